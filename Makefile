@@ -1,0 +1,170 @@
+# libaddr - the one, non-recursive build.
+#
+#   make            build the library, the tools and the tests
+#   make test       install missing Debian packages, build with -Werror, run every test
+#   make run        demonstrate the tools (until the gateway exists)
+#   make bench      build and run the benchmarks against libetpan and GMime
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make clean
+#   make SAN=1 ...  build everything with ASan+UBSan
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       := build
+CC      ?= cc
+
+SOVERSION := 0
+VERSION   := 0.1.0
+
+# Debian packages the build and the tests need.
+DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev
+BENCH_PKGS := libetpan-dev libgmime-3.0-dev valgrind
+
+PKGS    := icu-uc icu-i18n libxml-2.0
+WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wno-unused-parameter
+OPT     ?= -O2 -g
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+B        := build-san
+endif
+WERROR  ?= -Werror
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) $(WERROR) \
+             $(SANFLAGS) -Ilibaddr/include -Ilibaddr $(CFLAGS)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+LIB_SRC  := $(wildcard libaddr/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+LIB_A    := $(B)/libaddr.a
+LIB_SO   := $(B)/libaddr.so.$(VERSION)
+
+CLI_SRC  := $(filter-out tools/addrconv.c tools/addrdir.c,$(wildcard tools/*.c))
+CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
+TOOLS    := $(B)/addrconv
+
+TEST_SRC  := $(wildcard tests/test_*.c)
+TEST_BINS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+TEST_HOBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
+
+.PHONY: all test check run bench install clean deps bench-deps update-golden
+all: $(LIB_A) $(LIB_SO) $(TOOLS) $(TEST_BINS)
+
+# --- dependencies: installed with apt-get when run as root -------------------
+deps:
+	@sh tests/ensure-packages.sh $(DEPS_PKGS)
+bench-deps:
+	@sh tests/ensure-packages.sh $(DEPS_PKGS) $(BENCH_PKGS)
+
+# --- the library --------------------------------------------------------------
+$(B)/libaddr/%.o: libaddr/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(LIB_SO): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libaddr.so.$(SOVERSION) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+	ln -sf libaddr.so.$(VERSION) $(B)/libaddr.so.$(SOVERSION)
+	ln -sf libaddr.so.$(VERSION) $(B)/libaddr.so
+
+# --- programs -----------------------------------------------------------------
+$(B)/tools/%.o: tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+
+$(B)/addrconv: $(B)/tools/addrconv.o $(CLI_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+# --- tests --------------------------------------------------------------------
+$(B)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_%: $(B)/tests/test_%.o $(TEST_HOBJ) $(LIB_A)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+test check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@B=$(B) sh tests/run.sh
+
+run: all
+	@B=$(B) sh tests/demo.sh
+
+update-golden: all
+	@B=$(B) UPDATE_GOLDEN=1 sh tests/golden.sh
+
+# --- benchmarks ---------------------------------------------------------------
+BENCH_CFLAGS = $(shell pkg-config --cflags libetpan gmime-3.0 2>/dev/null)
+BENCH_LIBS   = $(shell pkg-config --libs libetpan gmime-3.0 2>/dev/null || echo -letpan $$(pkg-config --libs gmime-3.0))
+$(B)/bench/%: bench/%.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(BENCH_CFLAGS) -o $@ $< $(LIB_A) $(PKG_LIBS) $(BENCH_LIBS)
+
+bench:
+	@$(MAKE) --no-print-directory bench-deps
+	@$(MAKE) --no-print-directory all $(B)/bench/gencorpus $(B)/bench/bench_parse
+	@B=$(B) sh bench/run.sh
+
+# --- fuzzing -------------------------------------------------------------------
+# Each fuzz/<name>.c defines LLVMFuzzerTestOneInput. `make fuzz` links them
+# with libFuzzer under ASan+UBSan; the same sources also link with
+# fuzz/replay.c, a plain driver that make test uses to replay the corpora.
+FUZZ_SRC   := $(filter-out fuzz/replay.c,$(wildcard fuzz/*.c))
+FUZZ_NAMES := $(FUZZ_SRC:fuzz/%.c=%)
+REPLAY_BINS := $(FUZZ_NAMES:%=$(B)/fuzz/replay_%)
+FUZZ_B     := build-fuzz
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+              -Ilibaddr/include -Ilibaddr
+FUZZ_LIB   := $(LIB_SRC:%.c=$(FUZZ_B)/%.o)
+S ?= 600
+.PHONY: fuzz fuzz-run
+all: $(REPLAY_BINS)
+
+$(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ fuzz/$*.c fuzz/replay.c $(LIB_A) $(PKG_LIBS)
+
+$(FUZZ_B)/libaddr/%.o: libaddr/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) $(PKG_CFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lstdc++
+
+fuzz:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(FUZZ_B)/%)
+
+# make fuzz-run T=<name> S=<seconds>
+fuzz-run: fuzz
+	@mkdir -p $(FUZZ_B)/corpus/$(T)
+	$(FUZZ_B)/$(T) -max_total_time=$(S) -print_final_stats=1 \
+	    $$( [ -f fuzz/dict/$(T).dict ] && echo -dict=fuzz/dict/$(T).dict ) \
+	    $(FUZZ_B)/corpus/$(T) fuzz/corpus/$(T)
+
+# --- install ------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+	           $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 libaddr/include/addr.h $(DESTDIR)$(PREFIX)/include/addr.h
+	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/libaddr.a
+	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libaddr.so.$(VERSION)
+	ln -sf libaddr.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libaddr.so.$(SOVERSION)
+	ln -sf libaddr.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libaddr.so
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' libaddr/libaddr.pc.in \
+	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libaddr.pc
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

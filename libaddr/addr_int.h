@@ -1,0 +1,89 @@
+/*
+ * addr_int.h - private declarations shared between libaddr's files
+ *
+ * Nothing here is exported from the shared library (it is built with
+ * -fvisibility=hidden and only ADDR_EXTERN symbols are public). Names are
+ * addr__<module>_<verb>.
+ */
+#ifndef ADDR_INT_H
+#define ADDR_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "addr.h"
+
+/* alloc.c: the allocator that addr_set_alloc_funcs installs */
+void *addr__malloc(size_t n);
+void *addr__realloc(void *p, size_t n);
+void addr__free(void *p);
+
+/* error.c: fill a nullable error struct; returns code */
+int addr__error_set(struct addr_error *err, int code, size_t offset,
+		    const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 4, 5)))
+#endif
+	;
+
+/* size arithmetic that cannot wrap: 0 on success, -1 on overflow */
+static inline int addr__size_add(size_t *r, size_t a, size_t b)
+{
+	if (a > (size_t)-1 - b)
+		return -1;
+	*r = a + b;
+	return 0;
+}
+
+/* utf8.c */
+/* addr__utf8_seqlen - length of the well-formed UTF-8 sequence at s
+ * (1..4), or 0 if the octets at s do not start one. n is what is left. */
+size_t addr__utf8_seqlen(const unsigned char *s, size_t n);
+/* addr__utf8_decode - code point of the well-formed sequence at s */
+uint32_t addr__utf8_decode(const unsigned char *s, size_t seqlen);
+/* addr__utf8_encode - append a code point; 0 or ADDR_ENOMEM */
+int addr__utf8_encode(struct addr_buf *out, uint32_t cp);
+
+/* idn.c (ICU): UTS #46 processing. Error bits are ICU's UIDNA_ERROR_*
+ * values, passed through unchanged so that mailbox.c needs no ICU
+ * header; the constants below mirror them (checked in idn.c). */
+#define ADDR__IDN_EMPTY_LABEL		0x0001u
+#define ADDR__IDN_LABEL_TOO_LONG	0x0002u
+#define ADDR__IDN_DOMAIN_TOO_LONG	0x0004u
+#define ADDR__IDN_LEADING_HYPHEN	0x0008u
+#define ADDR__IDN_TRAILING_HYPHEN	0x0010u
+#define ADDR__IDN_HYPHEN_3_4		0x0020u
+#define ADDR__IDN_LEADING_COMBINING	0x0040u
+#define ADDR__IDN_DISALLOWED		0x0080u
+#define ADDR__IDN_PUNYCODE		0x0100u
+#define ADDR__IDN_LABEL_HAS_DOT		0x0200u
+#define ADDR__IDN_INVALID_ACE		0x0400u
+#define ADDR__IDN_BIDI			0x0800u
+#define ADDR__IDN_CONTEXTJ		0x1000u
+#define ADDR__IDN_CONTEXTO_PUNCT	0x2000u
+#define ADDR__IDN_CONTEXTO_DIGITS	0x4000u
+
+/* Each appends to out (cleared first) and sets *errors; returns 0,
+ * ADDR_ENOMEM, or ADDR_EINVAL when ICU fails outright. */
+int addr__idn_name_to_ascii(struct addr_buf *out, const char *s, size_t n,
+			    uint32_t *errors);
+int addr__idn_name_to_unicode(struct addr_buf *out, const char *s, size_t n,
+			      uint32_t *errors);
+int addr__idn_label_to_ascii(struct addr_buf *out, const char *s, size_t n,
+			     uint32_t *errors);
+int addr__idn_label_to_unicode(struct addr_buf *out, const char *s, size_t n,
+			       uint32_t *errors);
+
+/* text.c (ICU): normalization, charsets, case folding */
+/* addr__text_is_nfc - 1 if s is in NFC, 0 if not, negative on error */
+int addr__text_is_nfc(const char *s, size_t n);
+/* addr__text_nfc - append the NFC form of UTF-8 s to out (not cleared) */
+int addr__text_nfc(struct addr_buf *out, const char *s, size_t n);
+/* addr__text_decode - convert octets in charset to UTF-8 (appended);
+ * ADDR_ENOTSUP for an unknown charset, ADDR_ESYNTAX for an illegal or
+ * unmappable sequence. */
+int addr__text_decode(struct addr_buf *out, const char *charset,
+		      const char *s, size_t n);
+/* addr__text_casefold - append the full Unicode case folding of s */
+int addr__text_casefold(struct addr_buf *out, const char *s, size_t n);
+
+#endif

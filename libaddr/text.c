@@ -1,0 +1,206 @@
+/*
+ * text.c - Unicode text operations through ICU
+ *
+ * EXPORTS
+ *	addr__text_is_nfc()	is UTF-8 text in Normalization Form C?
+ *	addr__text_nfc()	append the NFC form of UTF-8 text
+ *	addr__text_decode()	convert octets in a named charset to UTF-8
+ *	addr__text_casefold()	append the full case folding of UTF-8 text
+ *
+ * ICU works in UTF-16; each call converts in and out. The ASCII fast
+ * paths matter: almost every address is ASCII, and ASCII is always NFC.
+ */
+#include <limits.h>
+#include <string.h>
+#include <unicode/ucnv.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
+#include <unicode/uchar.h>
+#include "addr_int.h"
+
+static int is_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+/* to_u16 - UTF-8 to a freshly allocated UTF-16 string */
+static int to_u16(UChar **dst, int32_t *dlen, const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len;
+	UChar *u;
+
+	if (n > INT32_MAX / 2)
+		return ADDR_EINVAL;
+	u_strFromUTF8(NULL, 0, &len, s, (int32_t)n, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		return ADDR_ESYNTAX;
+	u = addr__malloc(((size_t)len + 1) * sizeof(UChar));
+	if (u == NULL)
+		return ADDR_ENOMEM;
+	st = U_ZERO_ERROR;
+	u_strFromUTF8(u, len + 1, NULL, s, (int32_t)n, &st);
+	if (U_FAILURE(st)) {
+		addr__free(u);
+		return ADDR_ESYNTAX;
+	}
+	*dst = u;
+	*dlen = len;
+	return 0;
+}
+
+/* put_u16 - append UTF-16 text to out as UTF-8 */
+static int put_u16(struct addr_buf *out, const UChar *u, int32_t ulen)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t len;
+
+	u_strToUTF8(NULL, 0, &len, u, ulen, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st))
+		return ADDR_ESYNTAX;
+	if (addr_buf_grow(out, out->size + (size_t)len) < 0)
+		return ADDR_ENOMEM;
+	st = U_ZERO_ERROR;
+	u_strToUTF8(out->ptr + out->size, len + 1, NULL, u, ulen, &st);
+	if (U_FAILURE(st))
+		return ADDR_ESYNTAX;
+	out->size += (size_t)len;
+	out->ptr[out->size] = '\0';
+	return 0;
+}
+
+int addr__text_is_nfc(const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nfc;
+	UChar *u;
+	int32_t ulen;
+	int rc;
+	UBool yes;
+
+	if (is_ascii(s, n))
+		return 1;
+	nfc = unorm2_getNFCInstance(&st);
+	if (U_FAILURE(st))
+		return ADDR_EINVAL;
+	if ((rc = to_u16(&u, &ulen, s, n)) < 0)
+		return rc;
+	yes = unorm2_isNormalized(nfc, u, ulen, &st);
+	addr__free(u);
+	if (U_FAILURE(st))
+		return ADDR_EINVAL;
+	return yes ? 1 : 0;
+}
+
+int addr__text_nfc(struct addr_buf *out, const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const UNormalizer2 *nfc;
+	UChar *u, *v;
+	int32_t ulen, vlen;
+	int rc;
+
+	if (is_ascii(s, n))
+		return addr_buf_put(out, s, n);
+	nfc = unorm2_getNFCInstance(&st);
+	if (U_FAILURE(st))
+		return ADDR_EINVAL;
+	if ((rc = to_u16(&u, &ulen, s, n)) < 0)
+		return rc;
+	vlen = unorm2_normalize(nfc, u, ulen, NULL, 0, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
+		addr__free(u);
+		return ADDR_EINVAL;
+	}
+	v = addr__malloc(((size_t)vlen + 1) * sizeof(UChar));
+	if (v == NULL) {
+		addr__free(u);
+		return ADDR_ENOMEM;
+	}
+	st = U_ZERO_ERROR;
+	unorm2_normalize(nfc, u, ulen, v, vlen + 1, &st);
+	addr__free(u);
+	rc = U_FAILURE(st) ? ADDR_EINVAL : put_u16(out, v, vlen);
+	addr__free(v);
+	return rc;
+}
+
+int addr__text_casefold(struct addr_buf *out, const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UChar *u, *v;
+	int32_t ulen, vlen;
+	int rc;
+	size_t i;
+
+	if (is_ascii(s, n)) {
+		for (i = 0; i < n; i++) {
+			char c = s[i];
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c + 32);
+			if (addr_buf_putc(out, c) < 0)
+				return ADDR_ENOMEM;
+		}
+		return 0;
+	}
+	if ((rc = to_u16(&u, &ulen, s, n)) < 0)
+		return rc;
+	vlen = u_strFoldCase(NULL, 0, u, ulen, U_FOLD_CASE_DEFAULT, &st);
+	if (st != U_BUFFER_OVERFLOW_ERROR && U_FAILURE(st)) {
+		addr__free(u);
+		return ADDR_EINVAL;
+	}
+	v = addr__malloc(((size_t)vlen + 1) * sizeof(UChar));
+	if (v == NULL) {
+		addr__free(u);
+		return ADDR_ENOMEM;
+	}
+	st = U_ZERO_ERROR;
+	u_strFoldCase(v, vlen + 1, u, ulen, U_FOLD_CASE_DEFAULT, &st);
+	addr__free(u);
+	rc = U_FAILURE(st) ? ADDR_EINVAL : put_u16(out, v, vlen);
+	addr__free(v);
+	return rc;
+}
+
+int addr__text_decode(struct addr_buf *out, const char *charset,
+		      const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UConverter *cnv;
+	UChar *u;
+	int32_t ulen;
+	int rc;
+
+	if (n > INT32_MAX / 4)
+		return ADDR_EINVAL;
+	cnv = ucnv_open(charset, &st);
+	if (U_FAILURE(st) || cnv == NULL)
+		return ADDR_ENOTSUP;	/* warnings (ambiguous alias) pass */
+	st = U_ZERO_ERROR;
+	ucnv_setToUCallBack(cnv, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &st);
+	if (U_FAILURE(st)) {
+		ucnv_close(cnv);
+		return ADDR_EINVAL;
+	}
+	/* a byte yields at most two UTF-16 units in any ICU charset */
+	u = addr__malloc(((size_t)n * 2 + 1) * sizeof(UChar));
+	if (u == NULL) {
+		ucnv_close(cnv);
+		return ADDR_ENOMEM;
+	}
+	ulen = ucnv_toUChars(cnv, u, (int32_t)n * 2 + 1, s, (int32_t)n, &st);
+	ucnv_close(cnv);
+	if (U_FAILURE(st)) {
+		addr__free(u);
+		return ADDR_ESYNTAX;
+	}
+	rc = put_u16(out, u, ulen);
+	addr__free(u);
+	return rc;
+}

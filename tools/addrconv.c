@@ -1,0 +1,2 @@
+/* addrconv - placeholder */
+int main(void) { return 2; }
