@@ -12,6 +12,10 @@
 #include <stdint.h>
 #include "addr.h"
 
+/* A private parse flag: skip the fast path of mailbox.c, so that tests
+ * can compare it with the general parser. */
+#define ADDR__F_NOFAST 0x80000000u
+
 /* alloc.c: the allocator that addr_set_alloc_funcs installs */
 void *addr__malloc(size_t n);
 void *addr__realloc(void *p, size_t n);
@@ -72,6 +76,9 @@ int addr__idn_label_to_ascii(struct addr_buf *out, const char *s, size_t n,
 			     uint32_t *errors);
 int addr__idn_label_to_unicode(struct addr_buf *out, const char *s, size_t n,
 			       uint32_t *errors);
+
+/* addr__idn_punycode - append "xn--" + RFC 3492 encoding of a label */
+int addr__idn_punycode(struct addr_buf *out, const char *label, size_t n);
 
 /* text.c (ICU): normalization, charsets, case folding */
 /* addr__text_is_nfc - 1 if s is in NFC, 0 if not, negative on error */

@@ -5,6 +5,7 @@
  *	addr__idn_name_to_ascii()	UTS #46 ToASCII of a whole name
  *	addr__idn_name_to_unicode()	UTS #46 ToUnicode of a whole name
  *	addr__idn_label_to_ascii(), addr__idn_label_to_unicode()
+ *	addr__idn_punycode()		RFC 3492 encoding of one label
  *
  * One UIDNA object is opened on first use and shared: ICU documents it as
  * thread-safe, and opening one costs far more than a lookup. The options
@@ -107,4 +108,90 @@ int addr__idn_label_to_unicode(struct addr_buf *out, const char *s, size_t n,
 			       uint32_t *errors)
 {
 	return run(uidna_labelToUnicodeUTF8, out, s, n, errors);
+}
+
+/*
+ * addr__idn_punycode - append "xn--" and the RFC 3492 §6.3 encoding of
+ * one UTF-8 label (well-formed, as ICU's ToUnicode output is). ICU keeps
+ * its encoder private; the algorithm is short and fully specified.
+ * Returns 0, ADDR_ENOMEM, or ADDR_EINVAL on overflow.
+ */
+#define PC_BASE 36u
+#define PC_TMIN 1u
+#define PC_TMAX 26u
+#define PC_SKEW 38u
+#define PC_DAMP 700u
+
+static uint32_t adapt(uint32_t delta, uint32_t numpoints, int first)
+{
+	uint32_t k = 0;
+
+	delta = first ? delta / PC_DAMP : delta / 2;
+	delta += delta / numpoints;
+	while (delta > ((PC_BASE - PC_TMIN) * PC_TMAX) / 2) {
+		delta /= PC_BASE - PC_TMIN;
+		k += PC_BASE;
+	}
+	return k + (PC_BASE - PC_TMIN + 1) * delta / (delta + PC_SKEW);
+}
+
+static char digit(uint32_t d)
+{
+	return (char)(d < 26 ? 'a' + d : '0' + (d - 26));
+}
+
+int addr__idn_punycode(struct addr_buf *out, const char *label, size_t n)
+{
+	uint32_t cps[64], m, delta = 0, bias = 72, h, b = 0, q, k, t;
+	uint32_t next = 0x80;
+	size_t ncp = 0, i = 0, j;
+	const unsigned char *s = (const unsigned char *)label;
+
+	while (i < n) {
+		size_t k8 = addr__utf8_seqlen(s + i, n - i);
+		if (k8 == 0 || ncp == 64)
+			return ADDR_EINVAL;	/* no label is that long */
+		cps[ncp++] = addr__utf8_decode(s + i, k8);
+		i += k8;
+	}
+	addr_buf_puts(out, "xn--");
+	for (j = 0; j < ncp; j++)
+		if (cps[j] < 0x80) {
+			addr_buf_putc(out, (char)cps[j]);
+			b++;
+		}
+	h = b;
+	if (b > 0)
+		addr_buf_putc(out, '-');
+	while (h < ncp) {
+		m = UINT32_MAX;
+		for (j = 0; j < ncp; j++)
+			if (cps[j] >= next && cps[j] < m)
+				m = cps[j];
+		if ((m - next) > (UINT32_MAX - delta) / (h + 1))
+			return ADDR_EINVAL;
+		delta += (m - next) * (h + 1);
+		next = m;
+		for (j = 0; j < ncp; j++) {
+			if (cps[j] < next && ++delta == 0)
+				return ADDR_EINVAL;
+			if (cps[j] == next) {
+				for (q = delta, k = PC_BASE;; k += PC_BASE) {
+					t = k <= bias ? PC_TMIN
+					    : k >= bias + PC_TMAX ? PC_TMAX : k - bias;
+					if (q < t)
+						break;
+					addr_buf_putc(out, digit(t + (q - t) % (PC_BASE - t)));
+					q = (q - t) / (PC_BASE - t);
+				}
+				addr_buf_putc(out, digit(q));
+				bias = adapt(delta, h + 1, h == b);
+				delta = 0;
+				h++;
+			}
+		}
+		delta++;
+		next++;
+	}
+	return out->oom ? ADDR_ENOMEM : 0;
 }

@@ -28,6 +28,33 @@ static int is_ascii(const char *s, size_t n)
 	return 1;
 }
 
+/* nfc_inert - text that NFC cannot change without asking ICU: every
+ * code point below U+0300 (NFC_Quick_Check=Yes, and none combines with
+ * what precedes it, since the combining marks begin at U+0300) or in
+ * the CJK Unified Ideographs block U+4E00..U+9FFF (Yes, canonical
+ * combining class 0, never part of a composition). Latin, most
+ * European names and Chinese text take this path. */
+static int nfc_inert(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		if (p[i] < 0x80) {
+			i++;
+		} else if (p[i] >= 0xC2 && p[i] <= 0xCB && i + 1 < n) {
+			i += 2;			/* U+0080..U+02FF */
+		} else if (p[i] >= 0xE4 && p[i] <= 0xE9 && i + 2 < n) {
+			i += 3;			/* U+4000..U+9FFF */
+			if (p[i - 3] == 0xE4 && p[i - 2] < 0xB8)
+				return 0;	/* below U+4E00 */
+		} else {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* to_u16 - UTF-8 to a freshly allocated UTF-16 string */
 static int to_u16(UChar **dst, int32_t *dlen, const char *s, size_t n)
 {
@@ -83,7 +110,7 @@ int addr__text_is_nfc(const char *s, size_t n)
 	int rc;
 	UBool yes;
 
-	if (is_ascii(s, n))
+	if (is_ascii(s, n) || nfc_inert(s, n))
 		return 1;
 	nfc = unorm2_getNFCInstance(&st);
 	if (U_FAILURE(st))
@@ -105,7 +132,7 @@ int addr__text_nfc(struct addr_buf *out, const char *s, size_t n)
 	int32_t ulen, vlen;
 	int rc;
 
-	if (is_ascii(s, n))
+	if (is_ascii(s, n) || nfc_inert(s, n))
 		return addr_buf_put(out, s, n);
 	nfc = unorm2_getNFCInstance(&st);
 	if (U_FAILURE(st))

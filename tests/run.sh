@@ -16,7 +16,12 @@ for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	case "$t" in *.o|*.d) continue ;; esac
 	echo "== $t"
-	"$t" >"$log" 2>&1
+	# unbuffered, so cmocka's stdout and stderr lines stay whole
+	if command -v stdbuf >/dev/null; then
+		stdbuf -o0 -e0 "$t" >"$log" 2>&1
+	else
+		"$t" >"$log" 2>&1
+	fi
 	rc=$?
 	cat "$log"
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)

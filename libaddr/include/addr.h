@@ -319,6 +319,7 @@ struct addr_mailbox_result {
 	size_t addr_cap_;
 	struct addr__chunk *chunks_;
 	size_t arena_used_;
+	struct addr_buf scratch_[4];
 	union {
 		char c[ADDR__INLINE_ARENA];
 		void *align_p;

@@ -1,0 +1,741 @@
+/*
+ * domain.c - checks and canonical forms of domain names and literals
+ *
+ * EXPORTS
+ *	addr__domain_name()	LDH checks, IDNA (UTS #46 through idn.c),
+ *				TLD checks and length limits of a name
+ *	addr__domain_literal()	classification and canonical text of a
+ *				domain literal (IPv4, IPv6, general, other)
+ *
+ * Both report diagnoses (spec-address.md §2.3, §2.4, §3) into a fixed
+ * array, at most one per code, with offsets into the given form; the
+ * parser maps them back to input offsets. Envelope escalation is the
+ * parser's business: it knows the mode.
+ */
+#include <string.h>
+#include "domain.h"
+#include "mailbox_int.h"
+
+static void add(struct addr__domain *d, int code, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < d->ndiag; i++)
+		if (d->diag[i].code == code)
+			return;		/* one per code per domain */
+	if (d->ndiag < ADDR__DOM_MAXDIAG) {
+		d->diag[d->ndiag].code = code;
+		d->diag[d->ndiag].offset = off;
+		d->ndiag++;
+	}
+}
+
+static int has(const struct addr__domain *d, int code)
+{
+	size_t i;
+
+	for (i = 0; i < d->ndiag; i++)
+		if (d->diag[i].code == code)
+			return 1;
+	return 0;
+}
+
+static int is_ldh(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '-';
+}
+
+static char lower_c(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+}
+
+static int is_xn(const char *s, size_t n)
+{
+	return n >= 4 && lower_c(s[0]) == 'x' && lower_c(s[1]) == 'n' &&
+	       s[2] == '-' && s[3] == '-';
+}
+
+/* sep_len - length of a label separator at s: ".", U+3002, U+FF0E, U+FF61 */
+static size_t sep_len(const unsigned char *s, size_t n, int *mapped)
+{
+	if (s[0] == '.') {
+		*mapped = 0;
+		return 1;
+	}
+	if (n >= 3 && ((s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x82) ||
+		       (s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x8E) ||
+		       (s[0] == 0xEF && s[1] == 0xBD && s[2] == 0xA1))) {
+		*mapped = 1;
+		return 3;
+	}
+	return 0;
+}
+
+/* native - RFC 1035 / 5321 checks of one all-ASCII, non-xn-- label */
+static void native(struct addr__domain *d, const char *l, size_t n, size_t off)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!is_ldh((unsigned char)l[i])) {
+			add(d, ADDR_D_RFC5322_DOMAIN, off + i);
+			break;
+		}
+	if (n > 0 && l[0] == '-')
+		add(d, ADDR_D_RFC5322_HYPHENSTART, off);
+	if (n > 0 && l[n - 1] == '-')
+		add(d, ADDR_D_RFC5322_HYPHENEND, off);
+	if (n > 63)
+		add(d, ADDR_D_RFC5322_LABEL_TOOLONG, off);
+	if (n >= 4 && l[2] == '-' && l[3] == '-')
+		add(d, ADDR_D_RFC5321_RESERVEDLABEL, off);
+}
+
+struct label {
+	size_t off, len;
+	int ascii, xn;
+	uint32_t bits;		/* ICU label-level errors (ICU labels only) */
+	int mapped_sep;		/* the separator after it was mapped */
+};
+
+/* bit_diag - the diagnosis for one ICU error bit (§2.3 table) */
+static int bit_diag(uint32_t bit)
+{
+	switch (bit) {
+	case ADDR__IDN_DISALLOWED: return ADDR_D_IDNA_DISALLOWED;
+	case ADDR__IDN_PUNYCODE:
+	case ADDR__IDN_INVALID_ACE: return ADDR_D_IDNA_ALABEL;
+	case ADDR__IDN_BIDI: return ADDR_D_IDNA_BIDI;
+	case ADDR__IDN_CONTEXTJ:
+	case ADDR__IDN_CONTEXTO_PUNCT:
+	case ADDR__IDN_CONTEXTO_DIGITS: return ADDR_D_IDNA_CONTEXT;
+	case ADDR__IDN_LEADING_HYPHEN: return ADDR_D_RFC5322_HYPHENSTART;
+	case ADDR__IDN_TRAILING_HYPHEN: return ADDR_D_RFC5322_HYPHENEND;
+	case ADDR__IDN_LABEL_TOO_LONG: return ADDR_D_RFC5322_LABEL_TOOLONG;
+	case ADDR__IDN_DOMAIN_TOO_LONG: return ADDR_D_RFC5322_DOMAIN_TOOLONG;
+	default: return ADDR_D_IDNA_FORM;
+	}
+}
+
+static int is_idna_diag(int code)
+{
+	return code >= ADDR_D_IDNA_DISALLOWED && code <= ADDR_D_IDNA_FORM;
+}
+
+#define MAXLABELS 128
+
+/* derive_ascii - the A-label form of an error-free U-label form: 0, or
+ * 1 when ICU must decide (a length limit is near), or ADDR_ENOMEM */
+static int derive_ascii(struct addr_buf *abuf, const char *u, size_t n)
+{
+	size_t i = 0, ls, k, start;
+	int rc;
+
+	addr_buf_clear(abuf);
+	while (i <= n) {
+		ls = i;
+		while (i < n && u[i] != '.')
+			i++;
+		if (i == ls && i < n)
+			return 1;		/* empty label: ICU decides */
+		for (k = ls; k < i && (unsigned char)u[k] < 0x80; k++)
+			;
+		start = abuf->size;
+		if (k == i)
+			rc = addr_buf_put(abuf, u + ls, i - ls);
+		else
+			rc = addr__idn_punycode(abuf, u + ls, i - ls);
+		if (rc == ADDR_ENOMEM)
+			return rc;
+		if (rc < 0 || abuf->size - start > 63)
+			return 1;
+		if (i < n)
+			addr_buf_putc(abuf, '.');
+		i++;
+	}
+	if (abuf->oom)
+		return ADDR_ENOMEM;
+	return abuf->size > 253 ? 1 : 0;
+}
+
+/* icu_path - UTS #46 processing and attribution of its error bits */
+static int icu_path(struct addr__domain *d, const char *given, size_t len,
+		    struct label *lab, size_t nlab, int any_mapped_sep, int has_xn,
+		    struct addr_buf *abuf, struct addr_buf *ubuf,
+		    struct addr_buf *tmp)
+{
+	uint32_t ea = 0, eu = 0, all, bit, b2;
+	size_t i, k, nlab_all = nlab;
+	int rc, mapped = any_mapped_sep;
+
+	if ((rc = addr__idn_name_to_unicode(ubuf, given, len, &eu)) == ADDR_ENOMEM)
+		return rc;
+	if (rc < 0)
+		eu |= ADDR__IDN_DISALLOWED;
+	/* ToASCII is ToUnicode's processing plus Punycode and two length
+	 * checks (UTS #46 §4.2): for a clean name without A-labels derive
+	 * it here, at a third of ICU's cost; otherwise ask ICU */
+	rc = 1;
+	if (eu == 0 && !has_xn)
+		rc = derive_ascii(abuf, ubuf->ptr, ubuf->size);
+	if (rc == ADDR_ENOMEM)
+		return rc;
+	if (rc != 0) {
+		rc = addr__idn_name_to_ascii(abuf, given, len, &ea);
+		if (rc == ADDR_ENOMEM)
+			return rc;
+		if (rc < 0)
+			ea |= ADDR__IDN_DISALLOWED;
+	}
+	all = ea | eu;
+
+	/* a clean name whose U-label form is its lowercased self needs no
+	 * per-label work: nothing to attribute, nothing mapped */
+	if (all == 0 && !any_mapped_sep && ubuf->size == len) {
+		for (k = 0; k < len; k++)
+			if (ubuf->ptr[k] != lower_c(given[k]))
+				break;
+		if (k == len)
+			nlab = 0;
+	}
+	for (i = 0; i < nlab; i++) {
+		struct label *l = &lab[i];
+		uint32_t b1 = 0, bu = 0;
+
+		rc = addr__idn_label_to_ascii(tmp, given + l->off, l->len, &b1);
+		if (rc == ADDR_ENOMEM)
+			return rc;
+		if (l->ascii && !l->xn) {
+			l->bits = b1;
+			continue;
+		}
+		/* HYPHEN_3_4 on a label whose ToASCII is plain ASCII, not
+		 * xn--: an R-LDH label reached through mapping */
+		if ((b1 & ADDR__IDN_HYPHEN_3_4) && !is_xn(tmp->ptr, tmp->size)) {
+			size_t j;
+			int asc = 1;
+			for (j = 0; j < tmp->size; j++)
+				if ((unsigned char)tmp->ptr[j] >= 0x80)
+					asc = 0;
+			if (asc)
+				l->mapped_sep |= 2;	/* marks "reserved" */
+		}
+		rc = addr__idn_label_to_unicode(tmp, given + l->off, l->len, &bu);
+		if (rc == ADDR_ENOMEM)
+			return rc;
+		l->bits = b1 | bu;
+		if (!l->xn && b1 == 0) {
+			/* mapped: the U-label differs from the lowercased input */
+			if (tmp->size != l->len)
+				mapped = 1;
+			else
+				for (k = 0; k < l->len; k++)
+					if (tmp->ptr[k] != lower_c(given[l->off + k])) {
+						mapped = 1;
+						break;
+					}
+		}
+	}
+	if (mapped)
+		add(d, ADDR_D_IDNA_MAPPED, 0);
+
+	for (bit = 1; bit != 0 && bit <= 0x8000u; bit <<= 1) {
+		size_t off = 0;
+		int found = 0, ascii_only = 0;
+
+		if (!(all & bit))
+			continue;
+		for (i = 0; i < nlab; i++) {
+			if (!(lab[i].bits & bit))
+				continue;
+			if (lab[i].ascii && !lab[i].xn) {
+				ascii_only = 1;
+				continue;
+			}
+			off = lab[i].off;
+			found = 1;
+			break;
+		}
+		if (!found && ascii_only)
+			continue;	/* native checks speak for ASCII labels */
+		if (bit == ADDR__IDN_HYPHEN_3_4 && found &&
+		    (lab[i].mapped_sep & 2)) {
+			add(d, ADDR_D_RFC5321_RESERVEDLABEL, off);
+			continue;
+		}
+		b2 = bit;
+		add(d, bit_diag(b2), off);
+	}
+	/* a mapped trailing full stop: ICU accepts it, DNS has no such label */
+	if (abuf->size > 0 && abuf->ptr[abuf->size - 1] == '.' && nlab_all > 1)
+		add(d, ADDR_D_IDNA_FORM,
+		    lab[nlab_all - 1].off ? lab[nlab_all - 1].off - 1 : 0);
+	d->a = abuf->ptr;
+	d->alen = abuf->size;
+	d->u = ubuf->ptr;
+	d->ulen = ubuf->size;
+	for (i = 0; i < abuf->size; i++)
+		abuf->ptr[i] = lower_c(abuf->ptr[i]);
+	for (i = 0; i < ubuf->size; i++) {
+		ubuf->ptr[i] = lower_c(ubuf->ptr[i]);
+		if ((unsigned char)ubuf->ptr[i] >= 0x80)
+			d->u_nonascii = 1;
+	}
+	return 0;
+}
+
+/* lower-case table: the fast path lowercases while it checks */
+static const unsigned char lc[256] = {
+#define R(x) x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7
+	R(0), R(8), R(16), R(24), R(32), R(40), R(48), R(56), 64,
+	'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k', 'l', 'm',
+	'n', 'o', 'p', 'q', 'r', 's', 't', 'u', 'v', 'w', 'x', 'y', 'z',
+	91, 92, 93, 94, 95, R(96), R(104), R(112), R(120), R(128), R(136),
+	R(144), R(152), R(160), R(168), R(176), R(184), R(192), R(200),
+	R(208), R(216), R(224), R(232), R(240), R(248)
+#undef R
+};
+
+/* ascii_fast - the common case in one pass: an all-ASCII name without
+ * xn-- labels. Returns 0 when the general path must run. */
+static int ascii_fast(struct addr__domain *d, const unsigned char *g,
+		      size_t len, char *lower)
+{
+	size_t i, ls = 0, bad = (size_t)-1;
+	unsigned char c;
+
+	for (i = 0;; i++) {
+		c = (i < len) ? g[i] : '.';
+		if (i < len) {
+			lower[i] = (char)lc[c];
+			if (addr__is(c, ADDR__C_LDH) && c != '-')
+				continue;
+			if (c >= 0x80)
+				return 0;
+			if (c != '.') {
+				if (c != '-' && bad == (size_t)-1)
+					bad = i;
+				continue;
+			}
+		}
+		/* a label ends at i */
+		if (i > ls) {
+			size_t n = i - ls;
+			if (n >= 4 && g[ls + 2] == '-' && g[ls + 3] == '-') {
+				if (lc[g[ls]] == 'x' && lc[g[ls + 1]] == 'n')
+					return 0;	/* A-labels go to ICU */
+				add(d, ADDR_D_RFC5321_RESERVEDLABEL, ls);
+			}
+			if (g[ls] == '-')
+				add(d, ADDR_D_RFC5322_HYPHENSTART, ls);
+			if (g[i - 1] == '-')
+				add(d, ADDR_D_RFC5322_HYPHENEND, ls);
+			if (n > 63)
+				add(d, ADDR_D_RFC5322_LABEL_TOOLONG, ls);
+		}
+		if (i >= len)
+			break;
+		ls = i + 1;
+	}
+	lower[len] = '\0';
+	if (bad != (size_t)-1)
+		add(d, ADDR_D_RFC5322_DOMAIN, bad);
+	if (ls == 0)
+		add(d, ADDR_D_RFC5321_TLD, 0);
+	if (ls < len && g[ls] >= '0' && g[ls] <= '9')
+		add(d, ADDR_D_RFC5321_TLDNUMERIC, ls);
+	if (len > 253)
+		add(d, ADDR_D_RFC5322_DOMAIN_TOOLONG, 0);
+	d->forms_ok = bad == (size_t)-1 && !has(d, ADDR_D_RFC5322_HYPHENSTART) &&
+		      !has(d, ADDR_D_RFC5322_HYPHENEND);
+	return 1;
+}
+
+int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
+		      char *lower, struct addr_buf *abuf, struct addr_buf *ubuf,
+		      struct addr_buf *tmp)
+{
+	const unsigned char *g = (const unsigned char *)given;
+	struct label labs[MAXLABELS];
+	size_t nlab = 0, i, start = 0, sl, last_off;
+	int need_icu = 0, any_mapped = 0, m, rc;
+
+	d->kind = ADDR_DK_NAME;
+	d->forms_ok = d->idna_error = d->u_nonascii = 0;
+	d->ndiag = 0;
+	d->a = d->u = lower;
+	d->alen = d->ulen = len;
+	if (ascii_fast(d, g, len, lower))
+		return 0;
+	d->ndiag = 0;
+	for (i = 0; i < len; i++)
+		lower[i] = lower_c(given[i]);
+	lower[len] = '\0';
+
+	/* split into labels at the four separators of UTS #46 */
+	i = 0;
+	for (;;) {
+		sl = (i < len) ? sep_len(g + i, len - i, &m) : 0;
+		if (i == len || sl) {
+			size_t k;
+			struct label *l;
+
+			if (nlab == MAXLABELS) {
+				/* over 127 labels the name is far over 253
+				 * octets; fold the rest into the last label */
+				l = &labs[nlab - 1];
+				l->len = i - l->off;
+			} else {
+				l = &labs[nlab++];
+				l->off = start;
+				l->len = i - start;
+			}
+			/* an empty label is no LDH label: ICU speaks for it */
+			l->ascii = l->len > 0;
+			for (k = 0; k < l->len; k++)
+				if (g[l->off + k] >= 0x80)
+					l->ascii = 0;
+			l->xn = is_xn(given + l->off, l->len);
+			l->bits = 0;
+			l->mapped_sep = 0;
+			if (!l->ascii || l->xn)
+				need_icu = 1;
+			if (i == len)
+				break;
+			if (m)
+				any_mapped = need_icu = 1;
+			i += sl;
+			start = i;
+			continue;
+		}
+		i++;
+	}
+	for (i = 0; i < nlab; i++)
+		if (labs[i].ascii && !labs[i].xn)
+			native(d, given + labs[i].off, labs[i].len, labs[i].off);
+	if (need_icu) {
+		int has_xn = 0;
+		for (i = 0; i < nlab; i++)
+			has_xn |= labs[i].xn;
+		rc = icu_path(d, given, len, labs, nlab, any_mapped, has_xn, abuf,
+			      ubuf, tmp);
+		if (rc < 0)
+			return rc;
+	}
+	for (i = 0; i < d->ndiag; i++)
+		if (is_idna_diag(d->diag[i].code))
+			d->idna_error = 1;
+
+	/* TLD checks on the A-label form, skipped after an IDNA error */
+	if (!d->idna_error) {
+		size_t dots = 0, lastlab = 0;
+		for (i = 0; i < d->alen; i++)
+			if (d->a[i] == '.') {
+				dots++;
+				lastlab = i + 1;
+			}
+		last_off = labs[nlab - 1].off;
+		if (dots == 0)
+			add(d, ADDR_D_RFC5321_TLD, last_off);
+		if (lastlab < d->alen && d->a[lastlab] >= '0' && d->a[lastlab] <= '9')
+			add(d, ADDR_D_RFC5321_TLDNUMERIC, last_off);
+	}
+	/* lengths: 253 text octets are 255 on the wire (RFC 1035 §3.1) */
+	if (d->alen > 253 || d->ulen > 255)
+		add(d, ADDR_D_RFC5322_DOMAIN_TOOLONG, 0);
+
+	d->forms_ok = !d->idna_error && !has(d, ADDR_D_RFC5322_HYPHENSTART) &&
+		      !has(d, ADDR_D_RFC5322_HYPHENEND) &&
+		      !has(d, ADDR_D_RFC5322_DOMAIN);
+	return 0;
+}
+
+/* ---------------------------------------------------------- literals */
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* ipv4 - parse Snum 3("." Snum) exactly; 1 and the octets on success */
+static int ipv4(const char *s, size_t n, unsigned char out[4])
+{
+	size_t i = 0;
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		unsigned v = 0, digits = 0;
+
+		if (k > 0) {
+			if (i >= n || s[i] != '.')
+				return 0;
+			i++;
+		}
+		while (i < n && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+			v = v * 10 + (unsigned)(s[i] - '0');
+			digits++;
+			i++;
+		}
+		if (digits == 0 || digits > 3 || v > 255)
+			return 0;
+		out[k] = (unsigned char)v;
+	}
+	return i == n;
+}
+
+/* v4_tail - offset of a trailing IPv4 literal (at 0 or after ':'), or n */
+static size_t v4_tail(const char *a, size_t n)
+{
+	size_t i = n;
+	unsigned char o[4];
+
+	while (i > 0 && a[i - 1] != ':')
+		i--;
+	if (i < n && ipv4(a + i, n - i, o))
+		return i;
+	return n;
+}
+
+/* ipv6 - classify A (after "IPv6:"); fills the 8 groups when accepted.
+ * Returns the diagnosis: ADDR_D_RFC5321_ADDRESSLITERAL, with *deprec set
+ * for case (g), or one of the RFC5322_IPV6_* codes. */
+static int ipv6(const char *a, size_t n, unsigned short g[8], int *deprec)
+{
+	size_t v4 = v4_tail(a, n), tn, i, start;
+	char t[300];
+	int dc = 0, ngroups = 0, nonempty = 0, badchar = 0;
+	int left = 0, right = 0, seen_dc = 0;
+	unsigned short lv[10], rv[10];
+	unsigned char o[4] = {0, 0, 0, 0};
+
+	*deprec = 0;
+	if (n + 4 > sizeof(t))
+		return ADDR_D_RFC5322_IPV6_BADCHAR;
+	memcpy(t, a, v4);
+	tn = v4;
+	if (v4 < n) {
+		ipv4(a + v4, n - v4, o);
+		memcpy(t + tn, "0:0", 3);
+		tn += 3;
+	}
+	for (i = 0; i + 1 < tn; i++)
+		if (t[i] == ':' && t[i + 1] == ':')
+			dc++;
+	/* groups: ':'-separated pieces of T */
+	start = 0;
+	for (i = 0; i <= tn; i++) {
+		if (i == tn || t[i] == ':') {
+			size_t glen = i - start, k;
+			unsigned v = 0;
+
+			ngroups++;
+			if (glen > 0)
+				nonempty++;
+			if (glen > 4)
+				badchar = 1;
+			for (k = start; k < i; k++) {
+				if (hexval(t[k]) < 0)
+					badchar = 1;
+				else
+					v = v * 16 + (unsigned)hexval(t[k]);
+			}
+			if (glen > 0 && !badchar) {
+				if (!seen_dc && left < 10)
+					lv[left++] = (unsigned short)v;
+				else if (seen_dc && right < 10)
+					rv[right++] = (unsigned short)v;
+			}
+			if (i < tn && i + 1 < tn && t[i + 1] == ':')
+				seen_dc = 1;
+			start = i + 1;
+		}
+	}
+	(void)ngroups;
+	/* RFC 5321 IPv6-addr: 8 groups, or "::" with at most 6 others */
+	if (!badchar && ((dc == 0 && nonempty == 8 && tn > 0 && t[0] != ':' &&
+			  t[tn - 1] != ':') ||
+			 (dc == 1 && nonempty <= 6 &&
+			  !(t[0] == ':' && (tn < 2 || t[1] != ':')) &&
+			  !(t[tn - 1] == ':' && (tn < 2 || t[tn - 2] != ':'))))) {
+		goto accept;
+	}
+	if (n >= 1 && a[0] == ':' && (n < 2 || a[1] != ':'))
+		return ADDR_D_RFC5322_IPV6_COLONSTRT;
+	if (n >= 1 && a[n - 1] == ':' && (n < 2 || a[n - 2] != ':'))
+		return ADDR_D_RFC5322_IPV6_COLONEND;
+	if (dc == 1 && nonempty >= 8)
+		return ADDR_D_RFC5322_IPV6_MAXGRPS;
+	if (badchar)
+		return ADDR_D_RFC5322_IPV6_BADCHAR;
+	if (dc >= 2)
+		return ADDR_D_RFC5322_IPV6_2X2XCOLON;
+	if (dc == 0)
+		return ADDR_D_RFC5322_IPV6_GRPCOUNT;
+	*deprec = 1;	/* (g): "::" for one zero group */
+accept:
+	memset(g, 0, 8 * sizeof(g[0]));
+	for (i = 0; i < (size_t)left && i < 8; i++)
+		g[i] = lv[i];
+	for (i = 0; i < (size_t)right && i < 8; i++)
+		g[8 - right + (int)i] = rv[i];
+	if (v4 < n) {
+		g[6] = (unsigned short)((o[0] << 8) | o[1]);
+		g[7] = (unsigned short)((o[2] << 8) | o[3]);
+	}
+	return ADDR_D_RFC5321_ADDRESSLITERAL;
+}
+
+/* ipv6_text - RFC 5952 §4 text, dotted quad only for ::ffff:0:0/96 */
+static size_t ipv6_text(char *out, const unsigned short g[8])
+{
+	static const char hx[] = "0123456789abcdef";
+	int best = -1, bestlen = 0, i, cur = -1, curlen = 0, last;
+	size_t n = 0;
+
+	for (i = 0; i < 8; i++) {
+		if (g[i] == 0) {
+			if (cur < 0) {
+				cur = i;
+				curlen = 0;
+			}
+			curlen++;
+			if (curlen > bestlen) {
+				best = cur;
+				bestlen = curlen;
+			}
+		} else {
+			cur = -1;
+		}
+	}
+	if (bestlen < 2)
+		best = -1;
+	last = 8;
+	if (g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0 &&
+	    g[5] == 0xffff)
+		last = 6;
+	for (i = 0; i < last; i++) {
+		if (i == best) {
+			out[n++] = ':';
+			out[n++] = ':';
+			i += bestlen - 1;
+			continue;
+		}
+		if (i > 0 && i != best + bestlen)
+			out[n++] = ':';
+		else if (i > 0 && best < 0)
+			out[n++] = ':';
+		{
+			unsigned v = g[i];
+			int started = 0, sh;
+			for (sh = 12; sh >= 0; sh -= 4) {
+				unsigned d4 = (v >> sh) & 0xF;
+				if (d4 || started || sh == 0) {
+					out[n++] = hx[d4];
+					started = 1;
+				}
+			}
+		}
+	}
+	if (last == 6) {
+		int k;
+		if (n == 0 || out[n - 1] != ':')
+			out[n++] = ':';
+		for (k = 0; k < 4; k++) {
+			unsigned v = (k < 2) ? (g[6] >> (8 - 8 * k)) & 0xFF
+					     : (g[7] >> (8 - 8 * (k - 2))) & 0xFF;
+			char tmp[4];
+			int tn = 0;
+			if (k)
+				out[n++] = '.';
+			do {
+				tmp[tn++] = (char)('0' + v % 10);
+				v /= 10;
+			} while (v);
+			while (tn)
+				out[n++] = tmp[--tn];
+		}
+	}
+	return n;
+}
+
+/* general - Standardized-tag ":" 1*dcontent, Standardized-tag = Ldh-str */
+static int general(const char *c, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && is_ldh((unsigned char)c[i]))
+		i++;
+	if (i == 0 || i >= n || c[i] != ':' || c[i - 1] == '-' || i + 1 >= n)
+		return 0;
+	return 1;
+}
+
+void addr__domain_literal(struct addr__domain *d, const char *c, size_t len,
+			  int has_fws, unsigned lflags, char *canon)
+{
+	unsigned char o[4];
+	unsigned short g[8];
+	size_t n = 0, i;
+	int code, deprec;
+
+	memset(d, 0, sizeof(*d));
+	d->kind = ADDR_DK_OTHER_LITERAL;
+	canon[n++] = '[';
+	if (has_fws) {
+		add(d, ADDR_D_RFC5322_DOMAINLITERAL, 0);
+		goto other;
+	}
+	if (ipv4(c, len, o)) {
+		add(d, ADDR_D_RFC5321_ADDRESSLITERAL, 0);
+		d->kind = ADDR_DK_IPV4;
+		for (i = 0; i < 4; i++) {
+			unsigned v = o[i];
+			if (i)
+				canon[n++] = '.';
+			if (v >= 100)
+				canon[n++] = (char)('0' + v / 100);
+			if (v >= 10)
+				canon[n++] = (char)('0' + (v / 10) % 10);
+			canon[n++] = (char)('0' + v % 10);
+		}
+		goto done;
+	}
+	if (len >= 5 && lower_c(c[0]) == 'i' && lower_c(c[1]) == 'p' &&
+	    lower_c(c[2]) == 'v' && c[3] == '6' && c[4] == ':') {
+		code = ipv6(c + 5, len - 5, g, &deprec);
+		add(d, code, 0);
+		if (code == ADDR_D_RFC5321_ADDRESSLITERAL) {
+			if (deprec)
+				add(d, ADDR_D_DEPREC_IPV6, 0);
+			d->kind = ADDR_DK_IPV6;
+			memcpy(canon + n, "IPv6:", 5);
+			n += 5;
+			n += ipv6_text(canon + n, g);
+			goto done;
+		}
+		goto other;
+	}
+	add(d, ADDR_D_RFC5322_DOMAINLITERAL, 0);
+	if ((lflags & ADDR__LIT_ENVELOPE) && (lflags & ADDR__LIT_LENIENT) &&
+	    general(c, len))
+		d->kind = ADDR_DK_GENERAL;
+other:
+	memcpy(canon + n, c, len);
+	n += len;
+done:
+	canon[n++] = ']';
+	canon[n] = '\0';
+	if (len > 255)
+		add(d, ADDR_D_RFC5322_DOMAIN_TOOLONG, 0);
+	d->a = d->u = canon;
+	d->alen = d->ulen = n;
+	d->forms_ok = 1;
+}
