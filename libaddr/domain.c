@@ -200,6 +200,37 @@ static int icu_path(struct addr__domain *d, const char *given, size_t len,
 		if (k == len)
 			nlab = 0;
 	}
+	/* without errors no label has any to attribute, and a label is
+	 * mapped iff its part of the U-label form differs from it: compare
+	 * label by label instead of asking ICU once per label */
+	if (all == 0 && nlab > 0) {
+		size_t ui = 0, un = ubuf->size;
+		int ok = 1;
+
+		for (i = 0; i < nlab && ok; i++) {
+			size_t us = ui;
+			while (ui < un && ubuf->ptr[ui] != '.')
+				ui++;
+			if (!lab[i].xn) {
+				if (ui - us != lab[i].len)
+					mapped = 1;
+				else
+					for (k = 0; k < lab[i].len; k++)
+						if (ubuf->ptr[us + k] !=
+						    lower_c(given[lab[i].off + k])) {
+							mapped = 1;
+							break;
+						}
+			}
+			if (i + 1 < nlab && ui >= un)
+				ok = 0;		/* mapping changed the label count */
+			ui++;
+		}
+		if (ok && ui >= un)
+			nlab = 0;
+		else
+			mapped = any_mapped_sep;
+	}
 	for (i = 0; i < nlab; i++) {
 		struct label *l = &lab[i];
 		uint32_t b1 = 0, bu = 0;
@@ -298,46 +329,62 @@ static const unsigned char lc[256] = {
 #undef R
 };
 
+/* alnum - letters and digits: the octets a label is mostly made of */
+static const unsigned char alnum[256] = {
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+};
+
 /* ascii_fast - the common case in one pass: an all-ASCII name without
  * xn-- labels. Returns 0 when the general path must run. */
 static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 		      size_t len, char *lower)
 {
-	size_t i, ls = 0, bad = (size_t)-1;
+	size_t i = 0, ls = 0, n, bad = (size_t)-1;
 	unsigned char c;
 
-	for (i = 0;; i++) {
-		c = (i < len) ? g[i] : '.';
-		if (i < len) {
-			lower[i] = (char)lc[c];
-			if (addr__is(c, ADDR__C_LDH) && c != '-')
-				continue;
+	for (;;) {
+		/* the body of a label: letters and digits, lowercased */
+		while (i < len && alnum[g[i]]) {
+			lower[i] = (char)lc[g[i]];
+			i++;
+		}
+		if (i < len && g[i] != '.') {
+			c = g[i];
 			if (c >= 0x80)
 				return 0;
-			if (c != '.') {
-				if (c != '-' && bad == (size_t)-1)
-					bad = i;
-				continue;
-			}
+			if (c != '-' && bad == (size_t)-1)
+				bad = i;
+			lower[i++] = (char)c;
+			continue;
 		}
 		/* a label ends at i */
-		if (i > ls) {
-			size_t n = i - ls;
-			if (n >= 4 && g[ls + 2] == '-' && g[ls + 3] == '-') {
-				if (lc[g[ls]] == 'x' && lc[g[ls + 1]] == 'n')
-					return 0;	/* A-labels go to ICU */
-				add(d, ADDR_D_RFC5321_RESERVEDLABEL, ls);
-			}
-			if (g[ls] == '-')
-				add(d, ADDR_D_RFC5322_HYPHENSTART, ls);
-			if (g[i - 1] == '-')
-				add(d, ADDR_D_RFC5322_HYPHENEND, ls);
-			if (n > 63)
-				add(d, ADDR_D_RFC5322_LABEL_TOOLONG, ls);
+		n = i - ls;
+		if (n >= 4 && g[ls + 2] == '-' && g[ls + 3] == '-') {
+			if (lc[g[ls]] == 'x' && lc[g[ls + 1]] == 'n')
+				return 0;	/* A-labels go to ICU */
+			add(d, ADDR_D_RFC5321_RESERVEDLABEL, ls);
 		}
+		if (n > 0 && g[ls] == '-')
+			add(d, ADDR_D_RFC5322_HYPHENSTART, ls);
+		if (n > 0 && g[i - 1] == '-')
+			add(d, ADDR_D_RFC5322_HYPHENEND, ls);
+		if (n > 63)
+			add(d, ADDR_D_RFC5322_LABEL_TOOLONG, ls);
 		if (i >= len)
 			break;
-		ls = i + 1;
+		lower[i++] = '.';
+		ls = i;
 	}
 	lower[len] = '\0';
 	if (bad != (size_t)-1)
@@ -360,7 +407,7 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 	const unsigned char *g = (const unsigned char *)given;
 	struct label labs[MAXLABELS];
 	size_t nlab = 0, i, start = 0, sl, last_off;
-	int need_icu = 0, any_mapped = 0, m, rc;
+	int need_icu = 0, any_mapped = 0, m = 0, rc;
 
 	d->kind = ADDR_DK_NAME;
 	d->forms_ok = d->idna_error = d->u_nonascii = 0;

@@ -16,6 +16,7 @@
  */
 #include <limits.h>
 #include <pthread.h>
+#include <string.h>
 #include <unicode/uidna.h>
 #include "addr_int.h"
 
@@ -145,6 +146,7 @@ int addr__idn_punycode(struct addr_buf *out, const char *label, size_t n)
 	uint32_t cps[64], m, delta = 0, bias = 72, h, b = 0, q, k, t;
 	uint32_t next = 0x80;
 	size_t ncp = 0, i = 0, j;
+	char *o;
 	const unsigned char *s = (const unsigned char *)label;
 
 	while (i < n) {
@@ -154,15 +156,21 @@ int addr__idn_punycode(struct addr_buf *out, const char *label, size_t n)
 		cps[ncp++] = addr__utf8_decode(s + i, k8);
 		i += k8;
 	}
-	addr_buf_puts(out, "xn--");
+	/* "xn--", the basic code points, "-" and at most 11 digits a code
+	 * point (a delta below 2^32): write into the buffer directly */
+	if (addr_buf_grow(out, out->size + 8 + ncp * 12) < 0)
+		return ADDR_ENOMEM;
+	o = out->ptr + out->size;
+	memcpy(o, "xn--", 4);
+	o += 4;
 	for (j = 0; j < ncp; j++)
 		if (cps[j] < 0x80) {
-			addr_buf_putc(out, (char)cps[j]);
+			*o++ = (char)cps[j];
 			b++;
 		}
 	h = b;
 	if (b > 0)
-		addr_buf_putc(out, '-');
+		*o++ = '-';
 	while (h < ncp) {
 		m = UINT32_MAX;
 		for (j = 0; j < ncp; j++)
@@ -181,10 +189,10 @@ int addr__idn_punycode(struct addr_buf *out, const char *label, size_t n)
 					    : k >= bias + PC_TMAX ? PC_TMAX : k - bias;
 					if (q < t)
 						break;
-					addr_buf_putc(out, digit(t + (q - t) % (PC_BASE - t)));
+					*o++ = digit(t + (q - t) % (PC_BASE - t));
 					q = (q - t) / (PC_BASE - t);
 				}
-				addr_buf_putc(out, digit(q));
+				*o++ = digit(q);
 				bias = adapt(delta, h + 1, h == b);
 				delta = 0;
 				h++;
@@ -193,5 +201,7 @@ int addr__idn_punycode(struct addr_buf *out, const char *label, size_t n)
 		delta++;
 		next++;
 	}
-	return out->oom ? ADDR_ENOMEM : 0;
+	out->size = (size_t)(o - out->ptr);
+	out->ptr[out->size] = '\0';
+	return 0;
 }

@@ -241,7 +241,14 @@ static int comment(struct parser *p)
 	while (!at_end(p)) {
 		unsigned char c = p->s[p->i];
 
-		if (c == '(') {
+		if (addr__is(c, ADDR__C_CTEXT) || c == ' ') {
+			/* the bulk of a comment: one table test an octet */
+			const unsigned char *s = p->s;
+			size_t i = p->i + 1, n = p->n;
+			while (i < n && (addr__is(s[i], ADDR__C_CTEXT) || s[i] == ' '))
+				i++;
+			p->i = i;
+		} else if (c == '(') {
 			depth++;
 			p->i++;
 		} else if (c == ')') {
@@ -464,7 +471,6 @@ struct aspec {
 	size_t dom_start, dom_end;	/* first atom or "[" .. last octet */
 	int dom_simple;			/* no CFWS inside */
 	int literal, lit_fws;
-	struct addr_str route[1];
 };
 
 /* map_domain_off - input offset of given-form offset g in a domain span */
@@ -577,13 +583,15 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 	struct addr__domain dom;
 	struct addr_buf *nfc = &r->scratch_[3];
 	char *local, *given, *lower = NULL;
-	size_t llen, lgiven, glen, canon, i, cap;
+	size_t llen, lgiven, glen, canon, i, cap, dcap;
 	int rc, not_nfc = 0;
 	unsigned lflags;
 
-	/* local part */
+	/* local part; for a name also room for its given and lowercased
+	 * forms, in one piece of the arena */
 	cap = a->lp_end - a->lp_start;
-	local = addr__result_alloc(r, cap + 1);
+	dcap = a->literal ? 0 : a->dom_end - a->dom_start;
+	local = addr__result_alloc(r, cap + 1 + (a->literal ? 0 : 2 * (dcap + 1)));
 	if (local == NULL)
 		goto nomem;
 	if (a->lp_simple) {
@@ -636,15 +644,12 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 		m->domain.len = glen;
 		glen += 2;	/* the brackets count in the given form */
 	} else {
-		cap = a->dom_end - a->dom_start;
-		given = addr__result_alloc(r, cap + 1);
-		lower = addr__result_alloc(r, cap + 1);
-		if (given == NULL || lower == NULL)
-			goto nomem;
+		given = local + cap + 1;
+		lower = given + dcap + 1;
 		if (a->dom_simple) {
-			memcpy(given, p->s + a->dom_start, cap);
-			given[cap] = '\0';
-			glen = cap;
+			memcpy(given, p->s + a->dom_start, dcap);
+			given[dcap] = '\0';
+			glen = dcap;
 		} else {
 			glen = plain_value(p->s, a->dom_start, a->dom_end, given, NULL);
 		}
@@ -1001,6 +1006,24 @@ struct views {
 
 enum { T_NONE, T_ATOM, T_QS, T_DOT, T_CFWS };
 
+/* views_init - field by field, for the reason of addr__mailbox_clear */
+static void views_init(struct views *v, int both, size_t mark)
+{
+	v->both = both;
+	v->mark = mark;
+	v->lp_failed = v->ph_failed = 0;
+	v->elem_len = v->elem_count = 0;
+	v->prior = v->prior_word = T_NONE;
+	v->seen_qs = v->seen_lp = v->word_is_qs = v->lp_complex = 0;
+	v->last_dot = v->lp_start = v->lp_end = v->qs_open = 0;
+	v->has_run = 0;
+	v->run.off = 0;
+	v->run.comment = 0;
+	v->bare_start = 0;
+	v->nwords = v->seen_dot = 0;
+	v->ph_start = v->ph_end = 0;
+}
+
 /* resolve - keep one reading's diagnoses and drop the other's */
 static void resolve(struct parser *p, struct views *v, int keep)
 {
@@ -1258,6 +1281,8 @@ static int local_done(struct parser *p, struct views *v, size_t at, int spacing)
 	return lp_run(p, v, '@', spacing);
 }
 
+static size_t dotatom_end(const unsigned char *s, size_t i, size_t n);
+
 /* literal_diags - classify a complete domain literal that an error
  * follows (spec §1.4: component checks run when the component ends) */
 static int literal_diags(struct parser *p, const struct aspec *a)
@@ -1297,6 +1322,22 @@ static int domain(struct parser *p, struct aspec *a, const struct actx *cx,
 
 	a->dom_start = a->dom_end = p->i;
 	a->dom_simple = 1;
+	{
+		/* most domains are one ASCII dot-atom: take it in one scan
+		 * and leave the loop below what follows it */
+		size_t e = dotatom_end(p->s, p->i, p->n);
+		if (e != (size_t)-1 && (e == p->n || p->s[e] < 0x80)) {
+			size_t k;
+			for (k = e; k > p->i && p->s[k - 1] != '.'; k--)
+				;
+			last_dot = k > p->i ? k - 1 : 0;
+			p->i = e;
+			a->dom_end = e;
+			atoms = 1;
+			elem_len = 1;
+			prior_word = T_ATOM;
+		}
+	}
 	for (;;) {
 		unsigned char c = at_end(p) ? 0 : p->s[p->i];
 		size_t off = p->i;
@@ -1577,7 +1618,7 @@ static struct addr_mailbox *mbvec_add(struct parser *p, struct mbvec *mv)
 		mv->v = nv;
 		mv->cap = ncap;
 	}
-	memset(&mv->v[mv->n], 0, sizeof(mv->v[0]));
+	addr__mailbox_clear(&mv->v[mv->n]);
 	return &mv->v[mv->n++];
 }
 
@@ -1630,7 +1671,7 @@ static int angle_addr(struct parser *p, struct addr_mailbox *m,
 	int t;
 
 	memset(&a, 0, sizeof(a));
-	memset(&v, 0, sizeof(v));
+	views_init(&v, 0, 0);
 	inner.spacing = 0;
 	p->i++;
 	/* obs-route: "<@a,@b:" (RFC 5322 §4.4) */
@@ -1795,11 +1836,8 @@ static int address(struct parser *p, const struct actx *cx, struct mbvec *out,
 	int t;
 
 	*empty = 0;
-	memset(&v, 0, sizeof(v));
+	views_init(&v, 1, p->r->ndiag);
 	memset(&a, 0, sizeof(a));
-	v.both = 1;
-	v.mark = p->r->ndiag;
-	v.prior_word = v.prior = T_NONE;
 	terms[nt++] = '<';
 	terms[nt++] = ':';
 	terms[nt++] = '>';
@@ -1904,10 +1942,8 @@ static int addr_spec_only(struct parser *p)
 	struct addr_mailbox *m;
 	int t;
 
-	memset(&v, 0, sizeof(v));
+	views_init(&v, 0, p->r->ndiag);
 	memset(&a, 0, sizeof(a));
-	v.prior_word = v.prior = T_NONE;
-	v.mark = p->r->ndiag;
 	t = words(p, &v, "", 0);
 	if (t < 0)
 		return -1;
@@ -2013,8 +2049,8 @@ static size_t dotatom_end(const unsigned char *s, size_t i, size_t n)
 /*
  * fast - the two shapes most mail carries, in one pass and with the same
  * result the general parser gives: an ASCII dot-atom addr-spec alone, or
- * an ASCII phrase of atoms separated by single spaces before
- * "<dot-atom@dot-atom>". Anything else (CFWS, quotes, literals, UTF-8,
+ * an ASCII phrase of atoms and plain quoted-strings separated by single
+ * spaces before "<dot-atom@dot-atom>". Anything else (CFWS, quotes, literals, UTF-8,
  * encoded-words, obsolete syntax, errors) returns 0 with nothing done,
  * and the general parser runs. tests/test_fastpath.c checks that both
  * paths agree on every corpus input.
@@ -2025,7 +2061,7 @@ static int fast(struct parser *p)
 	size_t n = p->n, i = 0, e, d, lt = 0;
 	struct addr_mailbox *m;
 	struct aspec a;
-	int angle = 0;
+	int angle = 0, quoted = 0;
 
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
 		return 0;
@@ -2038,16 +2074,30 @@ static int fast(struct parser *p)
 	} else {
 		if (p->prod == ADDR_P_ADDR_SPEC)
 			return 0;
-		/* phrase: atoms separated by single SPs, then " <" */
+		/* phrase: atoms and plain quoted-strings (printable ASCII
+		 * and SP only) separated by single SPs, then " <" */
 		if (s[0] != '<') {
 			for (;;) {
 				size_t w = i;
-				while (i < n && addr__is(s[i], ADDR__C_ATEXT))
+				if (s[i] == '"') {
 					i++;
-				if (i == w || i + 1 >= n || s[i] != ' ')
-					return 0;
-				if ((p->flags & ADDR_F_DECODE_2047) && s[w] == '=' &&
-				    s[w + 1] == '?')
+					while (i < n && s[i] != '"' && s[i] != '\\' &&
+					       s[i] >= 0x20 && s[i] < 0x7F)
+						i++;
+					if (i >= n || s[i] != '"')
+						return 0;
+					i++;
+					quoted = 1;
+				} else {
+					while (i < n && addr__is(s[i], ADDR__C_ATEXT))
+						i++;
+					if (i == w)
+						return 0;
+					if ((p->flags & ADDR_F_DECODE_2047) &&
+					    s[w] == '=' && s[w + 1] == '?')
+						return 0;
+				}
+				if (i + 1 >= n || s[i] != ' ')
 					return 0;
 				i++;
 				if (s[i] == '<')
@@ -2071,13 +2121,22 @@ static int fast(struct parser *p)
 	init_mailbox(m);
 	m->span_length = n;
 	if (lt > 0) {
-		m->has_display_name = 1;
-		m->display_name.ptr = addr__result_strdup(p->r, (const char *)s, lt - 1);
-		if (m->display_name.ptr == NULL) {
+		char *dn = addr__result_strdup(p->r, (const char *)s, lt - 1);
+		size_t k, dl = lt - 1;
+
+		if (dn == NULL) {
 			p->nomem = p->stop = 1;
 			return 1;
 		}
-		m->display_name.len = lt - 1;
+		if (quoted) {	/* the quoted-strings' content: drop the quotes */
+			for (k = dl = 0; k < lt - 1; k++)
+				if (s[k] != '"')
+					dn[dl++] = (char)s[k];
+			dn[dl] = '\0';
+		}
+		m->has_display_name = 1;
+		m->display_name.ptr = dn;
+		m->display_name.len = dl;
 	}
 	memset(&a, 0, sizeof(a));
 	a.lp_start = angle ? lt + 1 : 0;
@@ -2122,7 +2181,7 @@ int addr_mailbox_parse(struct addr_mailbox_result *out, const char *in,
 	else
 		header(&p);
 
-	if (!p.nomem) {
+	if (!p.nomem && out->ndiag > 0) {
 		/* a lexical error can end the parse while both readings of a
 		 * phrase are still open; their provisional findings go */
 		struct views none;

@@ -166,6 +166,29 @@ void addr__result_set_ndiag(struct addr_mailbox_result *r, size_t n)
 	r->ndiag = n;
 }
 
+/* addr__mailbox_clear - zero a mailbox field by field: a memset of this
+ * size compiles to "rep stos", whose start-up cost showed as 5% of the
+ * parse time in perf */
+void addr__mailbox_clear(struct addr_mailbox *m)
+{
+	static const struct addr_str none = { NULL, 0 };
+
+	m->kind = 0;
+	m->span_offset = m->span_length = 0;
+	m->category = 0;
+	m->diag = NULL;
+	m->ndiag = 0;
+	m->has_display_name = 0;
+	m->display_name = m->local_part = m->domain = none;
+	m->domain_kind = 0;
+	m->a_label = m->u_label = none;
+	m->route = NULL;
+	m->nroute = 0;
+	m->smtputf8 = 0;
+	m->members = NULL;
+	m->nmembers = 0;
+}
+
 struct addr_mailbox *addr__result_new_addr(struct addr_mailbox_result *r)
 {
 	struct addr_mailbox *a;
@@ -187,7 +210,7 @@ struct addr_mailbox *addr__result_new_addr(struct addr_mailbox_result *r)
 		}
 		a = &r->addr_heap_[r->naddr];
 	}
-	memset(a, 0, sizeof(*a));
+	addr__mailbox_clear(a);
 	r->naddr++;
 	r->addr = r->addr_heap_ ? r->addr_heap_ : &r->addr_inline_;
 	return a;
@@ -273,6 +296,26 @@ int addr__result_finish(struct addr_mailbox_result *r)
 	int best_cat = 0;
 
 	d = addr__result_diags(r, &n);
+	if (n == 0) {
+		/* the common case: nothing to sort, rank or distribute */
+		r->diag = d;
+		r->category = ADDR_CAT_VALID;
+		r->primary = ADDR_D_VALID;
+		for (i = 0; i < r->naddr; i++) {
+			struct addr_mailbox *a = (struct addr_mailbox *)&r->addr[i];
+			a->diag = d;
+			a->ndiag = 0;
+			a->category = ADDR_CAT_VALID;
+			for (k = 0; k < a->nmembers; k++) {
+				struct addr_mailbox *m =
+					(struct addr_mailbox *)&a->members[k];
+				m->diag = d;
+				m->ndiag = 0;
+				m->category = ADDR_CAT_VALID;
+			}
+		}
+		return 0;
+	}
 	/* insertion sort: lists are short and usually already in order */
 	for (i = 1; i < n; i++) {
 		t = d[i];

@@ -17,6 +17,8 @@ int addr__result_diag(struct addr_mailbox_result *r, int code, size_t off);
 /* diagnoses recorded so far (unsorted during the parse) */
 struct addr_diag *addr__result_diags(struct addr_mailbox_result *r, size_t *n);
 void addr__result_set_ndiag(struct addr_mailbox_result *r, size_t n);
+/* zero one mailbox */
+void addr__mailbox_clear(struct addr_mailbox *m);
 /* append a top-level address (zeroed); NULL on ENOMEM */
 struct addr_mailbox *addr__result_new_addr(struct addr_mailbox_result *r);
 /* sort diagnoses, compute categories and primary, and the per-address

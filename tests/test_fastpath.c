@@ -1,0 +1,210 @@
+/*
+ * test_fastpath.c - the parser's fast path and its general path agree
+ *
+ * mailbox.c answers the commonest shapes (a bare dot-atom addr-spec, a
+ * plain phrase before an angle-addr) without the general machinery. This
+ * test parses every input of every corpus, plus generated variants, in
+ * every header production and flag combination, once normally and once
+ * with the private ADDR__F_NOFAST flag, and compares everything a caller
+ * can see: category, diagnoses, addresses, their fields and canonical
+ * forms.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "addr_int.h"
+
+static int failures;
+static size_t compared;
+
+static int str_eq(struct addr_str a, struct addr_str b)
+{
+	return a.len == b.len && memcmp(a.ptr, b.ptr, a.len) == 0;
+}
+
+static int mailbox_eq(const struct addr_mailbox *a, const struct addr_mailbox *b)
+{
+	size_t i;
+
+	if (a->kind != b->kind || a->span_offset != b->span_offset ||
+	    a->span_length != b->span_length || a->category != b->category ||
+	    a->ndiag != b->ndiag || a->has_display_name != b->has_display_name ||
+	    !str_eq(a->display_name, b->display_name) ||
+	    !str_eq(a->local_part, b->local_part) || !str_eq(a->domain, b->domain) ||
+	    a->domain_kind != b->domain_kind || !str_eq(a->a_label, b->a_label) ||
+	    !str_eq(a->u_label, b->u_label) || a->nroute != b->nroute ||
+	    a->smtputf8 != b->smtputf8 || a->nmembers != b->nmembers)
+		return 0;
+	for (i = 0; i < a->ndiag; i++)
+		if (a->diag[i].code != b->diag[i].code ||
+		    a->diag[i].offset != b->diag[i].offset)
+			return 0;
+	for (i = 0; i < a->nmembers; i++)
+		if (!mailbox_eq(&a->members[i], &b->members[i]))
+			return 0;
+	return 1;
+}
+
+static void compare(const char *in, size_t len, int prod, unsigned flags)
+{
+	struct addr_mailbox_result r1, r2;
+	struct addr_buf a1, a2, d1, d2;
+	int rc1, rc2, same;
+	size_t i;
+
+	addr_mailbox_result_init(&r1);
+	addr_mailbox_result_init(&r2);
+	addr_buf_init(&a1);
+	addr_buf_init(&a2);
+	addr_buf_init(&d1);
+	addr_buf_init(&d2);
+	rc1 = addr_mailbox_parse(&r1, in, len, prod, flags, NULL);
+	rc2 = addr_mailbox_parse(&r2, in, len, prod, flags | ADDR__F_NOFAST, NULL);
+	same = rc1 == rc2 && r1.category == r2.category &&
+	       r1.primary == r2.primary && r1.ndiag == r2.ndiag &&
+	       r1.naddr == r2.naddr;
+	for (i = 0; same && i < r1.ndiag; i++)
+		same = r1.diag[i].code == r2.diag[i].code &&
+		       r1.diag[i].offset == r2.diag[i].offset;
+	for (i = 0; same && i < r1.naddr; i++) {
+		same = mailbox_eq(&r1.addr[i], &r2.addr[i]);
+		if (same && r1.addr[i].kind != ADDR_K_GROUP) {
+			addr_mailbox_normalize(&a1, &d1, &r1.addr[i], ADDR_N_7BIT);
+			addr_mailbox_normalize(&a2, &d2, &r2.addr[i], ADDR_N_7BIT);
+			same = strcmp(a1.ptr, a2.ptr) == 0 && strcmp(d1.ptr, d2.ptr) == 0;
+		}
+	}
+	compared++;
+	if (!same) {
+		failures++;
+		if (failures <= 20)
+			printf("fast and general paths differ: production %d flags %#x: "
+			       "%.*s (categories %d/%d, %zu/%zu diagnoses, %zu/%zu addresses)\n",
+			       prod, flags, (int)len, in, r1.category, r2.category,
+			       r1.ndiag, r2.ndiag, r1.naddr, r2.naddr);
+	}
+	addr_buf_free(&a1);
+	addr_buf_free(&a2);
+	addr_buf_free(&d1);
+	addr_buf_free(&d2);
+	addr_mailbox_result_free(&r1);
+	addr_mailbox_result_free(&r2);
+}
+
+static void compare_all(const char *in, size_t len)
+{
+	static const unsigned flagsets[] = {
+		0, ADDR_F_LENIENT, ADDR_F_UTF8, ADDR_F_LENIENT | ADDR_F_UTF8,
+		ADDR_F_LENIENT | ADDR_F_DECODE_2047,
+		ADDR_F_LENIENT | ADDR_F_UTF8 | ADDR_F_DECODE_2047,
+	};
+	int prod;
+	size_t f;
+
+	for (prod = ADDR_P_ADDR_SPEC; prod <= ADDR_P_ADDRESS_LIST; prod++)
+		for (f = 0; f < sizeof(flagsets) / sizeof(flagsets[0]); f++)
+			compare(in, len, prod, flagsets[f]);
+}
+
+/* the raw first field of a corpus line; escapes are kept as text, which
+ * is as good an input as any for this comparison */
+static void corpus_file(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *tab;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (f == NULL)
+		return;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		tab = memchr(line, '\t', (size_t)n);
+		if (tab == NULL)
+			continue;
+		compare_all(line, (size_t)(tab - line));
+	}
+	free(line);
+	fclose(f);
+}
+
+static void test_corpora(void **state)
+{
+	const char *root = getenv("ADDR_CORPORA");
+	char path[1024];
+	struct dirent *e;
+	DIR *d;
+
+	(void)state;
+	if (root == NULL)
+		root = "../shared/corpora";
+	d = opendir(root);
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		DIR *sub;
+		struct dirent *f;
+		char dir[900];
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
+		if ((sub = opendir(dir)) == NULL)
+			continue;
+		while ((f = readdir(sub)) != NULL) {
+			size_t l = strlen(f->d_name);
+			if (l > 4 && strcmp(f->d_name + l - 4, ".tsv") == 0) {
+				snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
+				corpus_file(path);
+			}
+		}
+		closedir(sub);
+	}
+	closedir(d);
+	printf("fast/general comparison: %zu parses, %d differences\n",
+	       compared, failures);
+	assert_int_equal(failures, 0);
+}
+
+/* the shapes at the edge of the fast path */
+static void test_edges(void **state)
+{
+	static const char *const in[] = {
+		"a@b", "a@b.c", "a.b@c.d", "a..b@c", ".a@b", "a.@b", "a@.b", "a@b.",
+		"a@b..c", "@b", "a@", "a", "", "a@b c", "A B <a@b.c>", "A  B <a@b.c>",
+		" A <a@b.c>", "A <a@b.c> ", "A <a@b.c>x", "<a@b.c>", "<a@b.c", "A <>",
+		"A <a@b.c>>", "=?utf-8?q?x?= <a@b.c>", "x=?a?= <a@b.c>", "A. B <a@b.c>",
+		"a@-b.c", "a@b-.c", "a@b_c.d", "a@xn--bcher-kva.de", "a@ab--cd.e",
+		"a@b.123", "a@b", "a@localhost", "A <a@-b>", "x@" "aaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa@b.c",
+		"A,B <a@b.c>", "a@b.c,d@e.f", "G: a@b.c;", "a@b.c;",
+		"\"Last, First\" <a@b.c>", "\"\" <a@b.c>", "\"A\" B <a@b.c>",
+		"A \"B\" <a@b.c>", "\"A\"B <a@b.c>", "\"A\\\"B\" <a@b.c>",
+		"\"A\tB\" <a@b.c>", "\"=?utf-8?q?x?=\" <a@b.c>", "\"A <a@b.c>",
+		"\"a\"@b.c", "\" \" <a@b.c>", "\"A.B\" <a@b.c>",
+	};
+	size_t i;
+
+	(void)state;
+	failures = 0;
+	for (i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+		compare_all(in[i], strlen(in[i]));
+	assert_int_equal(failures, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_corpora),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
