@@ -345,14 +345,20 @@ static const unsigned char alnum[256] = {
 	['Y'] = 1, ['Z'] = 1,
 };
 
-/* ascii_fast - the common case in one pass: an all-ASCII name without
- * xn-- labels. Returns 0 when the general path must run. */
+/*
+ * ascii_fast - the common case in one pass: an all-ASCII dot-atom name
+ * without xn-- labels, copied to given (when not NULL) and lowercased to
+ * lower, with the LDH, label, TLD and length checks. Returns 0, having
+ * reported nothing, when the general path must run: a non-ASCII octet,
+ * an A-label, an octet that is not atext, an empty label.
+ */
 static int ascii_fast(struct addr__domain *d, const unsigned char *g,
-		      size_t len, char *lower)
+		      size_t len, char *given, char *lower)
 {
 	size_t i = 0, ls = 0, n, bad = (size_t)-1;
 	unsigned char c;
 
+	d->ndiag = 0;
 	for (;;) {
 		/* the body of a label: letters and digits, lowercased */
 		while (i < len && alnum[g[i]]) {
@@ -361,8 +367,8 @@ static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 		}
 		if (i < len && g[i] != '.') {
 			c = g[i];
-			if (c >= 0x80)
-				return 0;
+			if (!addr__is(c, ADDR__C_ATEXT))
+				return 0;	/* also every octet >= 0x80 */
 			if (c != '-' && bad == (size_t)-1)
 				bad = i;
 			lower[i++] = (char)c;
@@ -370,14 +376,16 @@ static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 		}
 		/* a label ends at i */
 		n = i - ls;
+		if (n == 0)
+			return 0;	/* leading, double or trailing dot */
 		if (n >= 4 && g[ls + 2] == '-' && g[ls + 3] == '-') {
 			if (lc[g[ls]] == 'x' && lc[g[ls + 1]] == 'n')
 				return 0;	/* A-labels go to ICU */
 			add(d, ADDR_D_RFC5321_RESERVEDLABEL, ls);
 		}
-		if (n > 0 && g[ls] == '-')
+		if (g[ls] == '-')
 			add(d, ADDR_D_RFC5322_HYPHENSTART, ls);
-		if (n > 0 && g[i - 1] == '-')
+		if (g[i - 1] == '-')
 			add(d, ADDR_D_RFC5322_HYPHENEND, ls);
 		if (n > 63)
 			add(d, ADDR_D_RFC5322_LABEL_TOOLONG, ls);
@@ -387,17 +395,33 @@ static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 		ls = i;
 	}
 	lower[len] = '\0';
+	if (given != NULL) {
+		memcpy(given, g, len);
+		given[len] = '\0';
+	}
 	if (bad != (size_t)-1)
 		add(d, ADDR_D_RFC5322_DOMAIN, bad);
 	if (ls == 0)
 		add(d, ADDR_D_RFC5321_TLD, 0);
-	if (ls < len && g[ls] >= '0' && g[ls] <= '9')
+	if (g[ls] >= '0' && g[ls] <= '9')
 		add(d, ADDR_D_RFC5321_TLDNUMERIC, ls);
 	if (len > 253)
 		add(d, ADDR_D_RFC5322_DOMAIN_TOOLONG, 0);
+	d->kind = ADDR_DK_NAME;
+	d->idna_error = d->u_nonascii = 0;
+	d->a = d->u = lower;
+	d->alen = d->ulen = len;
 	d->forms_ok = bad == (size_t)-1 && !has(d, ADDR_D_RFC5322_HYPHENSTART) &&
 		      !has(d, ADDR_D_RFC5322_HYPHENEND);
 	return 1;
+}
+
+int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
+		       size_t len, char *given, char *lower)
+{
+	if (len == 0)
+		return 0;
+	return ascii_fast(d, g, len, given, lower);
 }
 
 int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
@@ -414,7 +438,7 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 	d->ndiag = 0;
 	d->a = d->u = lower;
 	d->alen = d->ulen = len;
-	if (ascii_fast(d, g, len, lower))
+	if (len > 0 && ascii_fast(d, g, len, NULL, lower))
 		return 0;
 	d->ndiag = 0;
 	for (i = 0; i < len; i++)

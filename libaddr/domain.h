@@ -35,6 +35,16 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 		      struct addr_buf *tmp);
 
 /*
+ * addr__domain_ascii - the parser's fast path: check an ASCII dot-atom
+ * name g[0..len) that has not been parsed yet, copying it to given and
+ * its lowercased form to lower (len + 1 octets each). Returns 1 with d
+ * filled as addr__domain_name would, or 0 with nothing reported when the
+ * name needs the general path (non-ASCII, A-labels, bad syntax).
+ */
+int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
+		       size_t len, char *given, char *lower);
+
+/*
  * addr__domain_literal - classify the content of a domain literal
  * (spec-address.md §2.4). has_fws: FWS occurred inside the brackets.
  * canon: caller storage of at least len + 64 octets for the canonical

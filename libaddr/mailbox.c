@@ -471,6 +471,9 @@ struct aspec {
 	size_t dom_start, dom_end;	/* first atom or "[" .. last octet */
 	int dom_simple;			/* no CFWS inside */
 	int literal, lit_fws;
+	/* the fast path's work: strings copied, domain checked */
+	struct addr__domain *pre;
+	char *pre_local;
 };
 
 /* map_domain_off - input offset of given-form offset g in a domain span */
@@ -580,7 +583,7 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 		       struct addr_mailbox *m, int envelope, size_t env_path_len)
 {
 	struct addr_mailbox_result *r = p->r;
-	struct addr__domain dom;
+	struct addr__domain dom, *dp = a->pre ? a->pre : &dom;
 	struct addr_buf *nfc = &r->scratch_[3];
 	char *local, *given, *lower = NULL;
 	size_t llen, lgiven, glen, canon, i, cap, dcap;
@@ -591,10 +594,13 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 	 * forms, in one piece of the arena */
 	cap = a->lp_end - a->lp_start;
 	dcap = a->literal ? 0 : a->dom_end - a->dom_start;
-	local = addr__result_alloc(r, cap + 1 + (a->literal ? 0 : 2 * (dcap + 1)));
+	local = a->pre ? a->pre_local
+		: addr__result_alloc(r, cap + 1 + (a->literal ? 0 : 2 * (dcap + 1)));
 	if (local == NULL)
 		goto nomem;
-	if (a->lp_simple) {
+	if (a->pre) {
+		llen = lgiven = cap;	/* copied by the fast path */
+	} else if (a->lp_simple) {
 		memcpy(local, p->s + a->lp_start, cap);
 		local[cap] = '\0';
 		llen = lgiven = cap;
@@ -638,7 +644,7 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 		content[glen] = '\0';
 		lflags = (envelope ? ADDR__LIT_ENVELOPE : 0) |
 			 (p->lenient ? ADDR__LIT_LENIENT : 0);
-		addr__domain_literal(&dom, content, glen, a->lit_fws, lflags,
+		addr__domain_literal(dp, content, glen, a->lit_fws, lflags,
 				     canon_lit);
 		m->domain.ptr = content;
 		m->domain.len = glen;
@@ -646,7 +652,9 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 	} else {
 		given = local + cap + 1;
 		lower = given + dcap + 1;
-		if (a->dom_simple) {
+		if (a->pre) {
+			glen = dcap;	/* checked by the fast path */
+		} else if (a->dom_simple) {
 			memcpy(given, p->s + a->dom_start, dcap);
 			given[dcap] = '\0';
 			glen = dcap;
@@ -655,47 +663,47 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 		}
 		m->domain.ptr = given;
 		m->domain.len = glen;
-		rc = addr__domain_name(&dom, given, glen, lower, &r->scratch_[1],
-				       &r->scratch_[2], &r->scratch_[0]);
+		rc = a->pre ? 0 : addr__domain_name(dp, given, glen, lower,
+				&r->scratch_[1], &r->scratch_[2], &r->scratch_[0]);
 		if (rc < 0)
 			goto nomem;
-		if (!dom.forms_ok && has_nonascii(given, glen))
+		if (!dp->forms_ok && has_nonascii(given, glen))
 			m->smtputf8 = 1;
 	}
-	m->domain_kind = dom.kind;
+	m->domain_kind = dp->kind;
 	/* report the domain's diagnoses in order; in envelope mode the first
 	 * one that is not RFC 5321 syntax is escalated (spec §1.2) */
-	for (i = 0; i < dom.ndiag; i++) {
+	for (i = 0; i < dp->ndiag; i++) {
 		size_t k, best = i;
 		struct addr_diag t;
-		for (k = i + 1; k < dom.ndiag; k++)
-			if (dom.diag[k].offset < dom.diag[best].offset)
+		for (k = i + 1; k < dp->ndiag; k++)
+			if (dp->diag[k].offset < dp->diag[best].offset)
 				best = k;
-		t = dom.diag[i];
-		dom.diag[i] = dom.diag[best];
-		dom.diag[best] = t;
+		t = dp->diag[i];
+		dp->diag[i] = dp->diag[best];
+		dp->diag[best] = t;
 	}
-	for (i = 0; i < dom.ndiag; i++) {
-		int code = dom.diag[i].code;
+	for (i = 0; i < dp->ndiag; i++) {
+		int code = dp->diag[i].code;
 		size_t off = a->literal ? a->dom_start
-					: map_domain_off(p, a, dom.diag[i].offset);
+					: map_domain_off(p, a, dp->diag[i].offset);
 		if (emit(p, code, off) < 0)
 			return -1;
 		if (envelope && escalated(code) &&
 		    !(code == ADDR_D_RFC5322_DOMAINLITERAL &&
-		      dom.kind == ADDR_DK_GENERAL))
+		      dp->kind == ADDR_DK_GENERAL))
 			return emit(p, ADDR_D_ERR_ENVELOPE, off);
 	}
-	if (dom.forms_ok) {
+	if (dp->forms_ok) {
 		/* ASCII names and literals are already in the arena */
-		m->a_label.ptr = (dom.a == lower || a->literal) ? dom.a
-				 : addr__result_strdup(r, dom.a, dom.alen);
-		m->u_label.ptr = (dom.u == dom.a) ? m->a_label.ptr
-				 : addr__result_strdup(r, dom.u, dom.ulen);
+		m->a_label.ptr = (dp->a == lower || a->literal) ? dp->a
+				 : addr__result_strdup(r, dp->a, dp->alen);
+		m->u_label.ptr = (dp->u == dp->a) ? m->a_label.ptr
+				 : addr__result_strdup(r, dp->u, dp->ulen);
 		if (m->a_label.ptr == NULL || m->u_label.ptr == NULL)
 			goto nomem;
-		m->a_label.len = dom.alen;
-		m->u_label.len = dom.ulen;
+		m->a_label.len = dp->alen;
+		m->u_label.len = dp->ulen;
 	} else {
 		m->a_label.ptr = m->u_label.ptr = "";
 	}
@@ -704,8 +712,8 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 	if (lgiven > 64 || canon > 64)
 		if (emit(p, ADDR_D_RFC5322_LOCAL_TOOLONG, a->lp_start) < 0)
 			return -1;
-	if (lgiven + 1 + glen > 254 || canon + 1 + dom.alen > 254 ||
-	    canon + 1 + dom.ulen > 254 || env_path_len > 256)
+	if (lgiven + 1 + glen > 254 || canon + 1 + dp->alen > 254 ||
+	    canon + 1 + dp->ulen > 254 || env_path_len > 256)
 		if (emit(p, ADDR_D_RFC5322_TOOLONG, a->lp_start) < 0)
 			return -1;
 	return 0;
@@ -2061,15 +2069,15 @@ static int fast(struct parser *p)
 	size_t n = p->n, i = 0, e, d, lt = 0;
 	struct addr_mailbox *m;
 	struct aspec a;
+	struct addr__domain pre;
 	int angle = 0, quoted = 0;
 
+	memset(&a, 0, sizeof(a));
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
 		return 0;
 	e = dotatom_end(s, 0, n);
 	if (e != (size_t)-1 && e < n && s[e] == '@') {
-		d = dotatom_end(s, e + 1, n);
-		if (d != n)
-			return 0;
+		d = n;		/* the domain runs to the end: checked below */
 		lt = 0;
 	} else {
 		if (p->prod == ADDR_P_ADDR_SPEC)
@@ -2106,12 +2114,31 @@ static int fast(struct parser *p)
 		}
 		lt = i;
 		angle = 1;
-		e = dotatom_end(s, lt + 1, n);
-		if (e == (size_t)-1 || e >= n || s[e] != '@')
+		if (s[n - 1] != '>')
 			return 0;
-		d = dotatom_end(s, e + 1, n);
-		if (d == (size_t)-1 || d + 1 != n || s[d] != '>')
+		e = dotatom_end(s, lt + 1, n - 1);
+		if (e == (size_t)-1 || e >= n - 1 || s[e] != '@')
 			return 0;
+		d = n - 1;
+	}
+	/* local part, given and lowercased domain in one piece of arena;
+	 * the domain scan also checks its syntax, so a failure here still
+	 * leaves the general parser to decide */
+	{
+		size_t ll = e - (angle ? lt + 1 : 0), dl = d - e - 1;
+		char *buf = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1));
+
+		if (buf == NULL) {
+			p->nomem = p->stop = 1;
+			return 1;
+		}
+		if (!addr__domain_ascii(&pre, s + e + 1, dl, buf + ll + 1,
+					buf + ll + 1 + dl + 1))
+			return 0;
+		memcpy(buf, s + (angle ? lt + 1 : 0), ll);
+		buf[ll] = '\0';
+		a.pre = &pre;
+		a.pre_local = buf;
 	}
 	m = addr__result_new_addr(p->r);
 	if (m == NULL) {
@@ -2138,7 +2165,6 @@ static int fast(struct parser *p)
 		m->display_name.ptr = dn;
 		m->display_name.len = dl;
 	}
-	memset(&a, 0, sizeof(a));
 	a.lp_start = angle ? lt + 1 : 0;
 	a.lp_end = e;
 	a.lp_simple = 1;

@@ -190,6 +190,9 @@ static void test_edges(void **state)
 		"A \"B\" <a@b.c>", "\"A\"B <a@b.c>", "\"A\\\"B\" <a@b.c>",
 		"\"A\tB\" <a@b.c>", "\"=?utf-8?q?x?=\" <a@b.c>", "\"A <a@b.c>",
 		"\"a\"@b.c", "\" \" <a@b.c>", "\"A.B\" <a@b.c>",
+		"A <a@b..c>", "A <a@>", "A <a@b.>", "A <a@.b>", "a@b\x80",
+		"A <a@b\x80>", "a@B.EXAMPLE.COM", "A <a@Xn--bcher-kva.de>",
+		"a@b-c.d-", "a@-", "a@1", "a@b.c>", "A <a@b.c> <d@e.f>",
 	};
 	size_t i;
 
