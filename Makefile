@@ -17,7 +17,7 @@ SOVERSION := 0
 VERSION   := 0.1.0
 
 # Debian packages the build and the tests need.
-DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev
+DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev libevent-dev
 BENCH_PKGS := libetpan-dev libgmime-3.0-dev valgrind
 
 PKGS    := icu-uc icu-i18n libxml-2.0
@@ -43,6 +43,14 @@ LIB_SO   := $(B)/libaddr.so.$(VERSION)
 CLI_SRC  := $(filter-out tools/addrconv.c tools/addrdir.c,$(wildcard tools/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 TOOLS    := $(B)/addrconv
+
+# the gateway: every gateway/*.c, linked with libevent
+GW_SRC   := $(wildcard gateway/*.c)
+GW_OBJ   := $(GW_SRC:%.c=$(B)/%.o)
+GW_PKGS  := libevent
+ifneq ($(GW_SRC),)
+TOOLS    += $(B)/addrgw
+endif
 
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BINS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
@@ -79,6 +87,13 @@ $(B)/tools/%.o: tools/%.c
 
 $(B)/addrconv: $(B)/tools/addrconv.o $(CLI_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(B)/gateway/%.o: gateway/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -Igateway $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null) -MMD -MP -c -o $@ $<
+
+$(B)/addrgw: $(GW_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null)
 
 # --- tests --------------------------------------------------------------------
 $(B)/tests/%.o: tests/%.c

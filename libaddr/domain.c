@@ -97,7 +97,8 @@ struct label {
 	size_t off, len;
 	int ascii, xn;
 	uint32_t bits;		/* ICU label-level errors (ICU labels only) */
-	int mapped_sep;		/* the separator after it was mapped */
+	int mapped_sep;		/* bit 1: R-LDH after mapping */
+	size_t sep_off;		/* where the separator before it starts */
 };
 
 /* bit_diag - the diagnosis for one ICU error bit (§2.3 table) */
@@ -257,7 +258,10 @@ static int icu_path(struct addr__domain *d, const char *given, size_t len,
 		if (rc == ADDR_ENOMEM)
 			return rc;
 		l->bits = b1 | bu;
-		if (!l->xn && b1 == 0) {
+		/* an R-LDH label reached through mapping is only a warning
+		 * (RFC5321_RESERVEDLABEL), so the mapping is still reported */
+		if (!l->xn && (b1 == 0 || ((l->mapped_sep & 2) &&
+					   b1 == ADDR__IDN_HYPHEN_3_4))) {
 			/* mapped: the U-label differs from the lowercased input */
 			if (tmp->size != l->len)
 				mapped = 1;
@@ -301,8 +305,7 @@ static int icu_path(struct addr__domain *d, const char *given, size_t len,
 	}
 	/* a mapped trailing full stop: ICU accepts it, DNS has no such label */
 	if (abuf->size > 0 && abuf->ptr[abuf->size - 1] == '.' && nlab_all > 1)
-		add(d, ADDR_D_IDNA_FORM,
-		    lab[nlab_all - 1].off ? lab[nlab_all - 1].off - 1 : 0);
+		add(d, ADDR_D_IDNA_FORM, lab[nlab_all - 1].sep_off);
 	d->a = abuf->ptr;
 	d->alen = abuf->size;
 	d->u = ubuf->ptr;
@@ -430,7 +433,7 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 {
 	const unsigned char *g = (const unsigned char *)given;
 	struct label labs[MAXLABELS];
-	size_t nlab = 0, i, start = 0, sl, last_off;
+	size_t nlab = 0, i, start = 0, sl, last_off, sep_start = 0;
 	int need_icu = 0, any_mapped = 0, m = 0, rc;
 
 	d->kind = ADDR_DK_NAME;
@@ -462,6 +465,7 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 				l = &labs[nlab++];
 				l->off = start;
 				l->len = i - start;
+				l->sep_off = sep_start;
 			}
 			/* an empty label is no LDH label: ICU speaks for it */
 			l->ascii = l->len > 0;
@@ -477,6 +481,7 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 				break;
 			if (m)
 				any_mapped = need_icu = 1;
+			sep_start = i;
 			i += sl;
 			start = i;
 			continue;

@@ -1210,11 +1210,9 @@ static int v_other(struct parser *p, struct views *v, size_t off)
 {
 	v->has_run = 0;
 	if (v->both) {
-		resolve(p, v, TAG_LP);
-		if (v->lp_failed) {
-			p->stop = 1;
-			return -1;
-		}
+		/* neither reading goes on: the octet itself is the error,
+		 * whatever either reading had found before it (spec §1.4) */
+		resolve(p, v, 0);
 	}
 	return emit(p, ADDR_D_ERR_EXPECTING_ATEXT, off);
 }
@@ -1666,6 +1664,31 @@ static int after_close(struct parser *p, const struct actx *cx)
 	return emit(p, ADDR_D_ERR_TRAILING, p->i);
 }
 
+/* route_complete - does an obs-route ("@a,@b:") start at i? A route
+ * that never reaches its ":" is no route (spec §1.4 then reports the
+ * empty local part), so look before reporting one. Comments and
+ * quoted-strings are skipped as opaque; the real pass checks them. */
+static int route_complete(const struct parser *p, size_t i)
+{
+	int seen_at = 0;
+
+	while (i < p->n) {
+		unsigned char c = p->s[i];
+		if (c == ':')
+			return seen_at;
+		if (c == '@')
+			seen_at = 1;
+		else if (c == '(')
+			i = skip_comment(p->s, i, p->n) - 1;
+		else if (!(c == ',' || c == '.' || c == ' ' || c == '\t' ||
+			   c == '\r' || c == '\n' || addr__is(c, ADDR__C_ATEXT) ||
+			   (c >= 0x80 && p->utf8)))
+			return 0;
+		i++;
+	}
+	return 0;
+}
+
 /* angle_addr - p->i is at "<" */
 static int angle_addr(struct parser *p, struct addr_mailbox *m,
 		      const struct actx *cx)
@@ -1687,7 +1710,8 @@ static int angle_addr(struct parser *p, struct addr_mailbox *m,
 		size_t save = p->i;
 		if (!at_end(p) && is_cfws_start(p->s[p->i]) && cfws(p, &run) < 0)
 			return -1;
-		if (!at_end(p) && (p->s[p->i] == '@' || p->s[p->i] == ',')) {
+		if (!at_end(p) && (p->s[p->i] == '@' || p->s[p->i] == ',') &&
+		    route_complete(p, p->i)) {
 			route_first = p->i;
 			while (p->i < p->n && p->s[p->i] != '@')
 				p->i++;

@@ -337,6 +337,16 @@ int addr__result_finish(struct addr_mailbox_result *r)
 		}
 	}
 	if (r->category == ADDR_CAT_ERROR) {
+		/* spec §1.4: the error is the last diagnosis; what was found
+		 * inside a construct left unclosed lies beyond it and goes */
+		size_t eo = 0;
+		for (i = 0; i < n; i++)
+			if (addr_diag_category(d[i].code) == ADDR_CAT_ERROR)
+				eo = d[i].offset;
+		for (i = j = 0; i < n; i++)
+			if (d[i].offset <= eo)
+				d[j++] = d[i];
+		r->ndiag = j;
 		r->naddr = 0;
 		return 0;
 	}

@@ -46,6 +46,28 @@ static const struct row rows[] = {
 	/* with both readings failed the terminator decides (spec §6 #68+s) */
 	{ "both-readings-failed", "Joe Q. Public <john.q.public@example.com>",
 	  ADDR_P_MAILBOX, 0, "DEPREC_PHRASE@5 ERR_OBSOLETE@5", NULL },
+	/* IDNA_FORM for a mapped trailing full stop pointed at the last
+	 * octet of the separator, not its first (spec §0, §2.3) */
+	{ "trailing-mapped-dot", "a@b.c\xef\xbc\x8e", ADDR_P_ADDR_SPEC,
+	  ADDR_F_LENIENT | ADDR_F_UTF8, "IDNA_MAPPED@2 IDNA_FORM@5", NULL },
+	/* warnings inside an unclosed construct came after the error,
+	 * which must be the last diagnosis (spec §1.4) */
+	{ "warning-inside-unclosed", "\"\x07", ADDR_P_ADDR_SPEC, ADDR_F_LENIENT,
+	  "ERR_UNCLOSEDQUOTEDSTR@0", NULL },
+	{ "utf8-control-inside-unclosed-literal", "test@[\xc2\x80",
+	  ADDR_P_ADDR_SPEC, ADDR_F_LENIENT | ADDR_F_UTF8,
+	  "ERR_UNCLOSEDDOMLIT@5", NULL },
+	/* "<@example.com>" has no ":": no route, an empty local part */
+	{ "route-without-colon", "<@example.com>", ADDR_P_MAILBOX, ADDR_F_LENIENT,
+	  "ERR_NOLOCALPART@1", NULL },
+	/* a comma ends neither reading of a phrase in a single mailbox */
+	{ "phrase-then-comma", "John Doe, x <a@b.c>", ADDR_P_MAILBOX,
+	  ADDR_F_LENIENT, "ERR_EXPECTING_ATEXT@8", NULL },
+	/* an R-LDH label reached through mapping (fullwidth hyphens) is a
+	 * mapped domain too: not usable as is in an envelope */
+	{ "mapped-rldh", "<me@yy\xef\xbc\x8d\xef\xbc\x8d" "0.tld>",
+	  ADDR_P_FORWARD_PATH, ADDR_F_UTF8,
+	  "IDNA_MAPPED@4 ERR_ENVELOPE@4", NULL },
 };
 
 static void diag_string(char *out, size_t cap, const struct addr_mailbox_result *r)
