@@ -32,6 +32,7 @@
 #include <string.h>
 #include "addr.h"
 #include "cli.h"
+#include "addrconv.h"
 
 #define SYN_CHECK "addrconv check [--strict] [--smtputf8] [--json] [ADDR...]"
 #define SYN_NORMALIZE "addrconv normalize [--ascii|--unicode] [--keep-display] " \
@@ -307,15 +308,39 @@ static int run(int argc, char **argv, int normalize)
 	return cli_finish(status);
 }
 
+/* The commands. Each area's commands live in their own file
+ * (tools/addrconv_<area>.c) and are declared in addrconv.h. */
+static int cmd_check(int argc, char **argv)
+{
+	return run(argc, argv, 0);
+}
+
+static int cmd_normalize(int argc, char **argv)
+{
+	return run(argc, argv, 1);
+}
+
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{ "check", cmd_check },
+	{ "normalize", cmd_normalize },
+	/* IMCEA and X.500 (addrconv_imcea.c) */
+	/* X.400 and RFC 2156 (addrconv_x400.c) */
+};
+
 /* Commands of the contract that later versions implement. */
 static const char *const later[] = {
-	"encode", "decode", "x400", "x400-to-822", "822-to-x400",
-	"ps-encode", "ps-decode", "mcgam-dns"
+	/* imcea: */ "encode", "decode",
+	/* x400: */ "x400", "x400-to-822", "822-to-x400", "ps-encode",
+	"ps-decode", "mcgam-dns",
 };
 
 int main(int argc, char **argv)
 {
 	const char *cmd;
+	size_t i;
 
 	cli_progname = "addrconv";
 	if (argc < 2) {
@@ -331,11 +356,10 @@ int main(int argc, char **argv)
 		printf("addrconv (libaddr) %s\n", ADDR_VERSION);
 		return cli_finish(CLI_OK);
 	}
-	if (strcmp(cmd, "check") == 0)
-		return run(argc - 1, argv + 1, 0);
-	if (strcmp(cmd, "normalize") == 0)
-		return run(argc - 1, argv + 1, 1);
-	for (size_t i = 0; i < sizeof(later) / sizeof(later[0]); i++)
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(cmd, commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
 		if (strcmp(cmd, later[i]) == 0) {
 			cli_error("%s: not implemented yet", cmd);
 			return CLI_FATAL;
