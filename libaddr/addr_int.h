@@ -90,6 +90,9 @@ int addr__text_nfc(struct addr_buf *out, const char *s, size_t n);
  * unmappable sequence. */
 int addr__text_decode(struct addr_buf *out, const char *charset,
 		      const char *s, size_t n);
+/* addr__text_nfc_inert_cp - a code point NFC never changes in any
+ * context (used by the fast NFC check; tested against ICU) */
+int addr__text_nfc_inert_cp(uint32_t c);
 /* addr__text_casefold - append the full Unicode case folding of s */
 int addr__text_casefold(struct addr_buf *out, const char *s, size_t n);
 

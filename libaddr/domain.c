@@ -360,36 +360,52 @@ static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 {
 	size_t i = 0, ls = 0, n, bad = (size_t)-1;
 	unsigned char c;
+	int hy = 0;
 
 	d->ndiag = 0;
 	for (;;) {
-		/* the body of a label: letters and digits, lowercased */
+		/* the body of a label: letters and digits, lowercased, four
+		 * octets a test while they last */
+		while (i + 4 <= len && (alnum[g[i]] & alnum[g[i + 1]] &
+					alnum[g[i + 2]] & alnum[g[i + 3]])) {
+			lower[i] = (char)lc[g[i]];
+			lower[i + 1] = (char)lc[g[i + 1]];
+			lower[i + 2] = (char)lc[g[i + 2]];
+			lower[i + 3] = (char)lc[g[i + 3]];
+			i += 4;
+		}
 		while (i < len && alnum[g[i]]) {
 			lower[i] = (char)lc[g[i]];
 			i++;
 		}
-		if (i < len && g[i] != '.') {
-			c = g[i];
-			if (!addr__is(c, ADDR__C_ATEXT))
+		if (i < len && (c = g[i]) != '.') {
+			if (c == '-') {
+				hy = 1;
+			} else if (addr__is(c, ADDR__C_ATEXT)) {
+				if (bad == (size_t)-1)
+					bad = i;
+			} else {
 				return 0;	/* also every octet >= 0x80 */
-			if (c != '-' && bad == (size_t)-1)
-				bad = i;
+			}
 			lower[i++] = (char)c;
 			continue;
 		}
-		/* a label ends at i */
+		/* a label ends at i; the hyphen rules only matter with one */
 		n = i - ls;
 		if (n == 0)
 			return 0;	/* leading, double or trailing dot */
-		if (n >= 4 && g[ls + 2] == '-' && g[ls + 3] == '-') {
-			if (lc[g[ls]] == 'x' && lc[g[ls + 1]] == 'n')
-				return 0;	/* A-labels go to ICU */
-			add(d, ADDR_D_RFC5321_RESERVEDLABEL, ls);
+		if (hy) {
+			if (n >= 4 && g[ls + 2] == '-' && g[ls + 3] == '-') {
+				if (lc[g[ls]] == 'x' && lc[g[ls + 1]] == 'n')
+					return 0;	/* A-labels go to ICU */
+				add(d, ADDR_D_RFC5321_RESERVEDLABEL, ls);
+			}
+			if (g[ls] == '-')
+				add(d, ADDR_D_RFC5322_HYPHENSTART, ls);
+			if (g[i - 1] == '-')
+				add(d, ADDR_D_RFC5322_HYPHENEND, ls);
+			hy = 0;
 		}
-		if (g[ls] == '-')
-			add(d, ADDR_D_RFC5322_HYPHENSTART, ls);
-		if (g[i - 1] == '-')
-			add(d, ADDR_D_RFC5322_HYPHENEND, ls);
 		if (n > 63)
 			add(d, ADDR_D_RFC5322_LABEL_TOOLONG, ls);
 		if (i >= len)
@@ -414,8 +430,9 @@ static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 	d->idna_error = d->u_nonascii = 0;
 	d->a = d->u = lower;
 	d->alen = d->ulen = len;
-	d->forms_ok = bad == (size_t)-1 && !has(d, ADDR_D_RFC5322_HYPHENSTART) &&
-		      !has(d, ADDR_D_RFC5322_HYPHENEND);
+	d->forms_ok = bad == (size_t)-1 && (d->ndiag == 0 ||
+		      (!has(d, ADDR_D_RFC5322_HYPHENSTART) &&
+		       !has(d, ADDR_D_RFC5322_HYPHENEND)));
 	return 1;
 }
 
@@ -427,26 +444,147 @@ int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
 	return ascii_fast(d, g, len, given, lower);
 }
 
+/*
+ * The IDNA cache. UTS #46 processing costs thousands of instructions a
+ * name (ICU converts to UTF-16, maps, normalizes, checks Bidi and
+ * CONTEXTJ, converts back), and mail repeats its domains: a small
+ * direct-mapped cache per thread keeps the last results, keyed on the
+ * exact given form. The result is a pure function of that key, so a hit
+ * is exactly what ICU would have said. Thread-local: no locks, and no
+ * state shared between the caller's threads.
+ */
+#define IDN_CACHE_SETS 16		/* two ways each: 32 names, ~7 KB */
+#define IDN_CACHE_TEXT 200
+#define IDN_CACHE_DIAGS 8
+
+struct idn_slot {
+	unsigned char used, glen, alen, ulen, ndiag, forms_ok, idna_error,
+		u_nonascii;
+	char text[IDN_CACHE_TEXT];	/* given, A-label form, U-label form */
+	struct { unsigned char code, off; } diag[IDN_CACHE_DIAGS];
+};
+
+static _Thread_local struct idn_slot idn_cache[IDN_CACHE_SETS][2];
+static _Thread_local unsigned char idn_recent[IDN_CACHE_SETS];
+
+static size_t idn_set_of(const char *g, size_t n)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)g[i]) * 16777619u;
+	return (h ^ (h >> 16)) % IDN_CACHE_SETS;
+}
+
+/* idn_lookup - fill d from the cache; 1 on a hit, ADDR_ENOMEM, 0 */
+static int idn_lookup(struct addr__domain *d, const char *g, size_t n,
+		      struct addr_buf *abuf, struct addr_buf *ubuf)
+{
+	size_t set = idn_set_of(g, n), i, w;
+	const struct idn_slot *e = NULL;
+
+	for (w = 0; w < 2; w++) {
+		e = &idn_cache[set][w];
+		if (e->used && e->glen == n && memcmp(e->text, g, n) == 0)
+			break;
+	}
+	if (w == 2)
+		return 0;
+	idn_recent[set] = (unsigned char)w;
+	addr_buf_clear(abuf);
+	addr_buf_clear(ubuf);
+	if (addr_buf_put(abuf, e->text + n, e->alen) < 0 ||
+	    addr_buf_put(ubuf, e->text + n + e->alen, e->ulen) < 0)
+		return ADDR_ENOMEM;
+	d->kind = ADDR_DK_NAME;
+	d->a = abuf->ptr;
+	d->alen = abuf->size;
+	d->u = ubuf->ptr;
+	d->ulen = ubuf->size;
+	d->forms_ok = e->forms_ok;
+	d->idna_error = e->idna_error;
+	d->u_nonascii = e->u_nonascii;
+	d->ndiag = e->ndiag;
+	for (i = 0; i < e->ndiag; i++) {
+		d->diag[i].code = e->diag[i].code;
+		d->diag[i].offset = e->diag[i].off;
+	}
+	return 1;
+}
+
+/* idn_store - remember a result that fits a slot */
+static void idn_store(const struct addr__domain *d, const char *g, size_t n)
+{
+	size_t set = idn_set_of(g, n), i;
+	struct idn_slot *e;
+
+	if (n + d->alen + d->ulen > IDN_CACHE_TEXT || d->ndiag > IDN_CACHE_DIAGS)
+		return;
+	/* replace the way not used last */
+	idn_recent[set] = (unsigned char)!idn_recent[set];
+	e = &idn_cache[set][idn_recent[set]];
+	for (i = 0; i < d->ndiag; i++)
+		if (d->diag[i].code > 255 || d->diag[i].offset > 255)
+			return;
+	memcpy(e->text, g, n);
+	memcpy(e->text + n, d->a, d->alen);
+	memcpy(e->text + n + d->alen, d->u, d->ulen);
+	e->glen = (unsigned char)n;
+	e->alen = (unsigned char)d->alen;
+	e->ulen = (unsigned char)d->ulen;
+	e->ndiag = (unsigned char)d->ndiag;
+	e->forms_ok = (unsigned char)d->forms_ok;
+	e->idna_error = (unsigned char)d->idna_error;
+	e->u_nonascii = (unsigned char)d->u_nonascii;
+	for (i = 0; i < d->ndiag; i++) {
+		e->diag[i].code = (unsigned char)d->diag[i].code;
+		e->diag[i].off = (unsigned char)d->diag[i].offset;
+	}
+	e->used = 1;
+}
+
+static int domain_name_slow(struct addr__domain *d, const char *given,
+			    size_t len, char *lower, struct addr_buf *abuf,
+			    struct addr_buf *ubuf, struct addr_buf *tmp);
+
 int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 		      char *lower, struct addr_buf *abuf, struct addr_buf *ubuf,
 		      struct addr_buf *tmp)
 {
-	const unsigned char *g = (const unsigned char *)given;
-	struct label labs[MAXLABELS];
-	size_t nlab = 0, i, start = 0, sl, last_off, sep_start = 0;
-	int need_icu = 0, any_mapped = 0, m = 0, rc;
+	size_t i;
+	int rc;
 
 	d->kind = ADDR_DK_NAME;
 	d->forms_ok = d->idna_error = d->u_nonascii = 0;
 	d->ndiag = 0;
 	d->a = d->u = lower;
 	d->alen = d->ulen = len;
-	if (len > 0 && ascii_fast(d, g, len, NULL, lower))
+	if (len > 0 && ascii_fast(d, (const unsigned char *)given, len, NULL, lower))
 		return 0;
-	d->ndiag = 0;
 	for (i = 0; i < len; i++)
 		lower[i] = lower_c(given[i]);
 	lower[len] = '\0';
+	if ((rc = idn_lookup(d, given, len, abuf, ubuf)) != 0)
+		return rc < 0 ? rc : 0;
+	rc = domain_name_slow(d, given, len, lower, abuf, ubuf, tmp);
+	if (rc == 0)
+		idn_store(d, given, len);
+	return rc;
+}
+
+/* domain_name_slow - everything that is not a plain ASCII name: UTS #46
+ * processing, native checks of the ASCII labels beside it */
+static int domain_name_slow(struct addr__domain *d, const char *given,
+			    size_t len, char *lower, struct addr_buf *abuf,
+			    struct addr_buf *ubuf, struct addr_buf *tmp)
+{
+	const unsigned char *g = (const unsigned char *)given;
+	struct label labs[MAXLABELS];
+	size_t nlab = 0, i, start = 0, sl, last_off, sep_start = 0;
+	int need_icu = 0, any_mapped = 0, m = 0, rc;
+
+	d->ndiag = 0;
 
 	/* split into labels at the four separators of UTS #46 */
 	i = 0;

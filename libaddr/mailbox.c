@@ -587,7 +587,7 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 	struct addr_buf *nfc = &r->scratch_[3];
 	char *local, *given, *lower = NULL;
 	size_t llen, lgiven, glen, canon, i, cap, dcap;
-	int rc, not_nfc = 0;
+	int rc, not_nfc = 0, canon_bound = 0;
 	unsigned lflags;
 
 	/* local part; for a name also room for its given and lowercased
@@ -620,11 +620,16 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 			canon = quoted_len(nfc->ptr, nfc->size);
 			m->smtputf8 = has_nonascii(nfc->ptr, nfc->size);
 		} else {
-			canon = quoted_len(local, llen);
+			canon = 2 + 2 * llen;	/* a bound, as below */
+			canon_bound = 1;
 			m->smtputf8 = 1;
 		}
 	} else if (!a->lp_simple) {
-		canon = quoted_len(local, llen);
+		/* the canonical form counts only for the length limits and is
+		 * never longer than 2 + 2 * llen: start from that bound and
+		 * count exactly only if the bound reaches a limit (below) */
+		canon = 2 + 2 * llen;
+		canon_bound = 1;
 	}
 	if (not_nfc && emit(p, ADDR_D_UTF8_NOT_NFC, a->lp_start) < 0)
 		return -1;
@@ -709,6 +714,9 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 	}
 
 	/* lengths (spec §3) */
+	if (canon_bound && (canon > 64 || canon + 1 + dp->alen > 254 ||
+			    canon + 1 + dp->ulen > 254))
+		canon = quoted_len(local, llen);
 	if (lgiven > 64 || canon > 64)
 		if (emit(p, ADDR_D_RFC5322_LOCAL_TOOLONG, a->lp_start) < 0)
 			return -1;
@@ -2061,13 +2069,25 @@ static int header(struct parser *p)
 
 /* ---------------------------------------------------------- fast path */
 
+/* atext_run - end of the run of ASCII atext at s[i] */
+static size_t atext_run(const unsigned char *s, size_t i, size_t n)
+{
+	/* four octets a test: one branch where there were four */
+	while (i + 4 <= n && (addr__cclass[s[i]] & addr__cclass[s[i + 1]] &
+			      addr__cclass[s[i + 2]] & addr__cclass[s[i + 3]] &
+			      ADDR__C_ATEXT))
+		i += 4;
+	while (i < n && addr__is(s[i], ADDR__C_ATEXT))
+		i++;
+	return i;
+}
+
 /* dotatom_end - end of the dot-atom-text at s[i], or (size_t)-1 */
 static size_t dotatom_end(const unsigned char *s, size_t i, size_t n)
 {
 	for (;;) {
 		size_t a = i;
-		while (i < n && addr__is(s[i], ADDR__C_ATEXT))
-			i++;
+		i = atext_run(s, i, n);
 		if (i == a)
 			return (size_t)-1;	/* empty atom: let the parser say */
 		if (i < n && s[i] == '.') {
@@ -2090,7 +2110,8 @@ static size_t dotatom_end(const unsigned char *s, size_t i, size_t n)
 static int fast(struct parser *p)
 {
 	const unsigned char *s = p->s;
-	size_t n = p->n, i = 0, e, d, lt = 0;
+	size_t n = p->n, i = 0, e, d, lt = 0, full = p->n, note = 0, pe = 0;
+	size_t dot = 0;		/* 1 + offset of the first obs-phrase dot */
 	struct addr_mailbox *m;
 	struct aspec a;
 	struct addr__domain pre;
@@ -2099,6 +2120,21 @@ static int fast(struct parser *p)
 	memset(&a, 0, sizeof(a));
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
 		return 0;
+	/* a trailing " (comment)" of plain ASCII ctext: the address is what
+	 * precedes it; after a bare addr-spec the comment is a CFWS_COMMENT
+	 * (R3), after an angle-addr it is not diagnosed */
+	if (s[n - 1] == ')') {
+		size_t k = n - 1;
+		while (k > 0 && s[k - 1] != '(' && s[k - 1] != ')' &&
+		       s[k - 1] != '\\' && s[k - 1] >= 0x20 && s[k - 1] < 0x7F)
+			k--;
+		if (k < 3 || s[k - 1] != '(' || s[k - 2] != ' ')
+			return 0;
+		note = k - 2;		/* the SP that starts the CFWS run */
+		n = note;
+		if (s[n - 1] == ' ')
+			return 0;
+	}
 	e = dotatom_end(s, 0, n);
 	if (e != (size_t)-1 && e < n && s[e] == '@') {
 		d = n;		/* the domain runs to the end: checked below */
@@ -2106,29 +2142,51 @@ static int fast(struct parser *p)
 	} else {
 		if (p->prod == ADDR_P_ADDR_SPEC)
 			return 0;
-		/* phrase: atoms and plain quoted-strings (printable ASCII
-		 * and SP only) separated by single SPs, then " <" */
+		/* phrase: atoms (with the dots of obs-phrase when lenient)
+		 * and quoted-strings of printable ASCII, SP and quoted-pairs,
+		 * separated by single SPs, then "<" after SP or directly */
 		if (s[0] != '<') {
 			for (;;) {
 				size_t w = i;
 				if (s[i] == '"') {
-					i++;
-					while (i < n && s[i] != '"' && s[i] != '\\' &&
-					       s[i] >= 0x20 && s[i] < 0x7F)
-						i++;
-					if (i >= n || s[i] != '"')
+					for (i++; i < n && s[i] != '"'; i++) {
+						if (s[i] == '\\') {
+							if (i + 1 >= n || s[i + 1] < 0x20 ||
+							    s[i + 1] >= 0x7F)
+								return 0;
+							i++;
+						} else if (s[i] < 0x20 || s[i] >= 0x7F) {
+							return 0;
+						}
+					}
+					if (i >= n)
 						return 0;
 					i++;
 					quoted = 1;
 				} else {
-					while (i < n && addr__is(s[i], ADDR__C_ATEXT))
+					for (;;) {
+						/* each atom of the word may be an
+						 * encoded-word: the general path */
+						if ((p->flags & ADDR_F_DECODE_2047) &&
+						    i + 1 < n && s[i] == '=' &&
+						    s[i + 1] == '?')
+							return 0;
+						i = atext_run(s, i, n);
+						if (i >= n || s[i] != '.')
+							break;
+						/* obs-phrase: never its first octet */
+						if (!p->lenient || i == 0)
+							return 0;
+						if (dot == 0)
+							dot = i + 1;
 						i++;
+					}
 					if (i == w)
 						return 0;
-					if ((p->flags & ADDR_F_DECODE_2047) &&
-					    s[w] == '=' && s[w + 1] == '?')
-						return 0;
 				}
+				pe = i;
+				if (i < n && s[i] == '<')
+					break;
 				if (i + 1 >= n || s[i] != ' ')
 					return 0;
 				i++;
@@ -2170,19 +2228,32 @@ static int fast(struct parser *p)
 		return 1;
 	}
 	init_mailbox(m);
-	m->span_length = n;
+	m->span_length = full;
+	if (note && !angle && emit(p, ADDR_D_CFWS_COMMENT, note) < 0)
+		return 1;
+	if (dot && emit(p, ADDR_D_DEPREC_PHRASE, dot - 1) < 0)
+		return 1;
 	if (lt > 0) {
-		char *dn = addr__result_strdup(p->r, (const char *)s, lt - 1);
-		size_t k, dl = lt - 1;
+		char *dn = addr__result_strdup(p->r, (const char *)s, pe);
+		size_t k, dl = pe;
 
 		if (dn == NULL) {
 			p->nomem = p->stop = 1;
 			return 1;
 		}
-		if (quoted) {	/* the quoted-strings' content: drop the quotes */
-			for (k = dl = 0; k < lt - 1; k++)
-				if (s[k] != '"')
-					dn[dl++] = (char)s[k];
+		if (quoted) {
+			/* the quoted-strings' content: quotes dropped, pairs
+			 * resolved */
+			int inq = 0;
+			for (k = dl = 0; k < pe; k++) {
+				if (s[k] == '"') {
+					inq = !inq;
+					continue;
+				}
+				if (inq && s[k] == '\\')
+					k++;
+				dn[dl++] = (char)s[k];
+			}
 			dn[dl] = '\0';
 		}
 		m->has_display_name = 1;

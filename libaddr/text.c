@@ -28,31 +28,51 @@ static int is_ascii(const char *s, size_t n)
 	return 1;
 }
 
-/* nfc_inert - text that NFC cannot change without asking ICU: every
- * code point below U+0300 (NFC_Quick_Check=Yes, and none combines with
- * what precedes it, since the combining marks begin at U+0300) or in
- * the CJK Unified Ideographs block U+4E00..U+9FFF (Yes, canonical
- * combining class 0, never part of a composition). Latin, most
- * European names and Chinese text take this path. */
+/*
+ * nfc_inert_cp - a code point that is NFC_Quick_Check=Yes and always has
+ * a normalization boundary before it (it never combines with what
+ * precedes it). A string of such code points is in NFC, so NFC needs no
+ * ICU call for it. The ranges: U+0000..U+02FF (the combining marks begin
+ * at U+0300), Greek U+0370..U+03FF less its three singletons, Cyrillic
+ * U+0400..U+04FF less its five combining marks, Hiragana and Katakana U+3040..U+30FF less the two
+ * combining voicing marks, CJK Unified Ideographs U+4E00..U+9FFF.
+ * tests/test_text.c checks every one of them against ICU.
+ */
+static int nfc_inert_cp(uint32_t c)
+{
+	if (c < 0x300)
+		return 1;
+	if (c >= 0x370 && c <= 0x4FF)
+		return c != 0x374 && c != 0x37E && c != 0x387 &&
+		       (c < 0x483 || c > 0x487);	/* Cyrillic combining marks */
+	if (c >= 0x3040 && c <= 0x30FF)
+		return c != 0x3099 && c != 0x309A;
+	return c >= 0x4E00 && c <= 0x9FFF;
+}
+
+/* nfc_inert - every code point of well-formed UTF-8 text is inert */
 static int nfc_inert(const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, k;
 
 	while (i < n) {
 		if (p[i] < 0x80) {
 			i++;
-		} else if (p[i] >= 0xC2 && p[i] <= 0xCB && i + 1 < n) {
-			i += 2;			/* U+0080..U+02FF */
-		} else if (p[i] >= 0xE4 && p[i] <= 0xE9 && i + 2 < n) {
-			i += 3;			/* U+4000..U+9FFF */
-			if (p[i - 3] == 0xE4 && p[i - 2] < 0xB8)
-				return 0;	/* below U+4E00 */
-		} else {
-			return 0;
+			continue;
 		}
+		k = addr__utf8_seqlen(p + i, n - i);
+		if (k == 0 || !nfc_inert_cp(addr__utf8_decode(p + i, k)))
+			return 0;
+		i += k;
 	}
 	return 1;
+}
+
+/* addr__text_nfc_inert - exported for the test of the ranges above */
+int addr__text_nfc_inert_cp(uint32_t c)
+{
+	return nfc_inert_cp(c);
 }
 
 /* to_u16 - UTF-8 to a freshly allocated UTF-16 string */

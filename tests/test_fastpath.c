@@ -193,6 +193,16 @@ static void test_edges(void **state)
 		"A <a@b..c>", "A <a@>", "A <a@b.>", "A <a@.b>", "a@b\x80",
 		"A <a@b\x80>", "a@B.EXAMPLE.COM", "A <a@Xn--bcher-kva.de>",
 		"a@b-c.d-", "a@-", "a@1", "a@b.c>", "A <a@b.c> <d@e.f>",
+		"a@b.c (x)", "a@b.c (x@y.z)", "a@b.c  (x)", "a@b.c(x)", "a@b.c ()",
+		"a@b.c (x) ", "a@b.c (x(y))", "a@b.c (x\\)", "a@b.c (x))",
+		"A <a@b.c> (work)", "A <a@b.c>(work)", "<a@b.c> (x)", "(x)",
+		" (x)", "a (x)", "a@ (x)", "a@b. (x)", "\"Q\" <a@b.c> (do not reply)",
+		"a@b.c (\x01)", "a@b.c (\xc3\xa9)", "A. <a@b.c> (x)",
+		"Prof. Sales Clark <d@e.f>", "J.R.R. Tolkien <a@b.c>", ".A <a@b.c>",
+		"A . B <a@b.c>", "A .B <a@b.c>", "A.. <a@b.c>", "\"A\".B <a@b.c>",
+		"\"Lisa \\\"Bud\\\" Garcia\" <a@b.c>", "\"a\\\\b\" <a@b.c>",
+		"\"x\\", "\"A\"<a@b.c>", "A<a@b.c>", "A <a@b.c>", "A  <a@b.c>",
+		"\"A\" <a@b.c>", "=?x?= <a@b.c>", "A.=?utf-8?q?x?= <a@b.c>",
 	};
 	size_t i;
 
@@ -203,10 +213,50 @@ static void test_edges(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* seeded random strings over the octets that matter to the shapes */
+static void test_random(void **state)
+{
+	static const char alphabet[] = "aaaabbbcZ09._-+=?@@ <<>>\"\"\\()(),;:.~\x01\xc3\xa9";
+	uint64_t x = 0x9E3779B97F4A7C15ull;
+	char buf[48];
+	size_t i, k, len;
+
+	(void)state;
+	failures = 0;
+	compared = 0;
+	for (i = 0; i < 30000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		len = 1 + (size_t)(x % 40);
+		for (k = 0; k < len; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[k] = alphabet[x % (sizeof(alphabet) - 1)];
+		}
+		/* half of them shaped like the fast path's inputs */
+		if (i % 2 == 0 && len > 6) {
+			buf[len / 2] = '@';
+			if (i % 4 == 0) {
+				buf[0] = 'A';
+				buf[1] = ' ';
+				buf[2] = '<';
+				buf[len - 1] = '>';
+			}
+		}
+		compare_all(buf, len);
+	}
+	printf("random comparison: %zu parses, %d differences\n", compared,
+	       failures);
+	assert_int_equal(failures, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_edges),
+		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_corpora),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
