@@ -436,6 +436,67 @@ static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 	return 1;
 }
 
+/*
+ * addr__domain_masks - what ascii_fast does, from the class masks of
+ * scan.c (bit 0 is the domain's first octet, len <= 63): the labels are
+ * found with bit operations instead of a loop over the octets.
+ */
+int addr__domain_masks(struct addr__domain *d, const unsigned char *g,
+		       size_t len, uint64_t an, uint64_t hy, uint64_t dot,
+		       const char *lowered, char *given, char *lower)
+{
+	uint64_t all, starts, ends, r, below;
+	size_t ls, last;
+
+	d->ndiag = 0;
+	if (len == 0 || len > 63)
+		return 0;
+	all = ((uint64_t)1 << len) - 1;
+	an &= all;
+	hy &= all;
+	dot &= all;
+	if ((an | hy | dot) != all)
+		return 0;	/* not LDH: ascii_fast says which octet */
+	if ((dot & 1) || (dot >> (len - 1)) || (dot & (dot >> 1)))
+		return 0;	/* an empty label: the parser decides */
+	starts = ((dot << 1) | 1) & all;
+	ends = ((dot >> 1) | ((uint64_t)1 << (len - 1))) & all;
+	if (hy) {
+		/* "??--": an A-label (ICU) or a reserved LDH label */
+		for (r = starts & (hy >> 2) & (hy >> 3) & ~(dot >> 1); r; r &= r - 1) {
+			ls = (size_t)__builtin_ctzll(r);
+			if (lowered[ls] == 'x' && lowered[ls + 1] == 'n')
+				return 0;
+			add(d, ADDR_D_RFC5321_RESERVEDLABEL, ls);
+		}
+		if (starts & hy)
+			add(d, ADDR_D_RFC5322_HYPHENSTART,
+			    (size_t)__builtin_ctzll(starts & hy));
+		if (ends & hy) {
+			size_t pe = (size_t)__builtin_ctzll(ends & hy);
+			below = starts & (((uint64_t)2 << pe) - 1);
+			add(d, ADDR_D_RFC5322_HYPHENEND,
+			    (size_t)(63 - __builtin_clzll(below)));
+		}
+	}
+	last = (size_t)(63 - __builtin_clzll(starts));
+	if (last == 0)
+		add(d, ADDR_D_RFC5321_TLD, 0);
+	if (g[last] >= '0' && g[last] <= '9')
+		add(d, ADDR_D_RFC5321_TLDNUMERIC, last);
+	memcpy(given, g, len);
+	given[len] = '\0';
+	memcpy(lower, lowered, len);
+	lower[len] = '\0';
+	d->kind = ADDR_DK_NAME;
+	d->idna_error = d->u_nonascii = 0;
+	d->a = d->u = lower;
+	d->alen = d->ulen = len;
+	d->forms_ok = d->ndiag == 0 || (!has(d, ADDR_D_RFC5322_HYPHENSTART) &&
+					!has(d, ADDR_D_RFC5322_HYPHENEND));
+	return 1;
+}
+
 int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
 		       size_t len, char *given, char *lower)
 {

@@ -45,6 +45,15 @@ int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
 		       size_t len, char *given, char *lower);
 
 /*
+ * addr__domain_masks - addr__domain_ascii for a name of at most 63
+ * octets whose class masks scan.c computed (bit 0 = first octet) and
+ * whose lowercased octets are in lowered. Same contract.
+ */
+int addr__domain_masks(struct addr__domain *d, const unsigned char *g,
+		       size_t len, uint64_t an, uint64_t hy, uint64_t dot,
+		       const char *lowered, char *given, char *lower);
+
+/*
  * addr__domain_literal - classify the content of a domain literal
  * (spec-address.md §2.4). has_fws: FWS occurred inside the brackets.
  * canon: caller storage of at least len + 64 octets for the canonical

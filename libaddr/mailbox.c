@@ -34,6 +34,7 @@
 #include "mailbox_int.h"
 #include "domain.h"
 #include "result.h"
+#include "scan.h"
 
 /* ---------------------------------------------------- character classes */
 
@@ -2099,6 +2100,76 @@ static size_t dotatom_end(const unsigned char *s, size_t i, size_t n)
 }
 
 /*
+ * fast_spec - s[a0..a1) as "dot-atom@dot-atom", ASCII: *at gets the
+ * offset of "@", *buf an arena piece holding the local part, then the
+ * given and the lowercased domain, and *pre the domain's checks.
+ * Returns 1, or 0 when the span has another shape (nothing reported),
+ * or -1 on ENOMEM. Short spans are classified sixteen octets at a time
+ * (scan.c) and answered with bit operations.
+ */
+static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
+		     struct addr__domain *pre, char **buf,
+		     const struct addr__masks *whole, const char *wlow)
+{
+	const unsigned char *s = p->s + a0;
+	size_t len = a1 - a0, e, ll, dl;
+	char *b;
+
+	if (whole != NULL) {
+		/* the input's masks, seen from a0 */
+		struct addr__masks m;
+		const char *low = wlow + a0;
+		uint64_t all = ((uint64_t)1 << len) - 1, dots;
+
+		if (len < 3)
+			return 0;
+		m.at = (whole->at >> a0) & all;
+		m.atext = whole->atext >> a0;
+		m.dot = (whole->dot >> a0) & all;
+		m.alnum = whole->alnum >> a0;
+		m.hyphen = whole->hyphen >> a0;
+		if (m.at == 0 || (m.at & (m.at - 1)) ||
+		    ((m.atext | m.dot | m.at) & all) != all)
+			return 0;
+		e = (size_t)__builtin_ctzll(m.at);
+		dots = m.dot;
+		if (e == 0 || e + 1 >= len || (dots & 1) || ((dots >> (e - 1)) & 1) ||
+		    ((dots >> (e + 1)) & 1) || (dots >> (len - 1)) ||
+		    (dots & (dots >> 1)))
+			return 0;
+		ll = e;
+		dl = len - e - 1;
+		b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1));
+		if (b == NULL)
+			return -1;
+		if (!addr__domain_masks(pre, s + e + 1, dl, m.alnum >> (e + 1),
+					m.hyphen >> (e + 1), dots >> (e + 1),
+					low + e + 1, b + ll + 1, b + ll + 1 + dl + 1) &&
+		    !addr__domain_ascii(pre, s + e + 1, dl, b + ll + 1,
+					b + ll + 1 + dl + 1))
+			return 0;
+	} else {
+		e = dotatom_end(s, 0, len);
+		if (e == (size_t)-1 || e >= len || s[e] != '@')
+			return 0;
+		ll = e;
+		dl = len - e - 1;
+		b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1));
+		if (b == NULL)
+			return -1;
+		/* the domain scan checks its syntax too */
+		if (!addr__domain_ascii(pre, s + e + 1, dl, b + ll + 1,
+					b + ll + 1 + dl + 1))
+			return 0;
+	}
+	memcpy(b, s, ll);
+	b[ll] = '\0';
+	*at = a0 + e;
+	*buf = b;
+	return 1;
+}
+
+/*
  * fast - the two shapes most mail carries, in one pass and with the same
  * result the general parser gives: an ASCII dot-atom addr-spec alone, or
  * an ASCII phrase of atoms and plain quoted-strings separated by single
@@ -2115,7 +2186,9 @@ static int fast(struct parser *p)
 	struct addr_mailbox *m;
 	struct aspec a;
 	struct addr__domain pre;
-	int angle = 0, quoted = 0;
+	struct addr__masks mk, *whole = NULL;
+	char *buf = NULL, low[ADDR__SCAN_MAX + 1];
+	int angle = 0, quoted = 0, rc;
 
 	memset(&a, 0, sizeof(a));
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
@@ -2135,9 +2208,16 @@ static int fast(struct parser *p)
 		if (s[n - 1] == ' ')
 			return 0;
 	}
-	e = dotatom_end(s, 0, n);
-	if (e != (size_t)-1 && e < n && s[e] == '@') {
-		d = n;		/* the domain runs to the end: checked below */
+	/* short inputs: every octet classified once, up front (scan.c) */
+	if (n <= ADDR__SCAN_MAX) {
+		addr__scan_masks(s, n, &mk, low);
+		whole = &mk;
+	}
+	rc = fast_spec(p, 0, n, &e, &pre, &buf, whole, low);
+	if (rc < 0)
+		goto nomem;
+	if (rc == 1) {
+		d = n;
 		lt = 0;
 	} else {
 		if (p->prod == ADDR_P_ADDR_SPEC)
@@ -2198,35 +2278,18 @@ static int fast(struct parser *p)
 		angle = 1;
 		if (s[n - 1] != '>')
 			return 0;
-		e = dotatom_end(s, lt + 1, n - 1);
-		if (e == (size_t)-1 || e >= n - 1 || s[e] != '@')
+		rc = fast_spec(p, lt + 1, n - 1, &e, &pre, &buf, whole, low);
+		if (rc < 0)
+			goto nomem;
+		if (rc == 0)
 			return 0;
 		d = n - 1;
 	}
-	/* local part, given and lowercased domain in one piece of arena;
-	 * the domain scan also checks its syntax, so a failure here still
-	 * leaves the general parser to decide */
-	{
-		size_t ll = e - (angle ? lt + 1 : 0), dl = d - e - 1;
-		char *buf = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1));
-
-		if (buf == NULL) {
-			p->nomem = p->stop = 1;
-			return 1;
-		}
-		if (!addr__domain_ascii(&pre, s + e + 1, dl, buf + ll + 1,
-					buf + ll + 1 + dl + 1))
-			return 0;
-		memcpy(buf, s + (angle ? lt + 1 : 0), ll);
-		buf[ll] = '\0';
-		a.pre = &pre;
-		a.pre_local = buf;
-	}
+	a.pre = &pre;
+	a.pre_local = buf;
 	m = addr__result_new_addr(p->r);
-	if (m == NULL) {
-		p->nomem = p->stop = 1;
-		return 1;
-	}
+	if (m == NULL)
+		goto nomem;
 	init_mailbox(m);
 	m->span_length = full;
 	if (note && !angle && emit(p, ADDR_D_CFWS_COMMENT, note) < 0)
@@ -2267,6 +2330,9 @@ static int fast(struct parser *p)
 	a.dom_end = d;
 	a.dom_simple = 1;
 	finish_spec(p, &a, m, 0, 0);
+	return 1;
+nomem:
+	p->nomem = p->stop = 1;
 	return 1;
 }
 

@@ -1,0 +1,27 @@
+/*
+ * scan.h - private interface of scan.c
+ */
+#ifndef ADDR_SCAN_H
+#define ADDR_SCAN_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* Bit i describes octet i. Octets >= 0x80 are in no class. */
+struct addr__masks {
+	uint64_t atext;		/* RFC 5322 atext (ASCII) */
+	uint64_t alnum;		/* letters and digits */
+	uint64_t hyphen;	/* "-" */
+	uint64_t dot;		/* "." */
+	uint64_t at;		/* "@" */
+};
+
+#define ADDR__SCAN_MAX 63
+
+/* addr__scan_masks - classify s[0..n), n <= ADDR__SCAN_MAX; lower (room
+ * for ADDR__SCAN_MAX + 1 octets) gets the n octets with A-Z lowercased,
+ * and possibly more octets after them */
+void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
+		      char *lower);
+
+#endif

@@ -1,0 +1,65 @@
+/*
+ * test_scan.c - the vector classification of scan.c agrees with the
+ * byte-at-a-time definitions (the parser's character table)
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "mailbox_int.h"
+#include "scan.h"
+
+static void test_all_octets(void **state)
+{
+	unsigned char in[ADDR__SCAN_MAX];
+	char low[ADDR__SCAN_MAX + 1];
+	struct addr__masks m;
+	uint64_t x = 88172645463325252ull;
+	size_t round, n, i;
+	int bad = 0;
+
+	(void)state;
+	for (round = 0; round < 20000; round++) {
+		n = 1 + round % ADDR__SCAN_MAX;
+		for (i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* every octet value, each position, many times over */
+			in[i] = (unsigned char)((round < 256 && i == 0) ? round : x);
+		}
+		addr__scan_masks(in, n, &m, low);
+		for (i = 0; i < 64; i++) {
+			unsigned char c = i < n ? in[i] : 0;
+			int want_at = i < n && addr__is(c, ADDR__C_ATEXT);
+			int want_an = i < n && ((c >= '0' && c <= '9') ||
+						(c >= 'a' && c <= 'z') ||
+						(c >= 'A' && c <= 'Z'));
+			int want_lo = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+			if ((int)((m.atext >> i) & 1) != want_at ||
+			    (int)((m.alnum >> i) & 1) != want_an ||
+			    (int)((m.hyphen >> i) & 1) != (i < n && c == '-') ||
+			    (int)((m.dot >> i) & 1) != (i < n && c == '.') ||
+			    (int)((m.at >> i) & 1) != (i < n && c == '@') ||
+			    (i < n && (unsigned char)low[i] != want_lo)) {
+				if (bad++ < 10)
+					printf("octet %#x at %zu of %zu misclassified\n",
+					       c, i, n);
+			}
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_all_octets),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
