@@ -472,9 +472,6 @@ struct aspec {
 	size_t dom_start, dom_end;	/* first atom or "[" .. last octet */
 	int dom_simple;			/* no CFWS inside */
 	int literal, lit_fws;
-	/* the fast path's work: strings copied, domain checked */
-	struct addr__domain *pre;
-	char *pre_local;
 };
 
 /* map_domain_off - input offset of given-form offset g in a domain span */
@@ -584,7 +581,7 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 		       struct addr_mailbox *m, int envelope, size_t env_path_len)
 {
 	struct addr_mailbox_result *r = p->r;
-	struct addr__domain dom, *dp = a->pre ? a->pre : &dom;
+	struct addr__domain dom, *dp = &dom;
 	struct addr_buf *nfc = &r->scratch_[3];
 	char *local, *given, *lower = NULL;
 	size_t llen, lgiven, glen, canon, i, cap, dcap;
@@ -595,13 +592,10 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 	 * forms, in one piece of the arena */
 	cap = a->lp_end - a->lp_start;
 	dcap = a->literal ? 0 : a->dom_end - a->dom_start;
-	local = a->pre ? a->pre_local
-		: addr__result_alloc(r, cap + 1 + (a->literal ? 0 : 2 * (dcap + 1)));
+	local = addr__result_alloc(r, cap + 1 + (a->literal ? 0 : 2 * (dcap + 1)));
 	if (local == NULL)
 		goto nomem;
-	if (a->pre) {
-		llen = lgiven = cap;	/* copied by the fast path */
-	} else if (a->lp_simple) {
+	if (a->lp_simple) {
 		memcpy(local, p->s + a->lp_start, cap);
 		local[cap] = '\0';
 		llen = lgiven = cap;
@@ -658,9 +652,7 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 	} else {
 		given = local + cap + 1;
 		lower = given + dcap + 1;
-		if (a->pre) {
-			glen = dcap;	/* checked by the fast path */
-		} else if (a->dom_simple) {
+		if (a->dom_simple) {
 			memcpy(given, p->s + a->dom_start, dcap);
 			given[dcap] = '\0';
 			glen = dcap;
@@ -669,8 +661,8 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 		}
 		m->domain.ptr = given;
 		m->domain.len = glen;
-		rc = a->pre ? 0 : addr__domain_name(dp, given, glen, lower,
-				&r->scratch_[1], &r->scratch_[2], &r->scratch_[0]);
+		rc = addr__domain_name(dp, given, glen, lower, &r->scratch_[1],
+				       &r->scratch_[2], &r->scratch_[0]);
 		if (rc < 0)
 			goto nomem;
 		if (!dp->forms_ok && has_nonascii(given, glen))
@@ -2184,13 +2176,11 @@ static int fast(struct parser *p)
 	size_t n = p->n, i = 0, e, d, lt = 0, full = p->n, note = 0, pe = 0;
 	size_t dot = 0;		/* 1 + offset of the first obs-phrase dot */
 	struct addr_mailbox *m;
-	struct aspec a;
 	struct addr__domain pre;
 	struct addr__masks mk, *whole = NULL;
 	char *buf = NULL, low[ADDR__SCAN_MAX + 1];
 	int angle = 0, quoted = 0, rc;
 
-	memset(&a, 0, sizeof(a));
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
 		return 0;
 	/* a trailing " (comment)" of plain ASCII ctext: the address is what
@@ -2285,8 +2275,6 @@ static int fast(struct parser *p)
 			return 0;
 		d = n - 1;
 	}
-	a.pre = &pre;
-	a.pre_local = buf;
 	m = addr__result_new_addr(p->r);
 	if (m == NULL)
 		goto nomem;
@@ -2323,13 +2311,30 @@ static int fast(struct parser *p)
 		m->display_name.ptr = dn;
 		m->display_name.len = dl;
 	}
-	a.lp_start = angle ? lt + 1 : 0;
-	a.lp_end = e;
-	a.lp_simple = 1;
-	a.dom_start = e + 1;
-	a.dom_end = d;
-	a.dom_simple = 1;
-	finish_spec(p, &a, m, 0, 0);
+	/* what finish_spec does, for an ASCII dot-atom local part and an
+	 * ASCII name: no NFC, no IDNA, the canonical and given forms equal
+	 * (tests/test_fastpath.c compares the two paths) */
+	{
+		size_t ls = angle ? lt + 1 : 0, ll = e - ls, dl = d - e - 1, k;
+		char *given = buf + ll + 1, *lower = given + dl + 1;
+
+		m->local_part.ptr = buf;
+		m->local_part.len = ll;
+		m->domain.ptr = given;
+		m->domain.len = dl;
+		m->domain_kind = ADDR_DK_NAME;
+		for (k = 0; k < pre.ndiag; k++)
+			if (emit(p, pre.diag[k].code, e + 1 + pre.diag[k].offset) < 0)
+				return 1;
+		if (pre.forms_ok) {
+			m->a_label.ptr = m->u_label.ptr = lower;
+			m->a_label.len = m->u_label.len = dl;
+		}
+		if (ll > 64 && emit(p, ADDR_D_RFC5322_LOCAL_TOOLONG, ls) < 0)
+			return 1;
+		if (ll + 1 + dl > 254 && emit(p, ADDR_D_RFC5322_TOOLONG, ls) < 0)
+			return 1;
+	}
 	return 1;
 nomem:
 	p->nomem = p->stop = 1;
