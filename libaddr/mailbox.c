@@ -1631,9 +1631,14 @@ static struct addr_mailbox *mbvec_add(struct parser *p, struct mbvec *mv)
 
 static void init_mailbox(struct addr_mailbox *m)
 {
+	static const char empty[1];
+
 	m->kind = ADDR_K_MAILBOX;
-	m->display_name.ptr = m->local_part.ptr = m->domain.ptr = "";
-	m->a_label.ptr = m->u_label.ptr = "";
+	m->display_name.ptr = empty;
+	m->local_part.ptr = empty;
+	m->domain.ptr = empty;
+	m->a_label.ptr = empty;
+	m->u_label.ptr = empty;
 }
 
 /* trim_span - the span of an address without surrounding FWS */
@@ -2062,10 +2067,15 @@ static int header(struct parser *p)
 
 /* ---------------------------------------------------------- fast path */
 
-/* atext_run - end of the run of ASCII atext at s[i] */
+/* atext_run - end of the run of ASCII atext at s[i] (scan.c: sixteen
+ * octets a step where the processor can) */
 static size_t atext_run(const unsigned char *s, size_t i, size_t n)
 {
-	/* four octets a test: one branch where there were four */
+	/* short runs first: most atoms are a few octets long */
+	if (i + 16 > n || !addr__is(s[i], ADDR__C_ATEXT))
+		goto tail;
+	return addr__scan_atext_run(s, i, n);
+tail:
 	while (i + 4 <= n && (addr__cclass[s[i]] & addr__cclass[s[i + 1]] &
 			      addr__cclass[s[i + 2]] & addr__cclass[s[i + 3]] &
 			      ADDR__C_ATEXT))
@@ -2073,6 +2083,16 @@ static size_t atext_run(const unsigned char *s, size_t i, size_t n)
 	while (i < n && addr__is(s[i], ADDR__C_ATEXT))
 		i++;
 	return i;
+}
+
+/* mask_run - end of the run of set bits from bit i (a run stops at n:
+ * the masks have no bits there) */
+static inline size_t mask_run(uint64_t mask, size_t i, size_t n)
+{
+	uint64_t rest = ~(mask >> i);
+	size_t k = rest ? (size_t)__builtin_ctzll(rest) : 64 - i;
+
+	return i + k < n ? i + k : n;
 }
 
 /* dotatom_end - end of the dot-atom-text at s[i], or (size_t)-1 */
@@ -2241,7 +2261,8 @@ static int fast(struct parser *p)
 						    i + 1 < n && s[i] == '=' &&
 						    s[i + 1] == '?')
 							return 0;
-						i = atext_run(s, i, n);
+						i = whole ? mask_run(whole->atext, i, n)
+							  : atext_run(s, i, n);
 						if (i >= n || s[i] != '.')
 							break;
 						/* obs-phrase: never its first octet */

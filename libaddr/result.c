@@ -179,9 +179,13 @@ void addr__mailbox_clear(struct addr_mailbox *m)
 	m->diag = NULL;
 	m->ndiag = 0;
 	m->has_display_name = 0;
-	m->display_name = m->local_part = m->domain = none;
+	/* one assignment each: a chained one reads the field back */
+	m->display_name = none;
+	m->local_part = none;
+	m->domain = none;
 	m->domain_kind = 0;
-	m->a_label = m->u_label = none;
+	m->a_label = none;
+	m->u_label = none;
 	m->route = NULL;
 	m->nroute = 0;
 	m->smtputf8 = 0;

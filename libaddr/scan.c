@@ -5,6 +5,7 @@
  *	addr__scan_masks()	bit masks of the octet classes the parser's
  *				fast path needs, and the ASCII-lowercased
  *				copy, for inputs of at most 63 octets
+ *	addr__scan_atext_run()	the end of a run of atext, any length
  *
  * Most addresses are short. Classifying all their octets at once with
  * SSE2 (part of every x86-64 processor) and then answering the shape
@@ -88,6 +89,42 @@ static void scan_sse2(const unsigned char *s, size_t n,
 /* set once; a racing first call computes the same value */
 static int have_ssse3 = -1;
 
+/* atext_block - bit i set when in[i] is atext, for 16 octets */
+__attribute__((target("ssse3")))
+static unsigned atext_block(const unsigned char *in)
+{
+	const __m128i atext_lo = _mm_setr_epi8(58, 63, 62, 63, 63, 63, 63, 63,
+					       62, 62, 61, 53, 52, 55, 60, 31);
+	const __m128i atext_hi = _mm_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32,
+					       0, 0, 0, 0, 0, 0, 0, 0);
+	const __m128i nib = _mm_set1_epi8(0x0F);
+	__m128i v = _mm_loadu_si128((const __m128i *)in);
+	__m128i at = _mm_and_si128(
+		_mm_shuffle_epi8(atext_lo, _mm_and_si128(v, nib)),
+		_mm_shuffle_epi8(atext_hi, _mm_and_si128(_mm_srli_epi16(v, 4), nib)));
+
+	return ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(at, _mm_setzero_si128())) &
+	       0xFFFFu;
+}
+
+size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n)
+{
+	if (have_ssse3 < 0)
+		have_ssse3 = __builtin_cpu_supports("ssse3") ? 1 : 0;
+	if (have_ssse3) {
+		/* sixteen octets a step, reading only inside [s, s + n) */
+		while (i + 16 <= n) {
+			unsigned b = atext_block(s + i);
+			if (b != 0xFFFFu)
+				return i + (size_t)__builtin_ctz(~b);
+			i += 16;
+		}
+	}
+	while (i < n && addr__is(s[i], ADDR__C_ATEXT))
+		i++;
+	return i;
+}
+
 void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
 		      char *lower)
 {
@@ -153,6 +190,13 @@ static void scan_sse2(const unsigned char *s, size_t n, struct addr__masks *m,
 }
 
 #else	/* no SSE2: the same masks, one octet at a time */
+
+size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n)
+{
+	while (i < n && addr__is(s[i], ADDR__C_ATEXT))
+		i++;
+	return i;
+}
 
 void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
 		      char *lower)

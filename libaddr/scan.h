@@ -24,4 +24,7 @@ struct addr__masks {
 void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
 		      char *lower);
 
+/* addr__scan_atext_run - the end of the run of ASCII atext at s[i] */
+size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n);
+
 #endif

@@ -56,10 +56,41 @@ static void test_all_octets(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* the run end equals the byte loop's, for every start and length */
+static void test_atext_run(void **state)
+{
+	unsigned char in[100];
+	uint64_t x = 0x2545F4914F6CDD1Dull;
+	size_t round, n, i, j, want;
+	int bad = 0;
+
+	(void)state;
+	for (round = 0; round < 3000; round++) {
+		n = round % 100;
+		for (i = 0; i < n; i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			/* mostly atext, so that runs are long */
+			in[i] = (x % 8 == 0) ? (unsigned char)(x >> 8) : 'a' + (x >> 8) % 26;
+		}
+		for (i = 0; i <= n; i++) {
+			for (j = i; j < n && addr__is(in[j], ADDR__C_ATEXT); j++)
+				;
+			want = j;
+			if (addr__scan_atext_run(in, i, n) != want && bad++ < 5)
+				printf("run from %zu of %zu: got %zu, want %zu\n", i, n,
+				       addr__scan_atext_run(in, i, n), want);
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_all_octets),
+		cmocka_unit_test(test_atext_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
