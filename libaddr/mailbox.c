@@ -465,6 +465,27 @@ static size_t plain_value(const unsigned char *s, size_t i, size_t end,
 
 /* --------------------------------------------------------- addr-specs */
 
+/* literal_content - the text of a valid domain literal's inside: folding
+ * CRLFs go, a quoted-pair stays whole (an escaped CR is content) */
+static size_t literal_content(const struct parser *p, size_t cs, size_t ce,
+			      char *out)
+{
+	size_t i = cs, n = 0;
+
+	while (i < ce) {
+		if (p->s[i] == '\\' && i + 1 < ce) {
+			out[n++] = (char)p->s[i++];
+			out[n++] = (char)p->s[i++];
+		} else if (p->s[i] == '\r' && i + 1 < ce && p->s[i + 1] == '\n') {
+			i += 2;
+		} else {
+			out[n++] = (char)p->s[i++];
+		}
+	}
+	out[n] = '\0';
+	return n;
+}
+
 struct aspec {
 	size_t lp_start, lp_end;	/* first word .. end of last word */
 	int lp_simple;			/* raw span is the value (atoms, dots) */
@@ -637,11 +658,7 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 
 		if (content == NULL || canon_lit == NULL)
 			goto nomem;
-		glen = 0;
-		for (i = cs; i < ce; i++)
-			if (p->s[i] != '\r' && p->s[i] != '\n')
-				content[glen++] = (char)p->s[i];
-		content[glen] = '\0';
+		glen = literal_content(p, cs, ce, content);
 		lflags = (envelope ? ADDR__LIT_ENVELOPE : 0) |
 			 (p->lenient ? ADDR__LIT_LENIENT : 0);
 		addr__domain_literal(dp, content, glen, a->lit_fws, lflags,
@@ -721,6 +738,35 @@ static int finish_spec(struct parser *p, const struct aspec *a,
 nomem:
 	p->nomem = p->stop = 1;
 	return -1;
+}
+
+/* route_add - keep one source-route domain, copied into the arena, in
+ * a list that grows by doubling (routes are rare and short) */
+static int route_add(struct parser *p, struct addr_str **v, size_t *n,
+		     size_t *cap, size_t start, size_t len)
+{
+	char *val;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 4;
+		struct addr_str *nv;
+		if (ncap > ((size_t)-1) / sizeof(*nv))
+			return -1;
+		nv = addr__result_alloc(p->r, ncap * sizeof(*nv));
+		if (nv == NULL)
+			return -1;
+		if (*n)
+			memcpy(nv, *v, *n * sizeof(*nv));
+		*v = nv;
+		*cap = ncap;
+	}
+	val = addr__result_strdup(p->r, (const char *)p->s + start, len);
+	if (val == NULL)
+		return -1;
+	(*v)[*n].ptr = val;
+	(*v)[*n].len = len;
+	(*n)++;
+	return 0;
 }
 
 /* --------------------------------------------------------- envelope mode */
@@ -812,7 +858,7 @@ static int parse_envelope(struct parser *p)
 {
 	struct addr_mailbox *m;
 	struct aspec a;
-	size_t last_dot = 0, route_start = 0, nroute = 0, i;
+	size_t last_dot = 0, nroute = 0, rcap = 0;
 	struct addr_str *route = NULL;
 
 	memset(&a, 0, sizeof(a));
@@ -851,10 +897,9 @@ static int parse_envelope(struct parser *p)
 		return 0;
 	}
 	/* A-d-l: accepted, reported, returned, ignored (RFC 5321 §4.1.2) */
-	if (p->s[1] == '@') {
+	if (p->n > 1 && p->s[1] == '@') {
 		if (emit(p, ADDR_D_DEPREC_ROUTE, 1) < 0)
 			return -1;
-		route_start = 1;
 		for (;;) {
 			size_t ds;
 			if (at_end(p) || p->s[p->i] != '@')
@@ -867,7 +912,8 @@ static int parse_envelope(struct parser *p)
 				return -1;
 			if (p->i == ds)
 				return emit(p, ADDR_D_ERR_NODOMAIN, p->i);
-			nroute++;
+			if (route_add(p, &route, &nroute, &rcap, ds, p->i - ds) < 0)
+				goto nomem;
 			if (at_end(p))
 				return emit(p, ADDR_D_ERR_ANGLE, 0);
 			if (p->s[p->i] == ',') {
@@ -955,30 +1001,8 @@ static int parse_envelope(struct parser *p)
 	m->kind = ADDR_K_MAILBOX;
 	m->span_length = p->n;
 	m->display_name.ptr = "";
-	if (nroute) {
-		/* the route's domains, as given */
-		route = addr__result_alloc(p->r, nroute * sizeof(*route));
-		if (route == NULL)
-			goto nomem;
-		i = route_start + 1;
-		for (nroute = 0; p->s[i - 1] != ':'; nroute++) {
-			size_t ds = i;
-			while (p->s[i] != ',' && p->s[i] != ':')
-				i++;
-			route[nroute].ptr = addr__result_strdup(p->r,
-					(const char *)p->s + ds, i - ds);
-			if (route[nroute].ptr == NULL)
-				goto nomem;
-			route[nroute].len = i - ds;
-			i += 2;		/* past ",@" or ":" and one more */
-			if (p->s[i - 2] == ':') {
-				nroute++;
-				break;
-			}
-		}
-		m->route = route;
-		m->nroute = nroute;
-	}
+	m->route = route;
+	m->nroute = nroute;
 	return finish_spec(p, &a, m, 1, p->n);
 nomem:
 	p->nomem = p->stop = 1;
@@ -1303,9 +1327,7 @@ static int literal_diags(struct parser *p, const struct aspec *a)
 		p->nomem = p->stop = 1;
 		return -1;
 	}
-	for (i = cs; i < ce; i++)
-		if (p->s[i] != '\r' && p->s[i] != '\n')
-			content[glen++] = (char)p->s[i];
+	glen = literal_content(p, cs, ce, content);
 	addr__domain_literal(&dom, content, glen, a->lit_fws,
 			     p->lenient ? ADDR__LIT_LENIENT : 0, canon);
 	for (i = 0; i < dom.ndiag; i++)
@@ -1676,14 +1698,19 @@ static int after_close(struct parser *p, const struct actx *cx)
  * quoted-strings are skipped as opaque; the real pass checks them. */
 static int route_complete(const struct parser *p, size_t i)
 {
-	int seen_at = 0;
+	int seen_at = 0, in_domain = 0;
 
 	while (i < p->n) {
 		unsigned char c = p->s[i];
 		if (c == ':')
 			return seen_at;
-		if (c == '@')
-			seen_at = 1;
+		if (c == '@') {
+			if (in_domain)
+				return 0;	/* "@a@b": not an obs-domain-list */
+			seen_at = in_domain = 1;
+		} else if (c == ',') {
+			in_domain = 0;
+		}
 		else if (c == '(')
 			i = skip_comment(p->s, i, p->n) - 1;
 		else if (!(c == ',' || c == '.' || c == ' ' || c == '\t' ||
@@ -1704,8 +1731,9 @@ static int angle_addr(struct parser *p, struct addr_mailbox *m,
 	struct actx inner = *cx;
 	size_t lt = p->i, last_dot = 0;
 	struct run run;
-	size_t route_first = 0, nroute = 0;
-	int t;
+	size_t route_first = 0, nroute = 0, rcap = 0, ds;
+	struct addr_str *route = NULL;
+	int t, after_domain = 0;
 
 	memset(&a, 0, sizeof(a));
 	views_init(&v, 0, 0);
@@ -1733,21 +1761,30 @@ static int angle_addr(struct parser *p, struct addr_mailbox *m,
 					return emit(p, ADDR_D_ERR_ANGLE, lt);
 				if (p->s[p->i] == ',') {
 					p->i++;
+					after_domain = 0;
 					continue;
 				}
 				if (p->s[p->i] == ':') {
 					p->i++;
 					break;
 				}
-				if (p->s[p->i] != '@')
+				if (p->s[p->i] != '@' || after_domain)
 					return emit(p, ADDR_D_ERR_EXPECTING_ATEXT, p->i);
 				p->i++;
 				if (!at_end(p) && is_cfws_start(p->s[p->i]) &&
 				    cfws(p, &run) < 0)
 					return -1;
+				ds = p->i;
 				if (env_dotatom(p, &last_dot, 1) < 0)
 					return -1;
-				nroute++;
+				if (p->i == ds)
+					return emit(p, at_end(p) ? ADDR_D_ERR_ANGLE
+						    : ADDR_D_ERR_EXPECTING_ATEXT,
+						    at_end(p) ? lt : p->i);
+				if (route_add(p, &route, &nroute, &rcap, ds, p->i - ds) < 0)
+					goto nomem;
+				/* obs-domain-list: "," before the next "@" */
+				after_domain = 1;
 			}
 		} else {
 			p->i = save;
@@ -1778,31 +1815,8 @@ static int angle_addr(struct parser *p, struct addr_mailbox *m,
 	p->i++;		/* ">" */
 	if (finish_spec(p, &a, m, 0, 0) < 0)
 		return -1;
-	if (nroute) {
-		/* the route's domains as given (CFWS removed) */
-		struct addr_str *route = addr__result_alloc(p->r, nroute * sizeof(*route));
-		size_t i = route_first, k = 0;
-		if (route == NULL)
-			goto nomem;
-		while (k < nroute) {
-			size_t ds, de;
-			char *val;
-			while (p->s[i] != '@')
-				i = (p->s[i] == '(') ? skip_comment(p->s, i, p->n) : i + 1;
-			ds = ++i;
-			while (p->s[i] != ',' && p->s[i] != ':')
-				i = (p->s[i] == '(') ? skip_comment(p->s, i, p->n) : i + 1;
-			de = i;
-			val = addr__result_alloc(p->r, de - ds + 1);
-			if (val == NULL)
-				goto nomem;
-			route[k].len = plain_value(p->s, ds, de, val, NULL);
-			route[k].ptr = val;
-			k++;
-		}
-		m->route = route;
-		m->nroute = nroute;
-	}
+	m->route = route;
+	m->nroute = nroute;
 	return after_close(p, cx);
 nomem:
 	p->nomem = p->stop = 1;
@@ -1929,15 +1943,18 @@ static int address(struct parser *p, const struct actx *cx, struct mbvec *out,
 	}
 	if (t == ':') {
 		if (!cx->group_ok) {
-			resolve(p, &v, TAG_PH);
+			/* the colon is the error, whatever either reading found */
+			resolve(p, &v, 0);
 			return emit(p, ADDR_D_ERR_GROUP_NOT_ALLOWED, p->i);
 		}
-		if (v.ph_failed || v.nwords == 0) {
+		if (v.ph_failed) {
 			resolve(p, &v, TAG_PH);
-			if (v.nwords == 0)
-				return emit(p, ADDR_D_ERR_EXPECTING_ATEXT, p->i);
 			p->stop = 1;
 			return -1;
+		}
+		if (v.nwords == 0) {
+			resolve(p, &v, 0);
+			return emit(p, ADDR_D_ERR_EXPECTING_ATEXT, p->i);
 		}
 		resolve(p, &v, TAG_PH);
 		m = mbvec_add(p, out);

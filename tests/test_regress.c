@@ -68,6 +68,27 @@ static const struct row rows[] = {
 	{ "mapped-rldh", "<me@yy\xef\xbc\x8d\xef\xbc\x8d" "0.tld>",
 	  ADDR_P_FORWARD_PATH, ADDR_F_UTF8,
 	  "IDNA_MAPPED@4 ERR_ENVELOPE@4", NULL },
+	/* fuzz/regressions: found by the fuzz targets (issue 8) */
+	/* a lone "<" read the octet after it */
+	{ "fuzz-lone-angle", "<", ADDR_P_REVERSE_PATH, 0, "ERR_ANGLE@0", NULL },
+	/* "=" with DECODE_2047 read the octet after it (fast path) */
+	{ "fuzz-lone-equals", "=", ADDR_P_ADDRESS,
+	  ADDR_F_LENIENT | ADDR_F_DECODE_2047, "ERR_NODOMAIN@1", NULL },
+	/* "@a@b:" is no obs-domain-list (a "," must separate the domains);
+	 * taking it for one read past the input when collecting it */
+	{ "fuzz-obs-route-no-comma", "<@a@b:c@d>", ADDR_P_MAILBOX,
+	  ADDR_F_LENIENT, "ERR_NOLOCALPART@1", NULL },
+	/* an escaped CR in a domain literal is content, not folding */
+	{ "fuzz-literal-escaped-cr", "a@[\\\r]", ADDR_P_ADDR_SPEC,
+	  ADDR_F_LENIENT, "RFC5322_DOMAINLITERAL@2 RFC5322_DOMLIT_OBSDTEXT@3",
+	  "a@[\\\r]" },
+	{ "fuzz-angle-comma", "<,", ADDR_P_ADDRESS_LIST,
+	  ADDR_F_UTF8 | ADDR_F_DECODE_2047, "ERR_EXPECTING_ATEXT@1", NULL },
+	/* two ERROR diagnoses at a group's colon */
+	{ "fuzz-dot-colon-group", " .:;", ADDR_P_ADDRESS_LIST, 0,
+	  "ERR_EXPECTING_ATEXT@1", NULL },
+	{ "fuzz-dot-colon-mailbox", ".:", ADDR_P_MAILBOX, 0,
+	  "ERR_GROUP_NOT_ALLOWED@1", NULL },
 };
 
 static void diag_string(char *out, size_t cap, const struct addr_mailbox_result *r)
