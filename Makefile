@@ -2,7 +2,8 @@
 #
 #   make            build the library, the tools and the tests
 #   make test       install missing Debian packages, build with -Werror, run every test
-#   make run        demonstrate the tools (until the gateway exists)
+#   make run        start addrgw in the foreground on testdata/run/addrgw.conf
+#   make demo       demonstrate the address tools
 #   make bench      build and run the benchmarks against libetpan and GMime
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
@@ -17,7 +18,7 @@ SOVERSION := 0
 VERSION   := 0.1.0
 
 # Debian packages the build and the tests need.
-DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev libevent-dev
+DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev libevent-dev swaks
 BENCH_PKGS := libetpan-dev libgmime-3.0-dev valgrind
 
 PKGS    := icu-uc icu-i18n libxml-2.0
@@ -57,7 +58,7 @@ TEST_BINS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_HOBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
 
-.PHONY: all test check run bench install clean deps bench-deps update-golden
+.PHONY: all test check run demo bench install clean deps bench-deps update-golden
 all: $(LIB_A) $(LIB_SO) $(TOOLS) $(TEST_BINS)
 
 # --- dependencies: installed with apt-get when run as root -------------------
@@ -90,7 +91,7 @@ $(B)/addrconv: $(B)/tools/addrconv.o $(CLI_OBJ) $(LIB_A)
 
 $(B)/gateway/%.o: gateway/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -Igateway $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null) -MMD -MP -c -o $@ $<
+	$(CC) $(CFLAGS_ALL) -Igateway -DADDRGW_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null) -MMD -MP -c -o $@ $<
 
 $(B)/addrgw: $(GW_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null)
@@ -109,6 +110,11 @@ test check:
 	@B=$(B) sh tests/run.sh
 
 run: all
+	@echo "addrgw on 127.0.0.1:2525, mail lands in var/drop; try:" \
+	    "swaks --server 127.0.0.1 --port 2525 --from you@example.org --to user@example.com"
+	$(B)/addrgw -c testdata/run/addrgw.conf -f
+
+demo: all
 	@B=$(B) sh tests/demo.sh
 
 update-golden: all

@@ -327,14 +327,15 @@ static const struct command {
 	{ "check", cmd_check },
 	{ "normalize", cmd_normalize },
 	/* IMCEA and X.500 (addrconv_imcea.c) */
+	{ "encode", addrconv_encode },
+	{ "decode", addrconv_decode },
 	/* X.400 and RFC 2156 (addrconv_x400.c) */
-};
-
-/* Commands of the contract that later versions implement. */
-static const char *const later[] = {
-	/* imcea: */ "encode", "decode",
-	/* x400: */ "x400", "x400-to-822", "822-to-x400", "ps-encode",
-	"ps-decode", "mcgam-dns",
+	{ "x400", addrconv_x400 },
+	{ "x400-to-822", addrconv_x400_to_822 },
+	{ "822-to-x400", addrconv_822_to_x400 },
+	{ "ps-encode", addrconv_ps_encode },
+	{ "ps-decode", addrconv_ps_decode },
+	{ "mcgam-dns", addrconv_mcgam_dns },
 };
 
 int main(int argc, char **argv)
@@ -359,11 +360,6 @@ int main(int argc, char **argv)
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(cmd, commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	for (i = 0; i < sizeof(later) / sizeof(later[0]); i++)
-		if (strcmp(cmd, later[i]) == 0) {
-			cli_error("%s: not implemented yet", cmd);
-			return CLI_FATAL;
-		}
 	if (cmd[0] == '-')
 		cli_error("unknown option '%s'", cmd);
 	else

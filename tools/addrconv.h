@@ -8,7 +8,15 @@
 #define ADDRCONV_H
 
 /* IMCEA and X.500 (addrconv_imcea.c) */
+int addrconv_encode(int argc, char **argv);
+int addrconv_decode(int argc, char **argv);
 
 /* X.400 and RFC 2156 (addrconv_x400.c) */
+int addrconv_x400(int argc, char **argv);
+int addrconv_x400_to_822(int argc, char **argv);
+int addrconv_822_to_x400(int argc, char **argv);
+int addrconv_ps_encode(int argc, char **argv);
+int addrconv_ps_decode(int argc, char **argv);
+int addrconv_mcgam_dns(int argc, char **argv);
 
 #endif

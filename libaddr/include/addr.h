@@ -369,6 +369,397 @@ ADDR_EXTERN int addr_mailbox_normalize(struct addr_buf *addr_out,
 ADDR_EXTERN int addr_mailbox_quote_local(struct addr_buf *out,
 					 const char *local, size_t len);
 
+/* ------------------------------------------------ X.400 O/R addresses */
+
+/*
+ * The O/R address model of spec-x400.md §1.1, shared by the Exchange
+ * "X400:" form, the RFC 1685 / F.401 labelled form and the RFC 2156
+ * std-or form. Indexes into struct addr_x400.attr.
+ */
+enum addr_x400_attr {
+	ADDR_X400_C = 0,	/* country */
+	ADDR_X400_A,		/* ADMD */
+	ADDR_X400_P,		/* PRMD */
+	ADDR_X400_O,		/* organization */
+	ADDR_X400_OU1,
+	ADDR_X400_OU2,
+	ADDR_X400_OU3,
+	ADDR_X400_OU4,
+	ADDR_X400_S,		/* surname */
+	ADDR_X400_G,		/* given name */
+	ADDR_X400_I,		/* initials */
+	ADDR_X400_Q,		/* generation qualifier */
+	ADDR_X400_CN,		/* common name */
+	ADDR_X400_X121,		/* network address X.121 */
+	ADDR_X400_NID,		/* numeric user id */
+	ADDR_X400_TID,		/* terminal id */
+	ADDR_X400_TTY,		/* terminal type, as text ("5") */
+	ADDR_X400_NATTR
+};
+#define ADDR_X400_MAXDDA 4	/* domain-defined attributes per address */
+
+/* Textual forms (spec-x400.md §3). */
+enum addr_x400_form {
+	ADDR_X400_AUTO = 0,	/* parse only: detect the form (§3) */
+	ADDR_X400_EXCHANGE = 1,	/* "C=US;A= ;P=..;" (X400: proxy value) */
+	ADDR_X400_RFC1685 = 2,	/* "G=john; S=smith; ...; C=aq" */
+	ADDR_X400_STDOR = 3	/* "/S=x/PRMD=abc/ADMD= /C=gb/" */
+};
+
+/* X.400 flags. */
+#define ADDR_X400_STRICT 0x01u	/* strict mode of §1.1 (default: lenient) */
+
+/*
+ * One value. ptr NULL means absent; otherwise ptr is a NUL-terminated
+ * string of len octets (it may itself contain NUL in lenient mode),
+ * owned by the enclosing struct addr_x400.
+ */
+struct addr_x400_value {
+	char *ptr;
+	size_t len;
+};
+
+struct addr_x400_dda {
+	struct addr_x400_value type;	/* never absent in a used slot */
+	struct addr_x400_value value;	/* never absent in a used slot */
+};
+
+/*
+ * An O/R address. Caller-allocated (stack or embedded), initialised with
+ * addr_x400_init, released with addr_x400_free; every string in it is
+ * owned by it. Fill it with addr_x400_parse, addr_x400_set and
+ * addr_x400_add_dda rather than by hand.
+ */
+struct addr_x400 {
+	struct addr_x400_value attr[ADDR_X400_NATTR];
+	struct addr_x400_dda dda[ADDR_X400_MAXDDA];	/* SEQUENCE order */
+	size_t ndda;
+};
+
+/* addr_x400_init - make x the empty address (cannot fail) */
+ADDR_EXTERN void addr_x400_init(struct addr_x400 *x);
+/* addr_x400_free - free the strings of x (NULL is a no-op); x is then
+ * the empty address again and may be reused */
+ADDR_EXTERN void addr_x400_free(struct addr_x400 *x);
+/*
+ * addr_x400_set - set attribute attr (ADDR_X400_*) to a copy of v[0..len),
+ * or make it absent when v is NULL. v is borrowed. Returns 0, ADDR_EINVAL
+ * (bad attr) or ADDR_ENOMEM. No bounds are checked here.
+ */
+ADDR_EXTERN int addr_x400_set(struct addr_x400 *x, int attr,
+			      const char *v, size_t len);
+/* addr_x400_add_dda - append a copy of (type, value) as the last DDA;
+ * both borrowed. 0, ADDR_ETOOLONG (already 4) or ADDR_ENOMEM. */
+ADDR_EXTERN int addr_x400_add_dda(struct addr_x400 *x, const char *type,
+				  size_t tlen, const char *value, size_t vlen);
+/* addr_x400_copy - replace dst by a deep copy of src; 0 or ADDR_ENOMEM
+ * (dst is then empty) */
+ADDR_EXTERN int addr_x400_copy(struct addr_x400 *dst,
+			       const struct addr_x400 *src);
+/* addr_x400_equal - 1 if a and b hold the same values octet for octet
+ * (absent differs from empty), else 0 */
+ADDR_EXTERN int addr_x400_equal(const struct addr_x400 *a,
+				const struct addr_x400 *b);
+/* addr_x400_attr_name - "C", "OU1", "X.121", "N-ID", ... (Exchange
+ * keys); NULL for an unknown index */
+ADDR_EXTERN const char *addr_x400_attr_name(int attr);
+/*
+ * addr_x400_check - the bounds of §1.1 (both modes), the character sets
+ * and the OU chain with ADDR_X400_STRICT. 0, ADDR_ETOOLONG or
+ * ADDR_ESYNTAX (err says which attribute).
+ */
+ADDR_EXTERN int addr_x400_check(const struct addr_x400 *x, unsigned flags,
+				struct addr_error *err);
+/* addr_x400_is_valid - 1 if x is a "valid X.400 address" in the sense
+ * of §1.1 (C and A present, mnemonic/numeric/terminal form, S with
+ * G/I/Q, bounds), else 0 */
+ADDR_EXTERN int addr_x400_is_valid(const struct addr_x400 *x);
+/*
+ * addr_x400_parse - parse in[0..len) (borrowed) in form (ADDR_X400_*;
+ * AUTO detects it) with flags ADDR_X400_*; err nullable. out must be
+ * initialised; it is replaced (emptied on error). An optional "X400:"
+ * prefix (any case) is removed in the Exchange form, "X.400:" in the
+ * RFC 1685 form. Returns the form parsed (positive ADDR_X400_*), or
+ * ADDR_ESYNTAX, ADDR_ETOOLONG, ADDR_ENOTSUP (attribute outside the
+ * model), ADDR_EINVAL (bad form), ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_x400_parse(struct addr_x400 *out, const char *in,
+				size_t len, int form, unsigned flags,
+				struct addr_error *err);
+/*
+ * addr_x400_format - append x in form (EXCHANGE, RFC1685 or STDOR) to
+ * out. x is checked first (addr_x400_check with flags). Returns 0, or
+ * ADDR_ESYNTAX when x cannot be written in that form (err says why),
+ * ADDR_ETOOLONG, ADDR_EINVAL, ADDR_ENOMEM. out may then hold a partial
+ * result.
+ */
+ADDR_EXTERN int addr_x400_format(struct addr_buf *out,
+				 const struct addr_x400 *x, int form,
+				 unsigned flags, struct addr_error *err);
+
+/* --------------------------------------- ps-encoding (RFC 2156 §3.4) */
+
+#define ADDR_PS_PASSTHROUGH 0x01u	/* decode: unparsable input unaltered */
+
+/*
+ * addr_ps_encode - append the PrintableString encoding of ASCII
+ * in[0..len) to out. 0, ADDR_ESYNTAX (non-ASCII octet; err->offset) or
+ * ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_ps_encode(struct addr_buf *out, const char *in,
+			       size_t len, struct addr_error *err);
+/*
+ * addr_ps_decode - append the ASCII decoding of in[0..len) to out.
+ * 0 when decoded; 1 when the input was unparsable and ADDR_PS_PASSTHROUGH
+ * copied it unaltered; ADDR_ESYNTAX (err->offset) or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_ps_decode(struct addr_buf *out, const char *in,
+			       size_t len, unsigned flags,
+			       struct addr_error *err);
+
+/* ------------------------------- RFC 2156 mappings and MCGAM tables */
+
+/*
+ * The four tables of spec-x400.md §4: MCGAM X.400->822 (table1) and
+ * 822->X.400 (table2), gateway X.400->822 (gate1) and 822->X.400 (gate2).
+ * Opaque; created by addr_rfc2156_tables_new, freed by
+ * addr_rfc2156_tables_free.
+ */
+struct addr_rfc2156_tables;
+
+/* Kinds of table lines. */
+#define ADDR_RFC2156_MCGAM	1
+#define ADDR_RFC2156_GATEWAY	2
+
+/* Mapping flags. */
+#define ADDR_RFC2156_ALGORITHMIC	0x01u	/* §5.1 step 4, §5.2 step 8 */
+#define ADDR_RFC2156_RETURN_ADDRESS	0x02u	/* §5.2 Stage II: local O/R */
+#define ADDR_RFC2156_OWNER		0x04u	/* mcgam-dns owner-name form */
+
+/* addr_rfc2156_tables_new - *out = empty tables (caller frees with
+ * addr_rfc2156_tables_free); 0 or ADDR_ENOMEM */
+ADDR_EXTERN int addr_rfc2156_tables_new(struct addr_rfc2156_tables **out);
+/* addr_rfc2156_tables_free - NULL is a no-op */
+ADDR_EXTERN void addr_rfc2156_tables_free(struct addr_rfc2156_tables *t);
+/*
+ * addr_rfc2156_tables_load - add the lines of text[0..len) (borrowed;
+ * LF or CRLF separated; "#" comment lines and empty lines skipped) as
+ * kind (ADDR_RFC2156_MCGAM or _GATEWAY). All or nothing: on error no
+ * line of this call is kept, err->line names the line. Returns the
+ * number of lines added, or ADDR_ESYNTAX, ADDR_ETOOLONG, ADDR_ECONFLICT
+ * (duplicate key, or a key in both an MCGAM and a gateway table),
+ * ADDR_EINVAL, ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_rfc2156_tables_load(struct addr_rfc2156_tables *t,
+					 int kind, const char *text,
+					 size_t len, struct addr_error *err);
+/*
+ * addr_rfc2156_to_822 - map X.400 address x to an RFC 822 addr-spec
+ * (spec-x400.md §5.1), appended to out. tables and domain (the local
+ * gateway's domain, NUL-terminated) are borrowed and nullable; flags
+ * ADDR_RFC2156_ALGORITHMIC. Returns 1 (Mapping A: the RFC-822 DDA),
+ * 2 (Mapping B), or ADDR_ESYNTAX, ADDR_ETOOLONG, ADDR_EINVAL (no table
+ * entry and no domain), ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_rfc2156_to_822(struct addr_buf *out,
+				    const struct addr_x400 *x,
+				    const struct addr_rfc2156_tables *tables,
+				    const char *domain, unsigned flags,
+				    struct addr_error *err);
+/*
+ * addr_rfc2156_from_822 - map the RFC 822 address in[0..len) (borrowed)
+ * to an X.400 address (spec-x400.md §5.2). out must be initialised; it is
+ * replaced. tables and local_or (the local gateway's O/R address) are
+ * borrowed and nullable; flags ADDR_RFC2156_ALGORITHMIC,
+ * ADDR_RFC2156_RETURN_ADDRESS. Returns 1 (Stage I: X.400 in 822),
+ * 2 (Stage II: RFC-822 DDA), or ADDR_ESYNTAX, ADDR_ETOOLONG,
+ * ADDR_EINVAL (no O/R address for Stage II), ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_rfc2156_from_822(struct addr_x400 *out,
+				      const char *in, size_t len,
+				      const struct addr_rfc2156_tables *tables,
+				      const struct addr_x400 *local_or,
+				      unsigned flags, struct addr_error *err);
+/*
+ * addr_rfc2156_dns - append the RFC 2163 translation of the
+ * dmn-or-address in[0..len) (borrowed) to out (spec-x400.md §4.1);
+ * with ADDR_RFC2156_OWNER the owner name under X42D.<cc>. Returns 0,
+ * ADDR_ESYNTAX or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_rfc2156_dns(struct addr_buf *out, const char *in,
+				 size_t len, unsigned flags,
+				 struct addr_error *err);
+
+/* ------------------------------------------------- IMCEA encapsulation */
+
+/*
+ * IMCEA wraps a non-SMTP address TYPE:value in an SMTP address,
+ * "IMCEA" TYPE "-" escaped-value "@" domain (spec-imcea-proxy.md §1).
+ * Flags of addr_imcea_encode* and addr_imcea_decode:
+ */
+#define ADDR_IMCEA_STRICT	0x01u	/* decode: only upper-case "IMCEA"
+					 * (another case is not encapsulated),
+					 * "+" without two hex digits an error */
+#define ADDR_IMCEA_X400_STRICT	0x02u	/* both: X400 values in strict X.400
+					 * mode (spec-x400.md §1.1) */
+#define ADDR_IMCEA_RFC5321	0x04u	/* encode: local part at most 64
+					 * octets (RFC 5321 §4.5.3.1.1) */
+
+/*
+ * addr_imcea_encode - encapsulate address[0..alen) of type
+ * type[0..tlen) for domain[0..dlen) (all borrowed) into out, which is
+ * cleared first. The type is 1..9 ASCII letters, digits or
+ * ! # $ % & ' * / = ? ^ ` { | } ~ and is written as given; the address
+ * is UTF-8, not empty or blank, free of U+0000..U+001F and U+007F, and
+ * valid for its type (SMTP, X400, EUM; spec §1.4); the domain has
+ * labels of [A-Za-z0-9_-]. The result has "IMCEA" in upper case and
+ * the Latin-1 form, or the UTF8- form when the address has a code point
+ * above U+00FF or starts with "UTF8-"; it is at most 315 / 571 octets
+ * (local part / whole; 1604 / 1860 for type X400 in any case), and the
+ * local part at most 64 with ADDR_IMCEA_RFC5321. Every successful
+ * encode decodes (addr_imcea_decode, either mode) to the same address
+ * octet for octet and the type up to ASCII case.
+ * Returns 0, ADDR_ESYNTAX, ADDR_ETOOLONG or ADDR_ENOMEM (out is then
+ * empty); err (nullable) gets an offset into the type, the address or
+ * the domain, whichever the message names.
+ */
+ADDR_EXTERN int addr_imcea_encode(struct addr_buf *out, const char *type,
+				  size_t tlen, const char *address,
+				  size_t alen, const char *domain,
+				  size_t dlen, unsigned flags,
+				  struct addr_error *err);
+/*
+ * addr_imcea_encode_proxy - addr_imcea_encode of "TYPE:value"
+ * proxy[0..len) (split at the first ":"; none is ADDR_ESYNTAX). Error
+ * offsets of type and value are into proxy, those of the domain into
+ * domain.
+ */
+ADDR_EXTERN int addr_imcea_encode_proxy(struct addr_buf *out,
+					const char *proxy, size_t len,
+					const char *domain, size_t dlen,
+					unsigned flags,
+					struct addr_error *err);
+/*
+ * addr_imcea_decode - de-encapsulate in[0..len) (borrowed) into out,
+ * which is cleared first (spec §1.6). local is the domain gate: NULL
+ * accepts every domain; otherwise an array of nlocal NUL-terminated
+ * domains (borrowed; NULL entries skipped; nlocal 0 accepts none), and
+ * an address whose domain is not one of them (ASCII case-insensitive)
+ * is not encapsulated. Returns:
+ *   1  decoded: out holds "TYPE:value", TYPE upper-cased (it never
+ *      contains ":", so the first ":" separates the two), value exactly
+ *      as unescaped, UTF-8;
+ *   0  not encapsulated (not "IMCEA..." in the mode's case, or the gate
+ *      refused the domain): out is empty, the caller treats the input
+ *      as a plain SMTP address;
+ *   ADDR_ESYNTAX, ADDR_ETOOLONG (a length limit: type, or the value's
+ *      own syntax), ADDR_ENOMEM: out is empty; err (nullable) gets an
+ *      offset into in.
+ */
+ADDR_EXTERN int addr_imcea_decode(struct addr_buf *out, const char *in,
+				  size_t len, const char *const *local,
+				  size_t nlocal, unsigned flags,
+				  struct addr_error *err);
+
+/* ------------------------------------ X.500 / legacyExchangeDN names */
+
+/*
+ * A DN "/o=Org/ou=Site/cn=Recipients/cn=alias" (spec-x400.md §6): the
+ * value of legacyExchangeDN and of EX: and X500: proxies. Sections are
+ * prefix=value with the prefixes below (any case), each at least 3
+ * characters with a non-empty value free of control characters, DEL
+ * and # $ / ; = \ ^ ~ `. A failure is the error "legdn.syntax"
+ * (ADDR_ESYNTAX); non-ASCII text is the warning "dn.non-ascii".
+ */
+enum addr_exdn_prefix {
+	ADDR_EXDN_O = 1,	/* o= organization */
+	ADDR_EXDN_OU,		/* ou= site, administrative group */
+	ADDR_EXDN_CN,		/* cn= container or object */
+	ADDR_EXDN_GUID		/* guid= */
+};
+
+#define ADDR_EXDN_W_NON_ASCII	0x01u	/* warning "dn.non-ascii" */
+
+/* addr_exdn_format flags: the case of the prefixes (default: as given) */
+#define ADDR_EXDN_LOWER		0x01u	/* "/o=...": as Exchange writes them */
+#define ADDR_EXDN_UPPER		0x02u	/* "/O=..." */
+
+/* One section. Both strings are borrowed from the enclosing DN. */
+struct addr_exdn_rdn {
+	int prefix;		/* ADDR_EXDN_* */
+	struct addr_str name;	/* the prefix as written ("ou", "OU") */
+	struct addr_str value;	/* as written, never empty */
+};
+
+/*
+ * A parsed or built DN. Caller-allocated, initialised with
+ * addr_exdn_init, released with addr_exdn_free; the members below are
+ * public and read-only, the rest is storage.
+ */
+struct addr_exdn {
+	const struct addr_exdn_rdn *rdn;	/* sections in order */
+	size_t nrdn;
+	unsigned warnings;			/* ADDR_EXDN_W_* */
+
+	/* private storage; do not touch */
+	struct addr_buf text_;
+	struct addr_exdn_rdn *rdn_;
+	size_t cap_;
+};
+
+/*
+ * addr_exdn_check - validate the DN in[0..len) (borrowed) without
+ * allocating. Returns 0 (valid; *warnings, nullable, gets the
+ * ADDR_EXDN_W_* bits) or ADDR_ESYNTAX (err, nullable, says what and
+ * where).
+ */
+ADDR_EXTERN int addr_exdn_check(const char *in, size_t len,
+				unsigned *warnings, struct addr_error *err);
+/* addr_exdn_init - make dn the empty DN (cannot fail) */
+ADDR_EXTERN void addr_exdn_init(struct addr_exdn *dn);
+/* addr_exdn_free - free dn's storage (NULL is a no-op); dn is then empty
+ * and may be reused */
+ADDR_EXTERN void addr_exdn_free(struct addr_exdn *dn);
+/*
+ * addr_exdn_parse - validate in[0..len) (borrowed; copied) and replace
+ * dn by its sections. Returns 0 (dn->warnings set), ADDR_ESYNTAX or
+ * ADDR_ENOMEM (dn is then empty).
+ */
+ADDR_EXTERN int addr_exdn_parse(struct addr_exdn *dn, const char *in,
+				size_t len, struct addr_error *err);
+/*
+ * addr_exdn_append - add the section prefix=value[0..vlen) (borrowed;
+ * copied; the prefix written in lower case) at the end of dn. Returns
+ * 0, ADDR_ESYNTAX (a value the DN syntax refuses), ADDR_EINVAL (unknown
+ * prefix) or ADDR_ENOMEM; dn is unchanged on error. Pointers into dn
+ * from before the call are invalid afterwards.
+ */
+ADDR_EXTERN int addr_exdn_append(struct addr_exdn *dn, int prefix,
+				 const char *value, size_t vlen,
+				 struct addr_error *err);
+/*
+ * addr_exdn_format - append dn to out: as given (flags 0), or with the
+ * prefixes re-cased (ADDR_EXDN_LOWER or ADDR_EXDN_UPPER). Returns 0,
+ * ADDR_EINVAL (empty dn, or both flags) or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_exdn_format(struct addr_buf *out,
+				 const struct addr_exdn *dn, unsigned flags);
+/*
+ * addr_exdn_key - append the comparison key of in[0..len) (borrowed) to
+ * out: ASCII A-Z folded to a-z, ICU full case folding for non-ASCII
+ * text (spec-imcea-proxy.md §4.2). Works on any UTF-8 text, valid DN
+ * or not. Returns 0, ADDR_ESYNTAX (not UTF-8) or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_exdn_key(struct addr_buf *out, const char *in,
+			      size_t len);
+/*
+ * addr_exdn_equal - 1 if a[0..alen) and b[0..blen) (borrowed) have the
+ * same key (EX and X500 values, legacyExchangeDN), 0 if not,
+ * ADDR_ESYNTAX (not UTF-8) or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_exdn_equal(const char *a, size_t alen, const char *b,
+				size_t blen);
+
 #ifdef __cplusplus
 }
 #endif

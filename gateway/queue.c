@@ -1,0 +1,744 @@
+/*
+ * queue.c - the durable queue on the file system
+ *
+ * SYNOPSIS
+ *	gw_queue_open(), gw_queue_close(), gw_queue_commit(),
+ *	gw_queue_update(), gw_queue_remove(), gw_queue_content(),
+ *	gw_qmsg_free()
+ *
+ * DESCRIPTION
+ *	spec-gateway.md §8. The acceptance sequence is: write tmp/ID.msg,
+ *	fsync, rename to queue/ID.msg; write tmp/ID.env, fsync, rename to
+ *	queue/ID.env; fsync queue/. Only then does the caller answer 250.
+ *	One directory fsync covers both renames: if a crash loses the
+ *	content's rename but keeps the envelope's, no 250 was sent and the
+ *	orphan envelope is quarantined at start-up, so nothing acknowledged
+ *	is lost either way.
+ *
+ *	The envelope is a text file, one record per line, fields separated
+ *	by a space; strings are written "=" followed by the octets, with
+ *	octets below 0x21, 0x7f and "%" as %XX, so a field never holds a
+ *	blank or a line end. The last line is "end": a file without it was
+ *	cut short.
+ *
+ *		addrgw-envelope 1
+ *		id 65A1B2C3D4E5F001
+ *		ctime 1700000000
+ *		size 1234
+ *		body 7bit|8bitmime
+ *		smtputf8 0|1
+ *		held 0|1
+ *		client =127.0.0.1
+ *		helo =client.example
+ *		sender =a@example.com		("=" alone for <>)
+ *		rcpt pending|sent|failed TRIES NEXT =ADDR =ORIG =LAST-ERROR
+ *		end
+ *
+ *	Envelope updates (per-recipient state) go through the same
+ *	temp, fsync, rename, fsync(dir) sequence.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "queue.h"
+
+#define ENV_MAX (16u << 20)	/* an envelope larger than this is corrupt */
+#define ORPHAN_AGE 3600		/* content without envelope, then quarantined */
+
+void
+gw_qmsg_free(struct gw_qmsg *m)
+{
+	size_t i;
+
+	if (m == NULL)
+		return;
+	for (i = 0; i < m->nrcpt; i++) {
+		free(m->rcpt[i].addr);
+		free(m->rcpt[i].orig);
+		free(m->rcpt[i].last);
+	}
+	free(m->rcpt);
+	free(m->sender);
+	free(m->client);
+	free(m->helo);
+	free(m);
+}
+
+/* ----------------------------------------------------------- encoding */
+
+static void
+put_esc(struct addr_buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	addr_buf_putc(b, '=');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x21 || c == 0x7f || c == '%') {
+			addr_buf_putc(b, '%');
+			addr_buf_putc(b, hex[c >> 4]);
+			addr_buf_putc(b, hex[c & 15]);
+		} else
+			addr_buf_putc(b, (char)c);
+	}
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* get_esc - decode "=..." into a new string; NULL when malformed */
+static char *
+get_esc(const char *f)
+{
+	char *out, *o;
+
+	if (f == NULL || *f != '=')
+		return NULL;
+	f++;
+	if ((out = malloc(strlen(f) + 1)) == NULL)
+		return NULL;
+	for (o = out; *f; f++) {
+		if (*f == '%') {
+			int h = hexval(f[1]), l = h < 0 ? -1 : hexval(f[2]);
+			if (l < 0 || (h == 0 && l == 0)) {
+				free(out);
+				return NULL;
+			}
+			*o++ = (char)(h * 16 + l);
+			f += 2;
+		} else
+			*o++ = *f;
+	}
+	*o = '\0';
+	return out;
+}
+
+static const char *const rstate_names[] = { "pending", "sent", "failed" };
+
+static void
+env_format(struct addr_buf *b, const struct gw_qmsg *m)
+{
+	char num[64];
+	size_t i;
+
+	addr_buf_clear(b);
+	addr_buf_puts(b, "addrgw-envelope 1\nid ");
+	addr_buf_puts(b, m->id);
+	snprintf(num, sizeof(num), "\nctime %lld\nsize %" PRIu64 "\n",
+	    (long long)m->ctime, m->size);
+	addr_buf_puts(b, num);
+	addr_buf_puts(b, m->body_8bit ? "body 8bitmime\n" : "body 7bit\n");
+	addr_buf_puts(b, m->smtputf8 ? "smtputf8 1\n" : "smtputf8 0\n");
+	addr_buf_puts(b, m->held ? "held 1\n" : "held 0\n");
+	addr_buf_puts(b, "client ");
+	put_esc(b, m->client);
+	addr_buf_puts(b, "\nhelo ");
+	put_esc(b, m->helo);
+	addr_buf_puts(b, "\nsender ");
+	put_esc(b, m->sender);
+	addr_buf_putc(b, '\n');
+	for (i = 0; i < m->nrcpt; i++) {
+		const struct gw_qrcpt *r = &m->rcpt[i];
+		snprintf(num, sizeof(num), "rcpt %s %u %lld ",
+		    rstate_names[r->state], r->tries, (long long)r->next);
+		addr_buf_puts(b, num);
+		put_esc(b, r->addr);
+		addr_buf_putc(b, ' ');
+		put_esc(b, r->orig);
+		addr_buf_putc(b, ' ');
+		put_esc(b, r->last);
+		addr_buf_putc(b, '\n');
+	}
+	addr_buf_puts(b, "end\n");
+}
+
+static int
+parse_ll(const char *s, long long *out)
+{
+	char *end;
+
+	if (s == NULL || !(isdigit((unsigned char)*s)))
+		return -1;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return (errno || *end) ? -1 : 0;
+}
+
+/* env_parse - text (NUL-terminated) into a new record; NULL + why */
+static struct gw_qmsg *
+env_parse(char *text, const char *want_id, const char **why)
+{
+	struct gw_qmsg *m = calloc(1, sizeof(*m));
+	char *line, *save = NULL;
+	int ended = 0, first = 1;
+	long long v;
+
+	*why = "out of memory";
+	if (m == NULL)
+		return NULL;
+	*why = "malformed envelope";
+	for (line = strtok_r(text, "\n", &save); line;
+	    line = strtok_r(NULL, "\n", &save)) {
+		char *f[8];
+		int n = 0;
+		char *tok, *s2 = NULL;
+
+		if (ended)
+			goto bad;	/* data after "end" */
+		for (tok = strtok_r(line, " ", &s2); tok && n < 8;
+		    tok = strtok_r(NULL, " ", &s2))
+			f[n++] = tok;
+		if (tok != NULL || n == 0)
+			goto bad;
+		if (first) {
+			if (n != 2 || strcmp(f[0], "addrgw-envelope") ||
+			    strcmp(f[1], "1")) {
+				*why = "not an addrgw envelope (or a newer "
+				    "format)";
+				goto bad;
+			}
+			first = 0;
+		} else if (!strcmp(f[0], "end") && n == 1)
+			ended = 1;
+		else if (!strcmp(f[0], "id") && n == 2) {
+			if (strcmp(f[1], want_id) != 0) {
+				*why = "id does not match the file name";
+				goto bad;
+			}
+			snprintf(m->id, sizeof(m->id), "%s", f[1]);
+		} else if (!strcmp(f[0], "ctime") && n == 2) {
+			if (parse_ll(f[1], &v) < 0)
+				goto bad;
+			m->ctime = (time_t)v;
+		} else if (!strcmp(f[0], "size") && n == 2) {
+			if (parse_ll(f[1], &v) < 0)
+				goto bad;
+			m->size = (uint64_t)v;
+		} else if (!strcmp(f[0], "body") && n == 2) {
+			if (!strcmp(f[1], "8bitmime"))
+				m->body_8bit = 1;
+			else if (strcmp(f[1], "7bit"))
+				goto bad;
+		} else if (!strcmp(f[0], "smtputf8") && n == 2)
+			m->smtputf8 = !strcmp(f[1], "1");
+		else if (!strcmp(f[0], "held") && n == 2)
+			m->held = !strcmp(f[1], "1");
+		else if (!strcmp(f[0], "client") && n == 2 && !m->client) {
+			if ((m->client = get_esc(f[1])) == NULL)
+				goto bad;
+		} else if (!strcmp(f[0], "helo") && n == 2 && !m->helo) {
+			if ((m->helo = get_esc(f[1])) == NULL)
+				goto bad;
+		} else if (!strcmp(f[0], "sender") && n == 2 && !m->sender) {
+			if ((m->sender = get_esc(f[1])) == NULL)
+				goto bad;
+		} else if (!strcmp(f[0], "rcpt") && n == 7) {
+			struct gw_qrcpt r, *nv;
+			int st;
+			long long tries, next;
+
+			memset(&r, 0, sizeof(r));
+			for (st = 0; st < 3; st++)
+				if (!strcmp(f[1], rstate_names[st]))
+					break;
+			if (st == 3 || parse_ll(f[2], &tries) < 0 ||
+			    parse_ll(f[3], &next) < 0 || tries > 1000000)
+				goto bad;
+			r.state = st;
+			r.tries = (unsigned)tries;
+			r.next = (time_t)next;
+			r.addr = get_esc(f[4]);
+			r.orig = get_esc(f[5]);
+			r.last = get_esc(f[6]);
+			if (r.last && r.last[0] == '\0') {
+				free(r.last);
+				r.last = NULL;
+			} else if (r.last == NULL)
+				goto badr;
+			if (!r.addr || !r.orig || !r.addr[0])
+				goto badr;
+			if ((nv = realloc(m->rcpt, (m->nrcpt + 1) *
+			    sizeof(*nv))) == NULL)
+				goto badr;
+			m->rcpt = nv;
+			m->rcpt[m->nrcpt++] = r;
+			continue;
+badr:
+			free(r.addr);
+			free(r.orig);
+			free(r.last);
+			goto bad;
+		} else
+			goto bad;
+	}
+	if (!ended) {
+		*why = "envelope cut short (no end record)";
+		goto bad;
+	}
+	if (!m->id[0] || !m->sender || !m->client || !m->helo ||
+	    m->nrcpt == 0 || m->ctime == 0)
+		goto bad;
+	return m;
+bad:
+	gw_qmsg_free(m);
+	return NULL;
+}
+
+/* ---------------------------------------------------------- file I/O */
+
+/* write_sync - create dir/name exclusively, write, fsync, close */
+static int
+write_sync(struct gw_queue *q, int dfd, const char *name, const char *data,
+	   size_t len)
+{
+	int fd, e;
+	size_t off = 0;
+
+	if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) < 0)
+		return -1;
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto fail;
+		}
+		off += (size_t)n;
+	}
+	if (!q->nosync && fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	return 0;
+fail:
+	e = errno;
+	if (fd >= 0)
+		close(fd);
+	unlinkat(dfd, name, 0);
+	errno = e;
+	return -1;
+}
+
+static int
+sync_dir(struct gw_queue *q, int dfd)
+{
+	return q->nosync ? 0 : fsync(dfd);
+}
+
+/* new_id - a queue id unique in this spool: time, microseconds, counter */
+static void
+new_id(struct gw_queue *q, char *id, size_t idsize)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	snprintf(id, idsize, "%08llX%05lX%03X",
+	    (unsigned long long)tv.tv_sec & 0xffffffffULL,
+	    (unsigned long)tv.tv_usec & 0xfffffUL, q->seq++ & 0xfffu);
+}
+
+/* gw_queue_commit - the acceptance sequence of §8.1 */
+int
+gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
+		char *id, size_t idsize)
+{
+	struct gw_qmsg *m;
+	struct addr_buf env;
+	char mname[GW_QID_SIZE + 8], ename[GW_QID_SIZE + 8];
+	int tries, msg_in = 0, env_in = 0;
+	size_t i;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return -1;
+	addr_buf_init(&env);
+	m->ctime = now;
+	m->size = msg->len;
+	m->sender = strdup(msg->sender);
+	m->client = strdup(msg->client ? msg->client : "unknown");
+	m->helo = strdup(msg->helo ? msg->helo : "");
+	m->body_8bit = msg->body_8bit;
+	m->smtputf8 = msg->smtputf8;
+	m->rcpt = calloc(msg->nrcpt ? msg->nrcpt : 1, sizeof(*m->rcpt));
+	if (!m->sender || !m->client || !m->helo || !m->rcpt)
+		goto fail;
+	for (i = 0; i < msg->nrcpt; i++) {
+		m->rcpt[i].addr = strdup(msg->rcpt[i].addr);
+		m->rcpt[i].orig = strdup(msg->rcpt[i].orig);
+		m->nrcpt++;
+		if (!m->rcpt[i].addr || !m->rcpt[i].orig)
+			goto fail;
+	}
+	/* the content, under a fresh id */
+	for (tries = 0;; tries++) {
+		new_id(q, m->id, sizeof(m->id));
+		snprintf(mname, sizeof(mname), "%s.msg", m->id);
+		snprintf(ename, sizeof(ename), "%s.env", m->id);
+		if (faccessat(q->qfd, ename, F_OK, 0) == 0 ||
+		    faccessat(q->qfd, mname, F_OK, 0) == 0)
+			continue;
+		if (write_sync(q, q->tfd, mname, msg->data, msg->len) == 0)
+			break;
+		if (errno != EEXIST || tries > 100) {
+			log_warn("NOQUEUE: cannot write tmp/%s", mname);
+			goto fail;
+		}
+	}
+	if (renameat(q->tfd, mname, q->qfd, mname) < 0) {
+		log_warn("%s: rename tmp/%s to queue/", m->id, mname);
+		unlinkat(q->tfd, mname, 0);
+		goto fail;
+	}
+	msg_in = 1;
+	/* the envelope: its rename is the commit */
+	env_format(&env, m);
+	if (env.oom) {
+		errno = ENOMEM;
+		log_warn("%s: envelope", m->id);
+		goto fail;
+	}
+	if (write_sync(q, q->tfd, ename, env.ptr, env.size) < 0) {
+		log_warn("%s: cannot write tmp/%s", m->id, ename);
+		goto fail;
+	}
+	if (renameat(q->tfd, ename, q->qfd, ename) < 0) {
+		log_warn("%s: rename tmp/%s to queue/", m->id, ename);
+		unlinkat(q->tfd, ename, 0);
+		goto fail;
+	}
+	env_in = 1;
+	if (sync_dir(q, q->qfd) < 0) {
+		log_warn("%s: fsync queue directory", m->id);
+		goto fail;
+	}
+	addr_buf_free(&env);
+	snprintf(id, idsize, "%s", m->id);
+	m->next = q->head;
+	q->head = m;
+	q->count++;
+	return 0;
+fail:
+	/* nothing acknowledged: leave nothing behind, envelope first */
+	if (env_in)
+		unlinkat(q->qfd, ename, 0);
+	if (msg_in)
+		unlinkat(q->qfd, mname, 0);
+	addr_buf_free(&env);
+	gw_qmsg_free(m);
+	return -1;
+}
+
+/* gw_queue_update - rewrite an envelope: temp, fsync, rename, fsync dir */
+int
+gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
+{
+	struct addr_buf env;
+	char ename[GW_QID_SIZE + 8];
+	int rc = -1;
+
+	addr_buf_init(&env);
+	env_format(&env, m);
+	snprintf(ename, sizeof(ename), "%s.env", m->id);
+	unlinkat(q->tfd, ename, 0);	/* a leftover of a failed update */
+	if (env.oom)
+		errno = ENOMEM;
+	else if (write_sync(q, q->tfd, ename, env.ptr, env.size) < 0)
+		;
+	else if (renameat(q->tfd, ename, q->qfd, ename) < 0)
+		unlinkat(q->tfd, ename, 0);
+	else if (sync_dir(q, q->qfd) == 0)
+		rc = 0;
+	if (rc < 0)
+		log_warn("%s: cannot update the envelope", m->id);
+	addr_buf_free(&env);
+	return rc;
+}
+
+/* gw_queue_remove - envelope first: a crash leaves content only, which
+ * start-up quarantines after an hour instead of delivering twice */
+int
+gw_queue_remove(struct gw_queue *q, struct gw_qmsg *m)
+{
+	char name[GW_QID_SIZE + 8];
+	struct gw_qmsg **pp;
+	int rc = 0;
+
+	snprintf(name, sizeof(name), "%s.env", m->id);
+	if (unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT) {
+		log_warn("%s: cannot remove queue/%s", m->id, name);
+		rc = -1;
+	}
+	snprintf(name, sizeof(name), "%s.msg", m->id);
+	if (rc == 0 && unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT)
+		log_warn("%s: cannot remove queue/%s", m->id, name);
+	for (pp = &q->head; *pp; pp = &(*pp)->next)
+		if (*pp == m) {
+			*pp = m->next;
+			q->count--;
+			break;
+		}
+	gw_qmsg_free(m);
+	return rc;
+}
+
+/* read_all - a whole file under dfd into out (at most max octets) */
+static int
+read_all(int dfd, const char *name, struct addr_buf *out, size_t max)
+{
+	char buf[65536];
+	int fd;
+	ssize_t n;
+
+	addr_buf_clear(out);
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			close(fd);
+			return -1;
+		}
+		if (out->size + (size_t)n > max ||
+		    addr_buf_put(out, buf, (size_t)n) < 0) {
+			close(fd);
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+int
+gw_queue_content(struct gw_queue *q, const struct gw_qmsg *m,
+		 struct addr_buf *out)
+{
+	char name[GW_QID_SIZE + 8];
+
+	snprintf(name, sizeof(name), "%s.msg", m->id);
+	if (read_all(q->qfd, name, out, SIZE_MAX / 2) < 0)
+		return -1;
+	if (out->size != m->size) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}
+
+/* ----------------------------------------------------------- start-up */
+
+static void
+quarantine(struct gw_queue *q, const char *name, const char *why)
+{
+	char dst[NAME_MAX + 16];
+	int i;
+
+	snprintf(dst, sizeof(dst), "%s", name);
+	for (i = 1; faccessat(q->xfd, dst, F_OK, 0) == 0 && i < 1000; i++)
+		snprintf(dst, sizeof(dst), "%s.%d", name, i);
+	if (renameat(q->qfd, name, q->xfd, dst) < 0)
+		log_warn("queue/%s: cannot move to quarantine/", name);
+	else
+		log_warnx("queue/%s: %s: moved to quarantine/%s", name, why,
+		    dst);
+}
+
+static int
+open_dir(const char *spool, const char *sub, char *err, size_t errsize)
+{
+	char path[4096];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", spool, sub);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errsize, "%s: cannot create: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errsize, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	/* the service user must be able to write here (Q154298) */
+	if (faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0) {
+		snprintf(err, errsize, "%s: not writable: %s", path,
+		    strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+valid_id(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len >= GW_QID_SIZE)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!isxdigit((unsigned char)s[i]) || islower((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* load - read every envelope; quarantine what cannot be used */
+static void
+load(struct gw_queue *q)
+{
+	DIR *d;
+	struct dirent *de;
+	struct addr_buf text;
+	int dfd = dup(q->qfd);
+
+	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+		log_warn("queue/: cannot list");
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	addr_buf_init(&text);
+	while ((de = readdir(d)) != NULL) {
+		const char *n = de->d_name, *dot = strrchr(n, '.');
+		struct stat st;
+		char other[GW_QID_SIZE + 8];
+		size_t idl;
+
+		if (n[0] == '.')
+			continue;
+		idl = dot ? (size_t)(dot - n) : strlen(n);
+		if (dot == NULL || !valid_id(n, idl) ||
+		    (strcmp(dot, ".env") && strcmp(dot, ".msg"))) {
+			quarantine(q, n, "unknown file");
+			continue;
+		}
+		snprintf(other, sizeof(other), "%.*s.msg", (int)idl, n);
+		if (!strcmp(dot, ".msg")) {
+			char env[GW_QID_SIZE + 8];
+			snprintf(env, sizeof(env), "%.*s.env", (int)idl, n);
+			if (faccessat(q->qfd, env, F_OK, 0) == 0)
+				continue;	/* loaded with its envelope */
+			if (fstatat(q->qfd, n, &st, 0) == 0 &&
+			    time(NULL) - st.st_mtime > ORPHAN_AGE)
+				quarantine(q, n, "content without envelope");
+			continue;
+		}
+		{
+			char id[GW_QID_SIZE];
+			const char *why = "unreadable";
+			struct gw_qmsg *m = NULL;
+
+			snprintf(id, sizeof(id), "%.*s", (int)idl, n);
+			if (read_all(q->qfd, n, &text, ENV_MAX) == 0 &&
+			    memchr(text.ptr, '\0', text.size) == NULL)
+				m = env_parse(text.ptr, id, &why);
+			if (m != NULL) {
+				if (fstatat(q->qfd, other, &st, 0) < 0) {
+					why = "content file missing";
+					gw_qmsg_free(m);
+					m = NULL;
+				} else if ((uint64_t)st.st_size != m->size) {
+					why = "content file truncated";
+					gw_qmsg_free(m);
+					m = NULL;
+				}
+			}
+			if (m == NULL) {
+				quarantine(q, n, why);
+				if (faccessat(q->qfd, other, F_OK, 0) == 0)
+					quarantine(q, other, why);
+				continue;
+			}
+			m->next = q->head;
+			q->head = m;
+			q->count++;
+		}
+	}
+	closedir(d);
+	addr_buf_free(&text);
+}
+
+/* clean_tmp - temporary files were never acknowledged: remove them */
+static void
+clean_tmp(struct gw_queue *q)
+{
+	DIR *d;
+	struct dirent *de;
+	int dfd = dup(q->tfd);
+
+	if (dfd < 0 || (d = fdopendir(dfd)) == NULL) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_name[0] != '.' && unlinkat(q->tfd, de->d_name, 0) < 0)
+			log_warn("tmp/%s: cannot remove", de->d_name);
+	closedir(d);
+}
+
+int
+gw_queue_open(struct gw_queue *q, const char *spool, char *err,
+	      size_t errsize)
+{
+	memset(q, 0, sizeof(*q));
+	q->qfd = q->tfd = q->xfd = -1;
+	if (mkdir(spool, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errsize, "%s: cannot create: %s", spool,
+		    strerror(errno));
+		return -1;
+	}
+	if ((q->spool = strdup(spool)) == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	if ((q->qfd = open_dir(spool, "queue", err, errsize)) < 0 ||
+	    (q->tfd = open_dir(spool, "tmp", err, errsize)) < 0 ||
+	    (q->xfd = open_dir(spool, "quarantine", err, errsize)) < 0) {
+		gw_queue_close(q);
+		return -1;
+	}
+	clean_tmp(q);
+	load(q);
+	return 0;
+}
+
+void
+gw_queue_close(struct gw_queue *q)
+{
+	while (q->head) {
+		struct gw_qmsg *m = q->head;
+		q->head = m->next;
+		gw_qmsg_free(m);
+	}
+	if (q->qfd >= 0)
+		close(q->qfd);
+	if (q->tfd >= 0)
+		close(q->tfd);
+	if (q->xfd >= 0)
+		close(q->xfd);
+	free(q->spool);
+	memset(q, 0, sizeof(*q));
+	q->qfd = q->tfd = q->xfd = -1;
+}

@@ -1,0 +1,346 @@
+/*
+ * server.c - addrgw's event loop on libevent
+ *
+ * SYNOPSIS
+ *	gw_server_listen(), gw_server_run()
+ *
+ * DESCRIPTION
+ *	One process, one libevent loop: a listener per [server] listen
+ *	line, a bufferevent per client driving a session.c state machine,
+ *	and a timer for the scheduler. The session's commit callback writes
+ *	the queue synchronously (fsync included) before the 250 is queued
+ *	for the client, so the reply never runs ahead of the disk.
+ *
+ *	The error tarpit delays a reply by not writing it (and not reading
+ *	further) until a timer fires; the idle timeout is the bufferevent's
+ *	read timeout, which the session answers with 421.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "log.h"
+#include "queue.h"
+#include "schedule.h"
+#include "server.h"
+#include "session.h"
+
+struct listener {
+	struct gw_server *srv;
+	struct evconnlistener *ev;
+	const struct gw_listen *conf;
+};
+
+struct gw_server {
+	struct gw_config *cfg;
+	struct event_base *base;
+	struct listener *l;
+	size_t nl;
+	struct gw_queue q;
+	struct event *sched;
+	struct event *sig[4];
+	unsigned long nextconn;
+};
+
+struct conn {
+	struct gw_server *srv;
+	struct bufferevent *bev;
+	struct event *tarpit;
+	struct gw_session *s;
+	struct gw_session_cb cb;
+	unsigned long id;
+	int transcript;
+};
+
+static void conn_flush(struct conn *);
+
+static void
+sched_now(struct gw_server *srv)
+{
+	struct timeval tv = { 0, 0 };
+
+	evtimer_add(srv->sched, &tv);
+}
+
+static void
+sched_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct gw_server *srv = arg;
+	time_t now = time(NULL), wake;
+
+	wake = gw_schedule_run(&srv->q, srv->cfg, now);
+	if (wake) {
+		struct timeval tv = { wake > now ? wake - now : 1, 0 };
+		evtimer_add(srv->sched, &tv);
+	}
+}
+
+/* the session's callbacks */
+
+static int
+cb_commit(void *arg, const struct gw_message *m, char *id, size_t idsize)
+{
+	struct conn *c = arg;
+
+	if (gw_queue_commit(&c->srv->q, m, time(NULL), id, idsize) < 0)
+		return -1;
+	log_info("%s: client=[%s], helo=<%s>", id, m->client, m->helo);
+	log_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queue active)", id,
+	    m->sender, m->len, m->nrcpt);
+	sched_now(c->srv);
+	return 0;
+}
+
+static void
+cb_log(void *arg, const char *line)
+{
+	log_info("%s", line);
+}
+
+static void
+cb_transcript(void *arg, char dir, const char *line, size_t len)
+{
+	struct conn *c = arg;
+
+	if (c->transcript)
+		log_info("S%lu %c %.*s", c->id, dir, (int)(len > 512 ? 512 : len),
+		    line);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	if (c->tarpit)
+		event_free(c->tarpit);
+	if (c->bev)
+		bufferevent_free(c->bev);
+	gw_session_free(c->s);
+	free(c);
+}
+
+/* write_cb - once the last reply is out, a closing session ends */
+static void
+write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (gw_session_closing(c->s) &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		conn_free(c);
+}
+
+static void
+tarpit_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn *c = arg;
+	size_t len;
+	const char *out = gw_session_output(c->s, &len);
+
+	bufferevent_write(c->bev, out, len);
+	gw_session_consume(c->s, len);
+	if (gw_session_closing(c->s)) {
+		bufferevent_disable(c->bev, EV_READ);
+		write_cb(c->bev, c);
+		return;
+	}
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+static void
+conn_flush(struct conn *c)
+{
+	unsigned d = gw_session_delay(c->s);
+	size_t len;
+	const char *out;
+
+	if (d > 0) {
+		struct timeval tv = { d / 1000, (d % 1000) * 1000 };
+		bufferevent_disable(c->bev, EV_READ);
+		evtimer_add(c->tarpit, &tv);
+		return;
+	}
+	if (evtimer_pending(c->tarpit, NULL))
+		return;
+	out = gw_session_output(c->s, &len);
+	if (len)
+		bufferevent_write(c->bev, out, len);
+	gw_session_consume(c->s, len);
+	if (gw_session_closing(c->s)) {
+		bufferevent_disable(c->bev, EV_READ);
+		write_cb(c->bev, c);
+	}
+}
+
+static void
+read_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	char buf[16384];
+	int n;
+
+	while (!gw_session_closing(c->s) &&
+	    (n = evbuffer_remove(in, buf, sizeof(buf))) > 0)
+		gw_session_feed(c->s, buf, (size_t)n);
+	if (gw_session_closing(c->s))
+		evbuffer_drain(in, evbuffer_get_length(in));
+	conn_flush(c);
+}
+
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	if (what & BEV_EVENT_TIMEOUT) {
+		gw_session_timeout(c->s);
+		conn_flush(c);
+		return;
+	}
+	/* EOF or error: the client is gone */
+	gw_session_eof(c->s);
+	conn_free(c);
+}
+
+static void
+accept_cb(struct evconnlistener *el, evutil_socket_t fd,
+	  struct sockaddr *sa, int salen, void *arg)
+{
+	struct listener *l = arg;
+	struct gw_server *srv = l->srv;
+	const struct gw_config *cfg = srv->cfg;
+	struct conn *c = calloc(1, sizeof(*c));
+	struct timeval tmo = { cfg->timeout, 0 };
+
+	if (c == NULL) {
+		log_warnx("out of memory, connection dropped");
+		evutil_closesocket(fd);
+		return;
+	}
+	c->srv = srv;
+	c->id = ++srv->nextconn;
+	c->cb.arg = c;
+	c->cb.commit = cb_commit;
+	c->cb.log = cb_log;
+	c->cb.transcript = cb_transcript;
+	c->transcript = cfg->transcript == GW_TRANSCRIPT_ALL ||
+	    (cfg->transcript == GW_TRANSCRIPT_NETS &&
+	    gw_netlist_match(&cfg->transcript_nets, sa));
+	c->bev = bufferevent_socket_new(srv->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	c->tarpit = evtimer_new(srv->base, tarpit_cb, c);
+	c->s = gw_session_new(cfg, &c->cb, sa, l->conf->relay);
+	if (c->bev == NULL || c->tarpit == NULL || c->s == NULL) {
+		log_warnx("out of memory, connection dropped");
+		if (c->bev == NULL)
+			evutil_closesocket(fd);
+		conn_free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	bufferevent_set_timeouts(c->bev, &tmo, &tmo);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	conn_flush(c);		/* the banner */
+}
+
+static void
+listen_error_cb(struct evconnlistener *el, void *arg)
+{
+	/* EMFILE and friends: say so and keep listening */
+	log_warn("accept");
+}
+
+struct gw_server *
+gw_server_listen(struct gw_config *cfg)
+{
+	struct gw_server *srv = calloc(1, sizeof(*srv));
+	size_t i;
+
+	if (srv == NULL)
+		return NULL;
+	srv->cfg = cfg;
+	if ((srv->base = event_base_new()) == NULL ||
+	    (srv->l = calloc(cfg->nlisten, sizeof(*srv->l))) == NULL) {
+		log_warnx("out of memory");
+		return NULL;
+	}
+	for (i = 0; i < cfg->nlisten; i++) {
+		struct listener *l = &srv->l[i];
+		l->srv = srv;
+		l->conf = &cfg->listen[i];
+		l->ev = evconnlistener_new_bind(srv->base, accept_cb, l,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+		    LEV_OPT_CLOSE_ON_EXEC |
+		    /* [::] must not also take IPv4: 0.0.0.0 may be separate */
+		    (l->conf->ss.ss_family == AF_INET6 ?
+		    LEV_OPT_BIND_IPV6ONLY : 0), 128,
+		    (const struct sockaddr *)&l->conf->ss, (int)l->conf->sslen);
+		if (l->ev == NULL) {
+			log_warn("listen %s", l->conf->text);
+			return NULL;
+		}
+		evconnlistener_set_error_cb(l->ev, listen_error_cb);
+		srv->nl++;
+		log_info("listening on %s%s", l->conf->text,
+		    l->conf->relay ? " (relay)" : "");
+	}
+	return srv;
+}
+
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct gw_server *srv = arg;
+
+	if (sig == SIGHUP) {
+		log_warnx("SIGHUP: reloading is not implemented yet; restart "
+		    "addrgw to apply a new configuration");
+		return;
+	}
+	log_info("signal %d: shutting down", (int)sig);
+	event_base_loopexit(srv->base, NULL);
+}
+
+int
+gw_server_run(struct gw_server *srv)
+{
+	char err[512];
+	struct gw_qmsg *m;
+	size_t pending = 0;
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	size_t i;
+
+	/* addrgw may have detached (forked) since the base was made */
+	if (event_reinit(srv->base) < 0)
+		log_warnx("event_reinit failed");
+	if (gw_queue_open(&srv->q, srv->cfg->spool, err, sizeof(err)) < 0) {
+		log_warnx("queue: %s", err);
+		return 1;
+	}
+	for (m = srv->q.head; m; m = m->next)
+		pending++;
+	log_info("queue %s: %zu message(s) to resume", srv->cfg->spool,
+	    pending);
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		srv->sig[i] = evsignal_new(srv->base, sigs[i], signal_cb, srv);
+		if (srv->sig[i])
+			evsignal_add(srv->sig[i], NULL);
+	}
+	if ((srv->sched = evtimer_new(srv->base, sched_cb, srv)) == NULL) {
+		log_warnx("out of memory");
+		return 1;
+	}
+	sched_now(srv);		/* restart resumes every queued message */
+	event_base_dispatch(srv->base);
+	gw_queue_close(&srv->q);
+	return 0;
+}
