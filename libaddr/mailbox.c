@@ -1086,6 +1086,9 @@ static int vemit(struct parser *p, struct views *v, int view, int code,
 			return 0;	/* only the local part matters */
 		return emit(p, code, off);
 	}
+	/* a reading that has failed records nothing more: one error each */
+	if ((view == TAG_LP && v->lp_failed) || (view == TAG_PH && v->ph_failed))
+		return 0;
 	if (emit(p, code | view, off) < 0)
 		return -1;
 	if (!err)

@@ -89,6 +89,9 @@ static const struct row rows[] = {
 	  "ERR_EXPECTING_ATEXT@1", NULL },
 	{ "fuzz-dot-colon-mailbox", ".:", ADDR_P_MAILBOX, 0,
 	  "ERR_GROUP_NOT_ALLOWED@1", NULL },
+	/* a failed reading went on recording: two ERR_OBSOLETE */
+	{ "fuzz-strict-obs-localpart", "\"a\" .b@c", ADDR_P_MAILBOX, 0,
+	  "RFC5321_QUOTEDSTRING@0 DEPREC_FWS@3 ERR_OBSOLETE@3", NULL },
 };
 
 static void diag_string(char *out, size_t cap, const struct addr_mailbox_result *r)
