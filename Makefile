@@ -109,12 +109,17 @@ test check:
 	@$(MAKE) --no-print-directory all
 	@B=$(B) sh tests/run.sh
 
-run: all
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@mkdir -p var/spool var/drop
 	@echo "addrgw on 127.0.0.1:2525, mail lands in var/drop; try:" \
 	    "swaks --server 127.0.0.1 --port 2525 --from you@example.org --to user@example.com"
 	$(B)/addrgw -c testdata/run/addrgw.conf -f
 
-demo: all
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
 	@B=$(B) sh tests/demo.sh
 
 update-golden: all
