@@ -92,7 +92,7 @@ else
 	echo "== instructions: valgrind not installed; skipped"
 fi
 
-echo "== summary"
+echo "== summary (load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
 awk '
 	FNR == NR { ipa[$1] = $2; next }
 	$1 == "RESULT" {

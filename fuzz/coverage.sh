@@ -8,11 +8,15 @@
 #	Builds fuzz/<name>.c + fuzz/replay.c + libaddr/*.c with clang source-
 #	based coverage (-fprofile-instr-generate -fcoverage-mapping, -O0, no
 #	sanitizers) into build-cov/cov_<name>, replays fuzz/corpus/<name>/
-#	and fuzz/regressions/<name>/ through it, merges the profile with
-#	llvm-profdata and prints llvm-cov's report for the target's parser
-#	file(s) (build-cov/<name>.report), then one line per file and one
-#	for their TOTAL:
+#	and fuzz/regressions/<name>/ through it (input by input, leaving out
+#	and naming those that crash, if the whole replay fails), merges the
+#	profile with llvm-profdata and prints llvm-cov's report for the
+#	target's parser file(s) (build-cov/<name>.report), then one line per
+#	file and one for their TOTAL:
 #		COVERAGE <name> <file> lines <covered>/<total> <percent>%
+#	With several targets it then reports all their profiles together
+#	for the files they share (name "all"): envelope_path and
+#	header_addrlist each reach only their mode of libaddr/mailbox.c.
 #	build-cov/<name>.txt gets the annotated source (llvm-cov show), to
 #	find what the corpus misses: lines with count 0 are marked "0|".
 #
@@ -47,18 +51,32 @@ if [ $# = 0 ]; then
 		[ "$n" = replay ] || set -- "$@" "$n"
 	done
 fi
+targets="$*"
 mkdir -p "$C"
 CFLAGS_COV="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O0 -g \
 	-fprofile-instr-generate -fcoverage-mapping -Ilibaddr/include -Ilibaddr"
-for n in "$@"; do
+for n in $targets; do
 	# shellcheck disable=SC2046,SC2086
 	$CLANG $CFLAGS_COV $(pkg-config --cflags $PKGS) -o "$C/cov_$n" \
 	    "fuzz/$n.c" fuzz/replay.c libaddr/*.c $(pkg-config --libs $PKGS)
 	set -- "fuzz/corpus/$n"
 	[ -d "fuzz/regressions/$n" ] && set -- "$@" "fuzz/regressions/$n"
-	rm -f "$C/$n.profraw"
-	LLVM_PROFILE_FILE="$C/$n.profraw" "$C/cov_$n" "$@"
-	"$PROFDATA" merge -sparse -o "$C/$n.profdata" "$C/$n.profraw"
+	# %m: one profile that every process merges into
+	rm -f "$C/$n"-*.profraw
+	if ! LLVM_PROFILE_FILE="$C/$n-%m.profraw" "$C/cov_$n" "$@" \
+	    > "$C/$n.replay.log" 2>&1; then
+		# A crash writes no profile: measure input by input instead,
+		# leaving out (and naming) the inputs that still fail.
+		tail -n 3 "$C/$n.replay.log" >&2
+		echo "coverage: $n: replaying file by file" >&2
+		rm -f "$C/$n"-*.profraw
+		find "$@" -type f ! -name 'README*' ! -name '.*' |
+		while read -r f; do
+			LLVM_PROFILE_FILE="$C/$n-%m.profraw" "$C/cov_$n" "$f" \
+			    > /dev/null 2>&1 || echo "coverage: $n: $f fails" >&2
+		done
+	fi
+	"$PROFDATA" merge -sparse -o "$C/$n.profdata" "$C/$n"-*.profraw
 	files=$(parser_files "$n")
 	# shellcheck disable=SC2086
 	"$COV" report "$C/cov_$n" -instr-profile="$C/$n.profdata" $files \
@@ -70,6 +88,29 @@ for n in "$@"; do
 	# Filename Regions Missed Cover Functions Missed Executed Lines Missed Cover ...
 	awk -v n="$n" 'NF >= 10 && $8 ~ /^[0-9]+$/ {
 		f = $1; sub(".*/libaddr/", "libaddr/", f)
+		if (f != "TOTAL" && f !~ /\//) f = "libaddr/" f
 		printf "COVERAGE %s %s lines %d/%d %s\n", n, f, $8 - $9, $8, $10 }' \
 	    "$C/$n.report"
 done
+
+# The union over the targets, for the files they have in common.
+# shellcheck disable=SC2086
+set -- $targets
+if [ $# -gt 1 ]; then
+	common=$(parser_files "$1")
+	objs="" profs=""
+	for n in "$@"; do
+		[ "$(parser_files "$n")" = "$common" ] || continue
+		objs="$objs -object $C/cov_$n"
+		profs="$profs $C/$n.profdata"
+	done
+	# shellcheck disable=SC2086
+	"$PROFDATA" merge -sparse -o "$C/all.profdata" $profs
+	# shellcheck disable=SC2086
+	"$COV" report $objs -instr-profile="$C/all.profdata" $common > "$C/all.report"
+	awk 'NF >= 10 && $8 ~ /^[0-9]+$/ {
+		f = $1; sub(".*/libaddr/", "libaddr/", f)
+		if (f != "TOTAL" && f !~ /\//) f = "libaddr/" f
+		printf "COVERAGE all %s lines %d/%d %s\n", f, $8 - $9, $8, $10 }' \
+	    "$C/all.report"
+fi

@@ -19,6 +19,10 @@
  *	   UTF-8, a ":" after 1..9 type octets, the type ASCII without
  *	   lower-case letters or control characters, no control character
  *	   in the value, the gate domain when there is a gate;
+ *	 - an X400 value parses with addr_x400_parse (Exchange form; strict
+ *	   with 0x02), an SMTP value is "<>" or an addr-spec that
+ *	   addr_mailbox_parse does not rate ERROR, with a domain name: the
+ *	   decoder's quick checks never accept more than the parsers;
  *	 - strict decodes only what the default mode decodes the same way;
  *	 - a decoded value the encoder accepts encodes to an address that
  *	   decodes to the same "TYPE:value" (decode-encode-decode).
@@ -93,6 +97,30 @@ static void check_decoded(const struct addr_buf *out, const char *in,
 		unsigned char c = (unsigned char)out->ptr[i];
 
 		CHECK(c >= 0x20 && c != 0x7F, "no control character in value");
+	}
+	/* R12 with the full parsers, behind the decoder's quick checks */
+	if (t == 4 && memcmp(out->ptr, "X400", 4) == 0) {
+		struct addr_x400 x;
+
+		addr_x400_init(&x);
+		CHECK(addr_x400_parse(&x, out->ptr + 5, out->size - 5,
+				      ADDR_X400_EXCHANGE,
+				      (flags & ADDR_IMCEA_X400_STRICT) ?
+				      ADDR_X400_STRICT : 0, NULL) > 0,
+		      "a decoded X400 value parses (R12)");
+		addr_x400_free(&x);
+	}
+	if (t == 4 && memcmp(out->ptr, "SMTP", 4) == 0 &&
+	    !(out->size == 7 && memcmp(out->ptr + 5, "<>", 2) == 0)) {
+		struct addr_mailbox_result r;
+
+		addr_mailbox_result_init(&r);
+		CHECK(addr_mailbox_parse(&r, out->ptr + 5, out->size - 5,
+					 ADDR_P_ADDR_SPEC, ADDR_F_UTF8,
+					 NULL) == 0 &&
+		      r.addr[0].domain_kind == ADDR_DK_NAME,
+		      "a decoded SMTP value is an addr-spec (R12)");
+		addr_mailbox_result_free(&r);
 	}
 	if (gated) {
 		const char *at = in + len;

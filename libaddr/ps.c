@@ -10,7 +10,8 @@
  * are written lower case and read in any case; every other character
  * outside ps-restricted-char is "(NNN)", three decimal digits, 000..127.
  * A decode that meets anything else fails, or with ADDR_PS_PASSTHROUGH
- * hands the input back unaltered, as §3.4 permits.
+ * hands the input back unaltered, as §3.4 permits. A failing call
+ * leaves the buffer as it found it.
  */
 #include <string.h>
 #include "addr_int.h"
@@ -32,14 +33,16 @@ int addr_ps_encode(struct addr_buf *out, const char *in, size_t len,
 		   struct addr_error *err)
 {
 	const char *sp;
-	size_t i;
+	size_t i, start = out->size;
 
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
 
-		if (c >= 0x80)
+		if (c >= 0x80) {
+			addr_buf_truncate(out, start);
 			return addr__error_set(err, ADDR_ESYNTAX, i,
 					       "not ASCII");
+		}
 		if (is_restricted(c)) {
 			addr_buf_putc(out, (char)c);
 		} else if (c != '\0' && (sp = strchr(specials, c)) != NULL) {
@@ -120,6 +123,7 @@ bad:
 					       "out of memory");
 		return 1;
 	}
+	addr_buf_truncate(out, start);
 	return addr__error_set(err, ADDR_ESYNTAX, i,
 			       in[i] == '(' ? "not a ps-encoded character" :
 			       "not a PrintableString character");

@@ -79,7 +79,11 @@ static int mapping_a(struct addr_buf *out, const struct addr_x400 *x,
 				break;
 			}
 	addr_buf_free(&enc);
-	return r < 0 ? r : 1;
+	if (r < 0) {
+		addr_buf_truncate(out, start);
+		return r;
+	}
+	return 1;
 }
 
 /* is_atext - RFC 5322 atext */
@@ -124,7 +128,8 @@ struct dsrc {
 /*
  * subdomains - §5.1 step 5: prepend levels below the prefix that are
  * single labels, while an attribute is left for the local part. Marks
- * the levels used in *used. Returns the number of labels written.
+ * the levels used in *used. Returns the number of labels written, or
+ * ADDR_ENOMEM.
  */
 static int subdomains(struct addr_buf *labels, const struct addr_x400 *x,
 		      const struct addr_buf norm[ADDR__NLEV], int from,
@@ -156,11 +161,15 @@ static int subdomains(struct addr_buf *labels, const struct addr_x400 *x,
 				addr_buf_putc(&tmp, '.');
 				addr_buf_put(&tmp, labels->ptr, labels->size);
 			}
+			if (tmp.oom) {
+				addr_buf_free(&tmp);
+				return ADDR_ENOMEM;
+			}
 			addr_buf_clear(labels);
 			addr_buf_put(labels, tmp.ptr, tmp.size);
-			if (tmp.oom)
-				labels->oom = 1;
 			addr_buf_free(&tmp);
+			if (labels->oom)
+				return ADDR_ENOMEM;
 		}
 		n++;
 	}
@@ -198,12 +207,14 @@ int addr_rfc2156_to_822(struct addr_buf *out, const struct addr_x400 *x,
 
 	addr_buf_init(&dom);
 	addr_buf_init(&lhs);
-	for (j = 0; j < ADDR__NLEV; j++) {
+	for (j = 0; j < ADDR__NLEV; j++)
 		addr_buf_init(&norm[j]);
+	for (j = 0; j < ADDR__NLEV; j++) {
 		present[j] = x->attr[j].ptr != NULL;
-		if (present[j])
-			addr__rfc2156_norm(&norm[j], x->attr[j].ptr,
-					   x->attr[j].len, j == ADDR_X400_A);
+		if (present[j] &&
+		    addr__rfc2156_norm(&norm[j], x->attr[j].ptr, x->attr[j].len,
+				       j == ADDR_X400_A) < 0)
+			goto nomem;
 	}
 	nm = non_mnemonic(x);
 	r = 0;
@@ -220,7 +231,10 @@ int addr_rfc2156_to_822(struct addr_buf *out, const struct addr_x400 *x,
 			if (e == NULL)
 				continue;
 			prefix = e->nlev;
-			addr_buf_put(&dom, e->store.ptr + e->dom, e->domlen);
+			/* checked now: the clears below would reset oom */
+			if (addr_buf_put(&dom, e->store.ptr + e->dom,
+					 e->domlen) < 0)
+				goto nomem;
 		} else if (!(flags & ADDR_RFC2156_ALGORITHMIC)) {
 			continue;
 		}
@@ -230,12 +244,21 @@ int addr_rfc2156_to_822(struct addr_buf *out, const struct addr_x400 *x,
 			struct addr_buf labels;
 
 			addr_buf_init(&labels);
-			if (subdomains(&labels, x, norm, prefix, &used) > 0) {
+			r = subdomains(&labels, x, norm, prefix, &used);
+			if (r < 0) {
+				addr_buf_free(&labels);
+				goto nomem;
+			}
+			if (r > 0) {
 				if (dom.size)
 					addr_buf_putc(&labels, '.');
 				addr_buf_put(&labels, dom.ptr, dom.size);
 				addr_buf_clear(&dom);
 				addr_buf_put(&dom, labels.ptr, labels.size);
+			}
+			if (labels.oom) {
+				addr_buf_free(&labels);
+				goto nomem;
 			}
 			addr_buf_free(&labels);
 		}
@@ -562,7 +585,7 @@ int addr_rfc2156_from_822(struct addr_x400 *out, const char *in, size_t len,
 	struct addr_mailbox_result res;
 	struct addr_x400 lhs, rhs;
 	const char *ap = in, *dom = NULL, *lp = NULL;
-	size_t alen = len, domlen = 0, lplen = 0, i;
+	size_t alen = len, domlen = 0, lplen = 0, i, e;
 	int route = 0, whole = 0, r;
 
 	addr_x400_free(out);
@@ -587,6 +610,14 @@ int addr_rfc2156_from_822(struct addr_x400 *out, const char *in, size_t len,
 			;
 		ap = colon + 1;
 		alen = len - (size_t)(ap - in);
+		/* the routed-on domain gives hierarchy levels: only labels */
+		for (i = 0; i < domlen; i = e + 1) {
+			for (e = i; e < domlen && dom[e] != '.'; e++)
+				;
+			if (!addr__rfc2156_domain_label(dom + i, e - i))
+				return addr__error_set(err, ADDR_ESYNTAX, 1 + i,
+						       "bad route domain");
+		}
 		if (domlen == 0)
 			return addr__error_set(err, ADDR_ESYNTAX, 1,
 					       "empty route domain");

@@ -431,6 +431,17 @@ int addr_x400_is_valid(const struct addr_x400 *x)
 	       present(x, ADDR_X400_X121);
 }
 
+/* any_attr - some attribute is present */
+static int any_attr(const struct addr_x400 *x)
+{
+	int i;
+
+	for (i = 0; i < ADDR_X400_NATTR; i++)
+		if (present(x, i))
+			return 1;
+	return 0;
+}
+
 /* addr__x400_put - one parsed value: bounds, then the repeat rule */
 int addr__x400_put(struct addr__x400_pstate *st, int attr, const char *v,
 		   size_t n, size_t off)
@@ -485,6 +496,11 @@ int addr__x400_finish(struct addr__x400_pstate *st)
 		/* Exchange drops the first OU after a gap and all later */
 		for (; gap <= ADDR_X400_OU4; gap++)
 			setval(&st->x->attr[gap], NULL, 0);
+		/* "ou2=x;" alone leaves nothing, which no form can write */
+		if (st->x->ndda == 0 && !any_attr(st->x))
+			return addr__error_set(st->err, ADDR_ESYNTAX, st->base,
+					       "no component left after the"
+					       " OU rule");
 	}
 	return addr_x400_check(st->x, st->flags, st->err);
 }
@@ -547,17 +563,6 @@ int addr_x400_parse(struct addr_x400 *out, const char *in, size_t len,
 		return r;
 	}
 	return form;
-}
-
-/* any_attr - some attribute is present */
-static int any_attr(const struct addr_x400 *x)
-{
-	int i;
-
-	for (i = 0; i < ADDR_X400_NATTR; i++)
-		if (present(x, i))
-			return 1;
-	return 0;
 }
 
 /* addr_x400_format - check, then write one form */

@@ -162,6 +162,8 @@ static int tty_value(struct addr_buf *out, const char *v, size_t n)
 		else if (v[i] != ' ')
 			return ADDR_ESYNTAX;
 	}
+	if (out->oom)
+		return ADDR_ENOMEM;
 	return out->size > 0 ? 0 : ADDR_ESYNTAX;
 }
 
@@ -311,7 +313,12 @@ static int one_pair(struct addr__x400_pstate *st, struct pending *p,
 			addr_buf_puts(&t, "RFC-822");
 		else
 			addr_buf_put(&t, k->ptr + tstart, k->size - tstart);
-		r = take_dd(st, p, kind == K_DD ? -1 : ddn - 1, &t, v, ks);
+		if (t.oom)
+			r = addr__error_set(st->err, ADDR_ENOMEM, st->base + ks,
+					    "out of memory");
+		else
+			r = take_dd(st, p, kind == K_DD ? -1 : ddn - 1, &t, v,
+				    ks);
 		addr_buf_free(&t);
 		return r;
 	default:

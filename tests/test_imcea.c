@@ -9,7 +9,8 @@
  * Failures print got/want. Then a seeded property test: decode(encode(x))
  * == x for every one of >= 100,000 random inputs the encoder accepts
  * (ASCII, every special character, Latin-1, BMP and astral UTF-8, every
- * type class, both forms), and an allocation-failure test.
+ * type class, both forms), differential tests of the quick X.400 and
+ * SMTP checks against the full parsers, and an allocation-failure test.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "imcea_int.h"
 
 #define STRICT	ADDR_IMCEA_STRICT
 #define X4S	ADDR_IMCEA_X400_STRICT
@@ -1043,6 +1045,131 @@ static void test_property_decode_first(void **state)
 	assert_true(again > 1000);
 }
 
+/* ------------------------------------------ the quick checks, checked */
+
+/*
+ * addr__imcea_x400_quick may only accept what addr_x400_parse (Exchange
+ * form, lenient) accepts: random Exchange-form values with every key,
+ * bad keys, escapes, doubled ";", spaces, long values and non-ASCII,
+ * some longer than the 64 octets of the mask path.
+ */
+static void test_x400_quick(void **state)
+{
+	static const char *const keys[] = {
+		"C", "c", "A", "P", "O", "o", "OU1", "ou2", "OU3", "OU4", "OU",
+		"OU5", "S", "G", "I", "Q", "CN", "cn", "X.121", "x.121", "N-ID",
+		"T-ID", "t-ty", "DDA", "dda", "X", "", " C", "C ", "D-ID", "X.12"
+	};
+	static const char *const pieces[] = {
+		"a", "Z", "1", "0", " ", ".", "=", ":", "\\;", ";;", "\\",
+		"(a)", "-", "/", "_", "\xc3\xa9", "@", "&", "'"
+	};
+	struct addr_x400 x;
+	struct gen g;
+	unsigned i, j, k, n, quick = 0, valid = 0;
+	int q, rc, bad = 0;
+
+	(void)state;
+	rng_state = UINT64_C(0x400400400400abcd);
+	addr_x400_init(&x);
+	for (i = 0; i < 60000; i++) {
+		g.n = 0;
+		if (rn(30) == 0)
+			putch(&g, '/');
+		for (j = 0, n = 1 + rn(7); j < n; j++) {
+			const char *key = keys[rn(sizeof(keys) / sizeof(keys[0]))];
+
+			if (rn(20) == 0)
+				putch(&g, ' ');
+			put(&g, key);
+			putch(&g, strcmp(key, "DDA") == 0 || strcmp(key, "dda") == 0 ?
+			      (rn(10) ? ':' : '=') : (rn(30) ? '=' : ':'));
+			if ((strcmp(key, "C") == 0 || strcmp(key, "c") == 0) &&
+			    rn(2)) {
+				put(&g, rn(2) ? "US" : rn(2) ? "276" : "U");
+			} else {
+				unsigned len = rn(4) == 0 ? rn(140) : rn(18);
+
+				for (k = 0; k < len; k++)
+					put(&g, rn(3) ? "x" : pieces[rn(
+					    sizeof(pieces) / sizeof(pieces[0]))]);
+			}
+			if (j + 1 < n || rn(2))
+				putch(&g, ';');
+		}
+		q = addr__imcea_x400_quick(g.s, g.n);
+		rc = addr_x400_parse(&x, g.s, g.n, ADDR_X400_EXCHANGE, 0, NULL);
+		quick += q == 1;
+		valid += rc >= 0;
+		if (q == 1 && rc < 0) {
+			printf("x400 quick accepts \"%.*s\", the parser does not "
+			       "(%d)\n", (int)g.n, g.s, rc);
+			if (++bad > 10)
+				break;
+		}
+	}
+	addr_x400_free(&x);
+	printf("x400 quick: 60000 values, %u valid, %u of them taken by the "
+	       "quick check\n", valid, quick);
+	assert_int_equal(bad, 0);
+	assert_true(valid > 5000 && quick > valid / 4);
+}
+
+/*
+ * addr__imcea_smtp_quick may only accept what addr_mailbox_parse
+ * (ADDR_P_ADDR_SPEC, ADDR_F_UTF8) rates better than ERROR with a domain
+ * name.
+ */
+static void test_smtp_quick(void **state)
+{
+	static const char alphabet[] = "abcXYZ019!#$%&'*+-/=?^_`{|}~..@@\" (),:;<>[]\\";
+	struct addr_mailbox_result r;
+	struct gen g;
+	unsigned i, k, n, quick = 0, valid = 0;
+	size_t at;
+	int q, ok, bad = 0;
+
+	(void)state;
+	rng_state = UINT64_C(0x5347f0e1d2c3b4a5);
+	addr_mailbox_result_init(&r);
+	for (i = 0; i < 60000; i++) {
+		g.n = 0;
+		for (k = 0, n = 1 + rn(30); k < n; k++) {
+			if (rn(40) == 0)
+				put_cp(&g, 0xE9);
+			else if (rn(3) == 0)
+				putch(&g, alphabet[rn(sizeof(alphabet) - 1)]);
+			else
+				putch(&g, "abcdefgh"[rn(8)]);
+		}
+		if (rn(2)) {
+			putch(&g, '@');
+			for (k = 0, n = 1 + rn(12); k < n; k++)
+				putch(&g, "abc.-_9#"[rn(rn(4) ? 3 : 8)]);
+		}
+		for (at = g.n; at > 0 && g.s[at - 1] != '@'; at--)
+			;
+		at = at ? at - 1 : g.n;
+		q = addr__imcea_smtp_quick(g.s, g.n, at);
+		ok = addr_mailbox_parse(&r, g.s, g.n, ADDR_P_ADDR_SPEC,
+					ADDR_F_UTF8, NULL) == 0 &&
+		     r.addr[0].domain_kind == ADDR_DK_NAME;
+		quick += q == 1;
+		valid += ok;
+		if (q == 1 && !ok) {
+			printf("smtp quick accepts \"%.*s\", the parser does not\n",
+			       (int)g.n, g.s);
+			if (++bad > 10)
+				break;
+		}
+	}
+	addr_mailbox_result_free(&r);
+	printf("smtp quick: 60000 values, %u valid, %u of them taken by the "
+	       "quick check\n", valid, quick);
+	assert_int_equal(bad, 0);
+	assert_true(valid > 3000 && quick > valid / 4);
+}
+
 /* ----------------------------------------------- allocation failures */
 
 static long n_allocs, fail_at, live;
@@ -1158,6 +1285,8 @@ int main(void)
 		cmocka_unit_test(test_decode_vectors),
 		cmocka_unit_test(test_property_roundtrip),
 		cmocka_unit_test(test_property_decode_first),
+		cmocka_unit_test(test_x400_quick),
+		cmocka_unit_test(test_smtp_quick),
 		cmocka_unit_test(test_alloc_failures),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

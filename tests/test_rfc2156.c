@@ -311,6 +311,15 @@ static void test_stage_numbers(void **state)
 	addr_buf_clear(&b);
 	assert_int_equal(addr_rfc2156_to_822(&b, &x, t, NULL, 0, NULL), 1);
 	assert_string_equal(b.ptr, "a%b@Widget.COM");
+	/* a failed Mapping A left its partial decoding in the buffer
+	 * (fuzz/regressions/rfc2156_map/mapping-a-error-left-output) */
+	addr_buf_clear(&b);
+	addr_buf_puts(&b, "kept");
+	assert_int_equal(addr_x400_parse(&x, "C=xx;DDA:RFC-822=we(elal)s.it;", 30,
+					 ADDR_X400_EXCHANGE, 0, NULL), 1);
+	assert_int_equal(addr_rfc2156_to_822(&b, &x, t, "gw.example", 0, NULL),
+			 ADDR_ESYNTAX);
+	assert_string_equal(b.ptr, "kept");
 	addr_rfc2156_tables_free(t);
 	addr_rfc2156_tables_free(NULL);
 	addr_x400_free(&x);

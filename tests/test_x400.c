@@ -138,6 +138,10 @@ static const struct row rows[] = {
 	  "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9;" },
 	{ "exchange-bad-utf8", "s=\xc3;", EXC, 0, EXC, "error" },
 	{ "exchange-auto", "c=US;a= ;s=x;", AUTO, 0, EXC, "C=US;A= ;S=x;" },
+	/* the OU rule left an empty model, which parsed but no form could
+	 * write (fuzz/regressions/x400_parse/ou-gap-leaves-empty-model) */
+	{ "exchange-ou-gap-leaves-nothing", "ou2=Sales;", EXC, 0, EXC, "error" },
+	{ "stdor-ou-gap-leaves-nothing", ";ou3=Sales9;", STDOR, 0, EXC, "error" },
 
 	/* §9.2 std-or */
 	{ "21-stdor-out", "S=Linnimouth;I=J;Q=5;", EXC, 0, STDOR,

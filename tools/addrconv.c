@@ -71,14 +71,25 @@ static void usage(FILE *fp)
 {
 	fputs("usage: " SYN_CHECK "\n"
 	      "       " SYN_NORMALIZE "\n"
+	      "       addrconv x400 [--from FORM] [--to FORM] [--strict] [--json]"
+	      " [ADDR...]\n"
+	      "       addrconv x400-to-822 --domain D [--mcgam FILE]..."
+	      " [--gateway-table FILE]...\n"
+	      "                [--algorithmic] [--from FORM] [--json] [X400...]\n"
+	      "       addrconv 822-to-x400 --or OR [--mcgam FILE]..."
+	      " [--gateway-table FILE]...\n"
+	      "                [--algorithmic] [--return-address] [--json]"
+	      " [ADDR...]\n"
+	      "       addrconv ps-encode|ps-decode [--passthrough] [--json]"
+	      " [VALUE...]\n"
+	      "       addrconv mcgam-dns [--owner] [--json] [DMN...]\n"
 	      "       addrconv --help | --version\n"
 	      "\n"
 	      "With no ADDR, one input per line is read from standard input.\n"
 	      "Exit status: 0 all inputs accepted, 1 some input rejected,\n"
 	      "2 usage or environment error.\n"
 	      "\n"
-	      "Not implemented yet: encode, decode, x400, x400-to-822,\n"
-	      "822-to-x400, ps-encode, ps-decode, mcgam-dns.\n", fp);
+	      "Not implemented yet: encode, decode.\n", fp);
 }
 
 /* parse - parse one input as a mailbox into c->res */

@@ -504,14 +504,15 @@ ADDR_EXTERN int addr_x400_format(struct addr_buf *out,
 /*
  * addr_ps_encode - append the PrintableString encoding of ASCII
  * in[0..len) to out. 0, ADDR_ESYNTAX (non-ASCII octet; err->offset) or
- * ADDR_ENOMEM.
+ * ADDR_ENOMEM. On ADDR_ESYNTAX out is left as it was.
  */
 ADDR_EXTERN int addr_ps_encode(struct addr_buf *out, const char *in,
 			       size_t len, struct addr_error *err);
 /*
  * addr_ps_decode - append the ASCII decoding of in[0..len) to out.
  * 0 when decoded; 1 when the input was unparsable and ADDR_PS_PASSTHROUGH
- * copied it unaltered; ADDR_ESYNTAX (err->offset) or ADDR_ENOMEM.
+ * copied it unaltered; ADDR_ESYNTAX (err->offset; out is left as it
+ * was) or ADDR_ENOMEM.
  */
 ADDR_EXTERN int addr_ps_decode(struct addr_buf *out, const char *in,
 			       size_t len, unsigned flags,
@@ -559,7 +560,7 @@ ADDR_EXTERN int addr_rfc2156_tables_load(struct addr_rfc2156_tables *t,
  * gateway's domain, NUL-terminated) are borrowed and nullable; flags
  * ADDR_RFC2156_ALGORITHMIC. Returns 1 (Mapping A: the RFC-822 DDA),
  * 2 (Mapping B), or ADDR_ESYNTAX, ADDR_ETOOLONG, ADDR_EINVAL (no table
- * entry and no domain), ADDR_ENOMEM.
+ * entry and no domain), ADDR_ENOMEM; out is left as it was on error.
  */
 ADDR_EXTERN int addr_rfc2156_to_822(struct addr_buf *out,
 				    const struct addr_x400 *x,
