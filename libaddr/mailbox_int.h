@@ -19,6 +19,9 @@ extern const unsigned char addr__cclass[256];
 
 #define addr__is(c, cls) (addr__cclass[(unsigned char)(c)] & (cls))
 
+/* lex.c: s is dot-atom-text (UTF-8 counted as atext) */
+int addr__dotatom_text(const char *s, size_t n);
+
 /* rfc2047.c */
 /* addr__rfc2047_decode - decode one encoded-word w[0..n) and append the
  * UTF-8 text (NFC is the caller's business). Returns 1 when decoded, 0

@@ -11,33 +11,12 @@
 #include <string.h>
 #include "mailbox_int.h"
 
-static int dotatom_text(const char *s, size_t n)
-{
-	size_t i;
-	int prev_dot = 1;
-
-	if (n == 0)
-		return 0;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '.') {
-			if (prev_dot)
-				return 0;
-			prev_dot = 1;
-		} else if (addr__is(c, ADDR__C_ATEXT) || c >= 0x80) {
-			prev_dot = 0;
-		} else {
-			return 0;
-		}
-	}
-	return !prev_dot;
-}
 
 int addr_mailbox_quote_local(struct addr_buf *out, const char *s, size_t n)
 {
 	size_t i;
 
-	if (dotatom_text(s, n))
+	if (addr__dotatom_text(s, n))
 		return addr_buf_put(out, s, n);
 	addr_buf_putc(out, '"');
 	for (i = 0; i < n; i++) {

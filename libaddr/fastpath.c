@@ -1,0 +1,309 @@
+/*
+ * fastpath.c - the shapes most mail carries, answered without the general
+ * machinery and with the same result (tests/test_fastpath.c compares the
+ * two)
+ *
+ * EXPORTS (private, parse.h)
+ *	addr__mb_dotatom_end()
+ *	addr__mb_fast()
+ */
+#include <string.h>
+#include "domain.h"
+#include "result.h"
+#include "scan.h"
+#include "parse.h"
+
+/* ---------------------------------------------------------- fast path */
+
+/* atext_run - end of the run of ASCII atext at s[i] (scan.c: sixteen
+ * octets a step where the processor can) */
+static size_t atext_run(const unsigned char *s, size_t i, size_t n)
+{
+	/* short runs first: most atoms are a few octets long */
+	if (i + 16 > n || !addr__is(s[i], ADDR__C_ATEXT))
+		goto tail;
+	return addr__scan_atext_run(s, i, n);
+tail:
+	while (i + 4 <= n && (addr__cclass[s[i]] & addr__cclass[s[i + 1]] &
+			      addr__cclass[s[i + 2]] & addr__cclass[s[i + 3]] &
+			      ADDR__C_ATEXT))
+		i += 4;
+	while (i < n && addr__is(s[i], ADDR__C_ATEXT))
+		i++;
+	return i;
+}
+
+/* mask_run - end of the run of set bits from bit i (a run stops at n:
+ * the masks have no bits there) */
+static inline size_t mask_run(uint64_t mask, size_t i, size_t n)
+{
+	uint64_t rest = ~(mask >> i);
+	size_t k = rest ? (size_t)__builtin_ctzll(rest) : 64 - i;
+
+	return i + k < n ? i + k : n;
+}
+
+/* dotatom_end - end of the dot-atom-text at s[i], or (size_t)-1 */
+size_t addr__mb_dotatom_end(const unsigned char *s, size_t i, size_t n)
+{
+	for (;;) {
+		size_t a = i;
+		i = atext_run(s, i, n);
+		if (i == a)
+			return (size_t)-1;	/* empty atom: let the parser say */
+		if (i < n && s[i] == '.') {
+			i++;
+			continue;
+		}
+		return i;
+	}
+}
+
+/*
+ * fast_spec - s[a0..a1) as "dot-atom@dot-atom", ASCII: *at gets the
+ * offset of "@", *buf an arena piece holding the local part, then the
+ * given and the lowercased domain, and *pre the domain's checks.
+ * Returns 1, or 0 when the span has another shape (nothing reported),
+ * or -1 on ENOMEM. Short spans are classified sixteen octets at a time
+ * (scan.c) and answered with bit operations.
+ */
+static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
+		     struct addr__domain *pre, char **buf,
+		     const struct addr__masks *whole, const char *wlow)
+{
+	const unsigned char *s = p->s + a0;
+	size_t len = a1 - a0, e, ll, dl;
+	char *b;
+
+	if (whole != NULL) {
+		/* the input's masks, seen from a0 */
+		struct addr__masks m;
+		const char *low = wlow + a0;
+		uint64_t all = ((uint64_t)1 << len) - 1, dots;
+
+		if (len < 3)
+			return 0;
+		m.at = (whole->at >> a0) & all;
+		m.atext = whole->atext >> a0;
+		m.dot = (whole->dot >> a0) & all;
+		m.alnum = whole->alnum >> a0;
+		m.hyphen = whole->hyphen >> a0;
+		if (m.at == 0 || (m.at & (m.at - 1)) ||
+		    ((m.atext | m.dot | m.at) & all) != all)
+			return 0;
+		e = (size_t)__builtin_ctzll(m.at);
+		dots = m.dot;
+		if (e == 0 || e + 1 >= len || (dots & 1) || ((dots >> (e - 1)) & 1) ||
+		    ((dots >> (e + 1)) & 1) || (dots >> (len - 1)) ||
+		    (dots & (dots >> 1)))
+			return 0;
+		ll = e;
+		dl = len - e - 1;
+		if ((b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1))) == NULL)
+			return -1;
+		if (!addr__domain_masks(pre, s + e + 1, dl, m.alnum >> (e + 1),
+					m.hyphen >> (e + 1), dots >> (e + 1),
+					low + e + 1, b + ll + 1, b + ll + 1 + dl + 1) &&
+		    !addr__domain_ascii(pre, s + e + 1, dl, b + ll + 1,
+					b + ll + 1 + dl + 1))
+			return 0;
+	} else {
+		e = addr__mb_dotatom_end(s, 0, len);
+		if (e == (size_t)-1 || e >= len || s[e] != '@')
+			return 0;
+		ll = e;
+		dl = len - e - 1;
+		if ((b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1))) == NULL)
+			return -1;
+		/* the domain scan checks its syntax too */
+		if (!addr__domain_ascii(pre, s + e + 1, dl, b + ll + 1,
+					b + ll + 1 + dl + 1))
+			return 0;
+	}
+	memcpy(b, s, ll);
+	b[ll] = '\0';
+	*at = a0 + e;
+	*buf = b;
+	return 1;
+}
+
+/*
+ * fast - the two shapes most mail carries, in one pass and with the same
+ * result the general parser gives: an ASCII dot-atom addr-spec alone, or
+ * an ASCII phrase of atoms and plain quoted-strings separated by single
+ * spaces before "<dot-atom@dot-atom>". Anything else (CFWS, quotes, literals, UTF-8,
+ * encoded-words, obsolete syntax, errors) returns 0 with nothing done,
+ * and the general parser runs. tests/test_fastpath.c checks that both
+ * paths agree on every corpus input.
+ */
+int addr__mb_fast(struct parser *p)
+{
+	const unsigned char *s = p->s;
+	size_t n = p->n, i = 0, e, d, lt = 0, full = p->n, note = 0, pe = 0;
+	size_t dot = 0;		/* 1 + offset of the first obs-phrase dot */
+	struct addr_mailbox *m;
+	struct addr__domain pre;
+	struct addr__masks mk, *whole = NULL;
+	char *buf = NULL, low[ADDR__SCAN_MAX + 1];
+	int angle = 0, quoted = 0, rc;
+
+	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
+		return 0;
+	/* a trailing " (comment)" of plain ASCII ctext: the address is what
+	 * precedes it; after a bare addr-spec the comment is a CFWS_COMMENT
+	 * (R3), after an angle-addr it is not diagnosed */
+	if (s[n - 1] == ')') {
+		size_t k = n - 1;
+		while (k > 0 && s[k - 1] != '(' && s[k - 1] != ')' &&
+		       s[k - 1] != '\\' && s[k - 1] >= 0x20 && s[k - 1] < 0x7F)
+			k--;
+		if (k < 3 || s[k - 1] != '(' || s[k - 2] != ' ')
+			return 0;
+		note = k - 2;		/* the SP that starts the CFWS run */
+		n = note;
+		if (s[n - 1] == ' ')
+			return 0;
+	}
+	/* short inputs: every octet classified once, up front (scan.c) */
+	if (n <= ADDR__SCAN_MAX) {
+		addr__scan_masks(s, n, &mk, low);
+		whole = &mk;
+	}
+	rc = fast_spec(p, 0, n, &e, &pre, &buf, whole, low);
+	if (rc < 0)
+		goto nomem;
+	if (rc == 1) {
+		d = n;
+		lt = 0;
+	} else {
+		if (p->prod == ADDR_P_ADDR_SPEC)
+			return 0;
+		/* phrase: atoms (with the dots of obs-phrase when lenient)
+		 * and quoted-strings of printable ASCII, SP and quoted-pairs,
+		 * separated by single SPs, then "<" after SP or directly */
+		if (s[0] != '<') {
+			for (;;) {
+				size_t w = i;
+				if (s[i] == '"') {
+					for (i++; i < n && s[i] != '"'; i++) {
+						if (s[i] == '\\') {
+							if (i + 1 >= n || s[i + 1] < 0x20 ||
+							    s[i + 1] >= 0x7F)
+								return 0;
+							i++;
+						} else if (s[i] < 0x20 || s[i] >= 0x7F) {
+							return 0;
+						}
+					}
+					if (i >= n)
+						return 0;
+					i++;
+					quoted = 1;
+				} else {
+					for (;;) {
+						/* each atom of the word may be an
+						 * encoded-word: the general path */
+						if ((p->flags & ADDR_F_DECODE_2047) &&
+						    i + 1 < n && s[i] == '=' &&
+						    s[i + 1] == '?')
+							return 0;
+						i = whole ? mask_run(whole->atext, i, n)
+							  : atext_run(s, i, n);
+						if (i >= n || s[i] != '.')
+							break;
+						/* obs-phrase: never its first octet */
+						if (!p->lenient || i == 0)
+							return 0;
+						if (dot == 0)
+							dot = i + 1;
+						i++;
+					}
+					if (i == w)
+						return 0;
+				}
+				pe = i;
+				if (i < n && s[i] == '<')
+					break;
+				if (i + 1 >= n || s[i] != ' ')
+					return 0;
+				i++;
+				if (s[i] == '<')
+					break;
+			}
+		}
+		lt = i;
+		angle = 1;
+		if (s[n - 1] != '>')
+			return 0;
+		rc = fast_spec(p, lt + 1, n - 1, &e, &pre, &buf, whole, low);
+		if (rc < 0)
+			goto nomem;
+		if (rc == 0)
+			return 0;
+		d = n - 1;
+	}
+	m = addr__result_new_addr(p->r);
+	if (m == NULL)
+		goto nomem;
+	addr__mb_init_mailbox(m);
+	m->span_length = full;
+	if (note && !angle && addr__mb_emit(p, ADDR_D_CFWS_COMMENT, note) < 0)
+		return 1;
+	if (dot && addr__mb_emit(p, ADDR_D_DEPREC_PHRASE, dot - 1) < 0)
+		return 1;
+	if (lt > 0) {
+		char *dn = addr__result_strdup(p->r, (const char *)s, pe);
+		size_t k, dl = pe;
+
+		if (dn == NULL) {
+			p->nomem = p->stop = 1;
+			return 1;
+		}
+		if (quoted) {
+			/* the quoted-strings' content: quotes dropped, pairs
+			 * resolved */
+			int inq = 0;
+			for (k = dl = 0; k < pe; k++) {
+				if (s[k] == '"') {
+					inq = !inq;
+					continue;
+				}
+				if (inq && s[k] == '\\')
+					k++;
+				dn[dl++] = (char)s[k];
+			}
+			dn[dl] = '\0';
+		}
+		m->has_display_name = 1;
+		m->display_name.ptr = dn;
+		m->display_name.len = dl;
+	}
+	/* what finish_spec does, for an ASCII dot-atom local part and an
+	 * ASCII name: no NFC, no IDNA, the canonical and given forms equal
+	 * (tests/test_fastpath.c compares the two paths) */
+	{
+		size_t ls = angle ? lt + 1 : 0, ll = e - ls, dl = d - e - 1, k;
+		char *given = buf + ll + 1, *lower = given + dl + 1;
+
+		m->local_part.ptr = buf;
+		m->local_part.len = ll;
+		m->domain.ptr = given;
+		m->domain.len = dl;
+		m->domain_kind = ADDR_DK_NAME;
+		for (k = 0; k < pre.ndiag; k++)
+			if (addr__mb_emit(p, pre.diag[k].code, e + 1 + pre.diag[k].offset) < 0)
+				return 1;
+		if (pre.forms_ok) {
+			m->a_label.ptr = m->u_label.ptr = lower;
+			m->a_label.len = m->u_label.len = dl;
+		}
+		if (ll > 64 && addr__mb_emit(p, ADDR_D_RFC5322_LOCAL_TOOLONG, ls) < 0)
+			return 1;
+		if (ll + 1 + dl > 254 && addr__mb_emit(p, ADDR_D_RFC5322_TOOLONG, ls) < 0)
+			return 1;
+	}
+	return 1;
+nomem:
+	p->nomem = p->stop = 1;
+	return 1;
+}
