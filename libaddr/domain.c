@@ -634,14 +634,49 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 	return rc;
 }
 
+static int domain_labels(struct addr__domain *d, const char *given,
+			 size_t len, struct label *labs, struct addr_buf *abuf,
+			 struct addr_buf *ubuf, struct addr_buf *tmp);
+
 /* domain_name_slow - everything that is not a plain ASCII name: UTS #46
- * processing, native checks of the ASCII labels beside it */
+ * processing, native checks of the ASCII labels beside it. The label
+ * table is on the stack for ordinary names and on the heap for names
+ * with more labels (which are over-long, but still get exact findings) */
 static int domain_name_slow(struct addr__domain *d, const char *given,
 			    size_t len, char *lower, struct addr_buf *abuf,
 			    struct addr_buf *ubuf, struct addr_buf *tmp)
 {
+	struct label stack[MAXLABELS], *labs = stack;
+	size_t cap = 1, i;
+	int rc;
+
+	(void)lower;
+	/* an upper bound of the labels: separators are "." or 3 octets
+	 * starting E3 or EF */
+	for (i = 0; i < len; i++)
+		if (given[i] == '.' || (unsigned char)given[i] == 0xE3 ||
+		    (unsigned char)given[i] == 0xEF)
+			cap++;
+	if (cap > MAXLABELS) {
+		if (cap > ((size_t)-1) / sizeof(*labs))
+			return ADDR_ENOMEM;
+		labs = addr__malloc(cap * sizeof(*labs));
+		if (labs == NULL)
+			return ADDR_ENOMEM;
+	}
+	rc = domain_labels(d, given, len, labs, abuf, ubuf, tmp);
+	if (labs != stack)
+		addr__free(labs);
+	return rc;
+}
+
+/* domain_labels - split into labels, then native checks, ICU, TLD and
+ * length checks; labs has room for every label */
+static int domain_labels(struct addr__domain *d, const char *given,
+			 size_t len, struct label *labs, struct addr_buf *abuf,
+			 struct addr_buf *ubuf, struct addr_buf *tmp)
+{
 	const unsigned char *g = (const unsigned char *)given;
-	struct label labs[MAXLABELS];
 	size_t nlab = 0, i, start = 0, sl, last_off, sep_start = 0;
 	int need_icu = 0, any_mapped = 0, m = 0, rc;
 
@@ -655,17 +690,10 @@ static int domain_name_slow(struct addr__domain *d, const char *given,
 			size_t k;
 			struct label *l;
 
-			if (nlab == MAXLABELS) {
-				/* over 127 labels the name is far over 253
-				 * octets; fold the rest into the last label */
-				l = &labs[nlab - 1];
-				l->len = i - l->off;
-			} else {
-				l = &labs[nlab++];
-				l->off = start;
-				l->len = i - start;
-				l->sep_off = sep_start;
-			}
+			l = &labs[nlab++];
+			l->off = start;
+			l->len = i - start;
+			l->sep_off = sep_start;
 			/* an empty label is no LDH label: ICU speaks for it */
 			l->ascii = l->len > 0;
 			for (k = 0; k < l->len; k++)

@@ -89,6 +89,14 @@ static const struct row rows[] = {
 	  "ERR_EXPECTING_ATEXT@1", NULL },
 	{ "fuzz-dot-colon-mailbox", ".:", ADDR_P_MAILBOX, 0,
 	  "ERR_GROUP_NOT_ALLOWED@1", NULL },
+	/* over 128 labels with a mapped full stop: the labels past the
+	 * 128th were folded into one, whose dots read as non-LDH */
+	{ "fuzz-129-labels", "a@" "e.e\xef\xbc\x8ep." "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a."
+	  "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a."
+	  "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a."
+	  "a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a."
+	  "com", ADDR_P_ADDR_SPEC, ADDR_F_LENIENT | ADDR_F_UTF8,
+	  "RFC5322_TOOLONG@0 IDNA_MAPPED@2 RFC5322_DOMAIN_TOOLONG@2", NULL },
 	/* a failed reading went on recording: two ERR_OBSOLETE */
 	{ "fuzz-strict-obs-localpart", "\"a\" .b@c", ADDR_P_MAILBOX, 0,
 	  "RFC5321_QUOTEDSTRING@0 DEPREC_FWS@3 ERR_OBSOLETE@3", NULL },
