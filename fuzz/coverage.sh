@@ -38,8 +38,12 @@ PKGS="icu-uc icu-i18n libxml-2.0"
 parser_files() {
 	case $1 in
 	envelope_path|header_addrlist)
-		echo libaddr/mailbox.c libaddr/domain.c libaddr/normalize.c \
-		    libaddr/result.c libaddr/rfc2047.c ;;
+		# the address parser (spec-address.md), whatever files it spans
+		for f in mailbox address envelope header fastpath lex spec \
+		    scan domain result normalize rfc2047; do
+			[ -f "libaddr/$f.c" ] && printf 'libaddr/%s.c ' "$f"
+		done
+		echo ;;
 	*) echo libaddr/*.c ;;
 	esac
 }

@@ -161,6 +161,7 @@ static int walk(const char *in, size_t len, unsigned *warnings,
 	}
 }
 
+/* addr_exdn_check - validate without keeping anything */
 int addr_exdn_check(const char *in, size_t len, unsigned *warnings,
 		    struct addr_error *err)
 {
@@ -172,12 +173,14 @@ int addr_exdn_check(const char *in, size_t len, unsigned *warnings,
 	return rc;
 }
 
+/* addr_exdn_init - the empty DN */
 void addr_exdn_init(struct addr_exdn *dn)
 {
 	memset(dn, 0, sizeof(*dn));
 	addr_buf_init(&dn->text_);
 }
 
+/* addr_exdn_free - release the storage; the DN is empty again */
 void addr_exdn_free(struct addr_exdn *dn)
 {
 	if (dn == NULL)
@@ -263,6 +266,7 @@ static int parse_add(void *ctx, int prefix, size_t name, size_t nlen,
 	return push(p->dn, prefix, nlen, vlen);
 }
 
+/* addr_exdn_parse - validate and keep the sections */
 int addr_exdn_parse(struct addr_exdn *dn, const char *in, size_t len,
 		    struct addr_error *err)
 {
@@ -286,6 +290,7 @@ int addr_exdn_parse(struct addr_exdn *dn, const char *in, size_t len,
 	return 0;
 }
 
+/* addr_exdn_append - one more section, checked like a parsed one */
 int addr_exdn_append(struct addr_exdn *dn, int prefix, const char *value,
 		     size_t vlen, struct addr_error *err)
 {
@@ -319,6 +324,7 @@ int addr_exdn_append(struct addr_exdn *dn, int prefix, const char *value,
 	return 0;
 }
 
+/* addr_exdn_format - "/" name "=" value per section */
 int addr_exdn_format(struct addr_buf *out, const struct addr_exdn *dn,
 		     unsigned flags)
 {
@@ -345,6 +351,7 @@ int addr_exdn_format(struct addr_buf *out, const struct addr_exdn *dn,
 	return out->oom ? ADDR_ENOMEM : 0;
 }
 
+/* addr_exdn_key - the folded form of spec-imcea-proxy.md §4.2 */
 int addr_exdn_key(struct addr_buf *out, const char *in, size_t len)
 {
 	int rc;
@@ -384,6 +391,7 @@ static int is_ascii(const char *s, size_t n)
 	return 1;
 }
 
+/* addr_exdn_equal - same key */
 int addr_exdn_equal(const char *a, size_t alen, const char *b, size_t blen)
 {
 	struct addr_buf ka, kb;

@@ -1177,6 +1177,7 @@ fail:
 	return rc;
 }
 
+/* addr_imcea_encode - §1.4 for a type and an address given apart */
 int addr_imcea_encode(struct addr_buf *out, const char *type, size_t tlen,
 		      const char *address, size_t alen, const char *domain,
 		      size_t dlen, unsigned flags, struct addr_error *err)
@@ -1185,6 +1186,7 @@ int addr_imcea_encode(struct addr_buf *out, const char *type, size_t tlen,
 		      flags, err);
 }
 
+/* addr_imcea_encode_proxy - §1.4 for "TYPE:value", split at the first ":" */
 int addr_imcea_encode_proxy(struct addr_buf *out, const char *proxy,
 			    size_t len, const char *domain, size_t dlen,
 			    unsigned flags, struct addr_error *err)
@@ -1398,6 +1400,7 @@ static int is_imcea(const unsigned char *s, unsigned flags)
 	       (s[4] | 0x20) == 'a';
 }
 
+/* addr_imcea_decode - §1.6: 1 decoded, 0 not encapsulated, or an error */
 int addr_imcea_decode(struct addr_buf *out, const char *in, size_t len,
 		      const char *const *local, size_t nlocal, unsigned flags,
 		      struct addr_error *err)
@@ -1434,6 +1437,8 @@ int addr_imcea_decode(struct addr_buf *out, const char *in, size_t len,
 
 	/* the output is never longer than the input; 16 more for the
 	 * block stores of unescape_addr */
+	if (len > (size_t)-1 - 16)
+		return fail(err, ADDR_ETOOLONG, 0, "input too long");
 	if (addr_buf_grow(out, len + 16) < 0)
 		return fail(err, ADDR_ENOMEM, 0, addr_strerror(ADDR_ENOMEM));
 	o = out->ptr;

@@ -20,8 +20,9 @@
  *	a rejected input prints "addrconv: <input>: <reason>" on standard
  *	error instead. --json prints one JSON object per input.
  *
- *	The other commands of the contract (encode, decode, x400, ...) come
- *	with later versions and are refused as not implemented.
+ *	The other commands of the contract live in tools/addrconv_<area>.c
+ *	(declared in addrconv.h): encode and decode in addrconv_imcea.c,
+ *	the X.400 commands in addrconv_x400.c.
  *
  * DIAGNOSTICS
  *	Exit 0 when every input succeeded, 1 when some input was rejected
@@ -71,6 +72,10 @@ static void usage(FILE *fp)
 {
 	fputs("usage: " SYN_CHECK "\n"
 	      "       " SYN_NORMALIZE "\n"
+	      "       addrconv encode --domain DOMAIN [--rfc5321] [--x400-strict]"
+	      " [--json] [PROXY...]\n"
+	      "       addrconv decode [--strict] [--x400-strict]"
+	      " [--local DOMAIN]... [--json] [ADDR...]\n"
 	      "       addrconv x400 [--from FORM] [--to FORM] [--strict] [--json]"
 	      " [ADDR...]\n"
 	      "       addrconv x400-to-822 --domain D [--mcgam FILE]..."
@@ -87,9 +92,7 @@ static void usage(FILE *fp)
 	      "\n"
 	      "With no ADDR, one input per line is read from standard input.\n"
 	      "Exit status: 0 all inputs accepted, 1 some input rejected,\n"
-	      "2 usage or environment error.\n"
-	      "\n"
-	      "Not implemented yet: encode, decode.\n", fp);
+	      "2 usage or environment error.\n", fp);
 }
 
 /* parse - parse one input as a mailbox into c->res */

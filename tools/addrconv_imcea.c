@@ -100,7 +100,7 @@ static void reason(char *buf, size_t size, int rc, const struct addr_error *e)
 		snprintf(buf, size, "%s (offset %zu)", e->message, e->offset);
 }
 
-/* put_json_ok_head - the fields every JSON object starts with */
+/* put_json_head - the fields every JSON object starts with */
 static void put_json_head(const char *in, size_t len, int ok)
 {
 	fputs("{\"input\":", stdout);

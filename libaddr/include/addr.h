@@ -622,7 +622,8 @@ ADDR_EXTERN int addr_rfc2156_dns(struct addr_buf *out, const char *in,
  * octet for octet and the type up to ASCII case.
  * Returns 0, ADDR_ESYNTAX, ADDR_ETOOLONG or ADDR_ENOMEM (out is then
  * empty); err (nullable) gets an offset into the type, the address or
- * the domain, whichever the message names.
+ * the domain, whichever the message names. The inputs must not point
+ * into out.
  */
 ADDR_EXTERN int addr_imcea_encode(struct addr_buf *out, const char *type,
 				  size_t tlen, const char *address,
@@ -656,6 +657,7 @@ ADDR_EXTERN int addr_imcea_encode_proxy(struct addr_buf *out,
  *   ADDR_ESYNTAX, ADDR_ETOOLONG (a length limit: type, or the value's
  *      own syntax), ADDR_ENOMEM: out is empty; err (nullable) gets an
  *      offset into in.
+ * in must not point into out.
  */
 ADDR_EXTERN int addr_imcea_decode(struct addr_buf *out, const char *in,
 				  size_t len, const char *const *local,
@@ -760,6 +762,493 @@ ADDR_EXTERN int addr_exdn_key(struct addr_buf *out, const char *in,
  */
 ADDR_EXTERN int addr_exdn_equal(const char *a, size_t alen, const char *b,
 				size_t blen);
+
+/* ------------------------------------------------ proxy addresses */
+
+/*
+ * Proxy addresses "TYPE:value" (spec-imcea-proxy.md §2). The stored
+ * form: primary -> upper-case prefix, secondary -> lower-case prefix,
+ * X400 values in the Exchange canonical form, other values unchanged.
+ */
+#define ADDR_PROXY_X400_STRICT	0x01u	/* X400 values in strict X.400 */
+
+/*
+ * addr_proxy_parse - parse in[0..len) (borrowed) into its stored form
+ * in out (cleared first). A value without ":" that is a valid SMTP
+ * address is a secondary SMTP proxy (R18). Returns 1 (primary),
+ * 0 (secondary), ADDR_ESYNTAX (invalid for its type, R21), ADDR_ETOOLONG
+ * (prefix over 9 characters, or over 1123 octets) or ADDR_ENOMEM; err
+ * (nullable) names the problem.
+ */
+ADDR_EXTERN int addr_proxy_parse(struct addr_buf *out, const char *in,
+				 size_t len, unsigned flags,
+				 struct addr_error *err);
+/*
+ * addr_proxy_key - append to out the comparison key of a proxy in[0..len)
+ * in stored form (spec-imcea-proxy.md §4.2): the upper-cased prefix, ":"
+ * and the value folded (ASCII A-Z to a-z, ICU full case folding for
+ * non-ASCII). Returns 0, ADDR_ESYNTAX (no ":" or not UTF-8), ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_proxy_key(struct addr_buf *out, const char *in,
+			       size_t len);
+
+/* ------------------------------------------------- recipient directory */
+
+/*
+ * An in-memory recipient directory (spec-directory.md §2, §3): an
+ * ordered list of entries with hash indexes by DN, by every proxy value,
+ * legacyExchangeDN and contact target. Opaque; addr_dir_new creates one,
+ * addr_dir_free frees it and every entry in it.
+ */
+struct addr_dir;
+/*
+ * One recipient: a DN and attributes in order (unknown attributes kept
+ * for round trips). Opaque. An entry made with addr_dir_entry_new is the
+ * caller's until addr_dir_add takes it; entries returned by the lookup
+ * functions are borrowed from the directory and stay valid until the
+ * directory is changed or freed.
+ */
+struct addr_dir_entry;
+
+/* Kinds (objectClass user / contact / group). */
+enum addr_dir_kind {
+	ADDR_DIR_MAILBOX = 1,
+	ADDR_DIR_CONTACT,
+	ADDR_DIR_GROUP
+};
+
+/* Directory flags (addr_dir_new). */
+#define ADDR_DIR_LENIENT	0x01u	/* lenient reading (spec-directory §2) */
+#define ADDR_DIR_X400_STRICT	0x02u	/* X400 proxies in strict X.400 */
+
+/* Severities of a diagnostic. */
+#define ADDR_SEV_ERROR		1
+#define ADDR_SEV_WARNING	2
+
+/* One diagnostic (spec-directory.md §4, §10). */
+struct addr_dir_diag {
+	char *file;		/* owned by the report; NULL when unknown */
+	size_t line;		/* 1-based; 0 when unknown */
+	size_t column;		/* 1-based; 0 when unknown */
+	int severity;		/* ADDR_SEV_* */
+	const char *rule;	/* static rule id, "proxy.duplicate" */
+	char *message;		/* owned by the report, NUL-terminated */
+};
+
+/*
+ * A list of diagnostics. Caller-allocated; addr_dir_report_init, then
+ * addr_dir_report_free. Members are read-only for the caller.
+ */
+struct addr_dir_report {
+	struct addr_dir_diag *diag;
+	size_t n;
+	size_t nerrors;
+	size_t nwarnings;
+	size_t cap_;		/* private */
+	int oom;		/* nonzero when a diagnostic was lost */
+};
+
+ADDR_EXTERN void addr_dir_report_init(struct addr_dir_report *rep);
+/* addr_dir_report_free - free every diagnostic; NULL is a no-op; the
+ * report is then empty and reusable */
+ADDR_EXTERN void addr_dir_report_free(struct addr_dir_report *rep);
+
+/* addr_dir_new - *out = an empty directory (caller frees with
+ * addr_dir_free); flags ADDR_DIR_*. 0 or ADDR_ENOMEM. */
+ADDR_EXTERN int addr_dir_new(struct addr_dir **out, unsigned flags);
+/* addr_dir_free - free d and all its entries; NULL is a no-op */
+ADDR_EXTERN void addr_dir_free(struct addr_dir *d);
+/* addr_dir_count - number of entries */
+ADDR_EXTERN size_t addr_dir_count(const struct addr_dir *d);
+/* addr_dir_at - entry i in directory order (borrowed), NULL past the end */
+ADDR_EXTERN const struct addr_dir_entry *addr_dir_at(const struct addr_dir *d,
+						     size_t i);
+/* addr_dir_find - the entry with DN dn[0..len) (RFC 4514 comparison:
+ * types and values case-insensitive, escapes and spaces after "," and
+ * around "=" ignored), or NULL (borrowed) */
+ADDR_EXTERN const struct addr_dir_entry *addr_dir_find(const struct addr_dir *d,
+						       const char *dn,
+						       size_t len);
+
+/*
+ * addr_dir_entry_new - *out = a new entry with DN dn[0..len) (borrowed;
+ * copied) and no attributes. Caller-owned: hand it to addr_dir_add or
+ * free it with addr_dir_entry_free. 0, ADDR_ESYNTAX (empty DN) or
+ * ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_entry_new(struct addr_dir_entry **out,
+				   const char *dn, size_t len);
+/* addr_dir_entry_free - free a caller-owned entry; NULL is a no-op */
+ADDR_EXTERN void addr_dir_entry_free(struct addr_dir_entry *e);
+/* addr_dir_entry_copy - *out = a caller-owned deep copy of e */
+ADDR_EXTERN int addr_dir_entry_copy(struct addr_dir_entry **out,
+				    const struct addr_dir_entry *e);
+/*
+ * addr_dir_entry_add_value - append a copy of v[0..len) to the attribute
+ * attr (NUL-terminated, borrowed; compared case-insensitively; a new
+ * attribute goes at the end). Only for caller-owned entries. 0 or
+ * ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_entry_add_value(struct addr_dir_entry *e,
+					 const char *attr, const char *v,
+					 size_t len);
+/* addr_dir_entry_dn - the DN as given (borrowed, NUL-terminated) */
+ADDR_EXTERN const char *addr_dir_entry_dn(const struct addr_dir_entry *e);
+/* addr_dir_entry_kind - ADDR_DIR_*, 0 for an entry not yet added */
+ADDR_EXTERN int addr_dir_entry_kind(const struct addr_dir_entry *e);
+/* addr_dir_entry_line - source line of the entry, 0 when unknown */
+ADDR_EXTERN size_t addr_dir_entry_line(const struct addr_dir_entry *e);
+/* addr_dir_entry_nattrs, _attr_name - attributes in order (borrowed) */
+ADDR_EXTERN size_t addr_dir_entry_nattrs(const struct addr_dir_entry *e);
+ADDR_EXTERN const char *addr_dir_entry_attr_name(const struct addr_dir_entry *e,
+						 size_t i);
+/* addr_dir_entry_nvalues - values of attr (case-insensitive), 0 if absent */
+ADDR_EXTERN size_t addr_dir_entry_nvalues(const struct addr_dir_entry *e,
+					  const char *attr);
+/* addr_dir_entry_value - value i of attr (borrowed, NUL-terminated;
+ * *len, nullable, gets its length), NULL if absent. Proxies are in
+ * stored form once the entry is in a directory. */
+ADDR_EXTERN const char *addr_dir_entry_value(const struct addr_dir_entry *e,
+					     const char *attr, size_t i,
+					     size_t *len);
+/* addr_dir_entry_mail - the derived mail: the address of the primary
+ * SMTP proxy without "SMTP:" (borrowed), or NULL */
+ADDR_EXTERN const char *addr_dir_entry_mail(const struct addr_dir_entry *e);
+/* addr_dir_entry_delivery - where mail to e goes: the mail of a mailbox
+ * or group, the targetAddress of a contact without an "SMTP:" prefix
+ * (any case); NULL when there is none. Borrowed. */
+ADDR_EXTERN const char *addr_dir_entry_delivery(const struct addr_dir_entry *e);
+/* addr_dir_entry_hidden - msExchHideFromAddressLists: 1 TRUE, 0 FALSE,
+ * -1 absent (it never affects resolution or delivery) */
+ADDR_EXTERN int addr_dir_entry_hidden(const struct addr_dir_entry *e);
+
+/*
+ * Edits. Each is atomic: it checks the model rules and the uniqueness
+ * of every proxy value, legacyExchangeDN and contact target against the
+ * whole directory (spec-imcea-proxy.md §4.2, spec-directory.md §3) and
+ * either applies completely or leaves the directory unchanged. A
+ * uniqueness failure is ADDR_ECONFLICT and err->message names both
+ * holders. dn arguments are borrowed.
+ */
+/* addr_dir_add - add e (proxies rewritten to stored form). On success
+ * e belongs to d; on failure it stays the caller's. ADDR_ESYNTAX (model
+ * rule), ADDR_ECONFLICT (duplicate DN or value), ADDR_ENOMEM. */
+ADDR_EXTERN int addr_dir_add(struct addr_dir *d, struct addr_dir_entry *e,
+			     struct addr_error *err);
+/* addr_dir_delete - remove the entry dn and every member, acceptFrom
+ * and rejectFrom value pointing at it. 1 removed, 0 no such entry. */
+ADDR_EXTERN int addr_dir_delete(struct addr_dir *d, const char *dn,
+				size_t dnlen, struct addr_error *err);
+/*
+ * addr_dir_set - replace the values of attribute attr (NUL-terminated)
+ * of entry dn by values[0..n) with lengths lens[0..n) (all borrowed;
+ * n 0 removes the attribute). 1 changed, 0 no such entry, or an error
+ * as addr_dir_add.
+ */
+ADDR_EXTERN int addr_dir_set(struct addr_dir *d, const char *dn, size_t dnlen,
+			     const char *attr, const char *const *values,
+			     const size_t *lens, size_t n,
+			     struct addr_error *err);
+/*
+ * Proxy collection edits of spec-imcea-proxy.md R24-R26:
+ * addr_dir_proxy_add appends proxy[0..len); the first proxy of its type
+ * becomes primary whatever its case, and a primary demotes the old
+ * primary of its type. ADDR_ECONFLICT if the entry already holds an
+ * equal proxy or another entry does.
+ * addr_dir_proxy_remove removes the equal proxy (R24 comparison); the
+ * primary SMTP is never removed (ADDR_EINVAL); removing the primary of
+ * another type promotes the first remaining proxy of that type.
+ * addr_dir_proxy_make_primary makes the equal proxy primary and demotes
+ * every other primary of its type.
+ * Each returns 1 changed, 0 no such entry or (remove, make_primary) no
+ * such proxy, or a negative ADDR_E*.
+ */
+ADDR_EXTERN int addr_dir_proxy_add(struct addr_dir *d, const char *dn,
+				   size_t dnlen, const char *proxy,
+				   size_t len, struct addr_error *err);
+ADDR_EXTERN int addr_dir_proxy_remove(struct addr_dir *d, const char *dn,
+				      size_t dnlen, const char *proxy,
+				      size_t len, struct addr_error *err);
+ADDR_EXTERN int addr_dir_proxy_make_primary(struct addr_dir *d,
+					    const char *dn, size_t dnlen,
+					    const char *proxy, size_t len,
+					    struct addr_error *err);
+
+/*
+ * addr_dir_check - check the whole directory (spec-directory.md §3):
+ * every uniqueness conflict (each once, naming both holders), every
+ * unresolved member and restriction. Appends to rep (borrowed). Returns
+ * the number of errors found, or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_check(const struct addr_dir *d,
+			       struct addr_dir_report *rep);
+
+/* Resolve flags. */
+#define ADDR_RESOLVE_IMCEA_STRICT	0x01u	/* strict IMCEA decoding */
+
+/*
+ * addr_dir_resolve - find the recipient of address in[0..len)
+ * (borrowed): an SMTP address (primary or secondary, any case), an IMCEA
+ * address at one of the local domains (local/nlocal as for
+ * addr_imcea_decode: NULL accepts every domain) with any type inside,
+ * an X.400 address in any textual form, a legacyExchangeDN (also old DNs
+ * in X500 proxies), or "TYPE:value". *out gets the entry (borrowed).
+ * Returns 1 found, 0 not found (*out NULL), ADDR_ESYNTAX (a malformed
+ * IMCEA address, err says why) or ADDR_ENOMEM. Hash lookups only.
+ */
+ADDR_EXTERN int addr_dir_resolve(const struct addr_dir *d, const char *in,
+				 size_t len, const char *const *local,
+				 size_t nlocal, unsigned flags,
+				 const struct addr_dir_entry **out,
+				 struct addr_error *err);
+
+/* ------------------------------------------------------------ LDIF */
+
+/*
+ * LDIF (RFC 2849) as spec-directory.md §6 reads and writes it. The
+ * reader never fetches ":<" URLs and refuses "include:" lines; every
+ * problem is a diagnostic with file, line and column, and the reader
+ * resynchronises at the next blank line so that one run reports all.
+ */
+#define ADDR_LDIF_LENIENT	0x01u	/* the (L) relaxations of §6.2 */
+
+/* Record kinds. */
+enum addr_ldif_change {
+	ADDR_LDIF_ENTRY = 0,	/* a content record (attrval-record) */
+	ADDR_LDIF_ADD,
+	ADDR_LDIF_DELETE,
+	ADDR_LDIF_MODIFY,
+	ADDR_LDIF_MODRDN	/* modrdn or moddn */
+};
+
+/* Item kinds. */
+enum addr_ldif_item_kind {
+	ADDR_LDIF_VALUE = 0,	/* name: value (also newrdn, deleteoldrdn,
+				 * newsuperior of a modrdn) */
+	ADDR_LDIF_MOD_ADD,	/* mod-spec header "add: name"; its values
+				 * follow as ADDR_LDIF_VALUE items */
+	ADDR_LDIF_MOD_DELETE,
+	ADDR_LDIF_MOD_REPLACE,
+	ADDR_LDIF_CONTROL	/* name = OID, value, critical */
+};
+
+/* One item; strings borrowed from the reader, valid during the call. */
+struct addr_ldif_item {
+	int kind;		/* ADDR_LDIF_* item kind */
+	struct addr_str name;	/* attribute description as written */
+	struct addr_str value;	/* decoded value (base64 undone) */
+	int critical;		/* controls: "true" given */
+	size_t line;
+};
+
+/* One record, as the callback of addr_ldif_parse sees it (borrowed). */
+struct addr_ldif_record {
+	struct addr_str dn;	/* decoded */
+	int change;		/* ADDR_LDIF_ENTRY or a change kind */
+	size_t line;		/* line of "dn:" */
+	const struct addr_ldif_item *item;
+	size_t nitem;
+};
+
+/* addr_ldif_record_fn - called once per well-formed record; a negative
+ * return stops the parse and is returned by addr_ldif_parse. */
+typedef int (*addr_ldif_record_fn)(void *ctx,
+				   const struct addr_ldif_record *rec);
+
+/*
+ * addr_ldif_parse - read LDIF in[0..len) (borrowed). file (nullable,
+ * borrowed) names the input in diagnostics, which are appended to rep
+ * (nullable). fn is called for each record without errors, in order.
+ * Returns the number of errors found (0: the whole input is good), a
+ * negative value from fn, or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_ldif_parse(const char *in, size_t len, const char *file,
+				unsigned flags, addr_ldif_record_fn fn,
+				void *ctx, struct addr_dir_report *rep);
+
+/*
+ * addr_dir_load_ldif - add the entries of the LDIF content file
+ * in[0..len) to d, then check the whole directory (addr_dir_check).
+ * Every problem is appended to rep (nullable); entries with model errors
+ * are kept so that the check sees them, except a second entry with the
+ * same DN. Use a fresh directory and discard it when errors were found.
+ * Returns the number of errors, or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_load_ldif(struct addr_dir *d, const char *in,
+				   size_t len, const char *file,
+				   unsigned flags,
+				   struct addr_dir_report *rep);
+
+/*
+ * addr_dir_write_ldif - append d to out as LDIF (spec-directory.md
+ * §6.5): "version: 1", records separated by one blank line, base64
+ * exactly when RFC 2849 requires it, lines folded at 78 columns, the
+ * derived mail. Returns 0 or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_write_ldif(const struct addr_dir *d,
+				    struct addr_buf *out);
+/*
+ * addr_ldif_put - append one "name: value" line pair (folded, base64
+ * when required) for name (NUL-terminated) and v[0..len), both
+ * borrowed. 0 or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_ldif_put(struct addr_buf *out, const char *name,
+			      const char *v, size_t len);
+
+/* ------------------------------------------------ group expansion */
+
+/* The depth limit of spec-directory.md §3.1 (the addressed group is 1). */
+#define ADDR_DL_MAX_DEPTH 32
+
+/* What one step of an expansion met (tree order). */
+enum addr_dl_node_kind {
+	ADDR_DL_RECIPIENT = 1,	/* a final recipient, first time */
+	ADDR_DL_DUPLICATE,	/* a final recipient already listed */
+	ADDR_DL_GROUP,		/* a group, entered */
+	ADDR_DL_CYCLE,		/* a group already on the path, not entered */
+	ADDR_DL_REFUSED,	/* a group refusing the sender, left out */
+	ADDR_DL_TOO_DEEP,	/* a group beyond ADDR_DL_MAX_DEPTH */
+	ADDR_DL_UNRESOLVED	/* a member DN naming no object */
+};
+
+/* One step. entry is NULL for ADDR_DL_UNRESOLVED; dn is the entry's
+ * DN or the unresolved member value. Both borrowed from the directory. */
+struct addr_dl_node {
+	int kind;			/* ADDR_DL_* */
+	size_t depth;			/* the addressed group is 1 */
+	const struct addr_dir_entry *entry;
+	const char *dn;
+};
+
+/*
+ * The result of an expansion. Caller-allocated; addr_dl_result_init,
+ * then addr_dl_result_free. Members are read-only; every pointer in it
+ * is borrowed from the directory and valid while it is unchanged.
+ * report holds dl.cycle (warning, message = the DN path), dl.too-deep,
+ * dl.too-large, dl.refused and member.unresolved, each naming the
+ * member that failed, never only the addressed group.
+ */
+struct addr_dl_result {
+	const struct addr_dir_entry **member;	/* final recipients, each once */
+	size_t nmember;
+	struct addr_dl_node *node;		/* every step, depth first */
+	size_t nnode;
+	struct addr_dir_report report;
+	size_t mcap_, ncap_;			/* private */
+};
+
+ADDR_EXTERN void addr_dl_result_init(struct addr_dl_result *res);
+/* addr_dl_result_free - NULL is a no-op; res is then empty */
+ADDR_EXTERN void addr_dl_result_free(struct addr_dl_result *res);
+
+/*
+ * addr_dl_expand - expand target (borrowed; a group, or any recipient,
+ * which then expands to itself) of directory d depth first (§3.1).
+ * sender (nullable, borrowed) is the resolved sender: groups whose
+ * restrictions refuse it are left out with their branch (the addressed
+ * group included). max is the result size limit (0: none). res is
+ * replaced. Returns the number of errors in res->report (0: the
+ * expansion is complete), ADDR_EINVAL (target NULL) or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dl_expand(struct addr_dl_result *res,
+			       const struct addr_dir *d,
+			       const struct addr_dir_entry *target,
+			       const struct addr_dir_entry *sender,
+			       size_t max);
+
+/*
+ * addr_dir_may_send - the delivery restrictions of recipient (borrowed)
+ * for sender (nullable: an unknown or null sender is in no list): 1 if
+ * allowed, 0 if refused. acceptFrom (authOrig, dLMemSubmitPerms) and
+ * rejectFrom (unauthOrig, dLMemRejectPerms) may name groups, which stand
+ * for their members transitively.
+ */
+ADDR_EXTERN int addr_dir_may_send(const struct addr_dir *d,
+				  const struct addr_dir_entry *recipient,
+				  const struct addr_dir_entry *sender);
+
+/* ------------------------------------------------- address policies */
+
+/*
+ * An address policy (spec-imcea-proxy.md §3): SMTP templates in the
+ * language of §3.2 (%g %s %i %d %m %% %Ng %rxy), NOTES templates
+ * (&G &S &I &D &M, &&), ICU transliteration, collision suffixes 2..99
+ * against the whole directory, and the site addressing of §3.4 (X400
+ * proxy and legacyExchangeDN). Opaque; addr_policy_new, addr_policy_free.
+ */
+struct addr_policy;
+
+/* The data of one recipient (all borrowed, NUL-terminated, nullable:
+ * a missing field expands to the empty string). */
+struct addr_policy_data {
+	const char *given;	/* %g */
+	const char *surname;	/* %s */
+	const char *initials;	/* %i */
+	const char *display;	/* %d */
+	const char *alias;	/* %m */
+};
+
+/* Options of addr_policy_set. */
+enum addr_policy_option {
+	ADDR_POLICY_TRANSLIT = 1,	/* ICU transform id; default
+					 * "de-ASCII; Any-Latin; Latin-ASCII" */
+	ADDR_POLICY_SPACE,		/* what a space becomes: one atext
+					 * character or "."; "" removes */
+	ADDR_POLICY_LOWERCASE,		/* "1" lower-cases local parts */
+	ADDR_POLICY_X400_SITE,		/* "C=..;A= ;P=..;O=..;" */
+	ADDR_POLICY_LEGACY_DN_BASE	/* "/o=ORG/ou=SITE/cn=Recipients" */
+};
+
+/* addr_policy_new - *out = an empty policy (free with addr_policy_free);
+ * 0, ADDR_ENOTSUP (ICU lacks the default transform) or ADDR_ENOMEM */
+ADDR_EXTERN int addr_policy_new(struct addr_policy **out);
+/* addr_policy_free - NULL is a no-op */
+ADDR_EXTERN void addr_policy_free(struct addr_policy *p);
+/*
+ * addr_policy_add_template - add template t[0..len) (borrowed). Without
+ * a prefix it gets "SMTP:" (secondary 0) or "smtp:" (secondary 1).
+ * ADDR_ESYNTAX (template error, err names it), ADDR_ENOTSUP (a type
+ * other than SMTP and NOTES), ADDR_EINVAL (a second primary SMTP
+ * template, R27), ADDR_ENOMEM. Returns the template's index (>= 0).
+ */
+ADDR_EXTERN int addr_policy_add_template(struct addr_policy *p, const char *t,
+					 size_t len, int secondary,
+					 struct addr_error *err);
+/* addr_policy_set - set an option to v[0..len) (borrowed). 0,
+ * ADDR_ENOTSUP (unknown transform), ADDR_ESYNTAX (bad value), ADDR_EINVAL
+ * (unknown option), ADDR_ENOMEM. */
+ADDR_EXTERN int addr_policy_set(struct addr_policy *p, int option,
+				const char *v, size_t len,
+				struct addr_error *err);
+/*
+ * addr_policy_expand - append to out the proxy (stored form) that
+ * template i makes of data, with collision suffix k (0 or 1: none;
+ * 2..99 appended to the local part). Returns 0, ADDR_ESYNTAX (empty or
+ * invalid result; err names the template), ADDR_EINVAL, ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_policy_expand(struct addr_buf *out,
+				   const struct addr_policy *p, size_t i,
+				   const struct addr_policy_data *data,
+				   unsigned k, struct addr_error *err);
+/*
+ * addr_policy_apply - generate what the recipient dn[0..len) of d lacks:
+ * each template whose exact prefix text ("SMTP", "smtp", ...) the
+ * recipient holds no proxy of is expanded (R29 step 1), with the first
+ * free suffix against every other object of d; then the X400 proxy and
+ * legacyExchangeDN of §3.4 when configured and absent. The change is
+ * applied atomically. added (nullable) gets the new proxies in stored
+ * form, then "legacyExchangeDN:" + the new value if one was made, each
+ * followed by "\n". Every failure (one per template) goes to rep
+ * (nullable), naming the template or the recipient. Returns the number
+ * of values added, 0 when nothing changed or no such entry, or a
+ * negative ADDR_E* when nothing was applied (ADDR_ECONFLICT after 99
+ * suffixes, ADDR_ESYNTAX, ADDR_ENOMEM).
+ */
+ADDR_EXTERN int addr_policy_apply(struct addr_dir *d,
+				  const struct addr_policy *p,
+				  const char *dn, size_t len,
+				  struct addr_buf *added,
+				  struct addr_dir_report *rep);
 
 #ifdef __cplusplus
 }
