@@ -18,7 +18,8 @@ SOVERSION := 0
 VERSION   := 0.1.0
 
 # Debian packages the build and the tests need.
-DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev libevent-dev swaks
+DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev libevent-dev swaks \
+              python3-aiosmtpd libldap-dev
 BENCH_PKGS := libetpan-dev libgmime-3.0-dev valgrind
 
 PKGS    := icu-uc icu-i18n libxml-2.0
@@ -43,7 +44,7 @@ LIB_SO   := $(B)/libaddr.so.$(VERSION)
 
 CLI_SRC  := $(filter-out tools/addrconv.c tools/addrdir.c,$(wildcard tools/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
-TOOLS    := $(B)/addrconv
+TOOLS    := $(B)/addrconv $(B)/addrdir
 
 # the gateway: every gateway/*.c, linked with libevent
 GW_SRC   := $(wildcard gateway/*.c)
@@ -89,12 +90,16 @@ $(B)/tools/%.o: tools/%.c
 $(B)/addrconv: $(B)/tools/addrconv.o $(CLI_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
 
+$(B)/addrdir: $(B)/tools/addrdir.o $(CLI_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
 $(B)/gateway/%.o: gateway/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -Igateway -DADDRGW_VERSION='"$(VERSION)"' $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null) -MMD -MP -c -o $@ $<
 
+# libresolv (libc6-dev) for MX lookups; threads for the resolver
 $(B)/addrgw: $(GW_OBJ) $(LIB_A)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null)
+	$(CC) $(LDFLAGS_ALL) -pthread -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null) -lresolv
 
 # --- tests --------------------------------------------------------------------
 $(B)/tests/%.o: tests/%.c

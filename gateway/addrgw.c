@@ -4,6 +4,8 @@
  * SYNOPSIS
  *	addrgw -c FILE [-f] [-v]
  *	addrgw -c FILE -n
+ *	addrgw -c FILE reload
+ *	addrgw -c FILE queue list|show|retry|hold|release|delete ...
  *
  * DESCRIPTION
  *	Reads the configuration (addrgw.conf(5)), binds the listeners,
@@ -11,8 +13,7 @@
  *	queue (quarantining bad files) and serves. -f stays in the
  *	foreground and logs to standard error; otherwise addrgw detaches
  *	and logs to syslog (or [logging] file). -n only checks the
- *	configuration. The queue and reload commands of architecture.md's
- *	contract are not implemented yet and say so.
+ *	configuration. The queue and reload commands are in qtool.c.
  *
  * DIAGNOSTICS
  *	-n: one "FILE:LINE: what is wrong" line per problem on standard
@@ -30,6 +31,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "qtool.h"
 #include "server.h"
 #include "version.h"
 
@@ -37,7 +39,11 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: addrgw -c FILE [-f] [-v]\n"
-	    "       addrgw -c FILE -n\n");
+	    "       addrgw -c FILE -n\n"
+	    "       addrgw -c FILE reload\n"
+	    "       addrgw -c FILE queue list [--json] | show [--json] ID |\n"
+	    "                        retry ID|all | hold ID | release ID | "
+	    "delete ID\n");
 	exit(2);
 }
 
@@ -151,16 +157,12 @@ main(int argc, char **argv)
 	}
 	if (file == NULL)
 		usage();
-	if (optind < argc) {
-		/* architecture.md's queue and reload commands: not yet */
-		if (!strcmp(argv[optind], "queue") ||
-		    !strcmp(argv[optind], "reload")) {
-			fprintf(stderr, "addrgw: %s: not implemented yet\n",
-			    argv[optind]);
-			return 2;
-		}
+	if (optind < argc && strcmp(argv[optind], "queue") &&
+	    strcmp(argv[optind], "reload"))
 		usage();
-	}
+	if (optind < argc && !strcmp(argv[optind], "reload") &&
+	    optind + 1 != argc)
+		usage();
 	addr_buf_init(&errs);
 	nerr = gw_config_load(&cfg, file, &errs);
 	if (nerr > 0) {
@@ -168,6 +170,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	addr_buf_free(&errs);
+	if (optind < argc) {
+		int rc = !strcmp(argv[optind], "reload") ? gw_reload(&cfg) :
+		    gw_qtool(&cfg, argc - optind - 1, argv + optind + 1);
+		gw_config_free(&cfg);
+		return rc;
+	}
 	if (check) {
 		printf("%s: configuration OK\n", file);
 		gw_config_free(&cfg);

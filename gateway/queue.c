@@ -28,6 +28,8 @@
  *		body 7bit|8bitmime
  *		smtputf8 0|1
  *		held 0|1
+ *		kind ndr			(only in our own reports)
+ *		warned 1			(only once the delay DSN went)
  *		client =127.0.0.1
  *		helo =client.example
  *		sender =a@example.com		("=" alone for <>)
@@ -45,6 +47,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -54,6 +57,8 @@
 
 #define ENV_MAX (16u << 20)	/* an envelope larger than this is corrupt */
 #define ORPHAN_AGE 3600		/* content without envelope, then quarantined */
+
+static int read_all(int, const char *, struct addr_buf *, size_t);
 
 void
 gw_qmsg_free(struct gw_qmsg *m)
@@ -147,6 +152,10 @@ env_format(struct addr_buf *b, const struct gw_qmsg *m)
 	addr_buf_puts(b, m->body_8bit ? "body 8bitmime\n" : "body 7bit\n");
 	addr_buf_puts(b, m->smtputf8 ? "smtputf8 1\n" : "smtputf8 0\n");
 	addr_buf_puts(b, m->held ? "held 1\n" : "held 0\n");
+	if (m->ndr)
+		addr_buf_puts(b, "kind ndr\n");
+	if (m->warned)
+		addr_buf_puts(b, "warned 1\n");
 	addr_buf_puts(b, "client ");
 	put_esc(b, m->client);
 	addr_buf_puts(b, "\nhelo ");
@@ -193,6 +202,7 @@ env_parse(char *text, const char *want_id, const char **why)
 	*why = "out of memory";
 	if (m == NULL)
 		return NULL;
+	m->lockfd = -1;
 	*why = "malformed envelope";
 	for (line = strtok_r(text, "\n", &save); line;
 	    line = strtok_r(NULL, "\n", &save)) {
@@ -240,6 +250,11 @@ env_parse(char *text, const char *want_id, const char **why)
 			m->smtputf8 = !strcmp(f[1], "1");
 		else if (!strcmp(f[0], "held") && n == 2)
 			m->held = !strcmp(f[1], "1");
+		else if (!strcmp(f[0], "kind") && n == 2 &&
+		    !strcmp(f[1], "ndr"))
+			m->ndr = 1;
+		else if (!strcmp(f[0], "warned") && n == 2)
+			m->warned = !strcmp(f[1], "1");
 		else if (!strcmp(f[0], "client") && n == 2 && !m->client) {
 			if ((m->client = get_esc(f[1])) == NULL)
 				goto bad;
@@ -306,7 +321,7 @@ bad:
 /* write_sync - create dir/name exclusively, write, fsync, close */
 static int
 write_sync(struct gw_queue *q, int dfd, const char *name, const char *data,
-	   size_t len)
+	   size_t len, struct gw_qmsg *rec)
 {
 	int fd, e;
 	size_t off = 0;
@@ -325,6 +340,14 @@ write_sync(struct gw_queue *q, int dfd, const char *name, const char *data,
 	}
 	if (!q->nosync && fsync(fd) < 0)
 		goto fail;
+	if (rec != NULL) {
+		struct stat st;
+		if (fstat(fd, &st) < 0)
+			goto fail;
+		/* rename keeps the inode; the ctime changes with it, so
+		 * the ctime is taken again after the rename (note_env) */
+		rec->env_ino = (unsigned long long)st.st_ino;
+	}
 	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
@@ -343,6 +366,21 @@ static int
 sync_dir(struct gw_queue *q, int dfd)
 {
 	return q->nosync ? 0 : fsync(dfd);
+}
+
+/* note_env - remember which envelope file we wrote (or read) last */
+static void
+note_env(struct gw_queue *q, struct gw_qmsg *m)
+{
+	char ename[GW_QID_SIZE + 8];
+	struct stat st;
+
+	snprintf(ename, sizeof(ename), "%s.env", m->id);
+	if (fstatat(q->qfd, ename, &st, 0) == 0) {
+		m->env_ino = (unsigned long long)st.st_ino;
+		m->env_ctime = (unsigned long long)st.st_ctim.tv_sec *
+		    1000000000ULL + (unsigned long long)st.st_ctim.tv_nsec;
+	}
 }
 
 /* new_id - a queue id unique in this spool: time, microseconds, counter */
@@ -378,6 +416,8 @@ gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
 	m->helo = strdup(msg->helo ? msg->helo : "");
 	m->body_8bit = msg->body_8bit;
 	m->smtputf8 = msg->smtputf8;
+	m->ndr = msg->ndr;
+	m->lockfd = -1;
 	m->rcpt = calloc(msg->nrcpt ? msg->nrcpt : 1, sizeof(*m->rcpt));
 	if (!m->sender || !m->client || !m->helo || !m->rcpt)
 		goto fail;
@@ -396,7 +436,7 @@ gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
 		if (faccessat(q->qfd, ename, F_OK, 0) == 0 ||
 		    faccessat(q->qfd, mname, F_OK, 0) == 0)
 			continue;
-		if (write_sync(q, q->tfd, mname, msg->data, msg->len) == 0)
+		if (write_sync(q, q->tfd, mname, msg->data, msg->len, NULL) == 0)
 			break;
 		if (errno != EEXIST || tries > 100) {
 			log_warn("NOQUEUE: cannot write tmp/%s", mname);
@@ -416,7 +456,7 @@ gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
 		log_warn("%s: envelope", m->id);
 		goto fail;
 	}
-	if (write_sync(q, q->tfd, ename, env.ptr, env.size) < 0) {
+	if (write_sync(q, q->tfd, ename, env.ptr, env.size, m) < 0) {
 		log_warn("%s: cannot write tmp/%s", m->id, ename);
 		goto fail;
 	}
@@ -431,6 +471,7 @@ gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
 		goto fail;
 	}
 	addr_buf_free(&env);
+	note_env(q, m);
 	snprintf(id, idsize, "%s", m->id);
 	m->next = q->head;
 	q->head = m;
@@ -461,12 +502,14 @@ gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
 	unlinkat(q->tfd, ename, 0);	/* a leftover of a failed update */
 	if (env.oom)
 		errno = ENOMEM;
-	else if (write_sync(q, q->tfd, ename, env.ptr, env.size) < 0)
+	else if (write_sync(q, q->tfd, ename, env.ptr, env.size, m) < 0)
 		;
 	else if (renameat(q->tfd, ename, q->qfd, ename) < 0)
 		unlinkat(q->tfd, ename, 0);
 	else if (sync_dir(q, q->qfd) == 0)
 		rc = 0;
+	if (rc == 0)
+		note_env(q, m);
 	if (rc < 0)
 		log_warn("%s: cannot update the envelope", m->id);
 	addr_buf_free(&env);
@@ -479,7 +522,6 @@ int
 gw_queue_remove(struct gw_queue *q, struct gw_qmsg *m)
 {
 	char name[GW_QID_SIZE + 8];
-	struct gw_qmsg **pp;
 	int rc = 0;
 
 	snprintf(name, sizeof(name), "%s.env", m->id);
@@ -490,14 +532,124 @@ gw_queue_remove(struct gw_queue *q, struct gw_qmsg *m)
 	snprintf(name, sizeof(name), "%s.msg", m->id);
 	if (rc == 0 && unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT)
 		log_warn("%s: cannot remove queue/%s", m->id, name);
+	gw_queue_forget(q, m);
+	return rc;
+}
+
+void
+gw_queue_forget(struct gw_queue *q, struct gw_qmsg *m)
+{
+	struct gw_qmsg **pp;
+
 	for (pp = &q->head; *pp; pp = &(*pp)->next)
 		if (*pp == m) {
 			*pp = m->next;
 			q->count--;
 			break;
 		}
+	if (m->lockfd >= 0)
+		close(m->lockfd);
 	gw_qmsg_free(m);
+}
+
+/* reread - the envelope changed on disk: take its state */
+static int
+reread(struct gw_queue *q, struct gw_qmsg *m)
+{
+	struct addr_buf text;
+	char ename[GW_QID_SIZE + 8];
+	const char *why;
+	struct gw_qmsg *d = NULL;
+	size_t i;
+
+	addr_buf_init(&text);
+	snprintf(ename, sizeof(ename), "%s.env", m->id);
+	if (read_all(q->qfd, ename, &text, ENV_MAX) == 0 &&
+	    memchr(text.ptr, '\0', text.size) == NULL)
+		d = env_parse(text.ptr, m->id, &why);
+	addr_buf_free(&text);
+	if (d == NULL || d->nrcpt != m->nrcpt) {
+		gw_qmsg_free(d);
+		return -1;
+	}
+	m->held = d->held;
+	m->warned = d->warned;
+	for (i = 0; i < m->nrcpt; i++) {
+		struct gw_qrcpt *r = &m->rcpt[i], *n = &d->rcpt[i];
+		if (r->inflight)
+			continue;
+		r->state = n->state;
+		r->tries = n->tries;
+		r->next = n->next;
+		free(r->last);
+		r->last = n->last;
+		n->last = NULL;
+	}
+	gw_qmsg_free(d);
+	note_env(q, m);
+	return 0;
+}
+
+int
+gw_queue_lock(struct gw_queue *q, struct gw_qmsg *m)
+{
+	char name[GW_QID_SIZE + 8];
+	struct stat st;
+
+	if (m->locks > 0) {
+		m->locks++;
+		return 1;
+	}
+	snprintf(name, sizeof(name), "%s.msg", m->id);
+	if (m->lockfd < 0 &&
+	    (m->lockfd = openat(q->qfd, name, O_RDONLY | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? -1 : 0;
+	if (flock(m->lockfd, LOCK_EX | LOCK_NB) < 0)
+		return 0;
+	/* deleted by the tool while we waited, or changed by it? */
+	snprintf(name, sizeof(name), "%s.env", m->id);
+	if (fstatat(q->qfd, name, &st, 0) < 0) {
+		flock(m->lockfd, LOCK_UN);
+		return -1;
+	}
+	if ((unsigned long long)st.st_ino != m->env_ino ||
+	    (unsigned long long)st.st_ctim.tv_sec * 1000000000ULL +
+	    (unsigned long long)st.st_ctim.tv_nsec != m->env_ctime) {
+		if (reread(q, m) < 0)
+			log_warnx("%s: envelope changed on disk but cannot "
+			    "be read; keeping the state in memory", m->id);
+		else
+			log_info("%s: envelope changed on disk (queue tool), "
+			    "state reloaded", m->id);
+	}
+	m->locks = 1;
+	return 1;
+}
+
+int
+gw_queue_lock_wait(struct gw_queue *q, struct gw_qmsg *m, unsigned secs)
+{
+	unsigned i;
+	int rc = 0;
+
+	for (i = 0; i <= secs * 10; i++) {
+		if ((rc = gw_queue_lock(q, m)) != 0)
+			return rc;
+		usleep(100000);
+	}
 	return rc;
+}
+
+void
+gw_queue_unlock(struct gw_qmsg *m)
+{
+	if (m->locks == 0 || --m->locks > 0)
+		return;
+	if (m->lockfd >= 0) {
+		flock(m->lockfd, LOCK_UN);
+		close(m->lockfd);
+		m->lockfd = -1;
+	}
 }
 
 /* read_all - a whole file under dfd into out (at most max octets) */
@@ -553,6 +705,8 @@ quarantine(struct gw_queue *q, const char *name, const char *why)
 	char dst[NAME_MAX + 16];
 	int i;
 
+	if (q->tool)
+		return;		/* the daemon's job; the tool only skips */
 	snprintf(dst, sizeof(dst), "%s", name);
 	for (i = 1; faccessat(q->xfd, dst, F_OK, 0) == 0 && i < 1000; i++)
 		snprintf(dst, sizeof(dst), "%s.%d", name, i);
@@ -670,6 +824,7 @@ load(struct gw_queue *q)
 					quarantine(q, other, why);
 				continue;
 			}
+			note_env(q, m);
 			m->next = q->head;
 			q->head = m;
 			q->count++;
@@ -698,11 +853,12 @@ clean_tmp(struct gw_queue *q)
 	closedir(d);
 }
 
-int
-gw_queue_open(struct gw_queue *q, const char *spool, char *err,
-	      size_t errsize)
+static int
+queue_open(struct gw_queue *q, const char *spool, int tool, char *err,
+	   size_t errsize)
 {
 	memset(q, 0, sizeof(*q));
+	q->tool = tool;
 	q->qfd = q->tfd = q->xfd = -1;
 	if (mkdir(spool, 0700) < 0 && errno != EEXIST) {
 		snprintf(err, errsize, "%s: cannot create: %s", spool,
@@ -719,19 +875,31 @@ gw_queue_open(struct gw_queue *q, const char *spool, char *err,
 		gw_queue_close(q);
 		return -1;
 	}
-	clean_tmp(q);
+	if (!tool)
+		clean_tmp(q);
 	load(q);
 	return 0;
+}
+
+int
+gw_queue_open(struct gw_queue *q, const char *spool, char *err,
+	      size_t errsize)
+{
+	return queue_open(q, spool, 0, err, errsize);
+}
+
+int
+gw_queue_open_tool(struct gw_queue *q, const char *spool, char *err,
+		   size_t errsize)
+{
+	return queue_open(q, spool, 1, err, errsize);
 }
 
 void
 gw_queue_close(struct gw_queue *q)
 {
-	while (q->head) {
-		struct gw_qmsg *m = q->head;
-		q->head = m->next;
-		gw_qmsg_free(m);
-	}
+	while (q->head)
+		gw_queue_forget(q, q->head);
 	if (q->qfd >= 0)
 		close(q->qfd);
 	if (q->tfd >= 0)

@@ -24,6 +24,9 @@ struct gw_qrcpt {
 	unsigned tries;
 	time_t next;		/* next attempt; 0: now */
 	char *last;		/* last error text, or NULL */
+	/* in memory only */
+	int inflight;		/* an SMTP delivery is under way */
+	int ndr_due;		/* failed; the NDR is not written yet */
 };
 
 struct gw_qmsg {
@@ -36,9 +39,16 @@ struct gw_qmsg {
 	int body_8bit;
 	int smtputf8;
 	int held;
+	int ndr;		/* a report this gateway generated */
+	int warned;		/* the delay warning was sent */
 	struct gw_qrcpt *rcpt;
 	size_t nrcpt;
 	struct gw_qmsg *next;
+	/* in memory only */
+	unsigned busy;		/* SMTP deliveries under way */
+	int lockfd;		/* ID.msg, flock'd while we work on it */
+	unsigned locks;
+	unsigned long long env_ino, env_ctime;	/* the envelope we know */
 };
 
 struct gw_queue {
@@ -50,6 +60,7 @@ struct gw_queue {
 	size_t count;
 	unsigned seq;
 	int nosync;		/* tests only: never set in addrgw */
+	int tool;		/* opened by the queue tool */
 };
 
 /*
@@ -60,6 +71,35 @@ struct gw_queue {
  */
 int gw_queue_open(struct gw_queue *q, const char *spool, char *err,
 		  size_t errsize);
+
+/*
+ * gw_queue_open_tool - the same for the queue tool, which may run beside
+ * the daemon: tmp/ is left alone and bad files are skipped, not moved.
+ */
+int gw_queue_open_tool(struct gw_queue *q, const char *spool, char *err,
+		       size_t errsize);
+
+/*
+ * The concurrency rule between the daemon and the queue tool: whoever
+ * rewrites or removes the envelope of ID holds flock(LOCK_EX) on
+ * queue/ID.msg (the content file, which is never replaced), and the
+ * daemon holds it for the whole of a delivery. Before it works on a
+ * message the daemon takes the lock and compares the envelope on disk
+ * with the one it wrote last (inode, ctime): a changed envelope is read
+ * again (the tool's hold, release, retry), a missing one means deleted.
+ *
+ * gw_queue_lock - take (or nest) the lock without blocking: 1 locked,
+ * 0 someone else holds it, -1 the message is gone (deleted). On the
+ * first lock the in-memory record is synchronised with the disk.
+ */
+int gw_queue_lock(struct gw_queue *q, struct gw_qmsg *msg);
+/* gw_queue_unlock - undo one gw_queue_lock */
+void gw_queue_unlock(struct gw_qmsg *msg);
+/* gw_queue_lock_wait - the tool's lock: wait up to secs; 1, 0, -1 */
+int gw_queue_lock_wait(struct gw_queue *q, struct gw_qmsg *msg,
+		       unsigned secs);
+/* gw_queue_forget - drop msg from memory only (its files are gone) */
+void gw_queue_forget(struct gw_queue *q, struct gw_qmsg *msg);
 
 /* gw_queue_close - release memory and descriptors (files stay) */
 void gw_queue_close(struct gw_queue *q);

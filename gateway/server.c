@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -29,6 +30,7 @@
 #include <event2/listener.h>
 
 #include "log.h"
+#include "mta.h"
 #include "queue.h"
 #include "schedule.h"
 #include "server.h"
@@ -47,8 +49,14 @@ struct gw_server {
 	size_t nl;
 	struct gw_queue q;
 	struct event *sched;
-	struct event *sig[4];
+	struct event *sig[8];
 	unsigned long nextconn;
+	struct gw_mta *mta;
+	struct gw_sched_hooks hooks;
+	struct gw_config **old;		/* replaced by reloads, kept for the
+					   sessions that borrow them */
+	size_t nold;
+	char pidfile[4200];
 };
 
 struct conn {
@@ -69,6 +77,12 @@ sched_now(struct gw_server *srv)
 	struct timeval tv = { 0, 0 };
 
 	evtimer_add(srv->sched, &tv);
+}
+
+static void
+kick(void *arg)
+{
+	sched_now(arg);
 }
 
 static void
@@ -295,14 +309,74 @@ gw_server_listen(struct gw_config *cfg)
 	return srv;
 }
 
+/*
+ * reload - SIGHUP: read the configuration again; on any error keep the
+ * old one in service. Listeners, spool and user stay as started (a
+ * change there needs a restart and is logged). The old configuration
+ * is kept: sessions and listeners borrow it.
+ */
+static void
+reload(struct gw_server *srv)
+{
+	struct gw_config *n, **old;
+	struct addr_buf errs;
+	size_t nerr;
+
+	if ((n = malloc(sizeof(*n))) == NULL ||
+	    (old = realloc(srv->old, (srv->nold + 1) * sizeof(*old))) == NULL) {
+		free(n);
+		log_warnx("reload: out of memory; configuration unchanged");
+		return;
+	}
+	srv->old = old;
+	addr_buf_init(&errs);
+	nerr = gw_config_load(n, srv->cfg->file, &errs);
+	if (nerr > 0) {
+		char *line, *save = NULL;
+		for (line = strtok_r(errs.ptr, "\n", &save); line;
+		    line = strtok_r(NULL, "\n", &save))
+			log_warnx("reload: %s", line);
+		log_warnx("reload: %zu error(s); the old configuration stays "
+		    "in service", nerr);
+		gw_config_free(n);
+		free(n);
+		addr_buf_free(&errs);
+		return;
+	}
+	addr_buf_free(&errs);
+	if (strcmp(n->spool, srv->cfg->spool) != 0)
+		log_warnx("reload: [server] spool changed: restart addrgw to "
+		    "use %s; the queue stays at %s", n->spool, srv->cfg->spool);
+	if (n->nlisten != srv->cfg->nlisten)
+		log_warnx("reload: listeners changed: restart addrgw to apply");
+	free(n->spool);
+	n->spool = strdup(srv->cfg->spool);
+	if (n->spool == NULL) {
+		log_warnx("reload: out of memory; configuration unchanged");
+		gw_config_free(n);
+		free(n);
+		return;
+	}
+	srv->old[srv->nold++] = srv->cfg;
+	srv->cfg = n;
+	log_info("reload: configuration %s reloaded", n->file);
+	gw_schedule_resync();
+	sched_now(srv);
+}
+
 static void
 signal_cb(evutil_socket_t sig, short ev, void *arg)
 {
 	struct gw_server *srv = arg;
 
 	if (sig == SIGHUP) {
-		log_warnx("SIGHUP: reloading is not implemented yet; restart "
-		    "addrgw to apply a new configuration");
+		reload(srv);
+		return;
+	}
+	if (sig == SIGUSR1) {
+		/* the queue tool changed something: look at everything */
+		gw_schedule_resync();
+		sched_now(srv);
 		return;
 	}
 	log_info("signal %d: shutting down", (int)sig);
@@ -315,7 +389,8 @@ gw_server_run(struct gw_server *srv)
 	char err[512];
 	struct gw_qmsg *m;
 	size_t pending = 0;
-	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	FILE *fp;
 	size_t i;
 
 	/* addrgw may have detached (forked) since the base was made */
@@ -339,8 +414,21 @@ gw_server_run(struct gw_server *srv)
 		log_warnx("out of memory");
 		return 1;
 	}
+	if ((srv->mta = gw_mta_new(srv->base, &srv->cfg, &srv->q, kick, srv,
+	    &srv->hooks)) == NULL) {
+		log_warnx("out of memory");
+		return 1;
+	}
+	gw_schedule_hooks(&srv->hooks);
+	/* the pid file: addrgw reload and the queue tool signal us */
+	snprintf(srv->pidfile, sizeof(srv->pidfile), "%s/addrgw.pid",
+	    srv->cfg->spool);
+	if ((fp = fopen(srv->pidfile, "w")) == NULL ||
+	    fprintf(fp, "%ld\n", (long)getpid()) < 0 || fclose(fp) != 0)
+		log_warn("%s: cannot write the pid file", srv->pidfile);
 	sched_now(srv);		/* restart resumes every queued message */
 	event_base_dispatch(srv->base);
+	unlink(srv->pidfile);
 	gw_queue_close(&srv->q);
 	return 0;
 }

@@ -95,5 +95,10 @@ int addr__text_decode(struct addr_buf *out, const char *charset,
 int addr__text_nfc_inert_cp(uint32_t c);
 /* addr__text_casefold - append the full Unicode case folding of s */
 int addr__text_casefold(struct addr_buf *out, const char *s, size_t n);
+/* ICU transliteration: open by transform id (ADDR_ENOTSUP if unknown),
+ * append the transliteration of UTF-8 text, close (NULL is a no-op) */
+int addr__translit_open(void **out, const char *id);
+int addr__translit_run(void *t, struct addr_buf *out, const char *s, size_t n);
+void addr__translit_close(void *t);
 
 #endif

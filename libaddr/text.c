@@ -6,6 +6,8 @@
  *	addr__text_nfc()	append the NFC form of UTF-8 text
  *	addr__text_decode()	convert octets in a named charset to UTF-8
  *	addr__text_casefold()	append the full case folding of UTF-8 text
+ *	addr__translit_open(), addr__translit_run(), addr__translit_close()
+ *				ICU transliteration (address policies)
  *
  * ICU works in UTF-16; each call converts in and out. The ASCII fast
  * paths matter: almost every address is ASCII, and ASCII is always NFC.
@@ -16,6 +18,7 @@
 #include <unicode/unorm2.h>
 #include <unicode/ustring.h>
 #include <unicode/uchar.h>
+#include <unicode/utrans.h>
 #include "addr_int.h"
 
 static int is_ascii(const char *s, size_t n)
@@ -249,5 +252,71 @@ int addr__text_decode(struct addr_buf *out, const char *charset,
 	}
 	rc = put_u16(out, u, ulen);
 	addr__free(u);
+	return rc;
+}
+
+/* addr__translit_open - an ICU transliterator for id (e.g.
+ * "de-ASCII; Any-Latin; Latin-ASCII"); ADDR_ENOTSUP for an unknown id */
+int addr__translit_open(void **out, const char *id)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UParseError pe;
+	UChar *u;
+	int32_t ulen;
+	int rc;
+	UTransliterator *t;
+
+	*out = NULL;
+	if ((rc = to_u16(&u, &ulen, id, strlen(id))) < 0)
+		return rc;
+	t = utrans_openU(u, ulen, UTRANS_FORWARD, NULL, 0, &pe, &st);
+	addr__free(u);
+	if (U_FAILURE(st) || t == NULL)
+		return ADDR_ENOTSUP;
+	*out = t;
+	return 0;
+}
+
+void addr__translit_close(void *t)
+{
+	if (t != NULL)
+		utrans_close(t);
+}
+
+/* addr__translit_run - append the transliteration of UTF-8 s to out */
+int addr__translit_run(void *t, struct addr_buf *out, const char *s, size_t n)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	UChar *u, *v;
+	int32_t ulen, cap, len, limit;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = to_u16(&u, &ulen, s, n)) < 0)
+		return rc;
+	/* transliteration grows text (ß -> ss, Ü -> Ue, CJK -> syllables);
+	 * retry with more room when ICU asks for it */
+	for (cap = ulen * 4 + 16;; cap *= 2) {
+		if (cap > INT32_MAX / 4) {
+			addr__free(u);
+			return ADDR_ETOOLONG;
+		}
+		v = addr__malloc((size_t)cap * sizeof(UChar));
+		if (v == NULL) {
+			addr__free(u);
+			return ADDR_ENOMEM;
+		}
+		memcpy(v, u, (size_t)ulen * sizeof(UChar));
+		len = limit = ulen;
+		st = U_ZERO_ERROR;
+		utrans_transUChars(t, v, &len, cap, 0, &limit, &st);
+		if (st != U_BUFFER_OVERFLOW_ERROR)
+			break;
+		addr__free(v);
+	}
+	addr__free(u);
+	rc = U_FAILURE(st) ? ADDR_EINVAL : put_u16(out, v, len);
+	addr__free(v);
 	return rc;
 }

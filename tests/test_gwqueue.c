@@ -13,6 +13,9 @@
 #include "../gateway/queue.c"
 #include "../gateway/route.c"
 #include "../gateway/deliver.c"
+#include "../gateway/reply.c"
+#include "../gateway/client.c"
+#include "../gateway/bounce.c"
 #include "../gateway/schedule.c"
 
 static char dir[256];
@@ -334,17 +337,22 @@ test_schedule_drop(void **state)
 	open_q(&q);
 	assert_int_equal(q.head->rcpt[0].state, GW_R_SENT);
 	assert_string_equal(q.head->rcpt[1].last,
-	    "4.4.0 SMTP delivery is not implemented yet");
+	    "4.3.0 no SMTP client available");
 	/* not due yet: nothing happens */
 	assert_int_equal(gw_schedule_run(&q, &cfg, now + 30), now + 60);
 	assert_int_equal(q.head->rcpt[1].tries, 1);
 	/* backoff: 1m, then 2m repeating */
 	assert_int_equal(gw_schedule_run(&q, &cfg, now + 60), now + 180);
 	assert_int_equal(gw_schedule_run(&q, &cfg, now + 180), now + 300);
-	/* past the lifetime the recipient fails and the message goes */
-	assert_int_equal(gw_schedule_run(&q, &cfg, now + 3600), 0);
-	assert_null(q.head);
-	assert_int_equal(count_dir("queue"), 0);
+	/* past the lifetime the recipient fails and the message goes; an
+	 * NDR from <> (kind ndr) to the sender takes its place */
+	gw_schedule_run(&q, &cfg, now + 3600);
+	assert_non_null(q.head);
+	assert_null(q.head->next);
+	assert_int_equal(q.head->ndr, 1);
+	assert_string_equal(q.head->sender, "");
+	assert_string_equal(q.head->rcpt[0].addr, "s@ext.test");
+	assert_int_equal(count_dir("queue"), 2);
 	gw_queue_close(&q);
 	gw_config_free(&cfg);
 	addr_buf_free(&e);

@@ -1141,20 +1141,25 @@ ADDR_EXTERN void addr_dl_result_init(struct addr_dl_result *res);
 /* addr_dl_result_free - NULL is a no-op; res is then empty */
 ADDR_EXTERN void addr_dl_result_free(struct addr_dl_result *res);
 
+/* addr_dl_expand flags */
+#define ADDR_DL_RESTRICT	0x01u	/* apply the delivery restrictions */
+
 /*
  * addr_dl_expand - expand target (borrowed; a group, or any recipient,
  * which then expands to itself) of directory d depth first (§3.1).
- * sender (nullable, borrowed) is the resolved sender: groups whose
- * restrictions refuse it are left out with their branch (the addressed
- * group included). max is the result size limit (0: none). res is
- * replaced. Returns the number of errors in res->report (0: the
- * expansion is complete), ADDR_EINVAL (target NULL) or ADDR_ENOMEM.
+ * With ADDR_DL_RESTRICT, sender (nullable, borrowed: NULL is an unknown
+ * or external sender) is checked against every group reached: a group
+ * that refuses it is left out with its branch (the addressed group
+ * included). Without it no restriction is evaluated. max is the result
+ * size limit (0: none). res is replaced. Returns the number of errors in
+ * res->report (0: the expansion is complete), ADDR_EINVAL (target NULL)
+ * or ADDR_ENOMEM.
  */
 ADDR_EXTERN int addr_dl_expand(struct addr_dl_result *res,
 			       const struct addr_dir *d,
 			       const struct addr_dir_entry *target,
 			       const struct addr_dir_entry *sender,
-			       size_t max);
+			       size_t max, unsigned flags);
 
 /*
  * addr_dir_may_send - the delivery restrictions of recipient (borrowed)

@@ -1,0 +1,1134 @@
+/*
+ * dir.c - the in-memory recipient directory (spec-directory.md §2, §3)
+ *
+ * EXPORTS
+ *	addr_dir_new(), addr_dir_free(), addr_dir_count(), addr_dir_at(),
+ *	addr_dir_find()			the directory and its DN index
+ *	addr_dir_entry_*()		one recipient: DN, attributes in order,
+ *					derived mail and delivery address
+ *	addr_dir_add(), addr_dir_delete(), addr_dir_set()
+ *	addr_dir_proxy_add(), _remove(), _make_primary()	atomic edits
+ *	addr_dir_check()		every conflict and dangling reference
+ *	addr__entry_prepare()		the model rules of one entry
+ *	addr__dir_insert()		append without the uniqueness check
+ *
+ * An entry is a DN plus attributes in their order of first appearance,
+ * so that writers reproduce what readers read; the fields of the model
+ * (kind, alias, proxies, ...) are those attributes under their AD names.
+ * Every edit works on a copy of the entry: the copy is checked against
+ * the model rules and against every other entry's keys, and only then
+ * swapped in, so a refused edit leaves the directory as it was.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "dir_int.h"
+
+/* attribute names of the model (spec-directory.md §2) */
+static const char *const single_valued[] = {
+	"mailNickname", "displayName", "givenName", "sn", "initials",
+	"legacyExchangeDN", "targetAddress", "mail",
+	"msExchHideFromAddressLists", NULL
+};
+static const char *const ref_attrs[] = {
+	"member", "authOrig", "unauthOrig", "dLMemSubmitPerms",
+	"dLMemRejectPerms", NULL
+};
+
+/* ----------------------------------------------------------- entries */
+
+int addr_dir_entry_new(struct addr_dir_entry **out, const char *dn,
+		       size_t len)
+{
+	struct addr_dir_entry *e;
+
+	*out = NULL;
+	if (len == 0)
+		return ADDR_ESYNTAX;
+	if (len == (size_t)-1 || (e = addr__malloc(sizeof(*e))) == NULL)
+		return ADDR_ENOMEM;
+	memset(e, 0, sizeof(*e));
+	e->dn = addr__malloc(len + 1);
+	if (e->dn == NULL) {
+		addr__free(e);
+		return ADDR_ENOMEM;
+	}
+	memcpy(e->dn, dn, len);
+	e->dn[len] = '\0';
+	e->dnlen = len;
+	*out = e;
+	return 0;
+}
+
+static void free_keys(struct addr_dir_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nkeys; i++)
+		addr__free(e->keys[i].key);
+	addr__free(e->keys);
+	e->keys = NULL;
+	e->nkeys = 0;
+}
+
+static void free_attr(struct addr__dattr *a)
+{
+	size_t j;
+
+	for (j = 0; j < a->n; j++)
+		addr__free(a->v[j].ptr);
+	addr__free(a->v);
+	addr__free(a->name);
+}
+
+void addr_dir_entry_free(struct addr_dir_entry *e)
+{
+	size_t i;
+
+	if (e == NULL)
+		return;
+	for (i = 0; i < e->na; i++)
+		free_attr(&e->a[i]);
+	addr__free(e->a);
+	free_keys(e);
+	addr__free(e->dnkey);
+	addr__free(e->dn);
+	addr__free(e);
+}
+
+struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,
+				     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < e->na; i++)
+		if (addr__str_ieq(e->a[i].name, e->a[i].nlen, name))
+			return &e->a[i];
+	return NULL;
+}
+
+/* memdup0 - an owned NUL-terminated copy of s[0..n) */
+static char *memdup0(const char *s, size_t n)
+{
+	char *p;
+
+	if (n == (size_t)-1 || (p = addr__malloc(n + 1)) == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+/* attr_get - the attribute name, created at the end when absent */
+static struct addr__dattr *attr_get(struct addr_dir_entry *e,
+				    const char *name, size_t nlen)
+{
+	struct addr__dattr *a;
+	size_t i;
+
+	for (i = 0; i < e->na; i++)
+		if (e->a[i].nlen == nlen && addr__str_ieq(name, nlen, e->a[i].name))
+			return &e->a[i];
+	if (e->na == e->acap) {
+		size_t nc = e->acap ? e->acap * 2 : 8;
+		void *p;
+
+		if (nc > ((size_t)-1) / sizeof(*a))
+			return NULL;
+		p = addr__realloc(e->a, nc * sizeof(*a));
+		if (p == NULL)
+			return NULL;
+		e->a = p;
+		e->acap = nc;
+	}
+	a = &e->a[e->na];
+	memset(a, 0, sizeof(*a));
+	if ((a->name = memdup0(name, nlen)) == NULL)
+		return NULL;
+	a->nlen = nlen;
+	e->na++;
+	return a;
+}
+
+/* attr_push - append an owned value to a */
+static int attr_push(struct addr__dattr *a, char *v, size_t len)
+{
+	if (a->n == a->cap) {
+		size_t nc = a->cap ? a->cap * 2 : 2;
+		void *p;
+
+		if (nc > ((size_t)-1) / sizeof(*a->v))
+			return ADDR_ENOMEM;
+		p = addr__realloc(a->v, nc * sizeof(*a->v));
+		if (p == NULL)
+			return ADDR_ENOMEM;
+		a->v = p;
+		a->cap = nc;
+	}
+	a->v[a->n].ptr = v;
+	a->v[a->n].len = len;
+	a->n++;
+	return 0;
+}
+
+int addr_dir_entry_add_value(struct addr_dir_entry *e, const char *attr,
+			     const char *v, size_t len)
+{
+	struct addr__dattr *a = attr_get(e, attr, strlen(attr));
+	char *c;
+
+	if (a == NULL || (c = memdup0(v, len)) == NULL)
+		return ADDR_ENOMEM;
+	if (attr_push(a, c, len) < 0) {
+		addr__free(c);
+		return ADDR_ENOMEM;
+	}
+	return 0;
+}
+
+/* entry_remove_attr - drop attribute i */
+static void entry_remove_attr(struct addr_dir_entry *e, size_t i)
+{
+	free_attr(&e->a[i]);
+	memmove(&e->a[i], &e->a[i + 1], (e->na - i - 1) * sizeof(e->a[0]));
+	e->na--;
+}
+
+int addr_dir_entry_copy(struct addr_dir_entry **out,
+			const struct addr_dir_entry *e)
+{
+	struct addr_dir_entry *c;
+	size_t i, j;
+
+	if (addr_dir_entry_new(&c, e->dn, e->dnlen) < 0)
+		return ADDR_ENOMEM;
+	c->line = e->line;
+	c->kind = e->kind;
+	for (i = 0; i < e->na; i++) {
+		struct addr__dattr *a = attr_get(c, e->a[i].name, e->a[i].nlen);
+
+		if (a == NULL)
+			goto fail;
+		if (a != &c->a[c->na - 1])	/* two spellings of one name */
+			goto fail;
+		for (j = 0; j < e->a[i].n; j++) {
+			char *v = memdup0(e->a[i].v[j].ptr, e->a[i].v[j].len);
+
+			if (v == NULL || attr_push(a, v, e->a[i].v[j].len) < 0) {
+				addr__free(v);
+				goto fail;
+			}
+		}
+	}
+	*out = c;
+	return 0;
+fail:
+	addr_dir_entry_free(c);
+	*out = NULL;
+	return ADDR_ENOMEM;
+}
+
+const char *addr_dir_entry_dn(const struct addr_dir_entry *e)
+{
+	return e->dn;
+}
+
+int addr_dir_entry_kind(const struct addr_dir_entry *e)
+{
+	return e->kind;
+}
+
+size_t addr_dir_entry_line(const struct addr_dir_entry *e)
+{
+	return e->line;
+}
+
+size_t addr_dir_entry_nattrs(const struct addr_dir_entry *e)
+{
+	return e->na;
+}
+
+const char *addr_dir_entry_attr_name(const struct addr_dir_entry *e, size_t i)
+{
+	return i < e->na ? e->a[i].name : NULL;
+}
+
+size_t addr_dir_entry_nvalues(const struct addr_dir_entry *e, const char *attr)
+{
+	const struct addr__dattr *a = addr__entry_attr(e, attr);
+
+	return a ? a->n : 0;
+}
+
+const char *addr_dir_entry_value(const struct addr_dir_entry *e,
+				 const char *attr, size_t i, size_t *len)
+{
+	const struct addr__dattr *a = addr__entry_attr(e, attr);
+
+	if (a == NULL || i >= a->n)
+		return NULL;
+	if (len != NULL)
+		*len = a->v[i].len;
+	return a->v[i].ptr;
+}
+
+const char *addr_dir_entry_mail(const struct addr_dir_entry *e)
+{
+	const struct addr__dattr *a = addr__entry_attr(e, "proxyAddresses");
+	size_t i;
+
+	for (i = 0; a != NULL && i < a->n; i++)
+		if (a->v[i].len > 5 && memcmp(a->v[i].ptr, "SMTP:", 5) == 0)
+			return a->v[i].ptr + 5;
+	return NULL;
+}
+
+const char *addr_dir_entry_delivery(const struct addr_dir_entry *e)
+{
+	const char *t;
+	size_t len;
+
+	if (e->kind != ADDR_DIR_CONTACT)
+		return addr_dir_entry_mail(e);
+	t = addr_dir_entry_value(e, "targetAddress", 0, &len);
+	if (t != NULL && len > 5 && addr__str_ieq(t, 5, "smtp:"))
+		return t + 5;
+	return t;
+}
+
+int addr_dir_entry_hidden(const struct addr_dir_entry *e)
+{
+	size_t len;
+	const char *v = addr_dir_entry_value(e, "msExchHideFromAddressLists",
+					     0, &len);
+
+	if (v == NULL)
+		return -1;
+	return addr__str_ieq(v, len, "true");
+}
+
+/* ------------------------------------------------------- model rules */
+
+/* prefix_type - is the stored proxy p of type t (case-insensitive)? */
+static int proxy_type_eq(const char *p, size_t n, const char *q, size_t m)
+{
+	const char *c1 = memchr(p, ':', n), *c2 = memchr(q, ':', m);
+	size_t l1, l2, i;
+
+	if (c1 == NULL || c2 == NULL)
+		return 0;
+	l1 = (size_t)(c1 - p);
+	l2 = (size_t)(c2 - q);
+	if (l1 != l2)
+		return 0;
+	for (i = 0; i < l1; i++)
+		if ((p[i] | 0x20) != (q[i] | 0x20))
+			return 0;
+	return 1;
+}
+
+/* proxy_primary - the stored prefix is upper case (R20) */
+static int proxy_primary(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && p[i] != ':'; i++)
+		if (p[i] >= 'a' && p[i] <= 'z')
+			return 0;
+	return 1;
+}
+
+/* set_prefix_case - rewrite the prefix of stored proxy p in place */
+static void set_prefix_case(char *p, size_t n, int upper)
+{
+	size_t i;
+
+	for (i = 0; i < n && p[i] != ':'; i++) {
+		if (upper && p[i] >= 'a' && p[i] <= 'z')
+			p[i] = (char)(p[i] - 32);
+		else if (!upper && p[i] >= 'A' && p[i] <= 'Z')
+			p[i] = (char)(p[i] + 32);
+	}
+}
+
+/* keys_push - add a key (owned) unless the entry has it already */
+static int keys_push(struct addr_dir_entry *e, size_t *cap,
+		     struct addr_buf *k, int tag, size_t vidx)
+{
+	size_t i;
+	char *c;
+
+	for (i = 0; i < e->nkeys; i++)
+		if (e->keys[i].klen == k->size &&
+		    memcmp(e->keys[i].key, k->ptr, k->size) == 0)
+			return 0;
+	if (e->nkeys == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		void *p;
+
+		if (nc > ((size_t)-1) / sizeof(*e->keys))
+			return ADDR_ENOMEM;
+		p = addr__realloc(e->keys, nc * sizeof(*e->keys));
+		if (p == NULL)
+			return ADDR_ENOMEM;
+		e->keys = p;
+		*cap = nc;
+	}
+	if ((c = memdup0(k->ptr, k->size)) == NULL)
+		return ADDR_ENOMEM;
+	e->keys[e->nkeys].key = c;
+	e->keys[e->nkeys].klen = k->size;
+	e->keys[e->nkeys].tag = tag;
+	e->keys[e->nkeys].vidx = vidx;
+	e->nkeys++;
+	return 0;
+}
+
+/* proxy_rule - the rule id of a proxy_parse failure */
+static const char *proxy_rule(int rc, const char *v, size_t n)
+{
+	const char *colon = memchr(v, ':', n);
+
+	if (colon == v)
+		return "proxy.empty-type";
+	if (rc == ADDR_ETOOLONG && colon != NULL && colon - v > 9)
+		return "proxy.type-too-long";
+	return "proxy.invalid";
+}
+
+/* dn_check - strict mode: the legacyExchangeDN validator */
+static void dn_check(struct addr__sink *s, const char *what, const char *v,
+		     size_t n)
+{
+	struct addr_error e;
+	unsigned w = 0;
+
+	if (addr_exdn_check(v, n, &w, &e) < 0)
+		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "legdn.syntax",
+				"%s \"%s\": %s", what, v, e.message);
+	else if (w & ADDR_EXDN_W_NON_ASCII)
+		addr__sink_diag(s, ADDR_SEV_WARNING, 0, "dn.non-ascii",
+				"%s \"%s\" contains non-ASCII characters",
+				what, v);
+}
+
+/* prepare_proxies - stored form, primary-twice, duplicates, keys */
+static int prepare_proxies(struct addr_dir_entry *e, unsigned dflags,
+			   struct addr__sink *s, size_t *kcap,
+			   struct addr_buf *st, struct addr_buf *k)
+{
+	struct addr__dattr *a = addr__entry_attr(e, "proxyAddresses");
+	unsigned pf = (dflags & ADDR_DIR_X400_STRICT) ? ADDR_PROXY_X400_STRICT : 0;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; a != NULL && i < a->n; i++) {
+		struct addr_error pe;
+		char *c;
+
+		rc = addr_proxy_parse(st, a->v[i].ptr, a->v[i].len, pf, &pe);
+		if (rc == ADDR_ENOMEM)
+			return rc;
+		if (rc < 0) {
+			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
+					proxy_rule(rc, a->v[i].ptr, a->v[i].len),
+					"proxy \"%s\": %s", a->v[i].ptr,
+					pe.message);
+			continue;
+		}
+		if (st->size != a->v[i].len ||
+		    memcmp(st->ptr, a->v[i].ptr, st->size) != 0) {
+			if ((c = memdup0(st->ptr, st->size)) == NULL)
+				return ADDR_ENOMEM;
+			addr__free(a->v[i].ptr);
+			a->v[i].ptr = c;
+			a->v[i].len = st->size;
+		}
+	}
+	for (i = 0; a != NULL && i < a->n; i++) {
+		const char *p = a->v[i].ptr;
+		size_t n = a->v[i].len;
+		int dnspace = 0;
+
+		if (memchr(p, ':', n) == NULL)
+			continue;	/* invalid, reported above */
+		for (j = 0; j < i; j++) {
+			const char *q = a->v[j].ptr;
+			size_t m = a->v[j].len;
+
+			if (!proxy_type_eq(p, n, q, m))
+				continue;
+			if (proxy_primary(p, n) && proxy_primary(q, m)) {
+				addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
+						"proxy.primary-twice",
+						"two primary proxies of one type:"
+						" \"%s\" and \"%s\"", q, p);
+				break;
+			}
+		}
+		addr_buf_clear(k);
+		if ((rc = addr__proxy_key(k, p, n, &dnspace)) == ADDR_ENOMEM)
+			return rc;
+		if (rc < 0)
+			continue;
+		/* within one object: R24 equality */
+		for (j = 0; j < i; j++) {
+			struct addr_buf k2;
+			int same;
+
+			if (!proxy_type_eq(p, n, a->v[j].ptr, a->v[j].len))
+				continue;
+			addr_buf_init(&k2);
+			if (addr__proxy_key(&k2, a->v[j].ptr, a->v[j].len,
+					    NULL) == ADDR_ENOMEM) {
+				addr_buf_free(&k2);
+				return ADDR_ENOMEM;
+			}
+			same = k2.size == k->size &&
+			       memcmp(k2.ptr, k->ptr, k->size) == 0;
+			addr_buf_free(&k2);
+			if (same) {
+				addr__sink_diag(s, ADDR_SEV_ERROR,
+						ADDR_ECONFLICT,
+						"proxy.duplicate",
+						"duplicate proxy \"%s\": held"
+						" twice by %s", p, e->dn);
+				break;
+			}
+		}
+		if (dnspace) {
+			const char *colon = memchr(p, ':', n);
+
+			if (!(dflags & ADDR_DIR_LENIENT))
+				dn_check(s, "proxy", colon + 1,
+					 n - (size_t)(colon + 1 - p));
+			addr_buf_clear(k);
+			addr_buf_putc(k, '\1');
+			rc = addr__dir_fold(k, colon + 1,
+					    n - (size_t)(colon + 1 - p));
+			if (rc == ADDR_ENOMEM)
+				return rc;
+		}
+		if (keys_push(e, kcap, k, dnspace ? ADDR__K_DNPROXY :
+			      ADDR__K_PROXY, i) < 0)
+			return ADDR_ENOMEM;
+	}
+	return 0;
+}
+
+int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
+			struct addr__sink *s)
+{
+	struct addr_buf st, k;
+	struct addr__dattr *a;
+	size_t i, kcap = 0, before = s->nerrors;
+	int rc = 0, user = 0, contact = 0, group = 0;
+	const char *mail;
+
+	s->line = e->line;
+	s->column = 0;
+	free_keys(e);
+	addr__free(e->dnkey);
+	e->dnkey = NULL;
+	addr_buf_init(&st);
+	addr_buf_init(&k);
+	rc = addr__dn_key(&k, e->dn, e->dnlen);
+	if (rc == ADDR_ENOMEM)
+		goto out;
+	if (rc < 0) {
+		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "dn.syntax",
+				"\"%s\" is not an RFC 4514 DN", e->dn);
+		rc = 0;
+	} else {
+		if ((e->dnkey = memdup0(k.ptr, k.size)) == NULL) {
+			rc = ADDR_ENOMEM;
+			goto out;
+		}
+		e->dnkeylen = k.size;
+	}
+	a = addr__entry_attr(e, "objectClass");
+	for (i = 0; a != NULL && i < a->n; i++) {
+		group |= addr__str_ieq(a->v[i].ptr, a->v[i].len, "group");
+		contact |= addr__str_ieq(a->v[i].ptr, a->v[i].len, "contact");
+		user |= addr__str_ieq(a->v[i].ptr, a->v[i].len, "user");
+	}
+	e->kind = group ? ADDR_DIR_GROUP : contact ? ADDR_DIR_CONTACT :
+		  user ? ADDR_DIR_MAILBOX : 0;
+	if (e->kind == 0)
+		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "model.kind",
+				"%s has no objectClass user, contact or group",
+				e->dn);
+	for (i = 0; single_valued[i] != NULL; i++) {
+		a = addr__entry_attr(e, single_valued[i]);
+		if (a != NULL && a->n > 1)
+			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
+					"model.single-valued",
+					"%s has %zu values of %s", e->dn, a->n,
+					single_valued[i]);
+	}
+	if ((rc = prepare_proxies(e, dflags, s, &kcap, &st, &k)) < 0)
+		goto out;
+	a = addr__entry_attr(e, "legacyExchangeDN");
+	if (a != NULL && a->n > 0) {
+		if (!(dflags & ADDR_DIR_LENIENT))
+			dn_check(s, "legacyExchangeDN", a->v[0].ptr, a->v[0].len);
+		addr_buf_clear(&k);
+		addr_buf_putc(&k, '\1');
+		if ((rc = addr__dir_fold(&k, a->v[0].ptr, a->v[0].len)) ==
+		    ADDR_ENOMEM || keys_push(e, &kcap, &k, ADDR__K_LEGDN, 0) < 0) {
+			rc = ADDR_ENOMEM;
+			goto out;
+		}
+		rc = 0;
+	}
+	a = addr__entry_attr(e, "targetAddress");
+	if (e->kind == ADDR_DIR_CONTACT && (a == NULL || a->n == 0)) {
+		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "target.missing",
+				"contact %s has no targetAddress", e->dn);
+	} else if (e->kind == ADDR_DIR_CONTACT) {
+		rc = addr_proxy_parse(&st, a->v[0].ptr, a->v[0].len,
+				      (dflags & ADDR_DIR_X400_STRICT) ?
+				      ADDR_PROXY_X400_STRICT : 0, NULL);
+		if (rc == ADDR_ENOMEM)
+			goto out;
+		if (rc < 0) {
+			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
+					"target.invalid",
+					"targetAddress \"%s\" of %s is not a "
+					"valid address", a->v[0].ptr, e->dn);
+		} else {
+			int dnspace = 0;
+
+			addr_buf_clear(&k);
+			rc = addr__proxy_key(&k, st.ptr, st.size, &dnspace);
+			if (rc == ADDR_ENOMEM)
+				goto out;
+			/* a target equal to one of the contact's own
+			 * proxies is allowed: keys_push skips it */
+			if (rc == 0 && !dnspace &&
+			    keys_push(e, &kcap, &k, ADDR__K_TARGET, 0) < 0) {
+				rc = ADDR_ENOMEM;
+				goto out;
+			}
+		}
+		rc = 0;
+	}
+	/* mail is derived: a read value must agree with the proxies */
+	a = addr__entry_attr(e, "mail");
+	mail = addr_dir_entry_mail(e);
+	if (a != NULL && a->n > 0) {
+		size_t ml = mail ? strlen(mail) : 0;
+
+		if (mail == NULL || ml != a->v[0].len ||
+		    !addr__str_ieq(a->v[0].ptr, a->v[0].len, mail))
+			addr__sink_diag(s, (dflags & ADDR_DIR_LENIENT) ?
+					ADDR_SEV_WARNING : ADDR_SEV_ERROR,
+					ADDR_ESYNTAX, "model.mail-mismatch",
+					"mail \"%s\" of %s is not its primary "
+					"SMTP address%s%s", a->v[0].ptr, e->dn,
+					mail ? " " : "", mail ? mail : "");
+	}
+	if (s->fatal)
+		rc = ADDR_ENOMEM;
+out:
+	addr_buf_free(&st);
+	addr_buf_free(&k);
+	if (rc < 0)
+		return rc;
+	return (int)(s->nerrors - before);
+}
+
+/* --------------------------------------------------------- directory */
+
+int addr_dir_new(struct addr_dir **out, unsigned flags)
+{
+	struct addr_dir *d = addr__malloc(sizeof(*d));
+
+	*out = NULL;
+	if (d == NULL)
+		return ADDR_ENOMEM;
+	memset(d, 0, sizeof(*d));
+	d->flags = flags;
+	*out = d;
+	return 0;
+}
+
+void addr_dir_free(struct addr_dir *d)
+{
+	size_t i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n; i++)
+		addr_dir_entry_free(d->e[i]);
+	addr__free(d->e);
+	addr__hmap_free(&d->dn);
+	addr__hmap_free(&d->keys);
+	addr__free(d);
+}
+
+size_t addr_dir_count(const struct addr_dir *d)
+{
+	return d->n;
+}
+
+const struct addr_dir_entry *addr_dir_at(const struct addr_dir *d, size_t i)
+{
+	return i < d->n ? d->e[i] : NULL;
+}
+
+struct addr_dir_entry *addr__dir_find_key(const struct addr_dir *d,
+					  const char *key, size_t n)
+{
+	size_t it = 0;
+	struct addr__hslot *h = addr__hmap_next(&d->dn, key, n, &it);
+
+	return h ? h->e : NULL;
+}
+
+/* find_mut - the entry named dn, or NULL (also on a bad DN) */
+static struct addr_dir_entry *find_mut(const struct addr_dir *d,
+				       const char *dn, size_t len, int *rc)
+{
+	struct addr_buf k;
+	struct addr_dir_entry *e = NULL;
+
+	addr_buf_init(&k);
+	*rc = addr__dn_key(&k, dn, len);
+	if (*rc == 0)
+		e = addr__dir_find_key(d, k.ptr, k.size);
+	addr_buf_free(&k);
+	if (*rc == ADDR_ESYNTAX)
+		*rc = 0;	/* "not found" is never an error */
+	return e;
+}
+
+const struct addr_dir_entry *addr_dir_find(const struct addr_dir *d,
+					   const char *dn, size_t len)
+{
+	int rc;
+
+	return find_mut(d, dn, len, &rc);
+}
+
+int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
+{
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 64;
+		void *p;
+
+		if (nc > ((size_t)-1) / sizeof(*d->e))
+			return ADDR_ENOMEM;
+		p = addr__realloc(d->e, nc * sizeof(*d->e));
+		if (p == NULL)
+			return ADDR_ENOMEM;
+		d->e = p;
+		d->cap = nc;
+	}
+	if (addr__dir_index_entry(d, e) < 0)
+		return ADDR_ENOMEM;
+	e->pos = d->n;
+	d->e[d->n++] = e;
+	return 0;
+}
+
+/* admit - the model rules and the uniqueness of e (replacing self) */
+static int admit(struct addr_dir *d, struct addr_dir_entry *e,
+		 const struct addr_dir_entry *self, struct addr_error *err)
+{
+	struct addr__sink s;
+	int rc;
+
+	addr__sink_init(&s, NULL, err, NULL);
+	rc = addr__entry_prepare(e, d->flags, &s);
+	if (rc < 0)
+		return addr__error_set(err, rc, 0, "out of memory");
+	if (rc > 0)
+		return err ? err->code : ADDR_ESYNTAX;
+	if (e->dnkey != NULL) {
+		struct addr_dir_entry *o = addr__dir_find_key(d, e->dnkey,
+							      e->dnkeylen);
+		if (o != NULL && o != self)
+			return addr__error_set(err, ADDR_ECONFLICT, 0,
+					       "dn.duplicate: %s and %s name "
+					       "the same object", o->dn, e->dn);
+	}
+	if (addr__dir_conflicts(d, e, self, &s) > 0)
+		return err ? err->code : ADDR_ECONFLICT;
+	return 0;
+}
+
+int addr_dir_add(struct addr_dir *d, struct addr_dir_entry *e,
+		 struct addr_error *err)
+{
+	int rc = admit(d, e, NULL, err);
+
+	if (rc < 0)
+		return rc;
+	if (addr__dir_insert(d, e) < 0)
+		return addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
+	return 0;
+}
+
+/* replace - swap the checked copy nw in for old (same position) */
+int addr__dir_replace(struct addr_dir *d, struct addr_dir_entry *old,
+		   struct addr_dir_entry *nw, struct addr_error *err)
+{
+	int rc = admit(d, nw, old, err);
+
+	if (rc < 0)
+		return rc;
+	addr__dir_unindex_entry(d, old);
+	if (addr__dir_index_entry(d, nw) < 0) {
+		/* the old keys fit where they were: tombstones are reused
+		 * only after a grow, and a grow needs no memory here only
+		 * if it does not happen, so re-insert before failing */
+		if (addr__dir_index_entry(d, old) < 0)
+			return addr__error_set(err, ADDR_ENOMEM, 0,
+					       "out of memory (index lost)");
+		return addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
+	}
+	nw->pos = old->pos;
+	d->e[old->pos] = nw;
+	addr_dir_entry_free(old);
+	return 1;
+}
+
+/* refs_drop - remove every reference value that names key */
+static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
+{
+	struct addr_buf k;
+	size_t i, r, j;
+
+	addr_buf_init(&k);
+	for (i = 0; i < d->n; i++)
+		for (r = 0; ref_attrs[r] != NULL; r++) {
+			struct addr__dattr *a = addr__entry_attr(d->e[i],
+								 ref_attrs[r]);
+
+			for (j = 0; a != NULL && j < a->n;) {
+				if (addr__dn_key(&k, a->v[j].ptr, a->v[j].len) == 0 &&
+				    k.size == klen && memcmp(k.ptr, key, klen) == 0) {
+					addr__free(a->v[j].ptr);
+					memmove(&a->v[j], &a->v[j + 1],
+						(a->n - j - 1) * sizeof(a->v[0]));
+					a->n--;
+					continue;
+				}
+				j++;
+			}
+		}
+	addr_buf_free(&k);
+}
+
+int addr_dir_delete(struct addr_dir *d, const char *dn, size_t dnlen,
+		    struct addr_error *err)
+{
+	int rc;
+	struct addr_dir_entry *e = find_mut(d, dn, dnlen, &rc);
+	size_t i;
+
+	if (rc < 0)
+		return addr__error_set(err, rc, 0, "out of memory");
+	if (e == NULL)
+		return 0;
+	addr__dir_unindex_entry(d, e);
+	refs_drop(d, e->dnkey, e->dnkeylen);
+	for (i = e->pos; i + 1 < d->n; i++) {
+		d->e[i] = d->e[i + 1];
+		d->e[i]->pos = i;
+	}
+	d->n--;
+	addr_dir_entry_free(e);
+	return 1;
+}
+
+/* copy_of - a working copy of the entry dn, or 0/negative */
+static int copy_of(struct addr_dir *d, const char *dn, size_t dnlen,
+		   struct addr_dir_entry **old, struct addr_dir_entry **nw,
+		   struct addr_error *err)
+{
+	int rc;
+
+	*nw = NULL;
+	*old = find_mut(d, dn, dnlen, &rc);
+	if (rc < 0)
+		return addr__error_set(err, rc, 0, "out of memory");
+	if (*old == NULL)
+		return 0;
+	if (addr_dir_entry_copy(nw, *old) < 0)
+		return addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
+	return 1;
+}
+
+/* finish - replace old by nw, or free nw */
+static int finish(struct addr_dir *d, struct addr_dir_entry *old,
+		  struct addr_dir_entry *nw, int rc, struct addr_error *err)
+{
+	if (rc > 0)
+		rc = addr__dir_replace(d, old, nw, err);
+	if (rc <= 0)
+		addr_dir_entry_free(nw);
+	return rc;
+}
+
+int addr_dir_set(struct addr_dir *d, const char *dn, size_t dnlen,
+		 const char *attr, const char *const *values,
+		 const size_t *lens, size_t n, struct addr_error *err)
+{
+	struct addr_dir_entry *old, *nw;
+	struct addr__dattr *a;
+	int rc = copy_of(d, dn, dnlen, &old, &nw, err);
+	size_t i;
+
+	if (rc <= 0)
+		return rc;
+	if (addr__str_ieq(attr, strlen(attr), "objectClass")) {
+		/* model.kind-change is checked after the swap below */
+	}
+	a = addr__entry_attr(nw, attr);
+	if (a != NULL) {
+		for (i = 0; i < a->n; i++)
+			addr__free(a->v[i].ptr);
+		a->n = 0;
+	}
+	for (i = 0; i < n && rc > 0; i++)
+		if (addr_dir_entry_add_value(nw, attr, values[i], lens[i]) < 0)
+			rc = addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
+	if (rc > 0 && n == 0 && (a = addr__entry_attr(nw, attr)) != NULL)
+		entry_remove_attr(nw, (size_t)(a - nw->a));
+	if (rc > 0 && old->kind != 0) {
+		struct addr__sink s;
+		int k;
+
+		addr__sink_init(&s, NULL, err, NULL);
+		k = addr__entry_prepare(nw, d->flags, &s);
+		if (k < 0)
+			rc = addr__error_set(err, k, 0, "out of memory");
+		else if (k == 0 && nw->kind != old->kind)
+			rc = addr__error_set(err, ADDR_ESYNTAX, 0,
+					     "model.kind-change: %s would "
+					     "change its kind", nw->dn);
+		else if (k == 0 && addr_dir_entry_mail(old) != NULL &&
+			 addr_dir_entry_mail(nw) == NULL)
+			rc = addr__error_set(err, ADDR_ESYNTAX, 0,
+					     "proxy.primary-removed: %s would "
+					     "lose its primary SMTP address",
+					     nw->dn);
+	}
+	return finish(d, old, nw, rc, err);
+}
+
+/* find_proxy - index of the proxy of a equal to stored p (R24), or -1 */
+static long find_proxy(const struct addr__dattr *a, const char *p, size_t n)
+{
+	struct addr_buf k1, k2;
+	long found = -1;
+	size_t i;
+
+	addr_buf_init(&k1);
+	addr_buf_init(&k2);
+	if (addr__proxy_key(&k1, p, n, NULL) == 0)
+		for (i = 0; a != NULL && i < a->n && found < 0; i++) {
+			addr_buf_clear(&k2);
+			if (addr__proxy_key(&k2, a->v[i].ptr, a->v[i].len,
+					    NULL) == 0 &&
+			    k1.size == k2.size &&
+			    memcmp(k1.ptr, k2.ptr, k1.size) == 0)
+				found = (long)i;
+		}
+	addr_buf_free(&k1);
+	addr_buf_free(&k2);
+	return found;
+}
+
+/* parse_for_edit - stored form of an edited proxy */
+static int parse_for_edit(const struct addr_dir *d, struct addr_buf *st,
+			  const char *proxy, size_t len,
+			  struct addr_error *err)
+{
+	int rc = addr_proxy_parse(st, proxy, len,
+				  (d->flags & ADDR_DIR_X400_STRICT) ?
+				  ADDR_PROXY_X400_STRICT : 0, err);
+
+	if (rc < 0 && err != NULL) {
+		char m[sizeof(err->message)];
+
+		memcpy(m, err->message, sizeof(m));
+		snprintf(err->message, sizeof(err->message), "proxy.invalid: %.180s", m);
+	}
+	return rc;
+}
+
+int addr_dir_proxy_add(struct addr_dir *d, const char *dn, size_t dnlen,
+		       const char *proxy, size_t len, struct addr_error *err)
+{
+	struct addr_dir_entry *old, *nw;
+	struct addr__dattr *a;
+	struct addr_buf st;
+	int rc, primary, have = 0;
+	size_t i;
+	char *c;
+
+	addr_buf_init(&st);
+	primary = parse_for_edit(d, &st, proxy, len, err);
+	if (primary < 0)
+		return primary;
+	rc = copy_of(d, dn, dnlen, &old, &nw, err);
+	if (rc <= 0)
+		goto out;
+	a = addr__entry_attr(nw, "proxyAddresses");
+	if (find_proxy(a, st.ptr, st.size) >= 0) {
+		rc = addr__error_set(err, ADDR_ECONFLICT, 0,
+				     "proxy.duplicate: %s already holds \"%s\" "
+				     "(value already present)", nw->dn, st.ptr);
+		goto out;
+	}
+	for (i = 0; a != NULL && i < a->n; i++)
+		if (proxy_type_eq(a->v[i].ptr, a->v[i].len, st.ptr, st.size))
+			have = 1;
+	if (!have)
+		set_prefix_case(st.ptr, st.size, 1);	/* R25 */
+	else if (primary)
+		for (i = 0; i < a->n; i++)
+			if (proxy_type_eq(a->v[i].ptr, a->v[i].len, st.ptr,
+					  st.size))
+				set_prefix_case(a->v[i].ptr, a->v[i].len, 0);
+	if (addr_dir_entry_add_value(nw, "proxyAddresses", st.ptr,
+				     st.size) < 0)
+		rc = addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
+	(void)c;
+out:
+	addr_buf_free(&st);
+	return finish(d, old, nw, rc, err);
+}
+
+int addr_dir_proxy_remove(struct addr_dir *d, const char *dn, size_t dnlen,
+			  const char *proxy, size_t len,
+			  struct addr_error *err)
+{
+	struct addr_dir_entry *old, *nw;
+	struct addr__dattr *a;
+	struct addr_buf st;
+	long at;
+	int rc;
+	size_t i;
+
+	addr_buf_init(&st);
+	if ((rc = parse_for_edit(d, &st, proxy, len, err)) < 0)
+		return rc;
+	rc = copy_of(d, dn, dnlen, &old, &nw, err);
+	if (rc <= 0)
+		goto out;
+	a = addr__entry_attr(nw, "proxyAddresses");
+	at = find_proxy(a, st.ptr, st.size);
+	if (at < 0) {
+		rc = 0;
+		goto out;
+	}
+	if (proxy_primary(a->v[at].ptr, a->v[at].len)) {
+		if (addr__str_ieq(a->v[at].ptr, 5, "smtp:")) {
+			rc = addr__error_set(err, ADDR_EINVAL, 0,
+					     "proxy.primary-removed: the "
+					     "primary SMTP address \"%s\" of "
+					     "%s cannot be removed",
+					     a->v[at].ptr, nw->dn);
+			goto out;
+		}
+		for (i = 0; i < a->n; i++)	/* R26: promote the next */
+			if ((long)i != at &&
+			    proxy_type_eq(a->v[i].ptr, a->v[i].len, st.ptr,
+					  st.size)) {
+				set_prefix_case(a->v[i].ptr, a->v[i].len, 1);
+				break;
+			}
+	}
+	addr__free(a->v[at].ptr);
+	memmove(&a->v[at], &a->v[at + 1],
+		(a->n - (size_t)at - 1) * sizeof(a->v[0]));
+	a->n--;
+	if (a->n == 0)
+		entry_remove_attr(nw, (size_t)(a - nw->a));
+out:
+	addr_buf_free(&st);
+	return finish(d, old, nw, rc, err);
+}
+
+int addr_dir_proxy_make_primary(struct addr_dir *d, const char *dn,
+				size_t dnlen, const char *proxy, size_t len,
+				struct addr_error *err)
+{
+	struct addr_dir_entry *old, *nw;
+	struct addr__dattr *a;
+	struct addr_buf st;
+	long at;
+	int rc;
+	size_t i;
+
+	addr_buf_init(&st);
+	if ((rc = parse_for_edit(d, &st, proxy, len, err)) < 0)
+		return rc;
+	rc = copy_of(d, dn, dnlen, &old, &nw, err);
+	if (rc <= 0)
+		goto out;
+	a = addr__entry_attr(nw, "proxyAddresses");
+	at = find_proxy(a, st.ptr, st.size);
+	if (at < 0) {
+		rc = 0;
+		goto out;
+	}
+	for (i = 0; i < a->n; i++)
+		if (proxy_type_eq(a->v[i].ptr, a->v[i].len, st.ptr, st.size))
+			set_prefix_case(a->v[i].ptr, a->v[i].len,
+					(long)i == at);
+out:
+	addr_buf_free(&st);
+	return finish(d, old, nw, rc, err);
+}
+
+int addr_dir_check(const struct addr_dir *d, struct addr_dir_report *rep)
+{
+	return addr__dir_check(d, rep, NULL);
+}
+
+int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
+		    const char *file)
+{
+	struct addr__sink s;
+	struct addr_buf k;
+	size_t i, r, j;
+
+	addr__sink_init(&s, rep, NULL, file);
+	addr__dir_conflicts(d, NULL, NULL, &s);
+	addr_buf_init(&k);
+	for (i = 0; i < d->n; i++) {
+		const struct addr_dir_entry *e = d->e[i];
+
+		s.line = e->line;
+		for (r = 0; ref_attrs[r] != NULL; r++) {
+			const struct addr__dattr *a = addr__entry_attr(e,
+								       ref_attrs[r]);
+
+			for (j = 0; a != NULL && j < a->n; j++) {
+				int rc = addr__dn_key(&k, a->v[j].ptr,
+						      a->v[j].len);
+
+				if (rc == ADDR_ENOMEM) {
+					addr_buf_free(&k);
+					return ADDR_ENOMEM;
+				}
+				if (rc == 0 && addr__dir_find_key(d, k.ptr, k.size))
+					continue;
+				addr__sink_diag(&s, (d->flags & ADDR_DIR_LENIENT) ?
+						ADDR_SEV_WARNING : ADDR_SEV_ERROR,
+						ADDR_ESYNTAX,
+						r == 0 ? "member.unresolved" :
+						"restriction.unresolved",
+						"%s of %s: \"%s\" names no object",
+						ref_attrs[r], e->dn, a->v[j].ptr);
+			}
+		}
+	}
+	addr_buf_free(&k);
+	return s.fatal ? ADDR_ENOMEM : (int)s.nerrors;
+}

@@ -1,0 +1,288 @@
+/*
+ * dir_index.c - hash indexes and the uniqueness rules of the directory
+ *
+ * EXPORTS
+ *	addr__dir_hash()		64-bit FNV-1a of a key
+ *	addr__hmap_put(), _del(), _next(), _free()	a multimap from key
+ *				octets to (entry, key index), open addressing
+ *	addr__dir_fold()		the folding of spec-imcea-proxy.md §4.2
+ *	addr__dir_index_entry(), addr__dir_unindex_entry()
+ *	addr__dir_conflicts()	every clash of keys between two entries
+ *	addr__dir_held()	who else holds a key
+ *
+ * The key index allows several holders of one key: a lenient load or a
+ * whole-directory check must see every conflict, not only the first.
+ * Edits through the API never leave two holders (they check first).
+ */
+#include <string.h>
+#include "dir_int.h"
+
+uint64_t addr__dir_hash(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static int hmap_grow(struct addr__hmap *m)
+{
+	struct addr__hslot *old = m->s;
+	size_t oc = m->cap, nc, i;
+
+	nc = oc ? oc : 64;
+	if (m->live * 2 >= nc / 2)
+		nc *= 2;
+	if (nc > ((size_t)-1) / 2 / sizeof(*old))
+		return ADDR_ENOMEM;
+	m->s = addr__malloc(nc * sizeof(*old));
+	if (m->s == NULL) {
+		m->s = old;
+		return ADDR_ENOMEM;
+	}
+	memset(m->s, 0, nc * sizeof(*old));
+	m->cap = nc;
+	m->used = m->live = 0;
+	for (i = 0; i < oc; i++) {
+		struct addr__hslot *o = &old[i];
+		size_t j;
+
+		if (o->key == NULL || o->e == NULL)
+			continue;
+		for (j = (size_t)o->h & (nc - 1); m->s[j].key != NULL;
+		     j = (j + 1) & (nc - 1))
+			;
+		m->s[j] = *o;
+		m->used++;
+		m->live++;
+	}
+	addr__free(old);
+	return 0;
+}
+
+int addr__hmap_put(struct addr__hmap *m, const char *key, size_t klen,
+		   struct addr_dir_entry *e, size_t ki)
+{
+	uint64_t h = addr__dir_hash(key, klen);
+	size_t j;
+
+	if ((m->used + 1) * 4 >= m->cap * 3 && hmap_grow(m) < 0)
+		return ADDR_ENOMEM;
+	for (j = (size_t)h & (m->cap - 1); m->s[j].key != NULL;
+	     j = (j + 1) & (m->cap - 1))
+		;
+	m->s[j].h = h;
+	m->s[j].key = key;
+	m->s[j].klen = klen;
+	m->s[j].e = e;
+	m->s[j].ki = ki;
+	m->used++;
+	m->live++;
+	return 0;
+}
+
+struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
+				    const char *key, size_t klen,
+				    size_t *it)
+{
+	uint64_t h;
+	size_t j, steps;
+
+	if (m->cap == 0)
+		return NULL;
+	h = addr__dir_hash(key, klen);
+	/* *it counts probe steps already taken */
+	for (steps = *it; steps < m->cap; steps++) {
+		j = ((size_t)h + steps) & (m->cap - 1);
+		if (m->s[j].key == NULL)
+			return NULL;
+		if (m->s[j].e != NULL && m->s[j].h == h &&
+		    m->s[j].klen == klen &&
+		    memcmp(m->s[j].key, key, klen) == 0) {
+			*it = steps + 1;
+			return &m->s[j];
+		}
+	}
+	return NULL;
+}
+
+/* addr__hmap_del - drop e's slot(s) for key (a tombstone each) */
+void addr__hmap_del(struct addr__hmap *m, const char *key, size_t klen,
+		    const struct addr_dir_entry *e)
+{
+	struct addr__hslot *s;
+	size_t it = 0;
+
+	while ((s = addr__hmap_next(m, key, klen, &it)) != NULL)
+		if (s->e == e) {
+			s->e = NULL;
+			m->live--;
+		}
+}
+
+void addr__hmap_free(struct addr__hmap *m)
+{
+	addr__free(m->s);
+	memset(m, 0, sizeof(*m));
+}
+
+int addr__dir_fold(struct addr_buf *out, const char *s, size_t n)
+{
+	int rc = addr__text_casefold(out, s, n);
+
+	return rc < 0 ? rc : (out->oom ? ADDR_ENOMEM : 0);
+}
+
+int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nkeys; i++)
+		if (addr__hmap_put(&d->keys, e->keys[i].key, e->keys[i].klen,
+				   e, i) < 0) {
+			while (i-- > 0)
+				addr__hmap_del(&d->keys, e->keys[i].key,
+					       e->keys[i].klen, e);
+			return ADDR_ENOMEM;
+		}
+	if (e->dnkey != NULL &&
+	    addr__hmap_put(&d->dn, e->dnkey, e->dnkeylen, e, 0) < 0) {
+		addr__dir_unindex_entry(d, e);
+		return ADDR_ENOMEM;
+	}
+	return 0;
+}
+
+void addr__dir_unindex_entry(struct addr_dir *d, struct addr_dir_entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nkeys; i++)
+		addr__hmap_del(&d->keys, e->keys[i].key, e->keys[i].klen, e);
+	if (e->dnkey != NULL)
+		addr__hmap_del(&d->dn, e->dnkey, e->dnkeylen, e);
+}
+
+/* key_value - the value a key came from, as its holder stores it */
+static const char *key_value(const struct addr_dir_entry *e,
+			     const struct addr__dkey *k)
+{
+	const char *name = k->tag == ADDR__K_LEGDN ? "legacyExchangeDN" :
+			   k->tag == ADDR__K_TARGET ? "targetAddress" :
+			   "proxyAddresses";
+	const struct addr__dattr *a = addr__entry_attr(e, name);
+
+	return a != NULL && k->vidx < a->n ? a->v[k->vidx].ptr : "";
+}
+
+/* clash - is key a of one entry in conflict with key b of another? */
+static int clash(int ta, int tb)
+{
+	/* a contact's target may equal its own proxy, never another
+	 * object's proxy or target; everything else clashes by key */
+	(void)ta;
+	(void)tb;
+	return 1;
+}
+
+/* report_clash - one conflict: rule by the namespaces involved */
+static void report_clash(struct addr__sink *s, const struct addr_dir_entry *old,
+			 const struct addr__dkey *ko,
+			 const struct addr_dir_entry *nw,
+			 const struct addr__dkey *kn)
+{
+	const char *rule, *what;
+
+	if (ko->tag == ADDR__K_TARGET || kn->tag == ADDR__K_TARGET) {
+		rule = "target.duplicate";
+		what = "address";
+	} else if (ko->tag == ADDR__K_PROXY && kn->tag == ADDR__K_PROXY) {
+		rule = "proxy.duplicate";
+		what = "proxy";
+	} else {
+		rule = "legdn.duplicate";
+		what = kn->tag == ADDR__K_LEGDN ? "legacyExchangeDN" : "proxy";
+	}
+	s->line = nw->line;
+	addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ECONFLICT, rule,
+			"duplicate %s \"%s\": held by %s (\"%s\"%s) and %s",
+			what, key_value(nw, kn), old->dn, key_value(old, ko),
+			ko->tag == ADDR__K_LEGDN ? " as legacyExchangeDN" : "",
+			nw->dn);
+}
+
+/*
+ * addr__dir_conflicts - with e: every key of e held by an entry other
+ * than self (self nullable: the entry e replaces) and e; without e: every
+ * pair of holders in the directory, each reported once against the
+ * earliest holder. Returns the number of conflicts.
+ */
+size_t addr__dir_conflicts(const struct addr_dir *d,
+			   const struct addr_dir_entry *e,
+			   const struct addr_dir_entry *self,
+			   struct addr__sink *s)
+{
+	size_t i, n = 0, it;
+	struct addr__hslot *h;
+
+	if (e != NULL) {
+		for (i = 0; i < e->nkeys; i++) {
+			it = 0;
+			while ((h = addr__hmap_next(&d->keys, e->keys[i].key,
+						    e->keys[i].klen, &it))) {
+				if (h->e == e || h->e == self)
+					continue;
+				if (!clash(h->e->keys[h->ki].tag,
+					   e->keys[i].tag))
+					continue;
+				report_clash(s, h->e, &h->e->keys[h->ki], e,
+					     &e->keys[i]);
+				n++;
+				break;
+			}
+		}
+		return n;
+	}
+	for (size_t p = 0; p < d->n; p++) {
+		const struct addr_dir_entry *x = d->e[p];
+
+		for (i = 0; i < x->nkeys; i++) {
+			const struct addr_dir_entry *first = NULL;
+			const struct addr__dkey *fk = NULL;
+
+			/* the earliest other holder that comes before x */
+			it = 0;
+			while ((h = addr__hmap_next(&d->keys, x->keys[i].key,
+						    x->keys[i].klen, &it))) {
+				if (h->e == x || h->e->pos > x->pos)
+					continue;
+				if (first == NULL || h->e->pos < first->pos) {
+					first = h->e;
+					fk = &h->e->keys[h->ki];
+				}
+			}
+			if (first != NULL) {
+				report_clash(s, first, fk, x, &x->keys[i]);
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+const struct addr_dir_entry *addr__dir_held(const struct addr_dir *d,
+					    const char *key, size_t n,
+					    const struct addr_dir_entry *self)
+{
+	struct addr__hslot *h;
+	size_t it = 0;
+
+	while ((h = addr__hmap_next(&d->keys, key, n, &it)) != NULL)
+		if (h->e != self)
+			return h->e;
+	return NULL;
+}

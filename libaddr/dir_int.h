@@ -1,0 +1,164 @@
+/*
+ * dir_int.h - private declarations of the recipient directory
+ *
+ * Shared by dir.c (model and edits), dir_proxy.c (proxy values),
+ * dir_index.c (hash indexes, uniqueness), dir_dn.c (RFC 4514 keys),
+ * dir_report.c (diagnostics), dir_resolve.c, dl.c, policy.c and
+ * io_ldif.c. Nothing here is exported.
+ */
+#ifndef DIR_INT_H
+#define DIR_INT_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include "addr_int.h"
+
+/* One attribute value: owned, NUL-terminated, may contain NUL. */
+struct addr__dval {
+	char *ptr;
+	size_t len;
+};
+
+/* One attribute: name as first read (owned), values in order. */
+struct addr__dattr {
+	char *name;
+	size_t nlen;
+	struct addr__dval *v;
+	size_t n, cap;
+};
+
+/* Tags of index keys: which namespace and which rule a clash breaks. */
+#define ADDR__K_PROXY	1	/* a proxyAddresses value */
+#define ADDR__K_DNPROXY	2	/* an X500: or EX: value (legdn space) */
+#define ADDR__K_LEGDN	3	/* legacyExchangeDN (legdn space) */
+#define ADDR__K_TARGET	4	/* a contact's targetAddress */
+
+/* One uniqueness key of an entry. */
+struct addr__dkey {
+	char *key;		/* owned: "SMTP:folded" or "\1folded" */
+	size_t klen;
+	int tag;		/* ADDR__K_* */
+	size_t vidx;		/* index of the value in its attribute */
+};
+
+struct addr_dir_entry {
+	char *dn;		/* owned, as given */
+	size_t dnlen;
+	char *dnkey;		/* owned, RFC 4514 comparison key, or NULL */
+	size_t dnkeylen;
+	struct addr__dattr *a;	/* attributes in order */
+	size_t na, acap;
+	int kind;		/* ADDR_DIR_*, 0 before validation */
+	size_t line;		/* source line of the dn, 0 if none */
+	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir) */
+	size_t nkeys;
+	size_t pos;		/* position in the directory */
+};
+
+/* A hash multimap from key octets to (entry, key index). */
+struct addr__hslot {
+	uint64_t h;
+	const char *key;	/* borrowed from the entry; NULL = empty */
+	size_t klen;
+	struct addr_dir_entry *e;	/* NULL with key set = tombstone */
+	size_t ki;
+};
+
+struct addr__hmap {
+	struct addr__hslot *s;
+	size_t cap;		/* power of two, or 0 */
+	size_t used;		/* live + tombstones */
+	size_t live;
+};
+
+struct addr_dir {
+	unsigned flags;		/* ADDR_DIR_* */
+	struct addr_dir_entry **e;
+	size_t n, cap;
+	struct addr__hmap dn;	/* dnkey -> entry (ki unused) */
+	struct addr__hmap keys;	/* uniqueness keys -> entry, key index */
+};
+
+/* Where diagnostics go: a report (all of them), an error (the first
+ * error), or both. */
+struct addr__sink {
+	struct addr_dir_report *rep;	/* nullable */
+	struct addr_error *err;		/* nullable */
+	const char *file;		/* nullable */
+	size_t line, column;
+	size_t nerrors;
+	int fatal;			/* ADDR_ENOMEM seen */
+};
+
+/* dir_report.c */
+void addr__sink_init(struct addr__sink *s, struct addr_dir_report *rep,
+		     struct addr_error *err, const char *file);
+/* addr__sink_diag - record one diagnostic at s->line/column; code is the
+ * ADDR_E* code for err (errors only). */
+void addr__sink_diag(struct addr__sink *s, int severity, int code,
+		     const char *rule, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 5, 6)))
+#endif
+	;
+
+/* hashing and folding (dir_index.c) */
+uint64_t addr__dir_hash(const char *s, size_t n);
+int addr__hmap_put(struct addr__hmap *m, const char *key, size_t klen,
+		   struct addr_dir_entry *e, size_t ki);
+void addr__hmap_del(struct addr__hmap *m, const char *key, size_t klen,
+		    const struct addr_dir_entry *e);
+/* addr__hmap_next - iterate the slots holding key: *it starts at 0;
+ * returns the next slot or NULL */
+struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
+				    const char *key, size_t klen,
+				    size_t *it);
+void addr__hmap_free(struct addr__hmap *m);
+/* addr__dir_fold - append the §4.2 folding of s to out */
+int addr__dir_fold(struct addr_buf *out, const char *s, size_t n);
+/* addr__dir_index_entry / unindex - keys of e into / out of d->keys */
+int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e);
+void addr__dir_unindex_entry(struct addr_dir *d, struct addr_dir_entry *e);
+/* addr__dir_conflicts - report every clash of e's keys with another
+ * entry (all of them when e is NULL, each pair once) */
+size_t addr__dir_conflicts(const struct addr_dir *d,
+			   const struct addr_dir_entry *e,
+			   const struct addr_dir_entry *self,
+			   struct addr__sink *s);
+
+/* dir_dn.c: RFC 4514 comparison key of a DN into out (cleared first) */
+int addr__dn_key(struct addr_buf *out, const char *dn, size_t len);
+
+/* dir.c */
+struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,
+				     const char *name);
+/* addr__entry_prepare - kind, model rules, proxies to stored form, keys;
+ * returns the number of errors reported to s, or ADDR_ENOMEM */
+int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
+			struct addr__sink *s);
+/* addr__dir_insert - append e (prepared) and index it without the
+ * uniqueness check; e then belongs to d */
+int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e);
+/* addr__dir_find_key - entry whose DN key is key[0..n), or NULL */
+struct addr_dir_entry *addr__dir_find_key(const struct addr_dir *d,
+					  const char *key, size_t n);
+/* addr__proxy_key - append the comparison key of a stored proxy */
+int addr__proxy_key(struct addr_buf *out, const char *stored, size_t n,
+		    int *dnspace);
+/* addr__dir_check - addr_dir_check with a file name for diagnostics */
+int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
+		    const char *file);
+/* addr__dir_replace - check the copy nw (model rules, uniqueness against
+ * every entry but old) and swap it in for old, which is freed; nw then
+ * belongs to d. 1, or a negative ADDR_E* (nothing changed, nw still the
+ * caller's). */
+int addr__dir_replace(struct addr_dir *d, struct addr_dir_entry *old,
+		      struct addr_dir_entry *nw, struct addr_error *err);
+/* addr__dir_held - is key[0..n) held by an entry other than self? */
+const struct addr_dir_entry *addr__dir_held(const struct addr_dir *d,
+					    const char *key, size_t n,
+					    const struct addr_dir_entry *self);
+/* addr__str_ieq - ASCII case-insensitive equality with a C string */
+int addr__str_ieq(const char *s, size_t n, const char *z);
+
+#endif

@@ -1,0 +1,914 @@
+/*
+ * io_ldif.c - LDIF (RFC 2849) reader and writer (spec-directory.md §6)
+ *
+ * EXPORTS
+ *	addr_ldif_parse()	records of an LDIF file, with every problem
+ *				as a diagnostic (FILE:LINE:COLUMN, rule id)
+ *	addr_dir_load_ldif()	a content file into a directory, checked
+ *	addr_dir_write_ldif()	a directory as LDIF, byte-stable
+ *	addr_ldif_put()		one attribute line, base64 and folding
+ *
+ * The reader is strict by default: ":<" URL values and "include:"
+ * lines are refused and never followed, continuation lines start with
+ * exactly one SPACE, plain values are SAFE-STRINGs, base64 must be
+ * canonical. After a problem it skips to the next blank line, so one
+ * run finds every broken record. Lines are bounded only by the input:
+ * the reader works on the caller's buffer and copies each record's
+ * logical lines once.
+ */
+#include <stdio.h>
+#include <string.h>
+#include "dir_int.h"
+
+#define WRAP 78		/* ldif_put_wrap's LDIF_LINE_WIDTH */
+#define VALUE_MAX ((size_t)1 << 20)	/* limit.value: 1 MiB per value */
+#define LINE_MAX_ (VALUE_MAX / 3 * 4 + 1024)	/* its base64 line + name */
+
+/* ------------------------------------------------------------ base64 */
+
+static const char b64[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+static int b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* b64_decode - strict RFC 2045 base64 (padding required) into out;
+ * returns 0, or the 1-based offset of the first bad character */
+static size_t b64_decode(struct addr_buf *out, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n % 4 != 0)
+		return n ? n : 1;
+	for (i = 0; i < n; i += 4) {
+		int v[4], k, pad = 0;
+
+		for (k = 0; k < 4; k++) {
+			unsigned char c = (unsigned char)s[i + (size_t)k];
+
+			if (c == '=' && i + 4 == n && k >= 2) {
+				v[k] = 0;
+				pad++;
+				continue;
+			}
+			if (pad || (v[k] = b64val(c)) < 0)
+				return i + (size_t)k + 1;
+		}
+		addr_buf_putc(out, (char)(v[0] << 2 | v[1] >> 4));
+		if (pad < 2)
+			addr_buf_putc(out, (char)((v[1] & 15) << 4 | v[2] >> 2));
+		if (pad < 1)
+			addr_buf_putc(out, (char)((v[2] & 3) << 6 | v[3]));
+	}
+	return 0;
+}
+
+static void b64_encode(struct addr_buf *out, const unsigned char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		addr_buf_putc(out, b64[s[i] >> 2]);
+		addr_buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
+		addr_buf_putc(out, b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6]);
+		addr_buf_putc(out, b64[s[i + 2] & 63]);
+	}
+	if (n - i == 1) {
+		addr_buf_putc(out, b64[s[i] >> 2]);
+		addr_buf_putc(out, b64[(s[i] & 3) << 4]);
+		addr_buf_puts(out, "==");
+	} else if (n - i == 2) {
+		addr_buf_putc(out, b64[s[i] >> 2]);
+		addr_buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
+		addr_buf_putc(out, b64[(s[i + 1] & 15) << 2]);
+		addr_buf_putc(out, '=');
+	}
+}
+
+/* ------------------------------------------------------------ writer */
+
+/* needs_b64 - RFC 2849 note 4 and 8: exactly when required */
+static int needs_b64(const char *v, size_t n)
+{
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (v[0] == ' ' || v[0] == ':' || v[0] == '<' || v[n - 1] == ' ')
+		return 1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c == 0 || c == '\r' || c == '\n' || c >= 0x80)
+			return 1;
+	}
+	return 0;
+}
+
+/* put_folded - line[0..n) folded as ldif_put_wrap: 78, then " " + 77 */
+static void put_folded(struct addr_buf *out, const char *line, size_t n)
+{
+	size_t i = 0, w = WRAP;
+
+	while (n - i > w) {
+		addr_buf_put(out, line + i, w);
+		addr_buf_puts(out, "\n ");
+		i += w;
+		w = WRAP - 1;
+	}
+	addr_buf_put(out, line + i, n - i);
+	addr_buf_putc(out, '\n');
+}
+
+int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
+		  size_t len)
+{
+	struct addr_buf line;
+	int rc;
+
+	addr_buf_init(&line);
+	addr_buf_puts(&line, name);
+	if (needs_b64(v, len)) {
+		addr_buf_puts(&line, ":: ");
+		b64_encode(&line, (const unsigned char *)v, len);
+	} else {
+		addr_buf_putc(&line, ':');
+		if (len > 0) {
+			addr_buf_putc(&line, ' ');
+			addr_buf_put(&line, v, len);
+		}
+	}
+	if (!line.oom)
+		put_folded(out, line.ptr, line.size);
+	rc = line.oom || out->oom ? ADDR_ENOMEM : 0;
+	addr_buf_free(&line);
+	return rc;
+}
+
+int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
+{
+	size_t i, j, k;
+
+	addr_buf_puts(out, "version: 1\n");
+	for (i = 0; i < d->n; i++) {
+		const struct addr_dir_entry *e = d->e[i];
+		const char *mail = addr_dir_entry_mail(e);
+		int mail_read = addr__entry_attr(e, "mail") != NULL;
+
+		if (i > 0)
+			addr_buf_putc(out, '\n');
+		addr_ldif_put(out, "dn", e->dn, e->dnlen);
+		for (j = 0; j < e->na; j++) {
+			const struct addr__dattr *a = &e->a[j];
+
+			if (addr__str_ieq(a->name, a->nlen, "mail")) {
+				if (mail != NULL)
+					addr_ldif_put(out, a->name, mail,
+						      strlen(mail));
+				continue;
+			}
+			if (!mail_read && mail != NULL &&
+			    addr__str_ieq(a->name, a->nlen, "proxyAddresses")) {
+				addr_ldif_put(out, "mail", mail, strlen(mail));
+				mail_read = 1;
+			}
+			for (k = 0; k < a->n; k++)
+				addr_ldif_put(out, a->name, a->v[k].ptr,
+					      a->v[k].len);
+		}
+	}
+	return out->oom ? ADDR_ENOMEM : 0;
+}
+
+/* ------------------------------------------------------------ reader */
+
+/* One logical line of the current record: offsets into r->lines. */
+struct lline {
+	size_t off, len;
+	size_t line;
+};
+
+/* One parsed item: offsets into r->vals (fixed up before the call). */
+struct pitem {
+	int kind;
+	size_t noff, nlen, voff, vlen;
+	int critical;
+	size_t line;
+};
+
+struct reader {
+	const char *in;
+	size_t len, pos, lineno;
+	unsigned flags;
+	struct addr__sink s;
+	struct addr_buf lines;		/* logical lines of the record */
+	struct lline *ll;
+	size_t nll, llcap;
+	struct addr_buf vals;		/* names and decoded values */
+	struct pitem *it;
+	size_t nit, itcap;
+	struct addr_ldif_item *out;
+	size_t outcap;
+	int filekind;			/* 0 unknown, 1 entries, 2 changes */
+	int seen_record;
+};
+
+/* phys - the next physical line [*b, *e) without its terminator;
+ * 0 at the end of the input */
+static int phys(struct reader *r, size_t *b, size_t *e)
+{
+	const char *nl;
+
+	if (r->pos >= r->len)
+		return 0;
+	*b = r->pos;
+	nl = memchr(r->in + r->pos, '\n', r->len - r->pos);
+	*e = nl ? (size_t)(nl - r->in) : r->len;
+	r->pos = nl ? *e + 1 : r->len;
+	if (nl && *e > *b && r->in[*e - 1] == '\r')
+		(*e)--;
+	r->lineno++;
+	return 1;
+}
+
+/* peek_cont - does the next physical line continue this one? */
+static int peek_cont(const struct reader *r)
+{
+	if (r->pos >= r->len)
+		return 0;
+	return r->in[r->pos] == ' ' || r->in[r->pos] == '\t';
+}
+
+static void diag(struct reader *r, size_t line, size_t col, int sev,
+		 const char *rule, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 6, 7)))
+#endif
+	;
+static void diag(struct reader *r, size_t line, size_t col, int sev,
+		 const char *rule, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->s.line = line;
+	r->s.column = col;
+	addr__sink_diag(&r->s, sev, ADDR_ESYNTAX, rule, "%s", msg);
+}
+
+static int push_ll(struct reader *r, size_t off, size_t len, size_t line)
+{
+	if (r->nll == r->llcap) {
+		size_t nc = r->llcap ? r->llcap * 2 : 32;
+		void *p;
+
+		if (nc > ((size_t)-1) / sizeof(*r->ll))
+			return ADDR_ENOMEM;
+		if ((p = addr__realloc(r->ll, nc * sizeof(*r->ll))) == NULL)
+			return ADDR_ENOMEM;
+		r->ll = p;
+		r->llcap = nc;
+	}
+	r->ll[r->nll].off = off;
+	r->ll[r->nll].len = len;
+	r->ll[r->nll].line = line;
+	r->nll++;
+	return 0;
+}
+
+/*
+ * collect - the logical lines of the next record into r->ll (comments
+ * dropped). Returns 1 with a record, 0 at the end, ADDR_ENOMEM.
+ * *bad is set when a folding error was reported.
+ */
+static int collect(struct reader *r, int *bad)
+{
+	size_t b, e;
+
+	addr_buf_clear(&r->lines);
+	r->nll = 0;
+	*bad = 0;
+	for (;;) {
+		size_t start, off;
+		int comment, toolong;
+
+		if (!phys(r, &b, &e))
+			return r->nll > 0;
+		if (b == e) {		/* blank line */
+			if (r->nll > 0 || *bad)
+				return 1;
+			continue;
+		}
+		if (r->in[b] == ' ' || r->in[b] == '\t') {
+			/* a continuation with nothing to continue */
+			diag(r, r->lineno, 1, ADDR_SEV_ERROR, "ldif.fold",
+			     "continuation line without a line to continue%s",
+			     "");
+			*bad = 1;
+			continue;
+		}
+		start = r->lineno;
+		comment = r->in[b] == '#';
+		off = r->lines.size;
+		toolong = e - b > LINE_MAX_;
+		if (!comment && !toolong)
+			addr_buf_put(&r->lines, r->in + b, e - b);
+		while (peek_cont(r)) {
+			int tab = r->in[r->pos] == '\t';
+
+			phys(r, &b, &e);
+			if (tab && !(r->flags & ADDR_LDIF_LENIENT)) {
+				diag(r, r->lineno, 1, ADDR_SEV_ERROR, "ldif.fold",
+				     "continuation line starts with a TAB, not "
+				     "one SPACE%s", "");
+				*bad = 1;
+			}
+			/* a logical line is bounded: what is beyond the
+			 * limit is not kept */
+			if (e - b - 1 > LINE_MAX_ - (r->lines.size - off))
+				toolong = 1;
+			if (!comment && !toolong)
+				addr_buf_put(&r->lines, r->in + b + 1, e - b - 1);
+		}
+		if (r->lines.oom)
+			return ADDR_ENOMEM;
+		if (toolong && !comment) {
+			diag(r, start, 1, ADDR_SEV_ERROR, "limit.value",
+			     "line longer than %zu octets", (size_t)LINE_MAX_);
+			addr_buf_truncate(&r->lines, off);
+			*bad = 1;
+			continue;
+		}
+		if (!comment && push_ll(r, off, r->lines.size - off, start) < 0)
+			return ADDR_ENOMEM;
+	}
+}
+
+/* attrdesc_ok - AttributeDescription of RFC 2849 (oid with any dots) */
+static int attrdesc_ok(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0)
+		return 0;
+	if (s[0] >= '0' && s[0] <= '9') {
+		while (i < n && ((s[i] >= '0' && s[i] <= '9') ||
+				 (s[i] == '.' && i + 1 < n && s[i + 1] != '.' &&
+				  s[i + 1] != ';')))
+			i++;
+		if (s[i - 1] == '.')
+			return 0;
+	} else {
+		if (!((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
+			return 0;
+		while (i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
+				 (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			i++;
+	}
+	while (i < n && s[i] == ';') {
+		size_t j = ++i;
+
+		while (i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
+				 (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			i++;
+		if (i == j)
+			return 0;
+	}
+	return i == n;
+}
+
+/*
+ * split - parse logical line l as name ":" value into the items arena:
+ * noff and nlen get the name, voff and vlen the decoded value. Returns 0, or -1
+ * after reporting a problem. isdn: the value is a DN (base64 must give
+ * UTF-8).
+ */
+static int split(struct reader *r, const struct lline *l, size_t *noff,
+		 size_t *nlen, size_t *voff, size_t *vlen, int isdn)
+{
+	const char *s = r->lines.ptr + l->off;
+	const char *colon = memchr(s, ':', l->len);
+	size_t n, i, v;
+
+	if (colon == NULL) {
+		diag(r, l->line, 1, ADDR_SEV_ERROR, "ldif.syntax",
+		     "line is not \"name: value\"%s", "");
+		return -1;
+	}
+	n = (size_t)(colon - s);
+	if (!attrdesc_ok(s, n)) {
+		diag(r, l->line, 1, ADDR_SEV_ERROR, "ldif.syntax",
+		     "\"%.*s\" is not an attribute description",
+		     (int)(n > 60 ? 60 : n), s);
+		return -1;
+	}
+	*noff = r->vals.size;
+	*nlen = n;
+	addr_buf_put(&r->vals, s, n);
+	addr_buf_putc(&r->vals, '\0');
+	*voff = r->vals.size;
+	i = n + 1;
+	if (i < l->len && s[i] == '<') {
+		diag(r, l->line, i + 1, ADDR_SEV_ERROR, "ldif.url-value",
+		     "\":<\" URL values are refused (never fetched)%s", "");
+		return -1;
+	}
+	if (i < l->len && s[i] == ':') {
+		size_t bad;
+
+		i++;
+		while (i < l->len && s[i] == ' ')
+			i++;
+		bad = b64_decode(&r->vals, s + i, l->len - i);
+		if (bad) {
+			diag(r, l->line, i + bad, ADDR_SEV_ERROR, "ldif.base64",
+			     "invalid base64 value%s", "");
+			return -1;
+		}
+		*vlen = r->vals.size - *voff;
+		if (*vlen > VALUE_MAX) {
+			diag(r, l->line, 1, ADDR_SEV_ERROR, "limit.value",
+			     "value longer than %zu octets", VALUE_MAX);
+			return -1;
+		}
+		if (isdn && addr_utf8_check(r->vals.ptr + *voff, *vlen) != *vlen) {
+			diag(r, l->line, i + 1, ADDR_SEV_ERROR, "ldif.utf8",
+			     "base64 DN is not UTF-8%s", "");
+			return -1;
+		}
+		addr_buf_putc(&r->vals, '\0');
+		return 0;
+	}
+	while (i < l->len && s[i] == ' ')
+		i++;
+	for (v = i; v < l->len; v++) {
+		unsigned char c = (unsigned char)s[v];
+
+		if (c == 0 || c == '\r') {
+			diag(r, l->line, v + 1, ADDR_SEV_ERROR,
+			     "ldif.unsafe-value",
+			     "NUL or CR in a plain value (use base64)%s", "");
+			return -1;
+		}
+		if (c >= 0x80) {
+			if ((r->flags & ADDR_LDIF_LENIENT) &&
+			    addr_utf8_check(s + i, l->len - i) == l->len - i)
+				break;
+			diag(r, l->line, v + 1, ADDR_SEV_ERROR,
+			     "ldif.unsafe-value",
+			     "non-ASCII octet in a plain value (use base64)%s",
+			     "");
+			return -1;
+		}
+	}
+	if (l->len - i > VALUE_MAX) {
+		diag(r, l->line, 1, ADDR_SEV_ERROR, "limit.value",
+		     "value longer than %zu octets", VALUE_MAX);
+		return -1;
+	}
+	addr_buf_put(&r->vals, s + i, l->len - i);
+	*vlen = l->len - i;
+	addr_buf_putc(&r->vals, '\0');
+	return 0;
+}
+
+static int push_item(struct reader *r, int kind, size_t noff, size_t nlen,
+		     size_t voff, size_t vlen, int critical, size_t line)
+{
+	if (r->nit == r->itcap) {
+		size_t nc = r->itcap ? r->itcap * 2 : 32;
+		void *p;
+
+		if (nc > ((size_t)-1) / sizeof(*r->it))
+			return ADDR_ENOMEM;
+		if ((p = addr__realloc(r->it, nc * sizeof(*r->it))) == NULL)
+			return ADDR_ENOMEM;
+		r->it = p;
+		r->itcap = nc;
+	}
+	r->it[r->nit].kind = kind;
+	r->it[r->nit].noff = noff;
+	r->it[r->nit].nlen = nlen;
+	r->it[r->nit].voff = voff;
+	r->it[r->nit].vlen = vlen;
+	r->it[r->nit].critical = critical;
+	r->it[r->nit].line = line;
+	r->nit++;
+	return 0;
+}
+
+/* name_is - does logical line l start with "name:" (case-insensitive)? */
+static int name_is(const struct reader *r, const struct lline *l,
+		   const char *name)
+{
+	size_t n = strlen(name);
+
+	return l->len > n && r->lines.ptr[l->off + n] == ':' &&
+	       addr__str_ieq(r->lines.ptr + l->off, n, name);
+}
+
+/* val_is - is the plain value of line l (after "name:") equal to z? */
+static int val_is(const struct reader *r, size_t voff, size_t vlen,
+		  const char *z)
+{
+	return addr__str_ieq(r->vals.ptr + voff, vlen, z);
+}
+
+/* parse_control - "control: OID [true|false] [value-spec]" */
+static int parse_control(struct reader *r, const struct lline *l)
+{
+	size_t noff, nlen, voff, vlen, i, oid0;
+	const char *v;
+	int critical = 0;
+
+	if (split(r, l, &noff, &nlen, &voff, &vlen, 0) < 0)
+		return -1;
+	v = r->vals.ptr + voff;
+	for (i = 0; i < vlen && ((v[i] >= '0' && v[i] <= '9') || v[i] == '.'); i++)
+		;
+	if (i == 0 || v[i - 1] == '.' || v[0] == '.') {
+		diag(r, l->line, 1, ADDR_SEV_ERROR, "ldif.syntax",
+		     "control without an OID%s", "");
+		return -1;
+	}
+	oid0 = i;
+	while (i < vlen && v[i] == ' ')
+		i++;
+	if (vlen - i >= 4 && memcmp(v + i, "true", 4) == 0 &&
+	    (vlen - i == 4 || v[i + 4] == ' ' || v[i + 4] == ':')) {
+		critical = 1;
+		i += 4;
+	} else if (vlen - i >= 5 && memcmp(v + i, "false", 5) == 0 &&
+		   (vlen - i == 5 || v[i + 5] == ' ' || v[i + 5] == ':')) {
+		i += 5;
+	}
+	/* the control value, when present, is kept as written */
+	if (i < vlen && v[i] == ':')
+		i++;
+	while (i < vlen && v[i] == ' ')
+		i++;
+	return push_item(r, ADDR_LDIF_CONTROL, voff, oid0, voff + i, vlen - i,
+			 critical, l->line);
+}
+
+/* record - parse the collected record and hand it to fn */
+static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
+{
+	size_t noff, nlen, voff, vlen, k = 0, i, before = r->s.nerrors;
+	size_t dnoff, dnlen;
+	int change = ADDR_LDIF_ENTRY, kind;
+	struct addr_ldif_record rec;
+
+	addr_buf_clear(&r->vals);
+	r->nit = 0;
+	for (i = 0; i < r->nll; i++)
+		if (name_is(r, &r->ll[i], "include")) {
+			diag(r, r->ll[i].line, 1, ADDR_SEV_ERROR, "ldif.include",
+			     "\"include:\" lines are refused (never followed)%s",
+			     "");
+			return 0;
+		}
+	if (!name_is(r, &r->ll[0], "dn")) {
+		diag(r, r->ll[0].line, 1, ADDR_SEV_ERROR, "ldif.no-dn",
+		     "record does not start with \"dn:\"%s", "");
+		return 0;
+	}
+	if (split(r, &r->ll[0], &noff, &nlen, &dnoff, &dnlen, 1) < 0)
+		return 0;
+	k = 1;
+	while (k < r->nll && name_is(r, &r->ll[k], "control")) {
+		if (parse_control(r, &r->ll[k]) < 0)
+			return 0;
+		k++;
+	}
+	if (k < r->nll && name_is(r, &r->ll[k], "changetype")) {
+		if (split(r, &r->ll[k], &noff, &nlen, &voff, &vlen, 0) < 0)
+			return 0;
+		if (val_is(r, voff, vlen, "add"))
+			change = ADDR_LDIF_ADD;
+		else if (val_is(r, voff, vlen, "delete"))
+			change = ADDR_LDIF_DELETE;
+		else if (val_is(r, voff, vlen, "modify"))
+			change = ADDR_LDIF_MODIFY;
+		else if (val_is(r, voff, vlen, "modrdn") ||
+			 val_is(r, voff, vlen, "moddn"))
+			change = ADDR_LDIF_MODRDN;
+		else {
+			diag(r, r->ll[k].line, 1, ADDR_SEV_ERROR,
+			     "ldif.changetype", "unknown changetype \"%s\"",
+			     r->vals.ptr + voff);
+			return 0;
+		}
+		k++;
+	} else if (r->nit > 0) {
+		diag(r, r->ll[1].line, 1, ADDR_SEV_ERROR, "ldif.syntax",
+		     "control in a content record%s", "");
+		return 0;
+	}
+	kind = change == ADDR_LDIF_ENTRY ? 1 : 2;
+	if (r->filekind != 0 && r->filekind != kind) {
+		diag(r, r->ll[0].line, 1, ADDR_SEV_ERROR, "ldif.mixed",
+		     "the file mixes entry and change records%s", "");
+		return 0;
+	}
+	r->filekind = kind;
+	if (change == ADDR_LDIF_MODIFY) {
+		size_t mattr_off = 0, mattr_len = 0;
+		int open = 0;
+
+		for (; k < r->nll; k++) {
+			const struct lline *l = &r->ll[k];
+			int mk;
+
+			if (l->len == 1 && r->lines.ptr[l->off] == '-') {
+				if (!open) {
+					diag(r, l->line, 1, ADDR_SEV_ERROR,
+					     "ldif.syntax", "\"-\" outside a "
+					     "mod-spec%s", "");
+					return 0;
+				}
+				open = 0;
+				continue;
+			}
+			if (split(r, l, &noff, &nlen, &voff, &vlen, 0) < 0)
+				return 0;
+			if (!open) {
+				const char *op = r->vals.ptr + noff;
+
+				mk = addr__str_ieq(op, nlen, "add") ?
+				     ADDR_LDIF_MOD_ADD :
+				     addr__str_ieq(op, nlen, "delete") ?
+				     ADDR_LDIF_MOD_DELETE :
+				     addr__str_ieq(op, nlen, "replace") ?
+				     ADDR_LDIF_MOD_REPLACE : 0;
+				if (mk == 0 || !attrdesc_ok(r->vals.ptr + voff,
+							    vlen)) {
+					diag(r, l->line, 1, ADDR_SEV_ERROR,
+					     "ldif.syntax", "expected \"add:\", "
+					     "\"delete:\" or \"replace:\" and an "
+					     "attribute%s", "");
+					return 0;
+				}
+				mattr_off = voff;
+				mattr_len = vlen;
+				if (push_item(r, mk, voff, vlen, voff, 0, 0,
+					      l->line) < 0)
+					return ADDR_ENOMEM;
+				open = 1;
+				continue;
+			}
+			if (nlen != mattr_len ||
+			    !addr__str_ieq(r->vals.ptr + noff, nlen,
+					   r->vals.ptr + mattr_off)) {
+				diag(r, l->line, 1, ADDR_SEV_ERROR, "ldif.syntax",
+				     "value line names another attribute than "
+				     "its mod-spec (%s)", r->vals.ptr + mattr_off);
+				return 0;
+			}
+			if (push_item(r, ADDR_LDIF_VALUE, noff, nlen, voff, vlen,
+				      0, l->line) < 0)
+				return ADDR_ENOMEM;
+		}
+		if (open)
+			diag(r, r->ll[r->nll - 1].line, 1,
+			     (r->flags & ADDR_LDIF_LENIENT) ? ADDR_SEV_WARNING :
+			     ADDR_SEV_ERROR, "ldif.mod-dash",
+			     "the last mod-spec lacks its \"-\" line%s", "");
+	} else if (change == ADDR_LDIF_DELETE) {
+		if (k < r->nll) {
+			diag(r, r->ll[k].line, 1, ADDR_SEV_ERROR, "ldif.syntax",
+			     "a delete record has no further lines%s", "");
+			return 0;
+		}
+	} else {
+		static const char *const mr[] = { "newrdn", "deleteoldrdn",
+						  "newsuperior" };
+		size_t m = 0;
+
+		if (k == r->nll && change != ADDR_LDIF_MODRDN) {
+			diag(r, r->ll[0].line, 1, ADDR_SEV_ERROR, "ldif.syntax",
+			     "record without attributes%s", "");
+			return 0;
+		}
+		for (; k < r->nll; k++) {
+			const struct lline *l = &r->ll[k];
+
+			if (change == ADDR_LDIF_MODRDN) {
+				while (m < 3 && !name_is(r, l, mr[m]))
+					m++;
+				if (m == 3 || (m == 2 && k < 3)) {
+					diag(r, l->line, 1, ADDR_SEV_ERROR,
+					     "ldif.syntax", "expected newrdn, "
+					     "deleteoldrdn, newsuperior%s", "");
+					return 0;
+				}
+			}
+			if (split(r, l, &noff, &nlen, &voff, &vlen,
+				  change == ADDR_LDIF_MODRDN) < 0)
+				return 0;
+			if (push_item(r, ADDR_LDIF_VALUE, noff, nlen, voff, vlen,
+				      0, l->line) < 0)
+				return ADDR_ENOMEM;
+			m++;
+		}
+		if (change == ADDR_LDIF_MODRDN && m < 2) {
+			diag(r, r->ll[0].line, 1, ADDR_SEV_ERROR, "ldif.syntax",
+			     "modrdn needs newrdn and deleteoldrdn%s", "");
+			return 0;
+		}
+	}
+	if (r->vals.oom)
+		return ADDR_ENOMEM;
+	if (r->s.nerrors != before || r->s.fatal)
+		return r->s.fatal ? ADDR_ENOMEM : 0;
+	if (r->nit > r->outcap) {
+		void *p;
+
+		if (r->nit > ((size_t)-1) / sizeof(*r->out))
+			return ADDR_ENOMEM;
+		p = addr__realloc(r->out, r->nit * sizeof(*r->out));
+		if (p == NULL)
+			return ADDR_ENOMEM;
+		r->out = p;
+		r->outcap = r->nit;
+	}
+	for (i = 0; i < r->nit; i++) {
+		r->out[i].kind = r->it[i].kind;
+		r->out[i].name.ptr = r->vals.ptr + r->it[i].noff;
+		r->out[i].name.len = r->it[i].nlen;
+		r->out[i].value.ptr = r->vals.ptr + r->it[i].voff;
+		r->out[i].value.len = r->it[i].vlen;
+		r->out[i].critical = r->it[i].critical;
+		r->out[i].line = r->it[i].line;
+	}
+	rec.dn.ptr = r->vals.ptr + dnoff;
+	rec.dn.len = dnlen;
+	rec.change = change;
+	rec.line = r->ll[0].line;
+	rec.item = r->out;
+	rec.nitem = r->nit;
+	return fn ? fn(ctx, &rec) : 0;
+}
+
+int addr_ldif_parse(const char *in, size_t len, const char *file,
+		    unsigned flags, addr_ldif_record_fn fn, void *ctx,
+		    struct addr_dir_report *rep)
+{
+	struct reader r;
+	int rc = 0, bad, first = 1;
+
+	memset(&r, 0, sizeof(r));
+	r.in = in;
+	r.len = len;
+	r.flags = flags;
+	addr__sink_init(&r.s, rep, NULL, file);
+	addr_buf_init(&r.lines);
+	addr_buf_init(&r.vals);
+	while ((rc = collect(&r, &bad)) > 0) {
+		size_t skip = 0;
+
+		if (first && r.nll > 0 && name_is(&r, &r.ll[0], "version")) {
+			const char *v = r.lines.ptr + r.ll[0].off + 8;
+			size_t n = r.ll[0].len - 8;
+
+			while (n > 0 && *v == ' ') {
+				v++;
+				n--;
+			}
+			if (n != 1 || *v != '1') {
+				diag(&r, r.ll[0].line, 1, ADDR_SEV_ERROR,
+				     "ldif.version", "unsupported LDIF version "
+				     "(only \"version: 1\")%s", "");
+				bad = 1;
+			}
+			skip = 1;
+		}
+		first = 0;
+		if (skip) {	/* the record proper follows the version */
+			memmove(r.ll, r.ll + 1, (r.nll - 1) * sizeof(*r.ll));
+			r.nll--;
+		}
+		if (bad || r.nll == 0)
+			continue;
+		rc = record(&r, fn, ctx);
+		if (rc < 0)
+			break;
+	}
+	if (rc == 0 && r.s.fatal)
+		rc = ADDR_ENOMEM;
+	addr_buf_free(&r.lines);
+	addr_buf_free(&r.vals);
+	addr__free(r.ll);
+	addr__free(r.it);
+	addr__free(r.out);
+	return rc < 0 ? rc : (int)r.s.nerrors;
+}
+
+/* ----------------------------------------------------------- loading */
+
+struct loader {
+	struct addr_dir *d;
+	struct addr__sink s;
+};
+
+static int load_record(void *ctx, const struct addr_ldif_record *rec)
+{
+	struct loader *ld = ctx;
+	struct addr_dir_entry *e, *o;
+	size_t i;
+	int rc;
+
+	ld->s.line = rec->line;
+	ld->s.column = 0;
+	if (rec->change != ADDR_LDIF_ENTRY) {
+		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
+				"ldif.mixed", "change record in a directory "
+				"(content) file");
+		return 0;
+	}
+	if ((rc = addr_dir_entry_new(&e, rec->dn.ptr, rec->dn.len)) < 0) {
+		if (rc == ADDR_ENOMEM)
+			return rc;
+		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
+				"dn.syntax", "empty DN");
+		return 0;
+	}
+	e->line = rec->line;
+	for (i = 0; i < rec->nitem; i++) {
+		char name[256];
+		size_t n = rec->item[i].name.len;
+
+		if (n >= sizeof(name)) {
+			addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ETOOLONG,
+					"ldif.syntax", "attribute name too long");
+			addr_dir_entry_free(e);
+			return 0;
+		}
+		memcpy(name, rec->item[i].name.ptr, n);
+		name[n] = '\0';
+		if (addr_dir_entry_add_value(e, name, rec->item[i].value.ptr,
+					     rec->item[i].value.len) < 0) {
+			addr_dir_entry_free(e);
+			return ADDR_ENOMEM;
+		}
+	}
+	rc = addr__entry_prepare(e, ld->d->flags, &ld->s);
+	if (rc < 0) {
+		addr_dir_entry_free(e);
+		return rc;
+	}
+	if (e->dnkey != NULL &&
+	    (o = addr__dir_find_key(ld->d, e->dnkey, e->dnkeylen)) != NULL) {
+		ld->s.line = rec->line;
+		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ECONFLICT,
+				"dn.duplicate", "%s (line %zu) and %s name the "
+				"same object", o->dn, o->line, e->dn);
+		addr_dir_entry_free(e);
+		return 0;
+	}
+	if (addr__dir_insert(ld->d, e) < 0) {
+		addr_dir_entry_free(e);
+		return ADDR_ENOMEM;
+	}
+	return 0;
+}
+
+int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
+		       const char *file, unsigned flags,
+		       struct addr_dir_report *rep)
+{
+	struct loader ld;
+	int rc;
+
+	ld.d = d;
+	addr__sink_init(&ld.s, rep, NULL, file);
+	if (d->flags & ADDR_DIR_LENIENT)
+		flags |= ADDR_LDIF_LENIENT;
+	rc = addr_ldif_parse(in, len, file, flags, load_record, &ld, rep);
+	if (rc < 0)
+		return rc;
+	if (ld.s.fatal)
+		return ADDR_ENOMEM;
+	{
+		int c = addr__dir_check(d, rep, file);
+
+		if (c < 0)
+			return c;
+		return rc + (int)ld.s.nerrors + c;
+	}
+}
