@@ -68,13 +68,46 @@ size_t addr__mb_dotatom_end(const unsigned char *s, size_t i, size_t n)
  * (scan.c) and answered with bit operations.
  */
 static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
-		     struct addr__domain *pre, char **buf,
+		     struct addr__domain *pre, char **buf, int *qlocal,
 		     const struct addr__masks *whole, const char *wlow)
 {
 	const unsigned char *s = p->s + a0;
 	size_t len = a1 - a0, e, ll, dl;
 	char *b;
 
+	*qlocal = 0;
+	if (len >= 4 && s[0] == '"') {
+		/* a quoted local part of printable ASCII and SP alone: no
+		 * quoted-pairs, no HT, no folding (each has a diagnosis) */
+		size_t q;
+		int ok = 0;
+
+		for (q = 1; q < len && s[q] != '"'; q++)
+			if (s[q] == '\\' || s[q] < 0x20 || s[q] >= 0x7F)
+				return 0;
+		if (q + 2 >= len || s[q + 1] != '@')
+			return 0;
+		e = q + 1;
+		ll = q - 1;
+		dl = len - e - 1;
+		if ((b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1))) == NULL)
+			return -1;
+		if (whole != NULL && dl <= ADDR__SCAN_MAX) {
+			size_t sh = a0 + e + 1;
+			ok = addr__domain_masks(pre, s + e + 1, dl, whole->alnum >> sh,
+						whole->hyphen >> sh, whole->dot >> sh,
+						wlow + sh, b + ll + 1, b + ll + 1 + dl + 1);
+		}
+		if (!ok && !addr__domain_ascii(pre, s + e + 1, dl, b + ll + 1,
+					       b + ll + 1 + dl + 1))
+			return 0;
+		memcpy(b, s + 1, ll);
+		b[ll] = '\0';
+		*at = a0 + e;
+		*buf = b;
+		*qlocal = 1;
+		return 1;
+	}
 	if (whole != NULL) {
 		/* the input's masks, seen from a0 */
 		struct addr__masks m;
@@ -145,7 +178,7 @@ int addr__mb_fast(struct parser *p)
 	struct addr__domain pre;
 	struct addr__masks mk, *whole = NULL;
 	char *buf = NULL, low[ADDR__SCAN_MAX + 1];
-	int angle = 0, quoted = 0, rc;
+	int angle = 0, quoted = 0, qlocal = 0, rc;
 
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
 		return 0;
@@ -169,7 +202,7 @@ int addr__mb_fast(struct parser *p)
 		addr__scan_masks(s, n, &mk, low);
 		whole = &mk;
 	}
-	rc = fast_spec(p, 0, n, &e, &pre, &buf, whole, low);
+	rc = fast_spec(p, 0, n, &e, &pre, &buf, &qlocal, whole, low);
 	if (rc < 0)
 		goto nomem;
 	if (rc == 1) {
@@ -235,7 +268,7 @@ int addr__mb_fast(struct parser *p)
 		angle = 1;
 		if (s[n - 1] != '>')
 			return 0;
-		rc = fast_spec(p, lt + 1, n - 1, &e, &pre, &buf, whole, low);
+		rc = fast_spec(p, lt + 1, n - 1, &e, &pre, &buf, &qlocal, whole, low);
 		if (rc < 0)
 			goto nomem;
 		if (rc == 0)
@@ -283,10 +316,17 @@ int addr__mb_fast(struct parser *p)
 	 * (tests/test_fastpath.c compares the two paths) */
 	{
 		size_t ls = angle ? lt + 1 : 0, ll = e - ls, dl = d - e - 1, k;
-		char *given = buf + ll + 1, *lower = given + dl + 1;
+		size_t canon = ll, vl = qlocal ? ll - 2 : ll;
+		char *given = buf + vl + 1, *lower = given + dl + 1;
 
 		m->local_part.ptr = buf;
-		m->local_part.len = ll;
+		m->local_part.len = vl;
+		if (qlocal) {
+			/* RFC 5321 §4.1.2: quoting is to be avoided */
+			if (addr__mb_emit(p, ADDR_D_RFC5321_QUOTEDSTRING, ls) < 0)
+				return 1;
+			canon = addr__mb_quoted_len(buf, vl);
+		}
 		m->domain.ptr = given;
 		m->domain.len = dl;
 		m->domain_kind = ADDR_DK_NAME;
@@ -297,9 +337,12 @@ int addr__mb_fast(struct parser *p)
 			m->a_label.ptr = m->u_label.ptr = lower;
 			m->a_label.len = m->u_label.len = dl;
 		}
-		if (ll > 64 && addr__mb_emit(p, ADDR_D_RFC5322_LOCAL_TOOLONG, ls) < 0)
+		/* the given form counts the quotes, the canonical may not */
+		if ((ll > 64 || canon > 64) &&
+		    addr__mb_emit(p, ADDR_D_RFC5322_LOCAL_TOOLONG, ls) < 0)
 			return 1;
-		if (ll + 1 + dl > 254 && addr__mb_emit(p, ADDR_D_RFC5322_TOOLONG, ls) < 0)
+		if ((ll + 1 + dl > 254 || canon + 1 + dl > 254) &&
+		    addr__mb_emit(p, ADDR_D_RFC5322_TOOLONG, ls) < 0)
 			return 1;
 	}
 	return 1;

@@ -104,6 +104,7 @@ size_t addr__mb_plain_value(const unsigned char *s, size_t i, size_t end,
 size_t addr__mb_literal_content(const struct parser *p, size_t cs, size_t ce,
 			      char *out);
 int addr__mb_has_nonascii(const char *s, size_t n);
+size_t addr__mb_quoted_len(const char *s, size_t n);
 int addr__mb_finish_spec(struct parser *p, const struct aspec *a,
 		       struct addr_mailbox *m, int envelope, size_t env_path_len);
 int addr__mb_route_add(struct parser *p, struct addr_str **v, size_t *n,

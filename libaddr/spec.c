@@ -6,6 +6,7 @@
  * EXPORTS (private, parse.h)
  *	addr__mb_literal_content()
  *	addr__mb_has_nonascii()
+ *	addr__mb_quoted_len()
  *	addr__mb_finish_spec()
  */
 #include <string.h>
@@ -89,7 +90,7 @@ static int escalated(int code)
 
 
 /* quoted_len - length of the §5 rule 2 form of a local part */
-static size_t quoted_len(const char *s, size_t n)
+size_t addr__mb_quoted_len(const char *s, size_t n)
 {
 	size_t i, q = 2;
 
@@ -153,7 +154,7 @@ int addr__mb_finish_spec(struct parser *p, const struct aspec *a,
 			goto nomem;
 		if (rc == 0 && (nfc->size != llen || memcmp(nfc->ptr, local, llen))) {
 			not_nfc = 1;
-			canon = quoted_len(nfc->ptr, nfc->size);
+			canon = addr__mb_quoted_len(nfc->ptr, nfc->size);
 			m->smtputf8 = addr__mb_has_nonascii(nfc->ptr, nfc->size);
 		} else {
 			canon = 2 + 2 * llen;	/* a bound, as below */
@@ -246,7 +247,7 @@ int addr__mb_finish_spec(struct parser *p, const struct aspec *a,
 	/* lengths (spec §3) */
 	if (canon_bound && (canon > 64 || canon + 1 + dp->alen > 254 ||
 			    canon + 1 + dp->ulen > 254))
-		canon = quoted_len(local, llen);
+		canon = addr__mb_quoted_len(local, llen);
 	if (lgiven > 64 || canon > 64)
 		if (addr__mb_emit(p, ADDR_D_RFC5322_LOCAL_TOOLONG, a->lp_start) < 0)
 			return -1;

@@ -203,6 +203,11 @@ static void test_edges(void **state)
 		"\"Lisa \\\"Bud\\\" Garcia\" <a@b.c>", "\"a\\\\b\" <a@b.c>",
 		"\"x\\", "\"A\"<a@b.c>", "A<a@b.c>", "A <a@b.c>", "A  <a@b.c>",
 		"\"A\" <a@b.c>", "=?x?= <a@b.c>", "A.=?utf-8?q?x?= <a@b.c>",
+		"\"a b\"@c.d", "\"\"@c.d", "\"a\"@c", "\"a\\b\"@c.d", "\"a\tb\"@c.d",
+		"\"a@b\"@c.d", "\"a\"@", "\"a\"@@c", "\"a\".b@c.d", "\"a\"b@c.d",
+		"N <\"a b\"@c.d>", "\"Q\" <\"a.\"@c.d> (x)", "\"a\"@-c.d",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"@b.c",
+		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa a\"@b.c",
 	};
 	size_t i;
 
