@@ -157,6 +157,8 @@ FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g \
 FUZZ_LIB   := $(LIB_SRC:%.c=$(FUZZ_B)/%.o)
 S ?= 600
 .PHONY: fuzz fuzz-run
+# the instrumented library objects are kept between runs of make fuzz
+.SECONDARY: $(FUZZ_LIB)
 all: $(REPLAY_BINS)
 
 $(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_A)

@@ -620,13 +620,18 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		size_t ml = mail ? strlen(mail) : 0;
 
 		if (mail == NULL || ml != a->v[0].len ||
-		    !addr__str_ieq(a->v[0].ptr, a->v[0].len, mail))
+		    !addr__str_ieq(a->v[0].ptr, a->v[0].len, mail)) {
 			addr__sink_diag(s, (dflags & ADDR_DIR_LENIENT) ?
 					ADDR_SEV_WARNING : ADDR_SEV_ERROR,
 					ADDR_ESYNTAX, "model.mail-mismatch",
 					"mail \"%s\" of %s is not its primary "
 					"SMTP address%s%s", a->v[0].ptr, e->dn,
 					mail ? " " : "", mail ? mail : "");
+			/* lenient: the read value is dropped (the writer
+			 * writes the derived one, if any, in its place) */
+			if ((dflags & ADDR_DIR_LENIENT) && mail == NULL)
+				entry_remove_attr(e, (size_t)(a - e->a));
+		}
 	}
 	if (s->fatal)
 		rc = ADDR_ENOMEM;
