@@ -186,7 +186,8 @@ fuzz-run: fuzz
 # --- install ------------------------------------------------------------------
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-	           $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	           $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	           $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 644 libaddr/include/addr.h $(DESTDIR)$(PREFIX)/include/addr.h
 	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/libaddr.a
 	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/libaddr.so.$(VERSION)
@@ -196,6 +197,8 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libaddr.pc
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 docs/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 docs/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 644 docs/*.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 clean:
 	rm -rf build build-san build-fuzz
