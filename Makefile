@@ -161,15 +161,15 @@ S ?= 600
 .SECONDARY: $(FUZZ_LIB)
 all: $(REPLAY_BINS)
 
-$(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_A)
+$(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_A) $(wildcard fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ fuzz/$*.c fuzz/replay.c $(LIB_A) $(PKG_LIBS)
 
 $(FUZZ_B)/libaddr/%.o: libaddr/%.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS:-fsanitize=fuzzer,%=-fsanitize=fuzzer-no-link,%) $(PKG_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(patsubst -fsanitize=fuzzer%,-fsanitize=fuzzer-no-link%,$(FUZZ_FLAGS)) $(PKG_CFLAGS) -c -o $@ $<
 
-$(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIB)
+$(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIB) $(wildcard fuzz/*.h)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lstdc++
 
 fuzz:
@@ -179,7 +179,9 @@ fuzz:
 # make fuzz-run T=<name> S=<seconds>
 fuzz-run: fuzz
 	@mkdir -p $(FUZZ_B)/corpus/$(T)
+	@mkdir -p $(FUZZ_B)/artifacts
 	$(FUZZ_B)/$(T) -max_total_time=$(S) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_B)/artifacts/$(T)- \
 	    $$( [ -f fuzz/dict/$(T).dict ] && echo -dict=fuzz/dict/$(T).dict ) \
 	    $(FUZZ_B)/corpus/$(T) fuzz/corpus/$(T)
 
