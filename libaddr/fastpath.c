@@ -174,6 +174,7 @@ int addr__mb_fast(struct parser *p)
 	const unsigned char *s = p->s;
 	size_t n = p->n, i = 0, e, d, lt = 0, full = p->n, note = 0, pe = 0;
 	size_t dot = 0;		/* 1 + offset of the first obs-phrase dot */
+	size_t i0 = 0;		/* after a leading comment and its SP */
 	struct addr_mailbox *m;
 	struct addr__domain pre;
 	struct addr__masks mk, *whole = NULL;
@@ -182,39 +183,65 @@ int addr__mb_fast(struct parser *p)
 
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
 		return 0;
-	/* a trailing " (comment)" of plain ASCII ctext: the address is what
-	 * precedes it; after a bare addr-spec the comment is a CFWS_COMMENT
-	 * (R3), after an angle-addr it is not diagnosed */
+	/* a trailing " (comment)" of printable ASCII, nested or not: the
+	 * address is what precedes it; after a bare addr-spec the comment is
+	 * a CFWS_COMMENT (R3), after an angle-addr it is not diagnosed */
 	if (s[n - 1] == ')') {
 		size_t k = n - 1;
-		while (k > 0 && s[k - 1] != '(' && s[k - 1] != ')' &&
-		       s[k - 1] != '\\' && s[k - 1] >= 0x20 && s[k - 1] < 0x7F)
-			k--;
-		if (k < 3 || s[k - 1] != '(' || s[k - 2] != ' ')
+		int depth = 1;
+		while (k > 0 && depth > 0) {
+			unsigned char c = s[--k];
+			if (c == ')')
+				depth++;
+			else if (c == '(')
+				depth--;
+			else if (c == '\\' || c < 0x20 || c >= 0x7F)
+				return 0;
+		}
+		if (depth != 0 || k < 2 || s[k - 1] != ' ')
 			return 0;
-		note = k - 2;		/* the SP that starts the CFWS run */
+		note = k - 1;		/* the SP that starts the CFWS run */
 		n = note;
 		if (s[n - 1] == ' ')
 			return 0;
+	}
+	/* a leading "(comment) " likewise: before a bare addr-spec it is a
+	 * CFWS_COMMENT at 0 (R3), before a display name it is not diagnosed
+	 * (and not part of the name) */
+	if (s[0] == '(') {
+		int depth = 0;
+		for (i = 0; i < n; i++) {
+			unsigned char c = s[i];
+			if (c == '(')
+				depth++;
+			else if (c == ')' && --depth == 0)
+				break;
+			else if (c == '\\' || c < 0x20 || c >= 0x7F)
+				return 0;
+		}
+		if (i + 2 >= n || s[i + 1] != ' ' || s[i + 2] == ' ')
+			return 0;
+		i0 = i + 2;
+		i = i0;
 	}
 	/* short inputs: every octet classified once, up front (scan.c) */
 	if (n <= ADDR__SCAN_MAX) {
 		addr__scan_masks(s, n, &mk, low);
 		whole = &mk;
 	}
-	rc = fast_spec(p, 0, n, &e, &pre, &buf, &qlocal, whole, low);
+	rc = fast_spec(p, i0, n, &e, &pre, &buf, &qlocal, whole, low);
 	if (rc < 0)
 		goto nomem;
 	if (rc == 1) {
 		d = n;
-		lt = 0;
+		lt = i0;
 	} else {
 		if (p->prod == ADDR_P_ADDR_SPEC)
 			return 0;
 		/* phrase: atoms (with the dots of obs-phrase when lenient)
 		 * and quoted-strings of printable ASCII, SP and quoted-pairs,
 		 * separated by single SPs, then "<" after SP or directly */
-		if (s[0] != '<') {
+		if (s[i0] != '<') {
 			for (;;) {
 				size_t w = i;
 				if (s[i] == '"') {
@@ -245,7 +272,7 @@ int addr__mb_fast(struct parser *p)
 						if (i >= n || s[i] != '.')
 							break;
 						/* obs-phrase: never its first octet */
-						if (!p->lenient || i == 0)
+						if (!p->lenient || i == i0)
 							return 0;
 						if (dot == 0)
 							dot = i + 1;
@@ -280,13 +307,15 @@ int addr__mb_fast(struct parser *p)
 		goto nomem;
 	addr__mb_init_mailbox(m);
 	m->span_length = full;
+	if (i0 && !angle && addr__mb_emit(p, ADDR_D_CFWS_COMMENT, 0) < 0)
+		return 1;
 	if (note && !angle && addr__mb_emit(p, ADDR_D_CFWS_COMMENT, note) < 0)
 		return 1;
 	if (dot && addr__mb_emit(p, ADDR_D_DEPREC_PHRASE, dot - 1) < 0)
 		return 1;
-	if (lt > 0) {
-		char *dn = addr__result_strdup(p->r, (const char *)s, pe);
-		size_t k, dl = pe;
+	if (lt > i0) {
+		char *dn = addr__result_strdup(p->r, (const char *)s + i0, pe - i0);
+		size_t k, dl = pe - i0;
 
 		if (dn == NULL) {
 			p->nomem = p->stop = 1;
@@ -296,7 +325,7 @@ int addr__mb_fast(struct parser *p)
 			/* the quoted-strings' content: quotes dropped, pairs
 			 * resolved */
 			int inq = 0;
-			for (k = dl = 0; k < pe; k++) {
+			for (k = i0, dl = 0; k < pe; k++) {
 				if (s[k] == '"') {
 					inq = !inq;
 					continue;
@@ -315,7 +344,7 @@ int addr__mb_fast(struct parser *p)
 	 * ASCII name: no NFC, no IDNA, the canonical and given forms equal
 	 * (tests/test_fastpath.c compares the two paths) */
 	{
-		size_t ls = angle ? lt + 1 : 0, ll = e - ls, dl = d - e - 1, k;
+		size_t ls = angle ? lt + 1 : lt, ll = e - ls, dl = d - e - 1, k;
 		size_t canon = ll, vl = qlocal ? ll - 2 : ll;
 		char *given = buf + vl + 1, *lower = given + dl + 1;
 

@@ -208,6 +208,12 @@ static void test_edges(void **state)
 		"N <\"a b\"@c.d>", "\"Q\" <\"a.\"@c.d> (x)", "\"a\"@-c.d",
 		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"@b.c",
 		"\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa a\"@b.c",
+		"a@b.c (the (deeply (nested)) one)", "a@b.c ((x)", "a@b.c (x))", "a@b.c ()",
+		"(home) a@b.c", "(a (b) c) a@b.c", "() a@b.c", "(x)a@b.c", "(x)  a@b.c",
+		"(x) Name <a@b.c>", "(x) <a@b.c>", "(x) .Name <a@b.c>", "(x) \"Q\" <a@b.c>",
+		"(x) a@b.c (y)", "(x) Name <a@b.c> (y)", "(x)", "(x) ", "(x) (y) a@b.c",
+		"(\\x) a@b.c", "(x) \"a\"@b.c", "(x) a.b@c", "(x) Na.me <a@b.c>",
+		"a@b.c  (x)", "Name <a@b.c> (x (y))", "(x) =?utf-8?q?a?= <a@b.c>",
 	};
 	size_t i;
 
