@@ -514,7 +514,7 @@ int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
  * is exactly what ICU would have said. Thread-local: no locks, and no
  * state shared between the caller's threads.
  */
-#define IDN_CACHE_SETS 16		/* two ways each: 32 names, ~7 KB */
+#define IDN_CACHE_SETS 32		/* two ways each: 64 names, ~14 KB */
 #define IDN_CACHE_TEXT 200
 #define IDN_CACHE_DIAGS 8
 
