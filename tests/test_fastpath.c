@@ -214,6 +214,13 @@ static void test_edges(void **state)
 		"(x) a@b.c (y)", "(x) Name <a@b.c> (y)", "(x)", "(x) ", "(x) (y) a@b.c",
 		"(\\x) a@b.c", "(x) \"a\"@b.c", "(x) a.b@c", "(x) Na.me <a@b.c>",
 		"a@b.c  (x)", "Name <a@b.c> (x (y))", "(x) =?utf-8?q?a?= <a@b.c>",
+		"\xc3\xb1o\xc3\xb1o@example.com", "Zo\xc3\xab Saldana <fran\xc3\xa7ois@m\xc3\xbcnchen.de>",
+		"\xe7\x94\xa8\xe6\x88\xb7@B\xc3\x9c" "CHER.de", "\xc2\x80@x.y", "a@b.c\xc3",
+		"\xe5\xb1\xb1\xe7\x94\xb0 <a@b.c>", "Zo\xc3\xab  <a@b.c>", "s\xcc\xa3\xcc\x87@nfc.tld",
+		"s\xcc\xa3\xcc\x87 <a@b.c>", "a\xe2\x80\xa8" "b@c.d", "x@\xef\xbc\x8eleading.com",
+		"\xc3\xa9<a@b.c>", "\xc3\xa9 <a@b.c", "<\xc3\xa9@b.c>", "\xc3\xa9.\xc3\xa9@b.c",
+		"\xc3\xa9..x@b.c", "x@\xc3\xa9.", "x@m\xc3\xbcnchen.de.", "\xc3\xa9 x <a@b.c>",
+		"=?utf-8?q?x?= \xc3\xa9 <a@b.c>", "\xed\xa0\x80@b.c", "\xc3\xa9@[1.2.3.4]",
 	};
 	size_t i;
 
