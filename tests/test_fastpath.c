@@ -221,6 +221,10 @@ static void test_edges(void **state)
 		"\xc3\xa9<a@b.c>", "\xc3\xa9 <a@b.c", "<\xc3\xa9@b.c>", "\xc3\xa9.\xc3\xa9@b.c",
 		"\xc3\xa9..x@b.c", "x@\xc3\xa9.", "x@m\xc3\xbcnchen.de.", "\xc3\xa9 x <a@b.c>",
 		"=?utf-8?q?x?= \xc3\xa9 <a@b.c>", "\xed\xa0\x80@b.c", "\xc3\xa9@[1.2.3.4]",
+		"\"lars\".allen@b.c", "allen.\"lars\"@b.c", "a.\"b\".c@d.e", "\"a\".\"b\"@c.d",
+		"\"a\"..b@c.d", "\"a\".@c.d", ".\"a\"@c.d", "\"a\\\"b\"@c.d", "\"a\\\\b\"@c.d",
+		"\"a\\", "\"a\\\x01\"@c.d", "N <\"a\".b@c.d>", "\"a\"@b\"c\"", "a@b\"c",
+		"\"a b\".c@d.e (x)", "(x) \"a\".b@c.d", "\"ab\".\"cd\".ef.\"g\"@h.i",
 	};
 	size_t i;
 
