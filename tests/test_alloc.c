@@ -25,62 +25,7 @@
 #include <string.h>
 
 #include "addr.h"
-
-/* ------------------------------------------------ the chaos allocator */
-
-static long n_allocs;		/* malloc + realloc calls since reset */
-static long fail_at;		/* 0: never fail; else fail call number N */
-static int injected;		/* a failure was injected since reset */
-static long live;		/* blocks handed out and not freed */
-
-static void reset_counts(long n)
-{
-	n_allocs = 0;
-	fail_at = n;
-	injected = 0;
-}
-
-static int fail_now(void)
-{
-	n_allocs++;
-	if (fail_at != 0 && n_allocs == fail_at) {
-		injected = 1;
-		return 1;
-	}
-	return 0;
-}
-
-static void *t_malloc(size_t n)
-{
-	void *p;
-
-	if (fail_now())
-		return NULL;
-	p = malloc(n);
-	if (p != NULL)
-		live++;
-	return p;
-}
-
-static void *t_realloc(void *p, size_t n)
-{
-	void *q;
-
-	if (fail_now())
-		return NULL;
-	q = realloc(p, n);
-	if (q != NULL && p == NULL)
-		live++;
-	return q;
-}
-
-static void t_free(void *p)
-{
-	if (p != NULL) {
-		live--;
-		free(p);
-	}
-}
+#include "chaos.h"
 
 /* ------------------------------------------------------------ inputs */
 
@@ -203,10 +148,10 @@ static void baseline_of(const struct input *in, struct baseline *b)
 	struct addr_mailbox_result res;
 
 	addr_mailbox_result_init(&res);
-	reset_counts(0);
+	chaos_reset(0);
 	b->rc = addr_mailbox_parse(&res, in->text, in->len, in->prod,
 				   in->flags, NULL);
-	b->allocs = n_allocs;
+	b->allocs = chaos_allocs;
 	b->naddr = res.naddr;
 	b->ndiag = res.ndiag;
 	b->category = res.category;
@@ -253,15 +198,15 @@ static int chaos_parse(const struct input *in, int reuse, long *nruns)
 		       b.category);
 		return 1;
 	}
-	if (live != 0) {
+	if (chaos_live != 0) {
 		printf("%s: baseline: got %ld live blocks after free, want 0\n",
-		       in->name, live);
+		       in->name, chaos_live);
 		return 1;
 	}
 	for (n = 1; n < MAX_RUNS; n++) {
 		addr_mailbox_result_init(&res);
 		if (reuse) {
-			reset_counts(0);
+			chaos_reset(0);
 			rc = addr_mailbox_parse(&res, in->text, in->len,
 						in->prod, in->flags, NULL);
 			if (rc != 0) {
@@ -270,10 +215,10 @@ static int chaos_parse(const struct input *in, int reuse, long *nruns)
 				bad = 1;
 			}
 		}
-		reset_counts(n);
+		chaos_reset(n);
 		rc = addr_mailbox_parse(&res, in->text, in->len, in->prod,
 					in->flags, NULL);
-		if (!injected) {
+		if (!chaos_injected) {
 			/* every allocation has been failed once */
 			if (rc != 0 || res.naddr != b.naddr) {
 				printf("%s: run %ld without failure: got rc %d "
@@ -282,9 +227,9 @@ static int chaos_parse(const struct input *in, int reuse, long *nruns)
 				bad = 1;
 			}
 			addr_mailbox_result_free(&res);
-			if (live != 0) {
+			if (chaos_live != 0) {
 				printf("%s: run %ld: got %ld live blocks, want 0\n",
-				       in->name, n, live);
+				       in->name, n, chaos_live);
 				bad = 1;
 			}
 			break;
@@ -303,15 +248,15 @@ static int chaos_parse(const struct input *in, int reuse, long *nruns)
 			bad = 1;
 		}
 		addr_mailbox_result_free(&res);
-		if (live != 0) {
+		if (chaos_live != 0) {
 			printf("%s%s: allocation %ld failed: got %ld live blocks "
 			       "after addr_mailbox_result_free, want 0\n",
-			       in->name, reuse ? " (reused result)" : "", n, live);
+			       in->name, reuse ? " (reused result)" : "", n, chaos_live);
 			bad = 1;
-			live = 0;	/* report each leak once */
+			chaos_live = 0;	/* report each leak once */
 		}
 		/* the struct is usable again */
-		reset_counts(0);
+		chaos_reset(0);
 		rc = addr_mailbox_parse(&res, in->text, in->len, in->prod,
 					in->flags, NULL);
 		if (rc != 0 || res.naddr != b.naddr || res.ndiag != b.ndiag ||
@@ -323,11 +268,11 @@ static int chaos_parse(const struct input *in, int reuse, long *nruns)
 			bad = 1;
 		}
 		addr_mailbox_result_free(&res);
-		if (live != 0) {
+		if (chaos_live != 0) {
 			printf("%s: parse after failure %ld: got %ld live blocks, "
-			       "want 0\n", in->name, n, live);
+			       "want 0\n", in->name, n, chaos_live);
 			bad = 1;
-			live = 0;
+			chaos_live = 0;
 		}
 		if (bad)
 			break;	/* one report per input is enough */
@@ -355,7 +300,7 @@ static void run_chaos(int reuse)
 		printf("%-28s %ld allocations, %ld runs\n", inputs[i].name,
 		       b.allocs, nruns);
 	}
-	reset_counts(0);
+	chaos_reset(0);
 	if (bad)
 		fail_msg("%d of %zu inputs failed", bad, NINPUTS);
 }
@@ -403,16 +348,16 @@ static int chaos_normalize(const struct input *in,
 			   const struct addr_mailbox *m, unsigned nflags)
 {
 	struct addr_buf a, d;
-	long n, base = live;
+	long n, base = chaos_live;
 	int rc, hit, bad = 0;
 
 	for (n = 1; n < MAX_RUNS; n++) {
 		addr_buf_init(&a);
 		addr_buf_init(&d);
-		reset_counts(n);
+		chaos_reset(n);
 		rc = addr_mailbox_normalize(&a, &d, m, nflags);
-		hit = injected;
-		reset_counts(0);
+		hit = chaos_injected;
+		chaos_reset(0);
 		if (!hit) {
 			if (rc != 0) {
 				printf("%s: normalize without failure: got %d, "
@@ -431,12 +376,12 @@ static int chaos_normalize(const struct input *in,
 		}
 		addr_buf_free(&a);
 		addr_buf_free(&d);
-		if (live != base) {
+		if (chaos_live != base) {
 			printf("%s: normalize(0x%x), allocation %ld failed: "
 			       "got %ld leaked blocks, want 0\n", in->name,
-			       nflags, n, live - base);
+			       nflags, n, chaos_live - base);
 			bad = 1;
-			live = base;
+			chaos_live = base;
 		}
 		if (bad)
 			break;
@@ -456,7 +401,7 @@ static void test_chaos_normalize(void **state)
 		int rc;
 
 		addr_mailbox_result_init(&res);
-		reset_counts(0);
+		chaos_reset(0);
 		rc = addr_mailbox_parse(&res, in->text, in->len, in->prod,
 					in->flags, NULL);
 		if (rc != 0) {
@@ -477,11 +422,11 @@ static void test_chaos_normalize(void **state)
 			}
 		}
 		addr_mailbox_result_free(&res);
-		if (live != 0) {
+		if (chaos_live != 0) {
 			printf("%s: got %ld live blocks, want 0\n", in->name,
-			       live);
+			       chaos_live);
 			bad++;
-			live = 0;
+			chaos_live = 0;
 		}
 	}
 	if (bad)
@@ -510,7 +455,7 @@ static void test_envelope_no_alloc(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		addr_mailbox_result_init(&res);
-		reset_counts(0);
+		chaos_reset(0);
 		rc = addr_mailbox_parse(&res, rows[i].in, strlen(rows[i].in),
 					rows[i].prod, 0, &err);
 		if (rc != 0 || res.naddr != 1) {
@@ -522,16 +467,16 @@ static void test_envelope_no_alloc(void **state)
 		rc = addr_mailbox_parse(&res, rows[i].in, strlen(rows[i].in),
 					rows[i].prod, 0, &err);
 		addr_mailbox_result_free(&res);
-		if (n_allocs != 0) {
+		if (chaos_allocs != 0) {
 			printf("row %zu (%s): got %ld allocations, want 0\n",
-			       i + 1, rows[i].in, n_allocs);
+			       i + 1, rows[i].in, chaos_allocs);
 			bad++;
 		}
-		if (live != 0) {
+		if (chaos_live != 0) {
 			printf("row %zu (%s): got %ld live blocks, want 0\n",
-			       i + 1, rows[i].in, live);
+			       i + 1, rows[i].in, chaos_live);
 			bad++;
-			live = 0;
+			chaos_live = 0;
 		}
 	}
 	if (bad)
@@ -566,7 +511,7 @@ static void test_normalize_no_alloc(void **state)
 				addr_mailbox_result_free(&res);
 				continue;
 			}
-			reset_counts(0);
+			chaos_reset(0);
 			rc = addr_mailbox_normalize(&a, &d, &res.addr[0],
 						    nflags[j]);
 			if (rc != 0 || strcmp(a.ptr, "user.name+tag@sub.example.com") ||
@@ -575,29 +520,29 @@ static void test_normalize_no_alloc(void **state)
 				       i, nflags[j], rc, a.ptr, d.ptr);
 				bad++;
 			}
-			if (n_allocs != 0) {
+			if (chaos_allocs != 0) {
 				printf("normalize %zu/%u: got %ld allocations, "
-				       "want 0\n", i, nflags[j], n_allocs);
+				       "want 0\n", i, nflags[j], chaos_allocs);
 				bad++;
 			}
 			/* display_out may be NULL */
-			reset_counts(0);
+			chaos_reset(0);
 			rc = addr_mailbox_normalize(&a, NULL, &res.addr[0],
 						    nflags[j]);
-			if (rc != 0 || n_allocs != 0) {
+			if (rc != 0 || chaos_allocs != 0) {
 				printf("normalize %zu/%u without display: got "
 				       "%d, %ld allocations\n", i, nflags[j], rc,
-				       n_allocs);
+				       chaos_allocs);
 				bad++;
 			}
 			addr_mailbox_result_free(&res);
 		}
 	addr_buf_free(&a);
 	addr_buf_free(&d);
-	if (live != 0) {
-		printf("got %ld live blocks, want 0\n", live);
+	if (chaos_live != 0) {
+		printf("got %ld live blocks, want 0\n", chaos_live);
 		bad++;
-		live = 0;
+		chaos_live = 0;
 	}
 	if (bad)
 		fail_msg("%d checks failed", bad);
@@ -614,6 +559,6 @@ int main(void)
 		cmocka_unit_test(test_normalize_no_alloc),
 	};
 
-	addr_set_alloc_funcs(t_malloc, t_realloc, t_free);
+	addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

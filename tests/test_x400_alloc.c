@@ -22,61 +22,10 @@
 #include <string.h>
 
 #include "addr.h"
+#include "chaos.h"
 
-static long n_allocs;		/* malloc + realloc calls since reset */
-static long fail_at;		/* 0: never fail; else fail call number N */
-static int injected;		/* a failure was injected since reset */
-static long live;		/* blocks handed out and not freed */
 static int chaos_on;		/* the counting allocator is installed */
 
-static void reset_counts(long n)
-{
-	n_allocs = 0;
-	fail_at = n;
-	injected = 0;
-}
-
-static int fail_now(void)
-{
-	n_allocs++;
-	if (fail_at != 0 && n_allocs == fail_at) {
-		injected = 1;
-		return 1;
-	}
-	return 0;
-}
-
-static void *t_malloc(size_t n)
-{
-	void *p;
-
-	if (fail_now())
-		return NULL;
-	p = malloc(n);
-	if (p != NULL)
-		live++;
-	return p;
-}
-
-static void *t_realloc(void *p, size_t n)
-{
-	void *q;
-
-	if (fail_now())
-		return NULL;
-	q = realloc(p, n);
-	if (q != NULL && p == NULL)
-		live++;
-	return q;
-}
-
-static void t_free(void *p)
-{
-	if (p != NULL) {
-		live--;
-		free(p);
-	}
-}
 
 #define W "O$Widget.PRMD$@.ADMD$BTT.C$TC#Widget.COM#\n" \
 	"Widget.COM#O$Widget.PRMD$@.ADMD$BTT.C$TC#\n" \
@@ -155,7 +104,7 @@ static int run(const struct op *o, struct addr_buf *out)
 		assert_true(addr_x400_parse(&x, o->in, len, ADDR_X400_EXCHANGE, 0,
 					    NULL) > 0);
 		if (chaos_on)
-			addr_set_alloc_funcs(t_malloc, t_realloc, t_free);
+			addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
 		for (f = 1; f <= 3 && r >= 0; f++) {
 			r = addr_x400_format(out, &x, f, 0, NULL);
 			if (r == 0 && addr_buf_putc(out, '|') < 0)
@@ -164,7 +113,7 @@ static int run(const struct op *o, struct addr_buf *out)
 		addr_set_alloc_funcs(NULL, NULL, NULL);
 		addr_x400_free(&x);
 		if (chaos_on)
-			addr_set_alloc_funcs(t_malloc, t_realloc, t_free);
+			addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
 		break;
 	case OP_LOAD:
 	case OP_TO822:
@@ -225,20 +174,20 @@ static void test_chaos(void **state)
 		assert_true(run(&ops[i], &want) >= 0);
 		for (n = 1;; n++) {
 			addr_buf_init(&got);
-			live = 0;
-			reset_counts(n);
-			addr_set_alloc_funcs(t_malloc, t_realloc, t_free);
+			chaos_live = 0;
+			chaos_reset(n);
+			addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
 			chaos_on = 1;
 			r = run(&ops[i], &got);
 			addr_buf_free(&got);
 			addr_set_alloc_funcs(NULL, NULL, NULL);
 			chaos_on = 0;
-			if (live != 0) {
+			if (chaos_live != 0) {
 				printf("%s: failure %ld: %ld allocations live\n",
-				       ops[i].name, n, live);
+				       ops[i].name, n, chaos_live);
 				bad++;
 			}
-			if (!injected)
+			if (!chaos_injected)
 				break;
 			if (r != ADDR_ENOMEM) {
 				printf("%s: failure %ld: got %d, want ADDR_ENOMEM\n",
@@ -248,8 +197,8 @@ static void test_chaos(void **state)
 		}
 		/* and the complete run under the counting allocator agrees */
 		addr_buf_init(&got);
-		reset_counts(0);
-		addr_set_alloc_funcs(t_malloc, t_realloc, t_free);
+		chaos_reset(0);
+		addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
 		chaos_on = 1;
 		run(&ops[i], &got);
 		if (strcmp(got.ptr, want.ptr) != 0) {
