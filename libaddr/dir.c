@@ -888,9 +888,6 @@ int addr_dir_set(struct addr_dir *d, const char *dn, size_t dnlen,
 
 	if (rc <= 0)
 		return rc;
-	if (addr__str_ieq(attr, strlen(attr), "objectClass")) {
-		/* model.kind-change is checked after the swap below */
-	}
 	a = addr__entry_attr(nw, attr);
 	if (a != NULL) {
 		for (i = 0; i < a->n; i++)
@@ -965,85 +962,106 @@ static int parse_for_edit(const struct addr_dir *d, struct addr_buf *st,
 	return rc;
 }
 
+/* proxy_edit - what every proxyAddresses edit holds while it works */
+struct proxy_edit {
+	struct addr_buf st;		/* stored form of the edited proxy */
+	struct addr_dir_entry *old;	/* the entry in the directory */
+	struct addr_dir_entry *nw;	/* private copy being edited */
+	struct addr__dattr *a;		/* nw's proxyAddresses, may be NULL */
+	int primary;			/* the edit said SMTP:, not smtp: */
+};
+
+/* edit_begin - parse the proxy and copy the entry: 1 to go on, 0 when
+ * there is no such entry, negative on error; always pair with edit_end */
+static int edit_begin(struct addr_dir *d, struct proxy_edit *e,
+		      const char *dn, size_t dnlen, const char *proxy,
+		      size_t len, struct addr_error *err)
+{
+	int rc;
+
+	addr_buf_init(&e->st);
+	e->old = e->nw = NULL;
+	e->a = NULL;
+	if ((rc = parse_for_edit(d, &e->st, proxy, len, err)) < 0)
+		return rc;
+	e->primary = rc;
+	if ((rc = copy_of(d, dn, dnlen, &e->old, &e->nw, err)) <= 0)
+		return rc;
+	e->a = addr__entry_attr(e->nw, "proxyAddresses");
+	return 1;
+}
+
+/* edit_end - commit the copy when rc > 0, drop it otherwise */
+static int edit_end(struct addr_dir *d, struct proxy_edit *e, int rc,
+		    struct addr_error *err)
+{
+	addr_buf_free(&e->st);
+	return finish(d, e->old, e->nw, rc, err);
+}
+
 int addr_dir_proxy_add(struct addr_dir *d, const char *dn, size_t dnlen,
 		       const char *proxy, size_t len, struct addr_error *err)
 {
-	struct addr_dir_entry *old, *nw;
+	struct proxy_edit e;
 	struct addr__dattr *a;
-	struct addr_buf st;
-	int rc, primary, have = 0;
+	int rc, have = 0;
 	size_t i;
-	char *c;
 
-	addr_buf_init(&st);
-	primary = parse_for_edit(d, &st, proxy, len, err);
-	if (primary < 0)
-		return primary;
-	rc = copy_of(d, dn, dnlen, &old, &nw, err);
-	if (rc <= 0)
-		goto out;
-	a = addr__entry_attr(nw, "proxyAddresses");
-	if (find_proxy(a, st.ptr, st.size) >= 0) {
+	if ((rc = edit_begin(d, &e, dn, dnlen, proxy, len, err)) <= 0)
+		return edit_end(d, &e, rc, err);
+	a = e.a;
+	if (find_proxy(a, e.st.ptr, e.st.size) >= 0) {
 		rc = addr__error_set(err, ADDR_ECONFLICT, 0,
 				     "proxy.duplicate: %s already holds \"%s\" "
-				     "(value already present)", nw->dn, st.ptr);
-		goto out;
+				     "(value already present)", e.nw->dn,
+				     e.st.ptr);
+		return edit_end(d, &e, rc, err);
 	}
 	for (i = 0; a != NULL && i < a->n; i++)
-		if (proxy_type_eq(a->v[i].ptr, a->v[i].len, st.ptr, st.size))
+		if (proxy_type_eq(a->v[i].ptr, a->v[i].len, e.st.ptr,
+				  e.st.size))
 			have = 1;
 	if (!have)
-		set_prefix_case(st.ptr, st.size, 1);	/* R25 */
-	else if (primary)
+		set_prefix_case(e.st.ptr, e.st.size, 1);	/* R25 */
+	else if (e.primary)
 		for (i = 0; i < a->n; i++)
-			if (proxy_type_eq(a->v[i].ptr, a->v[i].len, st.ptr,
-					  st.size))
+			if (proxy_type_eq(a->v[i].ptr, a->v[i].len, e.st.ptr,
+					  e.st.size))
 				set_prefix_case(a->v[i].ptr, a->v[i].len, 0);
-	if (addr_dir_entry_add_value(nw, "proxyAddresses", st.ptr,
-				     st.size) < 0)
+	if (addr_dir_entry_add_value(e.nw, "proxyAddresses", e.st.ptr,
+				     e.st.size) < 0)
 		rc = addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
-	(void)c;
-out:
-	addr_buf_free(&st);
-	return finish(d, old, nw, rc, err);
+	return edit_end(d, &e, rc, err);
 }
 
 int addr_dir_proxy_remove(struct addr_dir *d, const char *dn, size_t dnlen,
 			  const char *proxy, size_t len,
 			  struct addr_error *err)
 {
-	struct addr_dir_entry *old, *nw;
+	struct proxy_edit e;
 	struct addr__dattr *a;
-	struct addr_buf st;
 	long at;
 	int rc;
 	size_t i;
 
-	addr_buf_init(&st);
-	if ((rc = parse_for_edit(d, &st, proxy, len, err)) < 0)
-		return rc;
-	rc = copy_of(d, dn, dnlen, &old, &nw, err);
-	if (rc <= 0)
-		goto out;
-	a = addr__entry_attr(nw, "proxyAddresses");
-	at = find_proxy(a, st.ptr, st.size);
-	if (at < 0) {
-		rc = 0;
-		goto out;
-	}
+	if ((rc = edit_begin(d, &e, dn, dnlen, proxy, len, err)) <= 0)
+		return edit_end(d, &e, rc, err);
+	a = e.a;
+	if ((at = find_proxy(a, e.st.ptr, e.st.size)) < 0)
+		return edit_end(d, &e, 0, err);
 	if (proxy_primary(a->v[at].ptr, a->v[at].len)) {
 		if (addr__str_ieq(a->v[at].ptr, 5, "smtp:")) {
 			rc = addr__error_set(err, ADDR_EINVAL, 0,
 					     "proxy.primary-removed: the "
 					     "primary SMTP address \"%s\" of "
 					     "%s cannot be removed",
-					     a->v[at].ptr, nw->dn);
-			goto out;
+					     a->v[at].ptr, e.nw->dn);
+			return edit_end(d, &e, rc, err);
 		}
 		for (i = 0; i < a->n; i++)	/* R26: promote the next */
 			if ((long)i != at &&
-			    proxy_type_eq(a->v[i].ptr, a->v[i].len, st.ptr,
-					  st.size)) {
+			    proxy_type_eq(a->v[i].ptr, a->v[i].len, e.st.ptr,
+					  e.st.size)) {
 				set_prefix_case(a->v[i].ptr, a->v[i].len, 1);
 				break;
 			}
@@ -1053,42 +1071,31 @@ int addr_dir_proxy_remove(struct addr_dir *d, const char *dn, size_t dnlen,
 		(a->n - (size_t)at - 1) * sizeof(a->v[0]));
 	a->n--;
 	if (a->n == 0)
-		entry_remove_attr(nw, (size_t)(a - nw->a));
-out:
-	addr_buf_free(&st);
-	return finish(d, old, nw, rc, err);
+		entry_remove_attr(e.nw, (size_t)(a - e.nw->a));
+	return edit_end(d, &e, rc, err);
 }
 
 int addr_dir_proxy_make_primary(struct addr_dir *d, const char *dn,
 				size_t dnlen, const char *proxy, size_t len,
 				struct addr_error *err)
 {
-	struct addr_dir_entry *old, *nw;
+	struct proxy_edit e;
 	struct addr__dattr *a;
-	struct addr_buf st;
 	long at;
 	int rc;
 	size_t i;
 
-	addr_buf_init(&st);
-	if ((rc = parse_for_edit(d, &st, proxy, len, err)) < 0)
-		return rc;
-	rc = copy_of(d, dn, dnlen, &old, &nw, err);
-	if (rc <= 0)
-		goto out;
-	a = addr__entry_attr(nw, "proxyAddresses");
-	at = find_proxy(a, st.ptr, st.size);
-	if (at < 0) {
-		rc = 0;
-		goto out;
-	}
+	if ((rc = edit_begin(d, &e, dn, dnlen, proxy, len, err)) <= 0)
+		return edit_end(d, &e, rc, err);
+	a = e.a;
+	if ((at = find_proxy(a, e.st.ptr, e.st.size)) < 0)
+		return edit_end(d, &e, 0, err);
 	for (i = 0; i < a->n; i++)
-		if (proxy_type_eq(a->v[i].ptr, a->v[i].len, st.ptr, st.size))
+		if (proxy_type_eq(a->v[i].ptr, a->v[i].len, e.st.ptr,
+				  e.st.size))
 			set_prefix_case(a->v[i].ptr, a->v[i].len,
 					(long)i == at);
-out:
-	addr_buf_free(&st);
-	return finish(d, old, nw, rc, err);
+	return edit_end(d, &e, rc, err);
 }
 
 int addr_dir_check(const struct addr_dir *d, struct addr_dir_report *rep)
