@@ -28,19 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* CHECK - abort with a message when an invariant does not hold */
-#define CHECK(cond, what)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz invariant failed: %s [%s] "\
-				"at %s:%d\n", (what), #cond, __FILE__,	\
-				__LINE__);				\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz.h"
 
 /* forbidden - an octet the DN syntax refuses in a value */
 static int forbidden(unsigned char c)
@@ -77,19 +65,19 @@ static void check_valid(const struct addr_exdn *dn, const char *in,
 
 	for (i = 0; i < len; i++)
 		nonascii |= (unsigned char)in[i] >= 0x80;
-	CHECK(dn->warnings == (nonascii ? ADDR_EXDN_W_NON_ASCII : 0u),
+	FZ_CHECK(dn->warnings == (nonascii ? ADDR_EXDN_W_NON_ASCII : 0u),
 	      "dn.non-ascii iff a non-ASCII octet");
-	CHECK(dn->nrdn >= 1, "a valid DN has a section");
+	FZ_CHECK(dn->nrdn >= 1, "a valid DN has a section");
 	for (k = 0; k < dn->nrdn; k++) {
 		const struct addr_exdn_rdn *r = &dn->rdn[k];
 
-		CHECK(r->prefix >= ADDR_EXDN_O && r->prefix <= ADDR_EXDN_GUID,
+		FZ_CHECK(r->prefix >= ADDR_EXDN_O && r->prefix <= ADDR_EXDN_GUID,
 		      "known prefix");
-		CHECK(r->value.len > 0 && r->value.ptr[r->value.len] == '\0',
+		FZ_CHECK(r->value.len > 0 && r->value.ptr[r->value.len] == '\0',
 		      "non-empty, NUL-terminated value");
-		CHECK(r->name.len + 1 + r->value.len >= 3, "section >= 3");
+		FZ_CHECK(r->name.len + 1 + r->value.len >= 3, "section >= 3");
 		for (i = 0; i < r->value.len; i++)
-			CHECK(!forbidden((unsigned char)r->value.ptr[i]),
+			FZ_CHECK(!forbidden((unsigned char)r->value.ptr[i]),
 			      "no forbidden character in a value");
 	}
 
@@ -97,31 +85,31 @@ static void check_valid(const struct addr_exdn *dn, const char *in,
 	addr_buf_init(&g);
 	addr_exdn_init(&back);
 	addr_exdn_init(&built);
-	CHECK(addr_exdn_format(&f, dn, 0) == 0 && f.size == len &&
+	FZ_CHECK(addr_exdn_format(&f, dn, 0) == 0 && f.size == len &&
 	      memcmp(f.ptr, in, len) == 0, "plain format is the input");
 	addr_buf_clear(&f);
 	rc = addr_exdn_format(&f, dn, flags);
 	if (flags == (ADDR_EXDN_LOWER | ADDR_EXDN_UPPER)) {
-		CHECK(rc == ADDR_EINVAL, "both cases: EINVAL");
+		FZ_CHECK(rc == ADDR_EINVAL, "both cases: EINVAL");
 	} else {
-		CHECK(rc == 0, "format succeeds");
-		CHECK(addr_exdn_parse(&back, f.ptr, f.size, NULL) == 0 &&
+		FZ_CHECK(rc == 0, "format succeeds");
+		FZ_CHECK(addr_exdn_parse(&back, f.ptr, f.size, NULL) == 0 &&
 		      same_sections(dn, &back) &&
 		      back.warnings == dn->warnings,
 		      "format parses back to the same sections");
-		CHECK(addr_exdn_equal(in, len, f.ptr, f.size) == 1,
+		FZ_CHECK(addr_exdn_equal(in, len, f.ptr, f.size) == 1,
 		      "re-cased DN compares equal");
 	}
 	/* rebuild with append: the same lower-case form */
 	for (k = 0; k < dn->nrdn; k++)
-		CHECK(addr_exdn_append(&built, dn->rdn[k].prefix,
+		FZ_CHECK(addr_exdn_append(&built, dn->rdn[k].prefix,
 				       dn->rdn[k].value.ptr,
 				       dn->rdn[k].value.len, NULL) == 0,
 		      "append accepts a parsed value");
-	CHECK(same_sections(dn, &built) && built.warnings == dn->warnings,
+	FZ_CHECK(same_sections(dn, &built) && built.warnings == dn->warnings,
 	      "built DN has the parsed sections");
 	addr_buf_clear(&f);
-	CHECK(addr_exdn_format(&f, dn, ADDR_EXDN_LOWER) == 0 &&
+	FZ_CHECK(addr_exdn_format(&f, dn, ADDR_EXDN_LOWER) == 0 &&
 	      addr_exdn_format(&g, &built, 0) == 0 && f.size == g.size &&
 	      memcmp(f.ptr, g.ptr, f.size) == 0,
 	      "built DN formats as the lower-case form");
@@ -150,14 +138,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	addr_exdn_init(&dn);
 	memset(&err, 0, sizeof(err));
 	rc = addr_exdn_check(in, len, &warn, &err);
-	CHECK(rc == 0 || rc == ADDR_ESYNTAX, "check: 0 or ESYNTAX");
+	FZ_CHECK(rc == 0 || rc == ADDR_ESYNTAX, "check: 0 or ESYNTAX");
 	rc2 = addr_exdn_parse(&dn, in, len, NULL);
-	CHECK(rc2 == rc, "check and parse agree");
+	FZ_CHECK(rc2 == rc, "check and parse agree");
 	if (rc < 0) {
-		CHECK(dn.nrdn == 0 && warn == 0, "error: empty DN, no warning");
-		CHECK(err.offset <= len && err.code == rc, "error offset");
+		FZ_CHECK(dn.nrdn == 0 && warn == 0, "error: empty DN, no warning");
+		FZ_CHECK(err.offset <= len && err.code == rc, "error offset");
 	} else {
-		CHECK(warn == dn.warnings, "check and parse warnings agree");
+		FZ_CHECK(warn == dn.warnings, "check and parse warnings agree");
 		check_valid(&dn, in, len, sel);
 	}
 	addr_exdn_free(&dn);
@@ -170,15 +158,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		addr_buf_putc(&up, c >= 'a' && c <= 'z' ? (char)(c - 32) : c);
 	}
-	CHECK(!up.oom, "memory");
+	FZ_CHECK(!up.oom, "memory");
 	rc = addr_exdn_equal(in, len, up.ptr, up.size);
 	if (addr_utf8_check(in, len) == len) {
-		CHECK(rc == 1, "text equals its ASCII upper-casing");
-		CHECK(addr_exdn_key(&key, in, len) == 0, "key of UTF-8 text");
-		CHECK(addr_exdn_equal(in, len, key.ptr, key.size) == 1,
+		FZ_CHECK(rc == 1, "text equals its ASCII upper-casing");
+		FZ_CHECK(addr_exdn_key(&key, in, len) == 0, "key of UTF-8 text");
+		FZ_CHECK(addr_exdn_equal(in, len, key.ptr, key.size) == 1,
 		      "text equals its key");
 	} else {
-		CHECK(rc == ADDR_ESYNTAX, "comparison of non-UTF-8: ESYNTAX");
+		FZ_CHECK(rc == ADDR_ESYNTAX, "comparison of non-UTF-8: ESYNTAX");
 	}
 	addr_buf_free(&up);
 	addr_buf_free(&key);

@@ -4,9 +4,7 @@
  * DESCRIPTION
  *	Included by fuzz/envelope_path.c and fuzz/header_addrlist.c only;
  *	everything is static inline so each target takes what it uses.
- *	A violated invariant prints one line naming it and calls abort():
- *	libFuzzer then saves the input as a crash, and the replay driver
- *	dies with SIGABRT, which make test counts as a failure.
+ *	A violated invariant aborts through FZ_CHECK (fuzz.h).
  *
  *	The invariants are those of spec-address.md §1.4, §4.1-§4.4 and §5
  *	that hold for every input; the targets add the ones of their mode.
@@ -19,19 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* FZ_CHECK - abort with a message when an invariant does not hold */
-#define FZ_CHECK(cond, what)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz invariant failed: %s [%s] "\
-				"at %s:%d\n", (what), #cond, __FILE__,	\
-				__LINE__);				\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz.h"
 
 /* fz_sink - keeps the byte reads of fz_check_str from being optimised away */
 static volatile unsigned fz_sink;

@@ -36,19 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* CHECK - abort with a message when an invariant does not hold */
-#define CHECK(cond, what)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz invariant failed: %s [%s] "\
-				"at %s:%d\n", (what), #cond, __FILE__,	\
-				__LINE__);				\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz.h"
 
 static const char *const gate[] = { "contoso.com" };
 
@@ -77,33 +65,33 @@ static void check_decoded(const struct addr_buf *out, const char *in,
 	const char *colon = memchr(out->ptr, ':', out->size);
 	size_t i, t;
 
-	CHECK(!out->oom && out->ptr[out->size] == '\0', "out NUL-terminated");
-	CHECK(starts_imcea(in, len, flags & ADDR_IMCEA_STRICT),
+	FZ_CHECK(!out->oom && out->ptr[out->size] == '\0', "out NUL-terminated");
+	FZ_CHECK(starts_imcea(in, len, flags & ADDR_IMCEA_STRICT),
 	      "decoded input starts with IMCEA");
-	CHECK(out->size <= len, "decoded no longer than the input");
-	CHECK(addr_utf8_check(out->ptr, out->size) == out->size,
+	FZ_CHECK(out->size <= len, "decoded no longer than the input");
+	FZ_CHECK(addr_utf8_check(out->ptr, out->size) == out->size,
 	      "decoded text is UTF-8");
-	CHECK(colon != NULL, "decoded text has a ':'");
+	FZ_CHECK(colon != NULL, "decoded text has a ':'");
 	t = (size_t)(colon - out->ptr);
-	CHECK(t >= 1 && t <= 9, "type of 1..9 octets (R11)");
+	FZ_CHECK(t >= 1 && t <= 9, "type of 1..9 octets (R11)");
 	for (i = 0; i < t; i++) {
 		unsigned char c = (unsigned char)out->ptr[i];
 
-		CHECK(c >= 0x20 && c < 0x7F && !(c >= 'a' && c <= 'z'),
+		FZ_CHECK(c >= 0x20 && c < 0x7F && !(c >= 'a' && c <= 'z'),
 		      "type printable ASCII, upper case");
 	}
-	CHECK(out->size > t + 1, "value not empty");
+	FZ_CHECK(out->size > t + 1, "value not empty");
 	for (i = t + 1; i < out->size; i++) {
 		unsigned char c = (unsigned char)out->ptr[i];
 
-		CHECK(c >= 0x20 && c != 0x7F, "no control character in value");
+		FZ_CHECK(c >= 0x20 && c != 0x7F, "no control character in value");
 	}
 	/* R12 with the full parsers, behind the decoder's quick checks */
 	if (t == 4 && memcmp(out->ptr, "X400", 4) == 0) {
 		struct addr_x400 x;
 
 		addr_x400_init(&x);
-		CHECK(addr_x400_parse(&x, out->ptr + 5, out->size - 5,
+		FZ_CHECK(addr_x400_parse(&x, out->ptr + 5, out->size - 5,
 				      ADDR_X400_EXCHANGE,
 				      (flags & ADDR_IMCEA_X400_STRICT) ?
 				      ADDR_X400_STRICT : 0, NULL) > 0,
@@ -115,7 +103,7 @@ static void check_decoded(const struct addr_buf *out, const char *in,
 		struct addr_mailbox_result r;
 
 		addr_mailbox_result_init(&r);
-		CHECK(addr_mailbox_parse(&r, out->ptr + 5, out->size - 5,
+		FZ_CHECK(addr_mailbox_parse(&r, out->ptr + 5, out->size - 5,
 					 ADDR_P_ADDR_SPEC, ADDR_F_UTF8,
 					 NULL) == 0 &&
 		      r.addr[0].domain_kind == ADDR_DK_NAME,
@@ -127,7 +115,7 @@ static void check_decoded(const struct addr_buf *out, const char *in,
 
 		while (at > in && at[-1] != '@')
 			at--;
-		CHECK((size_t)(in + len - at) == strlen(gate[0]),
+		FZ_CHECK((size_t)(in + len - at) == strlen(gate[0]),
 		      "gate: domain is the local one");
 	}
 }
@@ -146,21 +134,21 @@ static void roundtrip(const char *in, size_t len, unsigned flags)
 	addr_buf_init(&want);
 	rc = addr_imcea_encode_proxy(&enc, in, len, gate[0], strlen(gate[0]),
 				     flags, &err);
-	CHECK(rc == 0 || rc == ADDR_ESYNTAX || rc == ADDR_ETOOLONG,
+	FZ_CHECK(rc == 0 || rc == ADDR_ESYNTAX || rc == ADDR_ETOOLONG,
 	      "encode result 0, ESYNTAX or ETOOLONG");
 	if (rc < 0) {
-		CHECK(enc.size == 0, "failed encode leaves out empty");
+		FZ_CHECK(enc.size == 0, "failed encode leaves out empty");
 		goto done;
 	}
-	CHECK(colon != NULL, "encoded input has a ':'");
+	FZ_CHECK(colon != NULL, "encoded input has a ':'");
 	t = (size_t)(colon - in);
 	for (i = 0; i < enc.size; i++)
-		CHECK((unsigned char)enc.ptr[i] > 0x20 &&
+		FZ_CHECK((unsigned char)enc.ptr[i] > 0x20 &&
 		      (unsigned char)enc.ptr[i] < 0x7F, "encoded is ASCII");
-	CHECK(enc.size > 6 + t && memcmp(enc.ptr, "IMCEA", 5) == 0 &&
+	FZ_CHECK(enc.size > 6 + t && memcmp(enc.ptr, "IMCEA", 5) == 0 &&
 	      memcmp(enc.ptr + 5, in, t) == 0 && enc.ptr[5 + t] == '-',
 	      "encoded starts with IMCEA TYPE -");
-	CHECK(enc.size > strlen("@contoso.com") &&
+	FZ_CHECK(enc.size > strlen("@contoso.com") &&
 	      strcmp(enc.ptr + enc.size - strlen("@contoso.com"),
 		     "@contoso.com") == 0, "encoded ends with the domain");
 	for (i = 0; i < t; i++) {
@@ -169,7 +157,7 @@ static void roundtrip(const char *in, size_t len, unsigned flags)
 		addr_buf_putc(&want, c >= 'a' && c <= 'z' ? (char)(c - 32) : c);
 	}
 	addr_buf_put(&want, colon, len - t);
-	CHECK(!want.oom, "memory");
+	FZ_CHECK(!want.oom, "memory");
 	for (m = 0; m < 4; m++) {
 		unsigned dflags = (flags & ADDR_IMCEA_X400_STRICT) |
 				  ((m & 1) ? ADDR_IMCEA_STRICT : 0);
@@ -177,8 +165,8 @@ static void roundtrip(const char *in, size_t len, unsigned flags)
 		rc = addr_imcea_decode(&dec, enc.ptr, enc.size,
 				       (m & 2) ? gate : NULL, (m & 2) ? 1 : 0,
 				       dflags, &err);
-		CHECK(rc == 1, "every successful encode decodes (§1.4)");
-		CHECK(dec.size == want.size &&
+		FZ_CHECK(rc == 1, "every successful encode decodes (§1.4)");
+		FZ_CHECK(dec.size == want.size &&
 		      memcmp(dec.ptr, want.ptr, want.size) == 0,
 		      "decode(encode(x)) == x (§1.4)");
 	}
@@ -216,16 +204,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&err, 0, sizeof(err));
 	rc = addr_imcea_decode(&out, in, len, gated ? gate : NULL, gated,
 			       flags, &err);
-	CHECK(rc == 1 || rc == 0 || rc == ADDR_ESYNTAX || rc == ADDR_ETOOLONG,
+	FZ_CHECK(rc == 1 || rc == 0 || rc == ADDR_ESYNTAX || rc == ADDR_ETOOLONG,
 	      "decode result 1, 0, ESYNTAX or ETOOLONG");
 	if (rc != 1)
-		CHECK(out.size == 0 && out.ptr[0] == '\0', "out empty unless 1");
+		FZ_CHECK(out.size == 0 && out.ptr[0] == '\0', "out empty unless 1");
 	if (rc < 0)
-		CHECK(err.code == rc && err.offset <= len &&
+		FZ_CHECK(err.code == rc && err.offset <= len &&
 		      memchr(err.message, '\0', sizeof(err.message)) != NULL,
 		      "error details");
 	if (rc == 0 && !gated)
-		CHECK(!starts_imcea(in, len, flags & ADDR_IMCEA_STRICT) ||
+		FZ_CHECK(!starts_imcea(in, len, flags & ADDR_IMCEA_STRICT) ||
 		      addr_utf8_check(in, len) != len,
 		      "not encapsulated only without the IMCEA prefix");
 	if (rc == 1) {
@@ -239,7 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						gated ? gate : NULL, gated,
 						flags & ~ADDR_IMCEA_STRICT,
 						NULL);
-			CHECK(rc2 == 1 && other.size == out.size &&
+			FZ_CHECK(rc2 == 1 && other.size == out.size &&
 			      memcmp(other.ptr, out.ptr, out.size) == 0,
 			      "strict result equals the default result");
 		}
@@ -252,7 +240,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				      NULL) == 0) {
 			rc2 = addr_imcea_decode(&other, enc.ptr, enc.size,
 						NULL, 0, flags, NULL);
-			CHECK(rc2 == 1 && other.size == out.size &&
+			FZ_CHECK(rc2 == 1 && other.size == out.size &&
 			      memcmp(other.ptr, out.ptr, out.size) == 0,
 			      "decode(encode(decode(x))) == decode(x)");
 		}

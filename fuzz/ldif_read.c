@@ -29,29 +29,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(cond, what)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz invariant failed: %s [%s] "\
-				"at %s:%d\n", (what), #cond, __FILE__,	\
-				__LINE__);				\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz.h"
 
 static int count_record(void *ctx, const struct addr_ldif_record *r)
 {
 	size_t *n = ctx, i;
 
-	CHECK(r->line >= 1, "record line");
+	FZ_CHECK(r->line >= 1, "record line");
 	for (i = 0; i < r->nitem; i++) {
-		CHECK(r->item[i].name.ptr[r->item[i].name.len] == '\0' ||
+		FZ_CHECK(r->item[i].name.ptr[r->item[i].name.len] == '\0' ||
 		      r->item[i].kind == ADDR_LDIF_CONTROL ||
 		      r->item[i].kind >= ADDR_LDIF_MOD_ADD, "name NUL");
-		CHECK(r->item[i].line >= r->line, "item line");
+		FZ_CHECK(r->item[i].line >= r->line, "item line");
 	}
 	(*n)++;
 	return 0;
@@ -70,7 +59,7 @@ static int load_write(const char *text, size_t len, unsigned dflags,
 	addr_dir_report_init(&rep);
 	rc = addr_dir_load_ldif(d, text, len, "fuzz", 0, &rep);
 	if (rc >= 0) {
-		CHECK((size_t)rc == rep.nerrors, "load count");
+		FZ_CHECK((size_t)rc == rep.nerrors, "load count");
 		*nerr = rep.nerrors;
 		rc = addr_dir_write_ldif(d, out);
 	}
@@ -97,14 +86,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	addr_dir_report_init(&rep);
 	rc = addr_ldif_parse(text, len, "fuzz", (sel & 1) ? ADDR_LDIF_LENIENT : 0,
 			     count_record, &nrec, &rep);
-	CHECK(rc == ADDR_ENOMEM || (rc >= 0 && (size_t)rc == rep.nerrors),
+	FZ_CHECK(rc == ADDR_ENOMEM || (rc >= 0 && (size_t)rc == rep.nerrors),
 	      "parse count");
 	for (i = 0; i < rep.n; i++) {
-		CHECK(rep.diag[i].line >= 1 && rep.diag[i].line <= lines,
+		FZ_CHECK(rep.diag[i].line >= 1 && rep.diag[i].line <= lines,
 		      "diagnostic line");
-		CHECK(rep.diag[i].severity == ADDR_SEV_ERROR ||
+		FZ_CHECK(rep.diag[i].severity == ADDR_SEV_ERROR ||
 		      rep.diag[i].severity == ADDR_SEV_WARNING, "severity");
-		CHECK(strncmp(rep.diag[i].rule, "ldif.", 5) == 0 ||
+		FZ_CHECK(strncmp(rep.diag[i].rule, "ldif.", 5) == 0 ||
 		      strcmp(rep.diag[i].rule, "limit.value") == 0, "rule");
 	}
 	addr_dir_report_free(&rep);
@@ -122,7 +111,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* what the writer wrote reads back without reader errors */
 		addr_dir_report_init(&rep);
 		rc = addr_ldif_parse(w1.ptr, w1.size, "w1", 0, NULL, NULL, &rep);
-		CHECK(rc == 0 && rep.n == 0, "writer output is valid LDIF");
+		FZ_CHECK(rc == 0 && rep.n == 0, "writer output is valid LDIF");
 		addr_dir_report_free(&rep);
 		if (load_write(w1.ptr, w1.size, dflags, &w2, &e2) == 0) {
 			struct addr_buf w3;
@@ -130,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			addr_buf_init(&w3);
 			/* second round stable */
 			if (load_write(w2.ptr, w2.size, dflags, &w3, &e2) == 0)
-				CHECK(w2.size == w3.size &&
+				FZ_CHECK(w2.size == w3.size &&
 				      memcmp(w2.ptr, w3.ptr, w2.size) == 0,
 				      "round trip stable");
 			addr_buf_free(&w3);

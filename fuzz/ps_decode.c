@@ -26,19 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* CHECK - abort with a message when an invariant does not hold */
-#define CHECK(cond, what)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz invariant failed: %s [%s] "\
-				"at %s:%d\n", (what), #cond, __FILE__,	\
-				__LINE__);				\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz.h"
 
 /* printable - every octet is a PrintableString character */
 static int printable(const char *s, size_t n)
@@ -70,14 +58,14 @@ static void encode_mode(const char *in, size_t n)
 	addr_buf_init(&dec);
 	r = addr_ps_encode(&enc, in, n, &err);
 	if (first < n) {
-		CHECK(r == ADDR_ESYNTAX && err.offset == first,
+		FZ_CHECK(r == ADDR_ESYNTAX && err.offset == first,
 		      "non-ASCII refused at its offset");
 	} else {
-		CHECK(r == 0, "ASCII encodes");
-		CHECK(printable(enc.ptr, enc.size), "encoding is PrintableString");
-		CHECK(addr_ps_decode(&dec, enc.ptr, enc.size, 0, NULL) == 0,
+		FZ_CHECK(r == 0, "ASCII encodes");
+		FZ_CHECK(printable(enc.ptr, enc.size), "encoding is PrintableString");
+		FZ_CHECK(addr_ps_decode(&dec, enc.ptr, enc.size, 0, NULL) == 0,
 		      "encoding decodes");
-		CHECK(dec.size == n && memcmp(dec.ptr, in, n) == 0,
+		FZ_CHECK(dec.size == n && memcmp(dec.ptr, in, n) == 0,
 		      "decode(encode(x)) == x");
 	}
 	addr_buf_free(&enc);
@@ -126,31 +114,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r = addr_ps_decode(&out, in, size, flags, &err);
 	r2 = addr_ps_decode(&other, in, size, flags ^ ADDR_PS_PASSTHROUGH, NULL);
 	if (r == 0) {
-		CHECK(r2 == 0, "decoding does not depend on the flag");
-		CHECK(out.size <= size, "decoded no longer than the input");
+		FZ_CHECK(r2 == 0, "decoding does not depend on the flag");
+		FZ_CHECK(out.size <= size, "decoded no longer than the input");
 		for (i = 0; i < out.size; i++)
-			CHECK((unsigned char)out.ptr[i] < 0x80, "decoded is ASCII");
-		CHECK(addr_ps_encode(&enc, out.ptr, out.size, NULL) == 0,
+			FZ_CHECK((unsigned char)out.ptr[i] < 0x80, "decoded is ASCII");
+		FZ_CHECK(addr_ps_encode(&enc, out.ptr, out.size, NULL) == 0,
 		      "decoded value encodes");
-		CHECK(addr_ps_decode(&again, enc.ptr, enc.size, 0, NULL) == 0 &&
+		FZ_CHECK(addr_ps_decode(&again, enc.ptr, enc.size, 0, NULL) == 0 &&
 		      again.size == out.size &&
 		      memcmp(again.ptr, out.ptr, out.size) == 0,
 		      "decode(encode(decode(x))) == decode(x)");
 		upper_specials(&up, in, size);
 		addr_buf_clear(&again);
-		CHECK(addr_ps_decode(&again, up.ptr, up.size, 0, NULL) == 0 &&
+		FZ_CHECK(addr_ps_decode(&again, up.ptr, up.size, 0, NULL) == 0 &&
 		      again.size == out.size &&
 		      memcmp(again.ptr, out.ptr, out.size) == 0,
 		      "specials decode in any case");
 	} else if (r == 1) {
-		CHECK(flags, "pass-through only with the flag");
-		CHECK(out.size == size && memcmp(out.ptr, in, size) == 0,
+		FZ_CHECK(flags, "pass-through only with the flag");
+		FZ_CHECK(out.size == size && memcmp(out.ptr, in, size) == 0,
 		      "passed through unaltered");
-		CHECK(r2 == ADDR_ESYNTAX, "pass-through iff error");
+		FZ_CHECK(r2 == ADDR_ESYNTAX, "pass-through iff error");
 	} else {
-		CHECK(r == ADDR_ESYNTAX && !flags, "error only without the flag");
-		CHECK(err.offset < size, "error offset inside the input");
-		CHECK(r2 == 1, "error iff pass-through");
+		FZ_CHECK(r == ADDR_ESYNTAX && !flags, "error only without the flag");
+		FZ_CHECK(err.offset < size, "error offset inside the input");
+		FZ_CHECK(r2 == 1, "error iff pass-through");
 	}
 	addr_buf_free(&out);
 	addr_buf_free(&other);

@@ -32,8 +32,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 /* Present only in sanitizer builds (weak: NULL otherwise). */
 extern void __sanitizer_set_death_callback(void (*cb)(void))

@@ -36,19 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* CHECK - abort with a message when an invariant does not hold */
-#define CHECK(cond, what)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz invariant failed: %s [%s] "\
-				"at %s:%d\n", (what), #cond, __FILE__,	\
-				__LINE__);				\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz.h"
 
 static const char mcgam[] =
 	"O$Widget.PRMD$@.ADMD$BTT.C$TC#Widget.COM#\n"
@@ -174,19 +162,19 @@ static void to_822(struct addr_rfc2156_tables *t, const char *in, size_t n,
 		goto out;
 	r = addr_rfc2156_to_822(&out, &x, t, "gw.example", flags, NULL);
 	if (r < 0) {
-		CHECK(out.size == 0, "nothing written on error");
+		FZ_CHECK(out.size == 0, "nothing written on error");
 		goto out;
 	}
-	CHECK(r == 1 || r == 2, "mapping number");
-	CHECK((r == 1) == (n_rfc822(&x) == 1), "Mapping A iff one RFC-822 DDA");
+	FZ_CHECK(r == 1 || r == 2, "mapping number");
+	FZ_CHECK((r == 1) == (n_rfc822(&x) == 1), "Mapping A iff one RFC-822 DDA");
 	if (r == 1)
 		goto out;	/* the DDA held any text; nothing to promise */
-	CHECK(is_addr_spec(out.ptr, out.size), "Mapping B writes an addr-spec");
+	FZ_CHECK(is_addr_spec(out.ptr, out.size), "Mapping B writes an addr-spec");
 	if (!spacey(&x) && !flags && addr_x400_is_valid(&x)) {
 		r = addr_rfc2156_from_822(&back, out.ptr, out.size, t, NULL, 0,
 					  NULL);
-		CHECK(r == 1, "Mapping B output maps back in Stage I");
-		CHECK(same(&x, &back), "and to the same address");
+		FZ_CHECK(r == 1, "Mapping B output maps back in Stage I");
+		FZ_CHECK(same(&x, &back), "and to the same address");
 	}
 out:
 	addr_x400_free(&x);
@@ -207,18 +195,18 @@ static void from_822(struct addr_rfc2156_tables *t, const struct addr_x400 *lo,
 	addr_buf_init(&out);
 	r = addr_rfc2156_from_822(&x, in, n, t, lo, flags, NULL);
 	if (r < 0) {
-		CHECK(x.ndda == 0, "nothing left on error");
+		FZ_CHECK(x.ndda == 0, "nothing left on error");
 		goto out;
 	}
-	CHECK(r == 1 || r == 2, "stage number");
-	CHECK(addr_x400_check(&x, 0, NULL) == 0, "result checks");
+	FZ_CHECK(r == 1 || r == 2, "stage number");
+	FZ_CHECK(addr_x400_check(&x, 0, NULL) == 0, "result checks");
 	if (r == 1) {
-		CHECK(addr_x400_is_valid(&x), "Stage I gives a valid address");
+		FZ_CHECK(addr_x400_is_valid(&x), "Stage I gives a valid address");
 		goto out;
 	}
-	CHECK(n_rfc822(&x) == 1, "Stage II has one RFC-822 DDA");
+	FZ_CHECK(n_rfc822(&x) == 1, "Stage II has one RFC-822 DDA");
 	if (flags & ADDR_RFC2156_RETURN_ADDRESS) {
-		CHECK(x.attr[ADDR_X400_P].ptr != NULL &&
+		FZ_CHECK(x.attr[ADDR_X400_P].ptr != NULL &&
 		      x.attr[ADDR_X400_P].len == 5 &&
 		      memcmp(x.attr[ADDR_X400_P].ptr, "Local", 5) == 0,
 		      "return address uses the local O/R address");
@@ -228,8 +216,8 @@ static void from_822(struct addr_rfc2156_tables *t, const struct addr_x400 *lo,
 		if ((unsigned char)in[i] < 0x20 || in[i] == 0x7f)
 			goto out;
 	r = addr_rfc2156_to_822(&out, &x, t, "gw.example", 0, NULL);
-	CHECK(r == 1, "Stage II maps back with Mapping A");
-	CHECK(out.size == n && memcmp(out.ptr, in, n) == 0,
+	FZ_CHECK(r == 1, "Stage II maps back with Mapping A");
+	FZ_CHECK(out.size == n && memcmp(out.ptr, in, n) == 0,
 	      "Mapping A undoes Stage II");
 out:
 	addr_x400_free(&x);
@@ -251,15 +239,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		flags |= ADDR_RFC2156_ALGORITHMIC;
 	if (data[0] & 0x04)
 		flags |= ADDR_RFC2156_RETURN_ADDRESS;
-	CHECK(addr_rfc2156_tables_new(&t) == 0, "tables");
+	FZ_CHECK(addr_rfc2156_tables_new(&t) == 0, "tables");
 	r = addr_rfc2156_tables_load(t, ADDR_RFC2156_MCGAM, mcgam,
 				     sizeof(mcgam) - 1, NULL);
-	CHECK(r == 6, "MCGAM lines load");
+	FZ_CHECK(r == 6, "MCGAM lines load");
 	r = addr_rfc2156_tables_load(t, ADDR_RFC2156_GATEWAY, gate,
 				     sizeof(gate) - 1, NULL);
-	CHECK(r == 1, "gateway line loads");
+	FZ_CHECK(r == 1, "gateway line loads");
 	addr_x400_init(&lo);
-	CHECK(addr_x400_parse(&lo, local_or, sizeof(local_or) - 1,
+	FZ_CHECK(addr_x400_parse(&lo, local_or, sizeof(local_or) - 1,
 			      ADDR_X400_EXCHANGE, 0, NULL) > 0, "local O/R");
 	if (data[0] & 0x01)
 		from_822(t, &lo, in, size - 1, flags);

@@ -14,8 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../gateway/reply.c"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -20,8 +20,7 @@
 #include <netinet/in.h>
 #include "../gateway/config.c"
 #include "../gateway/session.c"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static const char conf[] =
 	"[server]\nlisten = 127.0.0.1:2525\nhostname = gw.example.com\n"

@@ -28,19 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "addr.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-/* CHECK - abort with a message when an invariant does not hold */
-#define CHECK(cond, what)						\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "fuzz invariant failed: %s [%s] "\
-				"at %s:%d\n", (what), #cond, __FILE__,	\
-				__LINE__);				\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz.h"
 
 /* is_empty - no attribute, no DDA */
 static int is_empty(const struct addr_x400 *x)
@@ -82,10 +70,10 @@ static void normalise(struct addr_x400 *x, int form)
 	if (form == ADDR_X400_RFC1685 &&
 	    (x->attr[ADDR_X400_C].ptr || x->attr[ADDR_X400_P].ptr) &&
 	    (a->ptr == NULL || a->len == 0))
-		CHECK(addr_x400_set(x, ADDR_X400_A, " ", 1) == 0, "set");
+		FZ_CHECK(addr_x400_set(x, ADDR_X400_A, " ", 1) == 0, "set");
 	if (form == ADDR_X400_STDOR && x->attr[ADDR_X400_C].ptr &&
 	    a->ptr == NULL)
-		CHECK(addr_x400_set(x, ADDR_X400_A, " ", 1) == 0, "set");
+		FZ_CHECK(addr_x400_set(x, ADDR_X400_A, " ", 1) == 0, "set");
 	if (form == ADDR_X400_STDOR)
 		for (i = 0; i < x->ndda; i++)
 			if (ieq(x->dda[i].type.ptr, x->dda[i].type.len, "RFC-822"))
@@ -110,29 +98,29 @@ static void roundtrip(const struct addr_x400 *x, int form)
 		for (i = 0; i < x->ndda; i++)
 			if (memchr(x->dda[i].type.ptr, '=', x->dda[i].type.len))
 				eq = 1;
-		CHECK(r == ADDR_ESYNTAX && eq, "Exchange format refuses only"
+		FZ_CHECK(r == ADDR_ESYNTAX && eq, "Exchange format refuses only"
 		      " a DDA type with '='");
 	}
 	if (r == 0) {
 		r = addr_x400_parse(&back, out.ptr, out.size, form, 0, &err);
-		CHECK(r == form, "formatted text parses in its form");
-		CHECK(addr_x400_copy(&want, x) == 0, "copy");
+		FZ_CHECK(r == form, "formatted text parses in its form");
+		FZ_CHECK(addr_x400_copy(&want, x) == 0, "copy");
 		normalise(&want, form);
-		CHECK(addr_x400_equal(&want, &back), "round trip gives the"
+		FZ_CHECK(addr_x400_equal(&want, &back), "round trip gives the"
 		      " model back");
-		CHECK(addr_x400_format(&again, &back, form, 0, &err) == 0,
+		FZ_CHECK(addr_x400_format(&again, &back, form, 0, &err) == 0,
 		      "the read-back model formats");
 		/* a normalisation changes the text once, then never again */
 		if (addr_x400_equal(x, &want))
-			CHECK(again.size == out.size &&
+			FZ_CHECK(again.size == out.size &&
 			      memcmp(again.ptr, out.ptr, out.size) == 0,
 			      "formatting is idempotent");
 		addr_x400_free(&want);
-		CHECK(addr_x400_parse(&want, again.ptr, again.size, form, 0,
+		FZ_CHECK(addr_x400_parse(&want, again.ptr, again.size, form, 0,
 				      &err) == form &&
 		      addr_x400_equal(&want, &back), "normal form is stable");
 	} else {
-		CHECK(r == ADDR_ESYNTAX, "format fails only as not representable");
+		FZ_CHECK(r == ADDR_ESYNTAX, "format fails only as not representable");
 	}
 	addr_buf_free(&out);
 	addr_buf_free(&again);
@@ -159,19 +147,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&err, 0, sizeof(err));
 	r = addr_x400_parse(&x, in, size, form, flags, &err);
 	if (r < 0) {
-		CHECK(r == ADDR_ESYNTAX || r == ADDR_ETOOLONG ||
+		FZ_CHECK(r == ADDR_ESYNTAX || r == ADDR_ETOOLONG ||
 		      r == ADDR_ENOTSUP, "error code");
-		CHECK(err.code == r, "error struct code");
-		CHECK(err.offset <= size, "error offset inside the input");
-		CHECK(is_empty(&x), "model empty after an error");
+		FZ_CHECK(err.code == r, "error struct code");
+		FZ_CHECK(err.offset <= size, "error offset inside the input");
+		FZ_CHECK(is_empty(&x), "model empty after an error");
 		return 0;
 	}
-	CHECK(form == 0 ? (r >= 1 && r <= 3) : r == form, "parsed form");
-	CHECK(addr_x400_check(&x, flags, NULL) == 0, "parsed model checks");
+	FZ_CHECK(form == 0 ? (r >= 1 && r <= 3) : r == form, "parsed form");
+	FZ_CHECK(addr_x400_check(&x, flags, NULL) == 0, "parsed model checks");
 	if (flags) {
-		CHECK(addr_x400_parse(&lenient, in, size, r, 0, NULL) == r,
+		FZ_CHECK(addr_x400_parse(&lenient, in, size, r, 0, NULL) == r,
 		      "strict implies lenient");
-		CHECK(addr_x400_equal(&x, &lenient), "strict model is lenient"
+		FZ_CHECK(addr_x400_equal(&x, &lenient), "strict model is lenient"
 		      " model");
 	}
 	roundtrip(&x, ADDR_X400_EXCHANGE);
