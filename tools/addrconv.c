@@ -334,10 +334,7 @@ static int cmd_normalize(int argc, char **argv)
 	return run(argc, argv, 1);
 }
 
-static const struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
+static const struct cli_command commands[] = {
 	{ "check", cmd_check },
 	{ "normalize", cmd_normalize },
 	/* IMCEA and X.500 (addrconv_imcea.c) */
@@ -354,30 +351,7 @@ static const struct command {
 
 int main(int argc, char **argv)
 {
-	const char *cmd;
-	size_t i;
-
 	cli_progname = "addrconv";
-	if (argc < 2) {
-		usage(stderr);
-		return CLI_FATAL;
-	}
-	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		usage(stdout);
-		return cli_finish(CLI_OK);
-	}
-	if (strcmp(cmd, "--version") == 0) {
-		printf("addrconv (libaddr) %s\n", ADDR_VERSION);
-		return cli_finish(CLI_OK);
-	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(cmd, commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
-	if (cmd[0] == '-')
-		cli_error("unknown option '%s'", cmd);
-	else
-		cli_error("%s: unknown command", cmd);
-	usage(stderr);
-	return CLI_FATAL;
+	return cli_dispatch(argc, argv, commands,
+			    sizeof(commands) / sizeof(commands[0]), usage);
 }

@@ -102,10 +102,7 @@ static int cmd_check(int argc, char **argv)
 	return cli_finish(rc);
 }
 
-static const struct command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
+static const struct cli_command commands[] = {
 	{ "check", cmd_check },
 	{ "resolve", addrdir_resolve },	/* addrdir_query.c */
 	{ "expand", addrdir_expand },	/* addrdir_query.c */
@@ -114,30 +111,7 @@ static const struct command {
 
 int main(int argc, char **argv)
 {
-	const char *cmd;
-	size_t i;
-
 	cli_progname = "addrdir";
-	if (argc < 2) {
-		usage(stderr);
-		return CLI_FATAL;
-	}
-	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
-		usage(stdout);
-		return cli_finish(CLI_OK);
-	}
-	if (strcmp(cmd, "--version") == 0) {
-		printf("addrdir (libaddr) %s\n", ADDR_VERSION);
-		return cli_finish(CLI_OK);
-	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(cmd, commands[i].name) == 0)
-			return commands[i].fn(argc - 1, argv + 1);
-	if (cmd[0] == '-')
-		cli_error("unknown option '%s'", cmd);
-	else
-		cli_error("%s: unknown command", cmd);
-	usage(stderr);
-	return CLI_FATAL;
+	return cli_dispatch(argc, argv, commands,
+			    sizeof(commands) / sizeof(commands[0]), usage);
 }

@@ -8,6 +8,7 @@
  *	cli_reject()		"<prog>: <input>: <reason>"
  *	cli_error()		"<prog>: <message>"
  *	cli_finish()		flush standard output, check for errors
+ *	cli_dispatch()		a tool's main(): options, then its command
  *
  * See cli.h for the meaning of the results.
  */
@@ -155,4 +156,34 @@ int cli_finish(int status)
 		return CLI_FATAL;
 	}
 	return status;
+}
+
+int cli_dispatch(int argc, char **argv, const struct cli_command *cmds,
+		 size_t ncmds, void (*usage)(FILE *fp))
+{
+	const char *cmd;
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return CLI_FATAL;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+		usage(stdout);
+		return cli_finish(CLI_OK);
+	}
+	if (strcmp(cmd, "--version") == 0) {
+		printf("%s (libaddr) %s\n", cli_progname, ADDR_VERSION);
+		return cli_finish(CLI_OK);
+	}
+	for (i = 0; i < ncmds; i++)
+		if (strcmp(cmd, cmds[i].name) == 0)
+			return cmds[i].fn(argc - 1, argv + 1);
+	if (cmd[0] == '-')
+		cli_error("unknown option '%s'", cmd);
+	else
+		cli_error("%s: unknown command", cmd);
+	usage(stderr);
+	return CLI_FATAL;
 }

@@ -71,4 +71,19 @@ void cli_error(const char *fmt, ...)
  */
 int cli_finish(int status);
 
+/* cli_command - one subcommand: "addrconv <name> ARGS" calls fn */
+struct cli_command {
+	const char *name;
+	int (*fn)(int argc, char **argv);	/* argv[0] is the name */
+};
+
+/*
+ * cli_dispatch - main() of a tool with subcommands: --help, -h and
+ * --version, then the command named by argv[1]; usage goes to stderr
+ * with CLI_FATAL when there is none or it is unknown. Set cli_progname
+ * first.
+ */
+int cli_dispatch(int argc, char **argv, const struct cli_command *cmds,
+		 size_t ncmds, void (*usage)(FILE *fp));
+
 #endif /* CLI_H */
