@@ -38,6 +38,33 @@ static inline int addr__size_add(size_t *r, size_t a, size_t b)
 	return 0;
 }
 
+/* addr__hexval - 0..15 for a hex digit in either case, -1 otherwise */
+static inline int addr__hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (unsigned char)(c | 0x20);
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* addr__b64val - 0..63 for a base64 digit (RFC 4648 §4), -1 otherwise */
+static inline int addr__b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
 /* utf8.c */
 /* addr__utf8_seqlen - length of the well-formed UTF-8 sequence at s
  * (1..4), or 0 if the octets at s do not start one. n is what is left. */

@@ -17,16 +17,6 @@
 #include <string.h>
 #include "dir_int.h"
 
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (unsigned char)(c | 0x20);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* one type=value pair of the key, as offsets into a scratch buffer */
 struct ava {
 	size_t off, len;
@@ -122,9 +112,10 @@ int addr__dn_key(struct addr_buf *out, const char *dn, size_t len)
 						rc = ADDR_ESYNTAX;
 						goto out;
 					}
-					h1 = hexval((unsigned char)dn[i + 1]);
-					h2 = i + 2 < len ?
-					     hexval((unsigned char)dn[i + 2]) : -1;
+					h1 = addr__hexval(
+						(unsigned char)dn[i + 1]);
+					h2 = i + 2 < len ? addr__hexval(
+						(unsigned char)dn[i + 2]) : -1;
 					if (h1 >= 0 && h2 >= 0) {
 						addr_buf_putc(&val,
 							      (char)(h1 * 16 + h2));

@@ -757,17 +757,6 @@ static int domain_labels(struct addr__domain *d, const char *given,
 
 /* ---------------------------------------------------------- literals */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* ipv4 - parse Snum 3("." Snum) exactly; 1 and the octets on success */
 static int ipv4(const char *s, size_t n, unsigned char out[4])
 {
@@ -845,10 +834,12 @@ static int ipv6(const char *a, size_t n, unsigned short g[8], int *deprec)
 			if (glen > 4)
 				badchar = 1;
 			for (k = start; k < i; k++) {
-				if (hexval(t[k]) < 0)
+				int h = addr__hexval((unsigned char)t[k]);
+
+				if (h < 0)
 					badchar = 1;
 				else
-					v = v * 16 + (unsigned)hexval(t[k]);
+					v = v * 16 + (unsigned)h;
 			}
 			if (glen > 0 && !badchar) {
 				if (!seen_dc && left < 10)

@@ -29,21 +29,6 @@
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* b64_decode - strict RFC 2045 base64 (padding required) into out;
  * returns 0, or the 1-based offset of the first bad character */
 static size_t b64_decode(struct addr_buf *out, const char *s, size_t n)
@@ -63,7 +48,7 @@ static size_t b64_decode(struct addr_buf *out, const char *s, size_t n)
 				pad++;
 				continue;
 			}
-			if (pad || (v[k] = b64val(c)) < 0)
+			if (pad || (v[k] = addr__b64val(c)) < 0)
 				return i + (size_t)k + 1;
 		}
 		addr_buf_putc(out, (char)(v[0] << 2 | v[1] >> 4));

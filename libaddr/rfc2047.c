@@ -14,32 +14,6 @@
 #include <string.h>
 #include "mailbox_int.h"
 
-static int b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static int hexv(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* decode_b - RFC 4648 base64, padding optional; -1 if malformed */
 static int decode_b(const unsigned char *s, size_t n, char *out, size_t *olen)
 {
@@ -56,7 +30,7 @@ static int decode_b(const unsigned char *s, size_t n, char *out, size_t *olen)
 		}
 		if (pad)
 			return -1;	/* data after padding */
-		v = b64val(s[i]);
+		v = addr__b64val(s[i]);
 		if (v < 0)
 			return -1;
 		acc = (acc << 6) | (unsigned)v;
@@ -86,8 +60,8 @@ static int decode_q(const unsigned char *s, size_t n, char *out, size_t *olen)
 				return -1;
 			if (i + 2 >= n + 1)
 				return -1;
-			h = hexv(s[i + 1]);
-			l = hexv(s[i + 2]);
+			h = addr__hexval(s[i + 1]);
+			l = addr__hexval(s[i + 2]);
 			if (h < 0 || l < 0)
 				return -1;
 			out[(*olen)++] = (char)(h * 16 + l);
