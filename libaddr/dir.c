@@ -29,7 +29,7 @@ static const char *const single_valued[] = {
 	"legacyExchangeDN", "targetAddress", "mail",
 	"msExchHideFromAddressLists", NULL
 };
-static const char *const ref_attrs[] = {
+const char *const addr__dir_ref_attrs[] = {
 	"member", "authOrig", "unauthOrig", "dLMemSubmitPerms",
 	"dLMemRejectPerms", NULL
 };
@@ -187,7 +187,7 @@ int addr_dir_entry_add_value(struct addr_dir_entry *e, const char *attr,
 }
 
 /* entry_remove_attr - drop attribute i */
-static void entry_remove_attr(struct addr_dir_entry *e, size_t i)
+void addr__entry_remove_attr(struct addr_dir_entry *e, size_t i)
 {
 	free_attr(&e->a[i]);
 	memmove(&e->a[i], &e->a[i + 1], (e->na - i - 1) * sizeof(e->a[0]));
@@ -203,6 +203,7 @@ int addr_dir_entry_copy(struct addr_dir_entry **out,
 	if (addr_dir_entry_new(&c, e->dn, e->dnlen) < 0)
 		return ADDR_ENOMEM;
 	c->line = e->line;
+	c->changed = e->changed;
 	c->kind = e->kind;
 	for (i = 0; i < e->na; i++) {
 		struct addr__dattr *a = attr_get(c, e->a[i].name, e->a[i].nlen);
@@ -630,7 +631,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 			/* lenient: the read value is dropped (the writer
 			 * writes the derived one, if any, in its place) */
 			if ((dflags & ADDR_DIR_LENIENT) && mail == NULL)
-				entry_remove_attr(e, (size_t)(a - e->a));
+				addr__entry_remove_attr(e, (size_t)(a - e->a));
 		}
 	}
 	if (s->fatal)
@@ -641,6 +642,38 @@ out:
 	if (rc < 0)
 		return rc;
 	return (int)(s->nerrors - before);
+}
+
+int addr__entry_out(const struct addr_dir_entry *e, addr__attr_fn fn,
+		    void *ctx)
+{
+	const char *mail = addr_dir_entry_mail(e);
+	int mail_read = addr__entry_attr(e, "mail") != NULL, rc;
+	struct addr__dval m;
+	size_t j;
+
+	if (mail != NULL) {
+		m.ptr = (char *)(uintptr_t)mail;
+		m.len = strlen(mail);
+	}
+	for (j = 0; j < e->na; j++) {
+		const struct addr__dattr *a = &e->a[j];
+
+		if (addr__str_ieq(a->name, a->nlen, "mail")) {
+			if (mail != NULL && (rc = fn(ctx, a->name, &m, 1)) < 0)
+				return rc;
+			continue;
+		}
+		if (!mail_read && mail != NULL &&
+		    addr__str_ieq(a->name, a->nlen, "proxyAddresses")) {
+			if ((rc = fn(ctx, "mail", &m, 1)) < 0)
+				return rc;
+			mail_read = 1;
+		}
+		if (a->n > 0 && (rc = fn(ctx, a->name, a->v, a->n)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* --------------------------------------------------------- directory */
@@ -691,9 +724,8 @@ struct addr_dir_entry *addr__dir_find_key(const struct addr_dir *d,
 	return h ? h->e : NULL;
 }
 
-/* find_mut - the entry named dn, or NULL (also on a bad DN) */
-static struct addr_dir_entry *find_mut(const struct addr_dir *d,
-				       const char *dn, size_t len, int *rc)
+struct addr_dir_entry *addr__dir_find_mut(const struct addr_dir *d,
+					  const char *dn, size_t len, int *rc)
 {
 	struct addr_buf k;
 	struct addr_dir_entry *e = NULL;
@@ -713,7 +745,7 @@ const struct addr_dir_entry *addr_dir_find(const struct addr_dir *d,
 {
 	int rc;
 
-	return find_mut(d, dn, len, &rc);
+	return addr__dir_find_mut(d, dn, len, &rc);
 }
 
 int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
@@ -775,6 +807,24 @@ int addr_dir_add(struct addr_dir *d, struct addr_dir_entry *e,
 	return 0;
 }
 
+int addr__dir_swap(struct addr_dir *d, struct addr_dir_entry *old,
+		   struct addr_dir_entry *nw)
+{
+	addr__dir_unindex_entry(d, old);
+	if (addr__dir_index_entry(d, nw) < 0) {
+		/* nw's keys may be half in: take them out, put old's back
+		 * where its tombstones are */
+		addr__dir_unindex_entry(d, nw);
+		if (addr__dir_index_entry(d, old) < 0)
+			return ADDR_ENOMEM;
+		return ADDR_ENOMEM;
+	}
+	nw->pos = old->pos;
+	d->e[old->pos] = nw;
+	addr_dir_entry_free(old);
+	return 0;
+}
+
 /* replace - swap the checked copy nw in for old (same position) */
 int addr__dir_replace(struct addr_dir *d, struct addr_dir_entry *old,
 		   struct addr_dir_entry *nw, struct addr_error *err)
@@ -783,19 +833,8 @@ int addr__dir_replace(struct addr_dir *d, struct addr_dir_entry *old,
 
 	if (rc < 0)
 		return rc;
-	addr__dir_unindex_entry(d, old);
-	if (addr__dir_index_entry(d, nw) < 0) {
-		/* the old keys fit where they were: tombstones are reused
-		 * only after a grow, and a grow needs no memory here only
-		 * if it does not happen, so re-insert before failing */
-		if (addr__dir_index_entry(d, old) < 0)
-			return addr__error_set(err, ADDR_ENOMEM, 0,
-					       "out of memory (index lost)");
+	if (addr__dir_swap(d, old, nw) < 0)
 		return addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
-	}
-	nw->pos = old->pos;
-	d->e[old->pos] = nw;
-	addr_dir_entry_free(old);
 	return 1;
 }
 
@@ -807,9 +846,9 @@ static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 
 	addr_buf_init(&k);
 	for (i = 0; i < d->n; i++)
-		for (r = 0; ref_attrs[r] != NULL; r++) {
+		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
 			struct addr__dattr *a = addr__entry_attr(d->e[i],
-								 ref_attrs[r]);
+								 addr__dir_ref_attrs[r]);
 
 			for (j = 0; a != NULL && j < a->n;) {
 				if (addr__dn_key(&k, a->v[j].ptr, a->v[j].len) == 0 &&
@@ -826,26 +865,65 @@ static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 	addr_buf_free(&k);
 }
 
-int addr_dir_delete(struct addr_dir *d, const char *dn, size_t dnlen,
-		    struct addr_error *err)
+void addr__dir_remove(struct addr_dir *d, struct addr_dir_entry *e)
 {
-	int rc;
-	struct addr_dir_entry *e = find_mut(d, dn, dnlen, &rc);
 	size_t i;
 
-	if (rc < 0)
-		return addr__error_set(err, rc, 0, "out of memory");
-	if (e == NULL)
-		return 0;
 	addr__dir_unindex_entry(d, e);
-	refs_drop(d, e->dnkey, e->dnkeylen);
+	if (e->dnkey != NULL)
+		refs_drop(d, e->dnkey, e->dnkeylen);
 	for (i = e->pos; i + 1 < d->n; i++) {
 		d->e[i] = d->e[i + 1];
 		d->e[i]->pos = i;
 	}
 	d->n--;
 	addr_dir_entry_free(e);
+}
+
+int addr_dir_delete(struct addr_dir *d, const char *dn, size_t dnlen,
+		    struct addr_error *err)
+{
+	int rc;
+	struct addr_dir_entry *e = addr__dir_find_mut(d, dn, dnlen, &rc);
+
+	if (rc < 0)
+		return addr__error_set(err, rc, 0, "out of memory");
+	if (e == NULL)
+		return 0;
+	addr__dir_remove(d, e);
 	return 1;
+}
+
+int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
+			  const char *dn, size_t dnlen)
+{
+	struct addr_buf k;
+	size_t i, r, j;
+	int rc = 0;
+
+	addr_buf_init(&k);
+	for (i = 0; i < d->n && rc == 0; i++)
+		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
+			struct addr__dattr *a = addr__entry_attr(d->e[i],
+							addr__dir_ref_attrs[r]);
+
+			for (j = 0; a != NULL && j < a->n; j++) {
+				char *v;
+
+				if (addr__dn_key(&k, a->v[j].ptr, a->v[j].len) != 0 ||
+				    k.size != klen || memcmp(k.ptr, key, klen) != 0)
+					continue;
+				if ((v = memdup0(dn, dnlen)) == NULL) {
+					rc = ADDR_ENOMEM;
+					break;
+				}
+				addr__free(a->v[j].ptr);
+				a->v[j].ptr = v;
+				a->v[j].len = dnlen;
+			}
+		}
+	addr_buf_free(&k);
+	return rc;
 }
 
 /* copy_of - a working copy of the entry dn, or 0/negative */
@@ -856,7 +934,7 @@ static int copy_of(struct addr_dir *d, const char *dn, size_t dnlen,
 	int rc;
 
 	*nw = NULL;
-	*old = find_mut(d, dn, dnlen, &rc);
+	*old = addr__dir_find_mut(d, dn, dnlen, &rc);
 	if (rc < 0)
 		return addr__error_set(err, rc, 0, "out of memory");
 	if (*old == NULL)
@@ -898,7 +976,7 @@ int addr_dir_set(struct addr_dir *d, const char *dn, size_t dnlen,
 		if (addr_dir_entry_add_value(nw, attr, values[i], lens[i]) < 0)
 			rc = addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
 	if (rc > 0 && n == 0 && (a = addr__entry_attr(nw, attr)) != NULL)
-		entry_remove_attr(nw, (size_t)(a - nw->a));
+		addr__entry_remove_attr(nw, (size_t)(a - nw->a));
 	if (rc > 0 && old->kind != 0) {
 		struct addr__sink s;
 		int k;
@@ -1071,7 +1149,7 @@ int addr_dir_proxy_remove(struct addr_dir *d, const char *dn, size_t dnlen,
 		(a->n - (size_t)at - 1) * sizeof(a->v[0]));
 	a->n--;
 	if (a->n == 0)
-		entry_remove_attr(e.nw, (size_t)(a - e.nw->a));
+		addr__entry_remove_attr(e.nw, (size_t)(a - e.nw->a));
 	return edit_end(d, &e, rc, err);
 }
 
@@ -1100,26 +1178,27 @@ int addr_dir_proxy_make_primary(struct addr_dir *d, const char *dn,
 
 int addr_dir_check(const struct addr_dir *d, struct addr_dir_report *rep)
 {
-	return addr__dir_check(d, rep, NULL);
+	return addr__dir_check(d, rep, NULL, NULL);
 }
 
 int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
-		    const char *file)
+		    const char *file, const char *chfile)
 {
 	struct addr__sink s;
 	struct addr_buf k;
 	size_t i, r, j;
 
 	addr__sink_init(&s, rep, NULL, file);
+	s.chfile = chfile;
 	addr__dir_conflicts(d, NULL, NULL, &s);
 	addr_buf_init(&k);
 	for (i = 0; i < d->n; i++) {
 		const struct addr_dir_entry *e = d->e[i];
 
-		s.line = e->line;
-		for (r = 0; ref_attrs[r] != NULL; r++) {
+		addr__sink_at(&s, e);
+		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
 			const struct addr__dattr *a = addr__entry_attr(e,
-								       ref_attrs[r]);
+								       addr__dir_ref_attrs[r]);
 
 			for (j = 0; a != NULL && j < a->n; j++) {
 				int rc = addr__dn_key(&k, a->v[j].ptr,
@@ -1137,7 +1216,7 @@ int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
 						r == 0 ? "member.unresolved" :
 						"restriction.unresolved",
 						"%s of %s: \"%s\" names no object",
-						ref_attrs[r], e->dn, a->v[j].ptr);
+						addr__dir_ref_attrs[r], e->dn, a->v[j].ptr);
 			}
 		}
 	}

@@ -207,7 +207,7 @@ static void report_clash(struct addr__sink *s, const struct addr_dir_entry *old,
 		rule = "legdn.duplicate";
 		what = kn->tag == ADDR__K_LEGDN ? "legacyExchangeDN" : "proxy";
 	}
-	s->line = nw->line;
+	addr__sink_at(s, nw);
 	addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ECONFLICT, rule,
 			"duplicate %s \"%s\": held by %s (\"%s\"%s) and %s",
 			what, key_value(nw, kn), old->dn, key_value(old, ko),
@@ -265,10 +265,14 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 					fk = &h->e->keys[h->ki];
 				}
 			}
-			if (first != NULL) {
+			if (first == NULL)
+				continue;
+			/* charge the clash to the change that made it */
+			if (first->changed && !x->changed)
+				report_clash(s, x, &x->keys[i], first, fk);
+			else
 				report_clash(s, first, fk, x, &x->keys[i]);
-				n++;
-			}
+			n++;
 		}
 	}
 	return n;

@@ -50,6 +50,8 @@ struct addr_dir_entry {
 	size_t na, acap;
 	int kind;		/* ADDR_DIR_*, 0 before validation */
 	size_t line;		/* source line of the dn, 0 if none */
+	int changed;		/* last touched by a change file: line and
+				 * diagnostics refer to the change file */
 	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir) */
 	size_t nkeys;
 	size_t pos;		/* position in the directory */
@@ -85,7 +87,11 @@ struct addr__sink {
 	struct addr_dir_report *rep;	/* nullable */
 	struct addr_error *err;		/* nullable */
 	const char *file;		/* nullable */
+	const char *chfile;		/* nullable: the change file being
+					 * applied (addr__sink_at) */
 	size_t line, column;
+	const char *base_;		/* addr__sink_at: the directory file */
+	int base_set_;
 	size_t nerrors;
 	int fatal;			/* ADDR_ENOMEM seen */
 };
@@ -101,6 +107,10 @@ void addr__sink_diag(struct addr__sink *s, int severity, int code,
 	__attribute__((format(printf, 5, 6)))
 #endif
 	;
+
+/* addr__sink_at - point s at entry e: its line, and s->chfile when a
+ * change file last touched e, else the file s started with */
+void addr__sink_at(struct addr__sink *s, const struct addr_dir_entry *e);
 
 /* hashing and folding (dir_index.c) */
 uint64_t addr__dir_hash(const char *s, size_t n);
@@ -132,6 +142,16 @@ int addr__dn_key(struct addr_buf *out, const char *dn, size_t len);
 /* dir.c */
 struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,
 				     const char *name);
+/* addr__entry_out - the attributes of e in writer order (spec-directory
+ * §6.5): as read, with the derived mail in place of a read one, or just
+ * before the first proxyAddresses when none was read. fn gets each
+ * attribute's name and values (borrowed); a negative return stops. */
+typedef int (*addr__attr_fn)(void *ctx, const char *name,
+			     const struct addr__dval *v, size_t n);
+int addr__entry_out(const struct addr_dir_entry *e, addr__attr_fn fn,
+		    void *ctx);
+/* addr__entry_remove_attr - drop attribute i of e with its values */
+void addr__entry_remove_attr(struct addr_dir_entry *e, size_t i);
 /* addr__entry_prepare - kind, model rules, proxies to stored form, keys;
  * returns the number of errors reported to s, or ADDR_ENOMEM */
 int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
@@ -145,9 +165,36 @@ struct addr_dir_entry *addr__dir_find_key(const struct addr_dir *d,
 /* addr__proxy_key - append the comparison key of a stored proxy */
 int addr__proxy_key(struct addr_buf *out, const char *stored, size_t n,
 		    int *dnspace);
-/* addr__dir_check - addr_dir_check with a file name for diagnostics */
+/* addr__dir_check - addr_dir_check with the file names for diagnostics:
+ * file for entries read from the directory file, chfile (nullable) for
+ * entries a change file touched; a conflict between the two kinds is
+ * charged to the changed entry */
 int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
-		    const char *file);
+		    const char *file, const char *chfile);
+/* addr__dir_find_mut - the entry named dn[0..len), or NULL (also for a
+ * malformed DN); *rc gets 0 or ADDR_ENOMEM */
+struct addr_dir_entry *addr__dir_find_mut(const struct addr_dir *d,
+					  const char *dn, size_t len, int *rc);
+/* addr__dir_swap - put nw (prepared) where old is, without the
+ * uniqueness check (a change file is checked as a whole afterwards);
+ * old is freed. 0, or ADDR_ENOMEM (nothing changed). */
+int addr__dir_swap(struct addr_dir *d, struct addr_dir_entry *old,
+		   struct addr_dir_entry *nw);
+/* addr__dir_remove - unlink e, drop every reference to it, free it */
+void addr__dir_remove(struct addr_dir *d, struct addr_dir_entry *e);
+/* addr__dir_rename_refs - rewrite every reference value naming the DN
+ * key key[0..klen) to dn (a rename, spec-directory.md §3); 0 or
+ * ADDR_ENOMEM */
+int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
+			  const char *dn, size_t dnlen);
+/* addr__dir_load_record - a content record (dir_apply.c) as a new entry
+ * of d, model rules checked, no uniqueness check; problems go to s.
+ * 0 or ADDR_ENOMEM. */
+int addr__dir_load_record(struct addr_dir *d, const struct addr_ldif_record *rec,
+			  struct addr__sink *s);
+/* addr__dir_ref_attrs - the reference attributes (member, authOrig, ...),
+ * NULL-terminated */
+extern const char *const addr__dir_ref_attrs[];
 /* addr__dir_replace - check the copy nw (model rules, uniqueness against
  * every entry but old) and swap it in for old, which is freed; nw then
  * belongs to d. 1, or a negative ADDR_E* (nothing changed, nw still the

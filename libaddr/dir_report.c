@@ -42,6 +42,18 @@ void addr__sink_init(struct addr__sink *s, struct addr_dir_report *rep,
 	s->file = file;
 }
 
+void addr__sink_at(struct addr__sink *s, const struct addr_dir_entry *e)
+{
+	/* the directory file's name is kept in base_ the first time */
+	if (s->base_set_ == 0) {
+		s->base_ = s->file;
+		s->base_set_ = 1;
+	}
+	s->file = e->changed && s->chfile ? s->chfile : s->base_;
+	s->line = e->line;
+	s->column = 0;
+}
+
 /* dupstr - an owned copy of a C string, NULL on failure */
 static char *dupstr(const char *z)
 {

@@ -142,37 +142,29 @@ int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
 	return rc;
 }
 
+static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
+		    size_t n)
+{
+	struct addr_buf *out = ctx;
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		addr_ldif_put(out, name, v[k].ptr, v[k].len);
+	return 0;
+}
+
 int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
 {
-	size_t i, j, k;
+	size_t i;
 
 	addr_buf_puts(out, "version: 1\n");
 	for (i = 0; i < d->n; i++) {
 		const struct addr_dir_entry *e = d->e[i];
-		const char *mail = addr_dir_entry_mail(e);
-		int mail_read = addr__entry_attr(e, "mail") != NULL;
 
 		if (i > 0)
 			addr_buf_putc(out, '\n');
 		addr_ldif_put(out, "dn", e->dn, e->dnlen);
-		for (j = 0; j < e->na; j++) {
-			const struct addr__dattr *a = &e->a[j];
-
-			if (addr__str_ieq(a->name, a->nlen, "mail")) {
-				if (mail != NULL)
-					addr_ldif_put(out, a->name, mail,
-						      strlen(mail));
-				continue;
-			}
-			if (!mail_read && mail != NULL &&
-			    addr__str_ieq(a->name, a->nlen, "proxyAddresses")) {
-				addr_ldif_put(out, "mail", mail, strlen(mail));
-				mail_read = 1;
-			}
-			for (k = 0; k < a->n; k++)
-				addr_ldif_put(out, a->name, a->v[k].ptr,
-					      a->v[k].len);
-		}
+		addr__entry_out(e, put_attr, out);
 	}
 	return out->oom ? ADDR_ENOMEM : 0;
 }
@@ -814,63 +806,16 @@ struct loader {
 static int load_record(void *ctx, const struct addr_ldif_record *rec)
 {
 	struct loader *ld = ctx;
-	struct addr_dir_entry *e, *o;
-	size_t i;
-	int rc;
 
-	ld->s.line = rec->line;
-	ld->s.column = 0;
 	if (rec->change != ADDR_LDIF_ENTRY) {
+		ld->s.line = rec->line;
+		ld->s.column = 0;
 		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 				"ldif.mixed", "change record in a directory "
 				"(content) file");
 		return 0;
 	}
-	if ((rc = addr_dir_entry_new(&e, rec->dn.ptr, rec->dn.len)) < 0) {
-		if (rc == ADDR_ENOMEM)
-			return rc;
-		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
-				"dn.syntax", "empty DN");
-		return 0;
-	}
-	e->line = rec->line;
-	for (i = 0; i < rec->nitem; i++) {
-		char name[256];
-		size_t n = rec->item[i].name.len;
-
-		if (n >= sizeof(name)) {
-			addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ETOOLONG,
-					"ldif.syntax", "attribute name too long");
-			addr_dir_entry_free(e);
-			return 0;
-		}
-		memcpy(name, rec->item[i].name.ptr, n);
-		name[n] = '\0';
-		if (addr_dir_entry_add_value(e, name, rec->item[i].value.ptr,
-					     rec->item[i].value.len) < 0) {
-			addr_dir_entry_free(e);
-			return ADDR_ENOMEM;
-		}
-	}
-	rc = addr__entry_prepare(e, ld->d->flags, &ld->s);
-	if (rc < 0) {
-		addr_dir_entry_free(e);
-		return rc;
-	}
-	if (e->dnkey != NULL &&
-	    (o = addr__dir_find_key(ld->d, e->dnkey, e->dnkeylen)) != NULL) {
-		ld->s.line = rec->line;
-		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ECONFLICT,
-				"dn.duplicate", "%s (line %zu) and %s name the "
-				"same object", o->dn, o->line, e->dn);
-		addr_dir_entry_free(e);
-		return 0;
-	}
-	if (addr__dir_insert(ld->d, e) < 0) {
-		addr_dir_entry_free(e);
-		return ADDR_ENOMEM;
-	}
-	return 0;
+	return addr__dir_load_record(ld->d, rec, &ld->s);
 }
 
 int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
@@ -890,7 +835,7 @@ int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
 	if (ld.s.fatal)
 		return ADDR_ENOMEM;
 	{
-		int c = addr__dir_check(d, rep, file);
+		int c = addr__dir_check(d, rep, file, NULL);
 
 		if (c < 0)
 			return c;

@@ -1095,6 +1095,50 @@ ADDR_EXTERN int addr_dir_write_ldif(const struct addr_dir *d,
 ADDR_EXTERN int addr_ldif_put(struct addr_buf *out, const char *name,
 			      const char *v, size_t len);
 
+/* ------------------------------------------------------ CSV (io_csv.c) */
+
+/* ---------------------------------------------------- DSML (io_dsml.c) */
+
+/* ------------------------------------------- applying changes (import) */
+
+/*
+ * A change file is applied record by record to an in-memory directory
+ * (spec-directory.md §4): each record is checked against the rules of
+ * its own (§6.3: change.exists, change.no-object, change.value-exists,
+ * change.no-value; the model rules of §2) and skipped when it breaks
+ * one; the uniqueness and reference invariants are checked once on the
+ * final state by addr_dir_apply_check. An entry a record touched is
+ * charged to that record: its diagnostics name the change file and the
+ * record's line. Nothing here writes a file: the caller writes the
+ * directory only when no error was found.
+ */
+#define ADDR_APPLY_REPLACE_EXISTING	0x01u	/* a content record for an
+						 * existing DN replaces it */
+#define ADDR_APPLY_SKIP_NONRECIPIENT	0x02u	/* non-recipients skipped
+						 * with a warning */
+
+/*
+ * addr_dir_apply - apply one record rec (borrowed: an LDIF change
+ * record, a DSML request mapped to one, or a content record, which is an
+ * add) to d, naming file (nullable, borrowed) in diagnostics appended to
+ * rep (nullable). Returns the number of errors (0: applied; otherwise d
+ * is as before the record), or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_apply(struct addr_dir *d,
+			       const struct addr_ldif_record *rec,
+			       const char *file, unsigned flags,
+			       struct addr_dir_report *rep);
+/*
+ * addr_dir_apply_check - addr_dir_check after a change file: entries
+ * read from the directory file are reported against dirfile, entries a
+ * record touched against chfile at that record's line; a clash between
+ * the two is charged to the changed entry. Returns the number of errors,
+ * or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_apply_check(const struct addr_dir *d,
+				     const char *dirfile, const char *chfile,
+				     struct addr_dir_report *rep);
+
 /* ------------------------------------------------ group expansion */
 
 /* The depth limit of spec-directory.md §3.1 (the addressed group is 1). */
