@@ -295,20 +295,31 @@ static int do_add(struct apply *ap)
 	return rc;
 }
 
+/* existing - the object the record names: 1 found, 0 refused with
+ * change.no-object, or ADDR_ENOMEM */
+static int existing(struct apply *ap, struct addr_dir_entry **old)
+{
+	int rc;
+
+	*old = addr__dir_find_mut(ap->d, ap->rec->dn.ptr, ap->rec->dn.len, &rc);
+	if (rc < 0)
+		return rc;
+	if (*old == NULL) {
+		refuse(ap, 0, ADDR_ESYNTAX, "change.no-object",
+		       "%.*s: no such object", (int)ap->rec->dn.len,
+		       ap->rec->dn.ptr);
+		return 0;
+	}
+	return 1;
+}
+
 static int do_delete(struct apply *ap)
 {
 	struct addr_dir_entry *old;
 	int rc;
 
-	old = addr__dir_find_mut(ap->d, ap->rec->dn.ptr, ap->rec->dn.len, &rc);
-	if (rc < 0)
-		return rc;
-	if (old == NULL) {
-		refuse(ap, 0, ADDR_ESYNTAX, "change.no-object",
-		       "%.*s: no such object", (int)ap->rec->dn.len,
-		       ap->rec->dn.ptr);
-		return 1;
-	}
+	if ((rc = existing(ap, &old)) <= 0)
+		return rc < 0 ? rc : 1;
 	addr__dir_remove(ap->d, old);
 	return 0;
 }
@@ -327,7 +338,9 @@ static long mod_spec(struct apply *ap, struct addr_dir_entry *nw, size_t i)
 	     ap->rec->item[j].kind == ADDR_LDIF_VALUE; j++)
 		;
 	nv = j - i - 1;
-	if (attr_name(name, sizeof(name), h->value) < 0) {
+	/* the mod-spec's attribute is its item's name (the LDIF reader
+	 * also leaves it in the value) */
+	if (attr_name(name, sizeof(name), h->name.len ? h->name : h->value) < 0) {
 		refuse(ap, h->line, ADDR_ETOOLONG, "ldif.syntax",
 		       "attribute name too long");
 		return (long)j;
@@ -381,15 +394,8 @@ static int do_modify(struct apply *ap)
 	size_t before = ap->s.nerrors, i;
 	int rc;
 
-	old = addr__dir_find_mut(ap->d, ap->rec->dn.ptr, ap->rec->dn.len, &rc);
-	if (rc < 0)
-		return rc;
-	if (old == NULL) {
-		refuse(ap, 0, ADDR_ESYNTAX, "change.no-object",
-		       "%.*s: no such object", (int)ap->rec->dn.len,
-		       ap->rec->dn.ptr);
-		return 1;
-	}
+	if ((rc = existing(ap, &old)) <= 0)
+		return rc < 0 ? rc : 1;
 	if (addr_dir_entry_copy(&nw, old) < 0)
 		return ADDR_ENOMEM;
 	for (i = 0; i < ap->rec->nitem;) {
@@ -503,15 +509,8 @@ static int do_modrdn(struct apply *ap)
 	char type[256];
 	int rc;
 
-	old = addr__dir_find_mut(ap->d, ap->rec->dn.ptr, ap->rec->dn.len, &rc);
-	if (rc < 0)
-		return rc;
-	if (old == NULL) {
-		refuse(ap, 0, ADDR_ESYNTAX, "change.no-object",
-		       "%.*s: no such object", (int)ap->rec->dn.len,
-		       ap->rec->dn.ptr);
-		return 1;
-	}
+	if ((rc = existing(ap, &old)) <= 0)
+		return rc < 0 ? rc : 1;
 	if (nr == NULL || nr->value.len == 0) {
 		refuse(ap, 0, ADDR_ESYNTAX, "ldif.syntax", "modrdn without newrdn");
 		return 1;

@@ -7,6 +7,7 @@
  *	addr_dir_load_ldif()	a content file into a directory, checked
  *	addr_dir_write_ldif()	a directory as LDIF, byte-stable
  *	addr_ldif_put()		one attribute line, base64 and folding
+ *	addr_ldif_rejects()	the refused records of a change file
  *
  * The reader is strict by default: ":<" URL values and "include:"
  * lines are refused and never followed, continuation lines start with
@@ -841,4 +842,85 @@ int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
 			return c;
 		return rc + (int)ld.s.nerrors + c;
 	}
+}
+
+/* ----------------------------------------------------------- rejects */
+
+/* in_span - does any of the sorted lines[0..n) fall in [a, b]? */
+static int in_span(const size_t *lines, size_t n, size_t a, size_t b)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (lines[i] >= a && lines[i] <= b)
+			return 1;
+	return 0;
+}
+
+int addr_ldif_rejects(struct addr_buf *out, const char *in, size_t len,
+		      const size_t *lines, size_t nlines)
+{
+	struct addr_buf rec;
+	size_t pos = 0, line = 0, first = 0, last = 0, covered = 0, i;
+	int comment = 0, version_seen = 0;
+
+	addr_buf_init(&rec);
+	addr_buf_puts(out, "version: 1\n");
+	for (;;) {
+		const char *nl = pos < len ? memchr(in + pos, '\n', len - pos) : NULL;
+		size_t end = nl ? (size_t)(nl - in) + 1 : len;
+		size_t body = end - pos;
+		int blank;
+
+		if (pos < len)
+			line++;
+		while (body > 0 && (in[pos + body - 1] == '\n' ||
+				    in[pos + body - 1] == '\r'))
+			body--;
+		blank = pos >= len || body == 0;
+		if (blank) {
+			/* a paragraph ends: keep it when an error is in it */
+			if (first != 0 && in_span(lines, nlines, first, last)) {
+				addr_buf_putc(out, '\n');
+				addr_buf_put(out, rec.ptr, rec.size);
+			}
+			if (first != 0)
+				for (i = 0; i < nlines; i++)
+					covered += lines[i] >= first &&
+						   lines[i] <= last;
+			addr_buf_clear(&rec);
+			first = 0;
+			comment = 0;
+			if (pos >= len)
+				break;
+			pos = end;
+			continue;
+		}
+		if (in[pos] == '#')
+			comment = 1;
+		else if (in[pos] != ' ')
+			comment = 0;
+		if (!version_seen && first == 0 && !comment &&
+		    body >= 8 && memcmp(in + pos, "version:", 8) == 0) {
+			version_seen = 1;	/* the file's, not a record's */
+			pos = end;
+			continue;
+		}
+		version_seen = 1;
+		if (first == 0)
+			first = line;
+		last = line;
+		if (!comment)
+			addr_buf_put(&rec, in + pos, end - pos);
+		if (end == len && (len == 0 || in[len - 1] != '\n'))
+			addr_buf_putc(&rec, '\n');
+		pos = end;
+	}
+	addr_buf_free(&rec);
+	if (covered < nlines) {
+		/* an error outside every record is a file-level one */
+		addr_buf_clear(out);
+		addr_buf_put(out, in, len);
+	}
+	return out->oom ? ADDR_ENOMEM : 0;
 }

@@ -2,20 +2,8 @@
 # t_addrdir_write.sh - addrdir policy --write rewrites the directory file
 # atomically and only when every recipient succeeded (architecture.md,
 # spec-directory.md §4 step 6). Prints PASS:/FAIL: lines.
-cd "$(dirname "$0")/.." || exit 2
-B=${B:-build}
-bin=$B/addrdir
-tmp=$(mktemp -d) || exit 2
-trap 'rm -rf "$tmp"' EXIT
-if [ ! -x "$bin" ]; then
-	echo "FAIL: addrdir-write ($bin not built)"
-	exit 0
-fi
-check() {	# check NAME CONDITION...
-	name=$1
-	shift
-	if "$@"; then echo "PASS: addrdir-write $name"; else echo "FAIL: addrdir-write $name"; fi
-}
+SUITE=addrdir-write
+. "$(dirname "$0")/lib.sh"
 src=testdata/addrdir/policy-json/directory.ldif
 
 # success: the file is rewritten, in writer form, and checks clean

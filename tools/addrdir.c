@@ -3,6 +3,10 @@
  *
  * SYNOPSIS
  *	addrdir check [--json] [READER OPTIONS] DIRFILE
+ *	addrdir convert [READER OPTIONS] [--to FMT] IN OUT
+ *	addrdir import [--json] [--dry-run] [--rejects PATH]
+ *		[--warnings-as-errors] [--replace-existing] [READER OPTIONS]
+ *		DIRFILE CHANGES
  *	addrdir resolve [--json] [--local DOMAIN]... DIRFILE ADDR...
  *	addrdir expand [--json] [--tree|--dot] [--sender ADDR] [--max N]
  *		DIRFILE GROUP...
@@ -14,13 +18,15 @@
  * DESCRIPTION
  *	The command-line contract of architecture.md for the directory
  *	(spec-directory.md, spec-imcea-proxy.md §2-§4). READER OPTIONS:
- *	--lenient, --x400-strict, --from ldif. Directory files are LDIF
- *	(.ldif); CSV and DSML come with their readers.
+ *	--lenient, --x400-strict, --from FMT, --encoding, --base,
+ *	--container, --org, --site, --mv-column, --nonrecipient. Formats
+ *	by extension: .csv, .ldif, .xml/.dsml.
  *
  *	check reads the file, applies the reader and model rules and the
  *	invariants, and prints one "FILE:LINE[:COLUMN]: error|warning: RULE:
  *	message" line (JSON: one object) per problem. resolve, expand and
- *	policy live in addrdir_query.c and addrdir_policy.c.
+ *	policy live in addrdir_query.c and addrdir_policy.c, import and
+ *	convert in addrdir_import.c.
  *
  * DIAGNOSTICS
  *	Exit 0 when every input succeeded (check: no error, warnings
@@ -37,8 +43,12 @@
 
 static void usage(FILE *fp)
 {
-	fputs("usage: addrdir check [--json] [--lenient] [--x400-strict]"
-	      " [--from FMT] DIRFILE\n"
+	fputs("usage: addrdir check [--json] [READER OPTIONS] DIRFILE\n"
+	      "       addrdir convert [READER OPTIONS] [--to FMT] IN OUT\n"
+	      "       addrdir import [--json] [--dry-run] [--rejects PATH]"
+	      " [--warnings-as-errors]\n"
+	      "                [--replace-existing] [READER OPTIONS]"
+	      " DIRFILE CHANGES\n"
 	      "       addrdir resolve [--json] [--local DOMAIN]... DIRFILE"
 	      " ADDR...\n"
 	      "       addrdir expand [--json] [--tree|--dot] [--sender ADDR]"
@@ -49,6 +59,13 @@ static void usage(FILE *fp)
 	      " [--legacy-dn-base DN]\n"
 	      "                [--json] [--write]\n"
 	      "       addrdir --help | --version\n"
+	      "\n"
+	      "READER OPTIONS: --lenient --x400-strict --from csv|ldif|dsml"
+	      " --encoding NAME\n"
+	      "  --base DN --container PATH --org O --site S --mv-column NAME"
+	      "\n  --nonrecipient skip|error\n"
+	      "FMT: csv | ldif | dsml (default: by extension .csv .ldif"
+	      " .xml .dsml)\n"
 	      "\n"
 	      "With no ADDR or GROUP, one input per line is read from standard"
 	      " input.\n"
@@ -67,12 +84,10 @@ static int cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "lenient", no_argument, NULL, ADDRDIR_OPT_LENIENT },
-		{ "x400-strict", no_argument, NULL, ADDRDIR_OPT_X400_STRICT },
-		{ "from", required_argument, NULL, ADDRDIR_OPT_FROM },
+		ADDRDIR_READER_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct addrdir_reader r = { 0, NULL };
+	struct addrdir_reader r = { 0 };
 	struct addr_dir_report rep;
 	struct addr_dir *d;
 	int json = 0, c, rc;
@@ -107,6 +122,8 @@ static const struct cli_command commands[] = {
 	{ "resolve", addrdir_resolve },	/* addrdir_query.c */
 	{ "expand", addrdir_expand },	/* addrdir_query.c */
 	{ "policy", addrdir_policy },	/* addrdir_policy.c */
+	{ "import", addrdir_import },	/* addrdir_import.c */
+	{ "convert", addrdir_convert },	/* addrdir_import.c */
 };
 
 int main(int argc, char **argv)

@@ -10,23 +10,93 @@
 #include <stdio.h>
 #include "addr.h"
 
-/* The reader options every command that reads a directory accepts. */
+/* Directory and change file formats. */
+enum addrdir_fmt {
+	ADDRDIR_LDIF = 1,
+	ADDRDIR_CSV,
+	ADDRDIR_DSML
+};
+
+#define ADDRDIR_MAX_MV 16	/* --mv-column values kept */
+
+/* The reader options every command that reads a directory accepts
+ * (architecture.md "READER OPTIONS"). */
 struct addrdir_reader {
 	unsigned dflags;	/* ADDR_DIR_* */
 	const char *from;	/* --from FMT, or NULL: by extension */
+	const char *encoding;	/* CSV: --encoding NAME */
+	const char *base;	/* CSV: --base DN */
+	const char *container;	/* CSV: --container PATH */
+	const char *org, *site;	/* CSV: --org O, --site S */
+	const char *mv_column[ADDRDIR_MAX_MV];	/* CSV: --mv-column NAME */
+	size_t n_mv_column;
+	int skip_nonrecipient;	/* --nonrecipient skip */
 };
 
 /* Long options of the reader, for getopt_long tables. */
 #define ADDRDIR_OPT_LENIENT	0x100
 #define ADDRDIR_OPT_X400_STRICT	0x101
 #define ADDRDIR_OPT_FROM	0x102
+#define ADDRDIR_OPT_ENCODING	0x103
+#define ADDRDIR_OPT_BASE	0x104
+#define ADDRDIR_OPT_CONTAINER	0x105
+#define ADDRDIR_OPT_ORG		0x106
+#define ADDRDIR_OPT_SITE	0x107
+#define ADDRDIR_OPT_MV_COLUMN	0x108
+#define ADDRDIR_OPT_NONRECIPIENT 0x109
+
+/* The reader options as struct option rows, for getopt_long tables. */
+#define ADDRDIR_READER_OPTIONS \
+	{ "lenient", no_argument, NULL, ADDRDIR_OPT_LENIENT }, \
+	{ "x400-strict", no_argument, NULL, ADDRDIR_OPT_X400_STRICT }, \
+	{ "from", required_argument, NULL, ADDRDIR_OPT_FROM }, \
+	{ "encoding", required_argument, NULL, ADDRDIR_OPT_ENCODING }, \
+	{ "base", required_argument, NULL, ADDRDIR_OPT_BASE }, \
+	{ "container", required_argument, NULL, ADDRDIR_OPT_CONTAINER }, \
+	{ "org", required_argument, NULL, ADDRDIR_OPT_ORG }, \
+	{ "site", required_argument, NULL, ADDRDIR_OPT_SITE }, \
+	{ "mv-column", required_argument, NULL, ADDRDIR_OPT_MV_COLUMN }, \
+	{ "nonrecipient", required_argument, NULL, ADDRDIR_OPT_NONRECIPIENT }
+
+/* addrdir_format - the format of path: forced (nullable: "csv", "ldif",
+ * "dsml") or by extension (.csv, .ldif, .xml/.dsml). 0 after a message
+ * when neither says. */
+enum addrdir_fmt addrdir_format(const char *path, const char *forced);
+
+/* addrdir_read_file - the whole file path into in (bounded); 0, or
+ * CLI_FATAL after a message. ENOENT is returned as -ENOENT without a
+ * message when missing_ok. */
+int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok);
+
+/* addrdir_load_mem - in[0..len) in format fmt as a directory file into
+ * the empty d (addr_dir_load_ldif and its CSV and DSML counterparts).
+ * Returns the number of errors or ADDR_ENOMEM. */
+int addrdir_load_mem(const struct addrdir_reader *r, enum addrdir_fmt fmt,
+		     const char *in, size_t len, const char *path,
+		     struct addr_dir *d, struct addr_dir_report *rep);
+
+/* addrdir_serialize - d in format fmt appended to out; problems that
+ * make the format refuse an object (csv.dn-unmappable, ...) go to rep.
+ * 0, or ADDR_ENOMEM. */
+int addrdir_serialize(const struct addr_dir *d, enum addrdir_fmt fmt,
+		      const struct addrdir_reader *r, struct addr_buf *out,
+		      struct addr_dir_report *rep);
+
+/* addrdir_write_atomic - data to path: a temporary file beside it,
+ * fsync, rename, fsync of the directory. CLI_OK or CLI_FATAL. */
+int addrdir_write_atomic(const char *path, const char *data, size_t len);
+
+/* addrdir_print_diags - every diagnostic of rep to fp */
+void addrdir_print_diags(FILE *fp, const struct addr_dir_report *rep,
+			 int json);
 
 /* addrdir_reader_option - apply one reader option; 0, or CLI_FATAL */
 int addrdir_reader_option(struct addrdir_reader *r, int opt, const char *arg);
 
 /*
  * addrdir_load - read the directory file path into *out (caller frees
- * with addr_dir_free). Diagnostics go to rep. Returns 0 (*out set, even
+ * with addr_dir_free), in the format of r->from or its extension.
+ * Diagnostics go to rep. Returns 0 (*out set, even
  * with errors in rep), or CLI_FATAL after a message (unreadable file,
  * unsupported format, out of memory).
  */
@@ -48,5 +118,7 @@ const char *addrdir_kind_name(int kind);
 int addrdir_resolve(int argc, char **argv);
 int addrdir_expand(int argc, char **argv);
 int addrdir_policy(int argc, char **argv);
+int addrdir_import(int argc, char **argv);
+int addrdir_convert(int argc, char **argv);
 
 #endif

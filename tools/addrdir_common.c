@@ -2,7 +2,9 @@
  * addrdir_common.c - what the addrdir commands share
  *
  * EXPORTS
- *	addrdir_reader_option()	--lenient, --x400-strict, --from
+ *	addrdir_reader_option()	the READER OPTIONS of architecture.md
+ *	addrdir_format()	a file's format: --from/--to or its extension
+ *	addrdir_read_file()	a whole file, bounded
  *	addrdir_load()		a directory file into a struct addr_dir
  *	addrdir_load_valid()	the same, refusing a directory with errors
  *	addrdir_print_diag()	"FILE:LINE[:COLUMN]: error: RULE: message"
@@ -31,11 +33,42 @@ int addrdir_reader_option(struct addrdir_reader *r, int opt, const char *arg)
 		r->dflags |= ADDR_DIR_X400_STRICT;
 		return 0;
 	case ADDRDIR_OPT_FROM:
-		if (strcmp(arg, "ldif") != 0) {
-			cli_error("--from %s: only ldif is supported so far", arg);
+		if (strcmp(arg, "ldif") != 0 && strcmp(arg, "csv") != 0 &&
+		    strcmp(arg, "dsml") != 0) {
+			cli_error("--from %s: expected csv, ldif or dsml", arg);
 			return CLI_FATAL;
 		}
 		r->from = arg;
+		return 0;
+	case ADDRDIR_OPT_ENCODING:
+		r->encoding = arg;
+		return 0;
+	case ADDRDIR_OPT_BASE:
+		r->base = arg;
+		return 0;
+	case ADDRDIR_OPT_CONTAINER:
+		r->container = arg;
+		return 0;
+	case ADDRDIR_OPT_ORG:
+		r->org = arg;
+		return 0;
+	case ADDRDIR_OPT_SITE:
+		r->site = arg;
+		return 0;
+	case ADDRDIR_OPT_MV_COLUMN:
+		if (r->n_mv_column == ADDRDIR_MAX_MV) {
+			cli_error("--mv-column: at most %d", ADDRDIR_MAX_MV);
+			return CLI_FATAL;
+		}
+		r->mv_column[r->n_mv_column++] = arg;
+		return 0;
+	case ADDRDIR_OPT_NONRECIPIENT:
+		if (strcmp(arg, "skip") != 0 && strcmp(arg, "error") != 0) {
+			cli_error("--nonrecipient %s: expected skip or error",
+				  arg);
+			return CLI_FATAL;
+		}
+		r->skip_nonrecipient = strcmp(arg, "skip") == 0;
 		return 0;
 	default:
 		return CLI_FATAL;
@@ -57,47 +90,73 @@ static int ends_with(const char *s, const char *suf)
 	return n >= m && strcasecmp(s + n - m, suf) == 0;
 }
 
-int addrdir_load(const struct addrdir_reader *r, const char *path,
-		 struct addr_dir **out, struct addr_dir_report *rep)
+enum addrdir_fmt addrdir_format(const char *path, const char *forced)
 {
-	struct addr_buf in;
+	const char *f = forced;
+
+	if (f == NULL)
+		f = ends_with(path, ".ldif") ? "ldif" :
+		    ends_with(path, ".csv") ? "csv" :
+		    ends_with(path, ".xml") || ends_with(path, ".dsml") ?
+		    "dsml" : NULL;
+	if (f == NULL) {
+		cli_error("%s: unknown format (name it .csv, .ldif, .xml or "
+			  ".dsml, or use --from/--to)", path);
+		return 0;
+	}
+	return strcmp(f, "ldif") == 0 ? ADDRDIR_LDIF :
+	       strcmp(f, "csv") == 0 ? ADDRDIR_CSV : ADDRDIR_DSML;
+}
+
+int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok)
+{
 	char chunk[65536];
 	size_t n;
 	FILE *f;
-	int rc;
 
-	*out = NULL;
-	if (r->from == NULL && !ends_with(path, ".ldif")) {
-		cli_error("%s: unsupported directory format (use .ldif or "
-			  "--from ldif)", path);
-		return CLI_FATAL;
-	}
 	if ((f = fopen(path, "rb")) == NULL) {
+		if (missing_ok && errno == ENOENT)
+			return -ENOENT;
 		cli_error("%s: %s", path, strerror(errno));
 		return CLI_FATAL;
 	}
-	addr_buf_init(&in);
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
-		if (in.size + n > MAX_FILE || addr_buf_put(&in, chunk, n) < 0) {
+		if (in->size + n > MAX_FILE || addr_buf_put(in, chunk, n) < 0) {
 			cli_error("%s: file too large", path);
 			fclose(f);
-			addr_buf_free(&in);
 			return CLI_FATAL;
 		}
 	}
 	if (ferror(f)) {
 		cli_error("%s: %s", path, strerror(errno));
 		fclose(f);
-		addr_buf_free(&in);
 		return CLI_FATAL;
 	}
 	fclose(f);
+	return 0;
+}
+
+int addrdir_load(const struct addrdir_reader *r, const char *path,
+		 struct addr_dir **out, struct addr_dir_report *rep)
+{
+	enum addrdir_fmt fmt = addrdir_format(path, r->from);
+	struct addr_buf in;
+	int rc;
+
+	*out = NULL;
+	if (fmt == 0)
+		return CLI_FATAL;
+	addr_buf_init(&in);
+	if (addrdir_read_file(path, &in, 0) != 0) {
+		addr_buf_free(&in);
+		return CLI_FATAL;
+	}
 	if (addr_dir_new(out, r->dflags) < 0) {
 		addr_buf_free(&in);
 		cli_error("out of memory");
 		return CLI_FATAL;
 	}
-	rc = addr_dir_load_ldif(*out, in.ptr, in.size, path, 0, rep);
+	rc = addrdir_load_mem(r, fmt, in.ptr, in.size, path, *out, rep);
 	addr_buf_free(&in);
 	if (rc < 0) {
 		cli_error("%s: %s", path, addr_strerror(rc));
@@ -106,6 +165,15 @@ int addrdir_load(const struct addrdir_reader *r, const char *path,
 		return CLI_FATAL;
 	}
 	return 0;
+}
+
+void addrdir_print_diags(FILE *fp, const struct addr_dir_report *rep,
+			 int json)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++)
+		addrdir_print_diag(fp, &rep->diag[i], json);
 }
 
 void addrdir_print_diag(FILE *fp, const struct addr_dir_diag *g, int json)

@@ -42,61 +42,6 @@ static int bad_usage(const char *msg)
 	return CLI_FATAL;
 }
 
-/* write_atomic - data to path through a temporary file and rename */
-static int write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[4096], dir[4096];
-	const char *slash = strrchr(path, '/');
-	size_t off = 0;
-	struct stat st;
-	int fd, dfd;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
-		cli_error("%s: path too long", path);
-		return CLI_FATAL;
-	}
-	if ((fd = mkstemp(tmp)) < 0) {
-		cli_error("%s: %s", tmp, strerror(errno));
-		return CLI_FATAL;
-	}
-	/* keep the file's permissions (mkstemp makes it 0600) */
-	if (stat(path, &st) == 0)
-		(void)fchmod(fd, st.st_mode & 07777);
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			cli_error("%s: %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			return CLI_FATAL;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		cli_error("%s: %s", tmp, strerror(errno));
-		unlink(tmp);
-		return CLI_FATAL;
-	}
-	if (rename(tmp, path) != 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		unlink(tmp);
-		return CLI_FATAL;
-	}
-	if (slash == NULL)
-		snprintf(dir, sizeof(dir), ".");
-	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + (slash == path)),
-			 path);
-	if ((dfd = open(dir, O_RDONLY)) >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return CLI_OK;
-}
-
 /* print_change - the values one recipient got */
 static void print_change(const char *dn, const struct addr_buf *added,
 			 int json)
@@ -158,12 +103,10 @@ int addrdir_policy(int argc, char **argv)
 		{ "legacy-dn-base", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "write", no_argument, NULL, 'w' },
-		{ "lenient", no_argument, NULL, ADDRDIR_OPT_LENIENT },
-		{ "x400-strict", no_argument, NULL, ADDRDIR_OPT_X400_STRICT },
-		{ "from", required_argument, NULL, ADDRDIR_OPT_FROM },
+		ADDRDIR_READER_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct addrdir_reader r = { 0, NULL };
+	struct addrdir_reader r = { 0 };
 	const char *tmpl[MAX_TEMPLATES], *dn = NULL, *path;
 	int sec[MAX_TEMPLATES], ntmpl = 0, have_primary = 0;
 	int json = 0, write = 0, c, rc, status = CLI_OK, i;
@@ -304,12 +247,21 @@ int addrdir_policy(int argc, char **argv)
 			status = CLI_REJECTED;
 	}
 	if (write && status == CLI_OK) {
+		struct addr_dir_report wrep;
+
 		addr_buf_clear(&added);
-		if (addr_dir_write_ldif(d, &added) < 0) {
+		addr_dir_report_init(&wrep);
+		if (addrdir_serialize(d, addrdir_format(path, r.from), &r,
+				      &added, &wrep) < 0) {
 			cli_error("policy: out of memory");
 			status = CLI_FATAL;
+		} else if (wrep.nerrors > 0) {
+			addrdir_print_diags(stderr, &wrep, 0);
+			cli_error("policy: %s not written", path);
+			status = CLI_REJECTED;
 		} else
-			status = write_atomic(path, added.ptr, added.size);
+			status = addrdir_write_atomic(path, added.ptr, added.size);
+		addr_dir_report_free(&wrep);
 	} else if (write)
 		cli_error("policy: %s not written: some recipient failed", path);
 	addr_buf_free(&added);

@@ -106,12 +106,10 @@ int addrdir_resolve(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "local", required_argument, NULL, 'l' },
-		{ "lenient", no_argument, NULL, ADDRDIR_OPT_LENIENT },
-		{ "x400-strict", no_argument, NULL, ADDRDIR_OPT_X400_STRICT },
-		{ "from", required_argument, NULL, ADDRDIR_OPT_FROM },
+		ADDRDIR_READER_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct addrdir_reader r = { 0, NULL };
+	struct addrdir_reader r = { 0 };
 	struct query q;
 	int c, rc;
 
@@ -350,12 +348,10 @@ int addrdir_expand(int argc, char **argv)
 		{ "dot", no_argument, NULL, 'd' },
 		{ "sender", required_argument, NULL, 's' },
 		{ "max", required_argument, NULL, 'm' },
-		{ "lenient", no_argument, NULL, ADDRDIR_OPT_LENIENT },
-		{ "x400-strict", no_argument, NULL, ADDRDIR_OPT_X400_STRICT },
-		{ "from", required_argument, NULL, ADDRDIR_OPT_FROM },
+		ADDRDIR_READER_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
-	struct addrdir_reader r = { 0, NULL };
+	struct addrdir_reader r = { 0 };
 	const char *sender = NULL;
 	struct query q;
 	int c, rc;

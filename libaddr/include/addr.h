@@ -1095,6 +1095,18 @@ ADDR_EXTERN int addr_dir_write_ldif(const struct addr_dir *d,
 ADDR_EXTERN int addr_ldif_put(struct addr_buf *out, const char *name,
 			      const char *v, size_t len);
 
+/*
+ * addr_ldif_rejects - the rejects file of a refused LDIF change file
+ * in[0..len) (spec-directory.md §4): "version: 1", then every record
+ * holding one of the error lines lines[0..nlines) (sorted), verbatim as
+ * read without its comments, separated by one blank line. An error line
+ * outside every record (a file-level error) makes out a byte copy of
+ * the input. Appends to out; 0 or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_ldif_rejects(struct addr_buf *out, const char *in,
+				  size_t len, const size_t *lines,
+				  size_t nlines);
+
 /* ------------------------------------------------------ CSV (io_csv.c) */
 
 /* ---------------------------------------------------- DSML (io_dsml.c) */

@@ -1,0 +1,414 @@
+/*
+ * addrdir_import.c - addrdir import and addrdir convert
+ *
+ * SYNOPSIS
+ *	addrdir import [--json] [--dry-run] [--rejects PATH] [--lenient]
+ *		[--warnings-as-errors] [--from FMT] [--replace-existing]
+ *		[--nonrecipient skip|error] [--encoding NAME] [--base DN]
+ *		[--container PATH] [--org O] [--site S] [--mv-column NAME]
+ *		[--x400-strict] DIRFILE CHANGES
+ *	addrdir convert [READER OPTIONS] [--to FMT] IN OUT
+ *
+ * DESCRIPTION
+ *	import applies the change file CHANGES (CSV, LDIF change records
+ *	or content, DSML batchRequest or batchResponse; --from or its
+ *	extension) to the directory file DIRFILE (its extension; a missing
+ *	DIRFILE is an empty directory) all or nothing (spec-directory.md
+ *	§4): under an exclusive lock (DIRFILE.lock), every record is
+ *	applied to an in-memory copy, every problem is collected, the
+ *	invariants are checked on the result, and only when no error was
+ *	found is DIRFILE replaced (temporary file, fsync, rename, fsync of
+ *	the directory) in its own format. Otherwise DIRFILE is not touched,
+ *	every problem is printed and the refused records are written to the
+ *	rejects file (CHANGES.err, or --rejects PATH) in CHANGES' format.
+ *	--dry-run does everything but write DIRFILE.
+ *
+ *	convert reads IN as a directory file and writes it to OUT in the
+ *	format of --to or OUT's extension ("-": standard output, --to
+ *	needed). A directory with errors, or an object the output format
+ *	cannot hold, writes nothing.
+ *
+ *	On a terminal, and without --json, a run longer than a second shows
+ *	a progress line (records, rate) on standard error.
+ *
+ * DIAGNOSTICS
+ *	One "FILE:LINE[:COLUMN]: error|warning: RULE: message" line (JSON:
+ *	one object) per problem on standard output. Exit 0 when applied
+ *	(or, for a dry run, applicable), 1 when refused, 2 on a usage or
+ *	environment error (unreadable file, locked directory).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include "addr.h"
+#include "cli.h"
+#include "addrdir.h"
+
+/* ---------------------------------------------------------- progress */
+
+struct progress {
+	int on;			/* a terminal, not --json */
+	struct timespec start, last;
+	size_t n;
+	int shown;
+};
+
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (double)(b->tv_sec - a->tv_sec) +
+	       (double)(b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+static void progress_init(struct progress *p, int json)
+{
+	memset(p, 0, sizeof(*p));
+	p->on = !json && isatty(2);
+	clock_gettime(CLOCK_MONOTONIC, &p->start);
+	p->last = p->start;
+}
+
+/* progress_tick - one record done; a line at most four times a second,
+ * and only once the run has taken a second */
+static void progress_tick(struct progress *p)
+{
+	struct timespec now;
+	double t;
+
+	p->n++;
+	if (!p->on || (p->n & 1023) != 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t = since(&p->start, &now);
+	if (t < 1.0 || since(&p->last, &now) < 0.25)
+		return;
+	p->last = now;
+	p->shown = 1;
+	fprintf(stderr, "\r%s: %zu records, %.0f/s ", cli_progname, p->n,
+		(double)p->n / t);
+}
+
+static void progress_done(struct progress *p)
+{
+	if (p->shown)
+		fprintf(stderr, "\r%s: %zu records done\n", cli_progname, p->n);
+}
+
+/* ------------------------------------------------------------ import */
+
+struct import {
+	struct addr_dir *d;
+	const char *chpath;
+	unsigned aflags;	/* ADDR_APPLY_* */
+	struct addr_dir_report *rep;
+	struct progress prog;
+};
+
+static int apply_record(void *ctx, const struct addr_ldif_record *rec)
+{
+	struct import *im = ctx;
+	int rc = addr_dir_apply(im->d, rec, im->chpath, im->aflags, im->rep);
+
+	progress_tick(&im->prog);
+	return rc == ADDR_ENOMEM ? rc : 0;
+}
+
+/* apply_changes - every record of the change file to im->d; the number
+ * of errors, or a negative ADDR_E* */
+static int apply_changes(struct import *im, const struct addrdir_reader *r,
+			 enum addrdir_fmt fmt, const char *in, size_t len)
+{
+	unsigned lflags = (r->dflags & ADDR_DIR_LENIENT) ? ADDR_LDIF_LENIENT : 0;
+
+	switch (fmt) {
+	case ADDRDIR_LDIF:
+		return addr_ldif_parse(in, len, im->chpath, lflags, apply_record,
+				       im, im->rep);
+	default:
+		return ADDR_ENOTSUP;
+	}
+}
+
+/* rejects - the refused records of the change file, in its format */
+static int rejects(enum addrdir_fmt fmt, const char *in, size_t len,
+		   const struct addr_dir_report *rep, const char *chpath,
+		   struct addr_buf *out)
+{
+	size_t *lines, n = 0, i, j;
+	int rc;
+
+	if ((lines = calloc(rep->n + 1, sizeof(*lines))) == NULL)
+		return ADDR_ENOMEM;
+	for (i = 0; i < rep->n; i++) {
+		const struct addr_dir_diag *g = &rep->diag[i];
+
+		if (g->severity != ADDR_SEV_ERROR || g->file == NULL ||
+		    strcmp(g->file, chpath) != 0)
+			continue;
+		/* insertion keeps them sorted; a change file has few */
+		for (j = n; j > 0 && lines[j - 1] > g->line; j--)
+			lines[j] = lines[j - 1];
+		lines[j] = g->line;
+		n++;
+	}
+	switch (fmt) {
+	case ADDRDIR_LDIF:
+		rc = addr_ldif_rejects(out, in, len, lines, n);
+		break;
+	default:
+		rc = ADDR_ENOTSUP;
+	}
+	free(lines);
+	return rc;
+}
+
+/* lock_dir - the exclusive lock of spec-directory.md §4 step 1: a lock
+ * file beside the directory file, held until the process ends */
+static int lock_dir(const char *dirpath, int json)
+{
+	char path[4096];
+	int fd;
+
+	if (snprintf(path, sizeof(path), "%s.lock", dirpath) >=
+	    (int)sizeof(path)) {
+		cli_error("%s: path too long", dirpath);
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		char msg[] = "another writer holds the directory (lock file "
+			     "beside it); nothing was changed";
+		char file[4096];
+		struct addr_dir_diag g;
+
+		snprintf(file, sizeof(file), "%s", dirpath);
+		memset(&g, 0, sizeof(g));
+		g.file = file;
+		g.severity = ADDR_SEV_ERROR;
+		g.rule = "dir.locked";
+		g.message = msg;
+		addrdir_print_diag(stdout, &g, json);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* import's own options (the reader options use 0x100..) */
+enum {
+	OPT_JSON = 'j', OPT_DRY = 0x200, OPT_REJECTS, OPT_WAE, OPT_REPLACE
+};
+
+int addrdir_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "dry-run", no_argument, NULL, OPT_DRY },
+		{ "rejects", required_argument, NULL, OPT_REJECTS },
+		{ "warnings-as-errors", no_argument, NULL, OPT_WAE },
+		{ "replace-existing", no_argument, NULL, OPT_REPLACE },
+		ADDRDIR_READER_OPTIONS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct addrdir_reader r = { 0 };
+	struct addr_dir_report rep;
+	struct addr_buf din, cin, out;
+	struct addrdir_reader dr;
+	struct import im;
+	enum addrdir_fmt dfmt, cfmt;
+	const char *dirpath, *rejpath = NULL;
+	char rejbuf[4096];
+	int json = 0, dry = 0, wae = 0, c, rc, lockfd = -1, status;
+
+	memset(&im, 0, sizeof(im));
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_JSON: json = 1; break;
+		case OPT_DRY: dry = 1; break;
+		case OPT_REJECTS: rejpath = optarg; break;
+		case OPT_WAE: wae = 1; break;
+		case OPT_REPLACE: im.aflags |= ADDR_APPLY_REPLACE_EXISTING; break;
+		default:
+			if (c == '?' || addrdir_reader_option(&r, c, optarg)) {
+				cli_error("import: bad usage (see addrdir "
+					  "--help)");
+				return CLI_FATAL;
+			}
+		}
+	}
+	if (argc - optind != 2) {
+		cli_error("import: DIRFILE and CHANGES expected (see addrdir "
+			  "--help)");
+		return CLI_FATAL;
+	}
+	dirpath = argv[optind];
+	im.chpath = argv[optind + 1];
+	if (r.skip_nonrecipient)
+		im.aflags |= ADDR_APPLY_SKIP_NONRECIPIENT;
+	/* --from names the change file's format; the directory file keeps
+	 * its own, by extension */
+	dr = r;
+	dr.from = NULL;
+	if ((dfmt = addrdir_format(dirpath, NULL)) == 0 ||
+	    (cfmt = addrdir_format(im.chpath, r.from)) == 0)
+		return CLI_FATAL;
+	if (rejpath == NULL) {
+		if (snprintf(rejbuf, sizeof(rejbuf), "%s.err", im.chpath) >=
+		    (int)sizeof(rejbuf)) {
+			cli_error("%s: path too long", im.chpath);
+			return CLI_FATAL;
+		}
+		rejpath = rejbuf;
+	}
+	addr_dir_report_init(&rep);
+	addr_buf_init(&din);
+	addr_buf_init(&cin);
+	addr_buf_init(&out);
+	im.rep = &rep;
+	progress_init(&im.prog, json);
+	status = CLI_FATAL;
+	if (!dry && (lockfd = lock_dir(dirpath, json)) < 0)
+		goto done;
+	rc = addrdir_read_file(dirpath, &din, 1);
+	if (rc != 0 && rc != -ENOENT)
+		goto done;
+	if (addrdir_read_file(im.chpath, &cin, 0) != 0)
+		goto done;
+	if (addr_dir_new(&im.d, r.dflags) < 0)
+		goto nomem;
+	rc = addrdir_load_mem(&dr, dfmt, din.ptr, din.size, dirpath, im.d, &rep);
+	if (rc < 0)
+		goto nomem;
+	if (rc > 0) {
+		addrdir_print_diags(stdout, &rep, json);
+		cli_error("import: %s has %d error(s) of its own; fix them "
+			  "first (nothing was imported)", dirpath, rc);
+		status = CLI_REJECTED;
+		goto done;
+	}
+	if ((rc = apply_changes(&im, &r, cfmt, cin.ptr, cin.size)) < 0 ||
+	    (rc = addr_dir_apply_check(im.d, dirpath, im.chpath, &rep)) < 0)
+		goto nomem;
+	progress_done(&im.prog);
+	if (rep.nerrors == 0 && !(wae && rep.nwarnings > 0) &&
+	    (rc = addrdir_serialize(im.d, dfmt, &dr, &out, &rep)) < 0)
+		goto nomem;
+	addrdir_print_diags(stdout, &rep, json);
+	if (rep.nerrors > 0 || (wae && rep.nwarnings > 0)) {
+		if (rejects(cfmt, cin.ptr, cin.size, &rep, im.chpath,
+			    &out) < 0)
+			goto nomem;
+		status = addrdir_write_atomic(rejpath, out.ptr, out.size);
+		cli_error("import: %zu error(s), %zu warning(s): %s is "
+			  "unchanged; refused records in %s", rep.nerrors,
+			  rep.nwarnings, dirpath, rejpath);
+		if (status == CLI_OK)
+			status = CLI_REJECTED;
+		goto done;
+	}
+	if (dry) {
+		cli_error("import: dry run: %zu record(s) would apply to %s",
+			  im.prog.n, dirpath);
+		status = CLI_OK;
+		goto done;
+	}
+	status = addrdir_write_atomic(dirpath, out.ptr, out.size);
+	goto done;
+nomem:
+	cli_error("import: out of memory");
+	status = CLI_FATAL;
+done:
+	if (lockfd >= 0)
+		close(lockfd);
+	addr_dir_free(im.d);
+	addr_dir_report_free(&rep);
+	addr_buf_free(&din);
+	addr_buf_free(&cin);
+	addr_buf_free(&out);
+	return cli_finish(status);
+}
+
+/* ----------------------------------------------------------- convert */
+
+int addrdir_convert(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "to", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		ADDRDIR_READER_OPTIONS,
+		{ NULL, 0, NULL, 0 }
+	};
+	struct addrdir_reader r = { 0 };
+	struct addr_dir_report rep;
+	struct addr_buf out;
+	struct addr_dir *d = NULL;
+	enum addrdir_fmt ofmt;
+	const char *to = NULL, *opath;
+	int json = 0, c, status;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 't' && (strcmp(optarg, "csv") == 0 ||
+				 strcmp(optarg, "ldif") == 0 ||
+				 strcmp(optarg, "dsml") == 0))
+			to = optarg;
+		else if (c == 'j')
+			json = 1;
+		else if (c == 't' || c == '?' ||
+			 addrdir_reader_option(&r, c, optarg)) {
+			cli_error("convert: bad usage (see addrdir --help)");
+			return CLI_FATAL;
+		}
+	}
+	if (argc - optind != 2) {
+		cli_error("convert: IN and OUT expected (see addrdir --help)");
+		return CLI_FATAL;
+	}
+	opath = argv[optind + 1];
+	if (strcmp(opath, "-") == 0 && to == NULL) {
+		cli_error("convert: writing to standard output needs --to");
+		return CLI_FATAL;
+	}
+	if ((ofmt = addrdir_format(opath, to)) == 0)
+		return CLI_FATAL;
+	addr_dir_report_init(&rep);
+	addr_buf_init(&out);
+	status = addrdir_load(&r, argv[optind], &d, &rep);
+	if (status != CLI_OK)
+		goto done;
+	if (rep.nerrors == 0 &&
+	    addrdir_serialize(d, ofmt, &r, &out, &rep) < 0) {
+		cli_error("convert: out of memory");
+		status = CLI_FATAL;
+		goto done;
+	}
+	/* with the directory on standard output, problems go to stderr */
+	addrdir_print_diags(strcmp(opath, "-") == 0 ? stderr : stdout, &rep,
+			    json);
+	if (rep.nerrors > 0) {
+		cli_error("convert: %zu error(s): %s not written", rep.nerrors,
+			  opath);
+		status = CLI_REJECTED;
+	} else if (strcmp(opath, "-") == 0) {
+		status = fwrite(out.ptr, 1, out.size, stdout) == out.size ?
+			 CLI_OK : CLI_FATAL;
+	} else {
+		status = addrdir_write_atomic(opath, out.ptr, out.size);
+	}
+done:
+	addr_dir_free(d);
+	addr_dir_report_free(&rep);
+	addr_buf_free(&out);
+	return cli_finish(status);
+}

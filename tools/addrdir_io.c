@@ -1,0 +1,105 @@
+/*
+ * addrdir_io.c - the directory formats behind one interface
+ *
+ * EXPORTS
+ *	addrdir_load_mem()	a directory file of any format into a
+ *				struct addr_dir
+ *	addrdir_serialize()	a struct addr_dir in any format
+ *	addrdir_write_atomic()	a file replaced so that readers see the
+ *				old or the new one, never a mix
+ *
+ * The commands name a format (enum addrdir_fmt) and never call a
+ * format's functions themselves, so a new format is one switch here.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include "addr.h"
+#include "cli.h"
+#include "addrdir.h"
+
+int addrdir_load_mem(const struct addrdir_reader *r, enum addrdir_fmt fmt,
+		     const char *in, size_t len, const char *path,
+		     struct addr_dir *d, struct addr_dir_report *rep)
+{
+	(void)r;
+	switch (fmt) {
+	case ADDRDIR_LDIF:
+		return addr_dir_load_ldif(d, in, len, path, 0, rep);
+	default:
+		return ADDR_ENOTSUP;
+	}
+}
+
+int addrdir_serialize(const struct addr_dir *d, enum addrdir_fmt fmt,
+		      const struct addrdir_reader *r, struct addr_buf *out,
+		      struct addr_dir_report *rep)
+{
+	(void)r;
+	(void)rep;
+	switch (fmt) {
+	case ADDRDIR_LDIF:
+		return addr_dir_write_ldif(d, out);
+	default:
+		return ADDR_ENOTSUP;
+	}
+}
+
+int addrdir_write_atomic(const char *path, const char *data, size_t len)
+{
+	char tmp[4096], dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t off = 0;
+	struct stat st;
+	int fd, dfd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+		cli_error("%s: path too long", path);
+		return CLI_FATAL;
+	}
+	if ((fd = mkstemp(tmp)) < 0) {
+		cli_error("%s: %s", tmp, strerror(errno));
+		return CLI_FATAL;
+	}
+	/* keep the file's permissions (mkstemp makes it 0600) */
+	if (stat(path, &st) == 0)
+		(void)fchmod(fd, st.st_mode & 07777);
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			cli_error("%s: %s", tmp, strerror(errno));
+			close(fd);
+			unlink(tmp);
+			return CLI_FATAL;
+		}
+		off += (size_t)n;
+	}
+	if (fsync(fd) != 0 || close(fd) != 0) {
+		cli_error("%s: %s", tmp, strerror(errno));
+		unlink(tmp);
+		return CLI_FATAL;
+	}
+	if (rename(tmp, path) != 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		return CLI_FATAL;
+	}
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + (slash == path)),
+			 path);
+	if ((dfd = open(dir, O_RDONLY)) >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	return CLI_OK;
+}
+
