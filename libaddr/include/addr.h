@@ -1151,6 +1151,109 @@ ADDR_EXTERN int addr_dir_apply_check(const struct addr_dir *d,
 				     const char *dirfile, const char *chfile,
 				     struct addr_dir_report *rep);
 
+/* ------------------------------------ gateway rewriting (rewrite.c) */
+
+/*
+ * What a gateway needs to rewrite addresses with a directory
+ * (spec-gateway.md §4-§6). All borrowed. dir NULL: no directory (every
+ * address of a local domain is taken as it is). gate: the exact domains
+ * at which IMCEA addresses are decoded (§6.1). is_local: the relay
+ * notion of a local domain (§5; subdomains included as configured).
+ */
+struct addr_rw {
+	const struct addr_dir *dir;
+	const char *const *gate;
+	size_t ngate;
+	const char *imcea_domain;	/* nullable: no IMCEA encapsulation */
+	int (*is_local)(void *arg, const char *domain, size_t len);
+	void *arg;
+};
+
+/* addr_rw_sender - the local object the reverse-path addr[0..len) names
+ * (any proxy, IMCEA at the gate), in *out; 1 found, 0 not (an external
+ * or null sender), ADDR_ENOMEM */
+ADDR_EXTERN int addr_rw_sender(const struct addr_rw *rw, const char *addr,
+			       size_t len, const struct addr_dir_entry **out);
+
+/* RCPT verdicts */
+enum addr_rw_status {
+	ADDR_RW_LOCAL = 1,	/* ours: entry set with a directory */
+	ADDR_RW_REMOTE,		/* another domain: the relay check decides */
+	ADDR_RW_UNKNOWN,	/* a local domain, no object: 550 5.1.1 */
+	ADDR_RW_REFUSED,	/* encapsulated SMTP, X500, INVALID: 550 5.1.0 */
+	ADDR_RW_RESTRICTED	/* the object refuses the sender: 550 5.7.1 */
+};
+
+struct addr_rw_rcpt {
+	int status;				/* ADDR_RW_* */
+	const struct addr_dir_entry *entry;	/* borrowed */
+	char reply[600];			/* the refusal reply line */
+};
+
+/*
+ * addr_rw_recipient - the verdict on forward-path addr[0..len) (a
+ * normalized address without angle brackets) from sender (nullable: the
+ * resolved sender). IMCEA is decoded at the gate first; the verdict is
+ * on what it decodes to. 0 (res filled) or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_rw_recipient(struct addr_rw_rcpt *res,
+				  const struct addr_rw *rw, const char *addr,
+				  size_t len,
+				  const struct addr_dir_entry *sender);
+
+/* One final address of a message, or one failure for an NDR. */
+struct addr_rw_target {
+	char *addr;	/* delivery address (failure: the member's address
+			 * or DN) */
+	size_t orig;	/* index of the RCPT it came from */
+	char *fail;	/* NULL, or "X.Y.Z text" for the NDR */
+};
+
+struct addr_rw_targets {
+	struct addr_rw_target *v;
+	size_t n, cap;
+	size_t nfinal;	/* entries without fail */
+};
+
+ADDR_EXTERN void addr_rw_targets_init(struct addr_rw_targets *t);
+ADDR_EXTERN void addr_rw_targets_free(struct addr_rw_targets *t);
+/* addr_rw_target_add - append addr (or a failure), skipping an address
+ * already in t (directory comparison); 1 added, 0 duplicate, ADDR_ENOMEM */
+ADDR_EXTERN int addr_rw_target_add(struct addr_rw_targets *t, const char *addr,
+				   size_t orig, const char *fail);
+/*
+ * addr_rw_expand - append the final addresses of object e (a group
+ * expanded depth first with the restrictions of nested groups checked
+ * against sender, a contact's target, a mailbox's primary SMTP or IMCEA
+ * form) to t, each once per message; members that fail (a refusing
+ * nested group, too deep, unresolved, no address) become failures naming
+ * that member. max: the message's limit of final addresses (0: none).
+ * 0, ADDR_ETOOLONG (over max), ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_rw_expand(struct addr_rw_targets *t,
+			       const struct addr_rw *rw,
+			       const struct addr_dir_entry *e, size_t orig,
+			       const struct addr_dir_entry *sender, size_t max);
+/* addr_rw_delivery - where mail to e goes (§6.4): a contact's target
+ * (other types IMCEA-encapsulated), else as addr_rw_outbound. out is
+ * replaced. 0, ADDR_EINVAL (no address), ADDR_ENOMEM. */
+ADDR_EXTERN int addr_rw_delivery(struct addr_buf *out, const struct addr_rw *rw,
+				 const struct addr_dir_entry *e);
+/* addr_rw_outbound - e's address outside (§6.7): its primary SMTP, else
+ * IMCEAEX- of its legacyExchangeDN, else IMCEA of its first primary
+ * proxy, in the IMCEA domain. out is replaced. 0, ADDR_EINVAL, ENOMEM. */
+ADDR_EXTERN int addr_rw_outbound(struct addr_buf *out, const struct addr_rw *rw,
+				 const struct addr_dir_entry *e);
+/*
+ * addr_rw_headers - msg[0..len) (CR LF header section, then the body)
+ * appended to out with every mailbox of From:, Sender: and Reply-To:
+ * that names a local object written as addr_rw_outbound; display names,
+ * comments, other fields and the body unchanged. 1 changed, 0 not,
+ * ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_rw_headers(struct addr_buf *out, const char *msg,
+				size_t len, const struct addr_rw *rw);
+
 /* ------------------------------------------------ group expansion */
 
 /* The depth limit of spec-directory.md §3.1 (the addressed group is 1). */
