@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include "../gateway/config.c"
 #include "../gateway/session.c"
+#include "../gateway/pipeline.c"
 #include "fuzz.h"
 
 static const char conf[] =
@@ -29,13 +30,21 @@ static const char conf[] =
 	"relay_from = 127.0.0.0/8\n"
 	"[delivery]\npostmaster = postmaster@example.com\n";
 
-static int commit(void *arg, const struct gw_message *m, char *id, size_t idsize)
+static int commit(void *arg, const struct gw_message *mv, size_t nv, char *id,
+		  size_t idsize)
 {
+	size_t i;
+
 	(void)arg;
-	if (m->nrcpt == 0 || m->sender == NULL)
-		abort();
-	if (m->len < 2 || m->data[m->len - 2] != '\r' || m->data[m->len - 1] != '\n')
-		abort();
+	for (i = 0; i < nv; i++) {
+		const struct gw_message *m = &mv[i];
+
+		if (m->nrcpt == 0 || m->sender == NULL)
+			abort();
+		if (m->len < 2 || m->data[m->len - 2] != '\r' ||
+		    m->data[m->len - 1] != '\n')
+			abort();
+	}
 	snprintf(id, idsize, "FUZZ");
 	return 0;
 }

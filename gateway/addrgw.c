@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "directory.h"
 #include "log.h"
 #include "qtool.h"
 #include "server.h"
@@ -165,6 +166,9 @@ main(int argc, char **argv)
 		usage();
 	addr_buf_init(&errs);
 	nerr = gw_config_load(&cfg, file, &errs);
+	/* the queue tool and reload need no directory */
+	if (nerr == 0 && optind == argc)
+		nerr = gw_directory_load(&cfg, &errs);
 	if (nerr > 0) {
 		fputs(errs.ptr, stderr);
 		return 1;

@@ -188,6 +188,7 @@ gw_bounce(struct gw_queue *q, const struct gw_config *cfg,
 
 	if (n == 0)
 		return 0;
+	memset(to, 0, sizeof(to));	/* no fail, no entry, no forward */
 	if (m->ndr) {
 		for (i = 0; i < n; i++)
 			log_info("%s: report undeliverable to <%s>, dropped "

@@ -516,6 +516,80 @@ parse_listen(struct parser *p, const char *v)
 	cfg->listen[cfg->nlisten++] = l;
 }
 
+/* route_free - the strings of one route */
+static void
+route_free(struct gw_route *r)
+{
+	free(r->type);
+	free(r->pattern);
+	free(r->hop);
+	free(r->hop_text);
+}
+
+/* parse_hop - "smtp:host[:port]", "smtp:[host]:port" or "drop:DIR" (as
+ * written in h) into r's hop fields; 0, or -1 after a message naming
+ * key */
+static int
+parse_hop(struct parser *p, const char *key, const char *h, struct gw_route *r)
+{
+	if (!strncasecmp(h, "drop:", 5)) {
+		r->hop_kind = GW_HOP_DROP;
+		if (h[5] == '\0') {
+			perr(p, p->line, "route \"%s\": drop: needs a "
+			    "directory", key);
+			return -1;
+		}
+		r->hop = xstrdup(p, h + 5);
+	} else if (!strncasecmp(h, "smtp:", 5)) {
+		const char *hs = h + 5, *pc = NULL;
+		char host[300];
+		size_t hl;
+		uint64_t port = 0;
+
+		if (*hs == '[') {
+			const char *e = strchr(hs, ']');
+			if (e == NULL) {
+				perr(p, p->line, "route \"%s\": "
+				    "unclosed [ in next hop", key);
+				return -1;
+			}
+			r->hop_kind = GW_HOP_SMTP_HOST;
+			hl = (size_t)(e - hs - 1);
+			hs++;
+			pc = e[1] == ':' ? e + 1 : NULL;
+			if (e[1] != '\0' && e[1] != ':') {
+				perr(p, p->line, "route \"%s\": junk "
+				    "after ]", key);
+				return -1;
+			}
+		} else {
+			r->hop_kind = GW_HOP_SMTP_MX;
+			pc = strrchr(hs, ':');
+			hl = pc ? (size_t)(pc - hs) : strlen(hs);
+		}
+		if (hl == 0 || hl >= sizeof(host)) {
+			perr(p, p->line, "route \"%s\": bad next-hop "
+			    "host", key);
+			return -1;
+		}
+		memcpy(host, hs, hl);
+		host[hl] = '\0';
+		if (pc && parse_u64(pc + 1, 1, 65535, &port) < 0) {
+			perr(p, p->line, "route \"%s\": port must be 1 "
+			    "to 65535", key);
+			return -1;
+		}
+		r->port = (unsigned)port;
+		r->hop = xstrdup(p, host);
+	} else {
+		perr(p, p->line, "route \"%s\": next hop \"%s\" must "
+		    "start with smtp: or drop:", key, h);
+		return -1;
+	}
+	r->hop_text = xstrdup(p, h);
+	return 0;
+}
+
 /* parse_route - "TYPE:pattern" = "next-hop cost" */
 static void
 parse_route(struct parser *p, const char *key, const char *v)
@@ -555,64 +629,8 @@ parse_route(struct parser *p, const char *key, const char *v)
 		return;
 	}
 	r.cost = (unsigned)cost;
-	{
-		char *h = trim(hop);
-		if (!strncasecmp(h, "drop:", 5)) {
-			r.hop_kind = GW_HOP_DROP;
-			if (h[5] == '\0') {
-				perr(p, p->line, "route \"%s\": drop: needs a "
-				    "directory", key);
-				return;
-			}
-			r.hop = xstrdup(p, h + 5);
-		} else if (!strncasecmp(h, "smtp:", 5)) {
-			const char *hs = h + 5, *pc = NULL;
-			char host[300];
-			size_t hl;
-			uint64_t port = 0;
-
-			if (*hs == '[') {
-				const char *e = strchr(hs, ']');
-				if (e == NULL) {
-					perr(p, p->line, "route \"%s\": "
-					    "unclosed [ in next hop", key);
-					return;
-				}
-				r.hop_kind = GW_HOP_SMTP_HOST;
-				hl = (size_t)(e - hs - 1);
-				hs++;
-				pc = e[1] == ':' ? e + 1 : NULL;
-				if (e[1] != '\0' && e[1] != ':') {
-					perr(p, p->line, "route \"%s\": junk "
-					    "after ]", key);
-					return;
-				}
-			} else {
-				r.hop_kind = GW_HOP_SMTP_MX;
-				pc = strrchr(hs, ':');
-				hl = pc ? (size_t)(pc - hs) : strlen(hs);
-			}
-			if (hl == 0 || hl >= sizeof(host)) {
-				perr(p, p->line, "route \"%s\": bad next-hop "
-				    "host", key);
-				return;
-			}
-			memcpy(host, hs, hl);
-			host[hl] = '\0';
-			if (pc && parse_u64(pc + 1, 1, 65535, &port) < 0) {
-				perr(p, p->line, "route \"%s\": port must be 1 "
-				    "to 65535", key);
-				return;
-			}
-			r.port = (unsigned)port;
-			r.hop = xstrdup(p, host);
-		} else {
-			perr(p, p->line, "route \"%s\": next hop \"%s\" must "
-			    "start with smtp: or drop:", key, h);
-			return;
-		}
-		r.hop_text = xstrdup(p, h);
-	}
+	if (parse_hop(p, key, trim(hop), &r) < 0)
+		return;
 	r.type = xstrdup(p, key);
 	if (r.type) {
 		r.type[colon - key] = '\0';
@@ -828,11 +846,20 @@ special(struct parser *p, const char *name, const char *v)
 		cfg->unknown_forward = NULL;
 		if (!strcmp(v, "reject"))
 			return;
-		if (strncmp(v, "forward:", 8) != 0 || v[8] == '\0')
+		if (strncmp(v, "forward:", 8) != 0 || v[8] == '\0') {
 			perr(p, p->line, "unknown_recipient: \"%s\": expected "
 			    "reject or forward:NEXT-HOP", v);
-		else
+			return;
+		}
+		route_free(&cfg->unknown_route);
+		memset(&cfg->unknown_route, 0, sizeof(cfg->unknown_route));
+		if (parse_hop(p, name, v + 8, &cfg->unknown_route) == 0) {
 			cfg->unknown_forward = xstrdup(p, v + 8);
+			cfg->unknown_route.type = xstrdup(p, "SMTP");
+			cfg->unknown_route.pattern = xstrdup(p, "*");
+			cfg->unknown_route.cost = 1;
+			cfg->unknown_route.line = p->line;
+		}
 	} else if (!strcmp(name, "client_timeouts")) {
 		struct gw_strlist l;
 		size_t i;
@@ -1154,6 +1181,17 @@ gw_config_parse(struct gw_config *cfg, const char *name, const char *text,
 		const char *d = cfg->local_domains.v[0];
 		cfg->imcea_domain = strdup(d[0] == '#' ? d + 1 : d);
 	}
+	/* the IMCEA gate (§6.1): the local_domains entries taken exactly,
+	 * plus imcea_domain */
+	cfg->gate = calloc(cfg->local_domains.n + 1, sizeof(*cfg->gate));
+	if (cfg->gate == NULL)
+		perr(&p, 0, "out of memory");
+	for (i = 0; cfg->gate && i < cfg->local_domains.n; i++) {
+		const char *d = cfg->local_domains.v[i];
+		cfg->gate[cfg->ngate++] = d[0] == '#' ? d + 1 : d;
+	}
+	if (cfg->gate && cfg->imcea_domain)
+		cfg->gate[cfg->ngate++] = cfg->imcea_domain;
 	return p.nerr;
 }
 
@@ -1241,13 +1279,13 @@ gw_config_free(struct gw_config *cfg)
 	free(cfg->imcea_domain);
 	free(cfg->relay_from.v);
 	free(cfg->relay_deny.v);
-	for (i = 0; i < cfg->nroutes; i++) {
-		free(cfg->routes[i].type);
-		free(cfg->routes[i].pattern);
-		free(cfg->routes[i].hop);
-		free(cfg->routes[i].hop_text);
-	}
+	for (i = 0; i < cfg->nroutes; i++)
+		route_free(&cfg->routes[i]);
 	free(cfg->routes);
+	route_free(&cfg->unknown_route);
+	free(cfg->gate);
+	addr_dir_free(cfg->dir);
+	addr_dir_entry_free(cfg->connector);
 	free(cfg->retry);
 	free(cfg->postmaster);
 	free(cfg->unknown_forward);

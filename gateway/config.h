@@ -94,6 +94,10 @@ struct gw_config {
 	/* [routing] */
 	struct gw_strlist local_domains;	/* "#x" entries keep their "#" */
 	char *imcea_domain;
+	const char **gate;		/* IMCEA domain gate: local_domains
+					 * without "#", and imcea_domain
+					 * (borrowed from those) */
+	size_t ngate;
 	struct gw_netlist relay_from;
 	struct gw_netlist relay_deny;
 
@@ -111,12 +115,19 @@ struct gw_config {
 	int ndr_suppress;
 	int ndr_copy_postmaster;
 	char *unknown_forward;		/* NULL: reject */
+	struct gw_route unknown_route;	/* its next hop, when forward: */
 	unsigned concurrency;
 	unsigned client_timeouts[GW_CLIENT_TIMEOUTS];
 
 	/* [restrictions] */
 	struct gw_strlist accept_from;
 	struct gw_strlist reject_from;
+
+	/* loaded by gw_directory_load (directory.c), not by the parser */
+	struct addr_dir *dir;		/* NULL: relay by domain only */
+	struct addr_dir_entry *connector;	/* §6.8 lists as authOrig and
+					 * unauthOrig of a pseudo entry;
+					 * NULL: no connector restriction */
 
 	/* [journal] */
 	char *journal_inbound;

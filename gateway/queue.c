@@ -156,6 +156,8 @@ env_format(struct addr_buf *b, const struct gw_qmsg *m)
 		addr_buf_puts(b, "kind ndr\n");
 	if (m->warned)
 		addr_buf_puts(b, "warned 1\n");
+	if (m->forward)
+		addr_buf_puts(b, "forward 1\n");
 	addr_buf_puts(b, "client ");
 	put_esc(b, m->client);
 	addr_buf_puts(b, "\nhelo ");
@@ -165,7 +167,10 @@ env_format(struct addr_buf *b, const struct gw_qmsg *m)
 	addr_buf_putc(b, '\n');
 	for (i = 0; i < m->nrcpt; i++) {
 		const struct gw_qrcpt *r = &m->rcpt[i];
+		/* "bounce": failed with its NDR still to be written, so a
+		 * crash before the report does not lose it */
 		snprintf(num, sizeof(num), "rcpt %s %u %lld ",
+		    r->state == GW_R_FAILED && r->ndr_due ? "bounce" :
 		    rstate_names[r->state], r->tries, (long long)r->next);
 		addr_buf_puts(b, num);
 		put_esc(b, r->addr);
@@ -255,6 +260,8 @@ env_parse(char *text, const char *want_id, const char **why)
 			m->ndr = 1;
 		else if (!strcmp(f[0], "warned") && n == 2)
 			m->warned = !strcmp(f[1], "1");
+		else if (!strcmp(f[0], "forward") && n == 2)
+			m->forward = !strcmp(f[1], "1");
 		else if (!strcmp(f[0], "client") && n == 2 && !m->client) {
 			if ((m->client = get_esc(f[1])) == NULL)
 				goto bad;
@@ -273,6 +280,10 @@ env_parse(char *text, const char *want_id, const char **why)
 			for (st = 0; st < 3; st++)
 				if (!strcmp(f[1], rstate_names[st]))
 					break;
+			if (st == 3 && !strcmp(f[1], "bounce")) {
+				st = GW_R_FAILED;
+				r.ndr_due = 1;
+			}
 			if (st == 3 || parse_ll(f[2], &tries) < 0 ||
 			    parse_ll(f[3], &next) < 0 || tries > 1000000)
 				goto bad;
@@ -417,6 +428,7 @@ gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
 	m->body_8bit = msg->body_8bit;
 	m->smtputf8 = msg->smtputf8;
 	m->ndr = msg->ndr;
+	m->forward = msg->forward;
 	m->lockfd = -1;
 	m->rcpt = calloc(msg->nrcpt ? msg->nrcpt : 1, sizeof(*m->rcpt));
 	if (!m->sender || !m->client || !m->helo || !m->rcpt)
@@ -427,6 +439,14 @@ gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
 		m->nrcpt++;
 		if (!m->rcpt[i].addr || !m->rcpt[i].orig)
 			goto fail;
+		if (msg->rcpt[i].fail != NULL) {
+			/* failed before queueing (a refusing nested group):
+			 * the NDR is due at once */
+			m->rcpt[i].state = GW_R_FAILED;
+			m->rcpt[i].ndr_due = 1;
+			if ((m->rcpt[i].last = strdup(msg->rcpt[i].fail)) == NULL)
+				goto fail;
+		}
 	}
 	/* the content, under a fresh id */
 	for (tries = 0;; tries++) {

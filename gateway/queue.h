@@ -41,6 +41,8 @@ struct gw_qmsg {
 	int held;
 	int ndr;		/* a report this gateway generated */
 	int warned;		/* the delay warning was sent */
+	int forward;		/* unknown recipients: to [delivery]
+				 * unknown_recipient's next hop */
 	struct gw_qrcpt *rcpt;
 	size_t nrcpt;
 	struct gw_qmsg *next;

@@ -223,7 +223,9 @@ attempt(struct gw_queue *q, const struct gw_config *cfg, struct gw_qmsg *m,
 			changed = 1;
 			continue;
 		}
-		rt[i] = gw_route_find(cfg, "SMTP", r->addr);
+		/* unknown recipients forwarded as they came (§6.6) */
+		rt[i] = m->forward && cfg->unknown_forward ?
+		    &cfg->unknown_route : gw_route_find(cfg, "SMTP", r->addr);
 		if (rt[i] == NULL || rt[i]->hop_kind != GW_HOP_DROP) {
 			smtp[i] = 1;
 			continue;

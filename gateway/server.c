@@ -33,6 +33,7 @@
 #include "mta.h"
 #include "queue.h"
 #include "schedule.h"
+#include "directory.h"
 #include "server.h"
 #include "session.h"
 
@@ -101,15 +102,34 @@ sched_cb(evutil_socket_t fd, short ev, void *arg)
 /* the session's callbacks */
 
 static int
-cb_commit(void *arg, const struct gw_message *m, char *id, size_t idsize)
+cb_commit(void *arg, const struct gw_message *m, size_t n, char *id,
+	  size_t idsize)
 {
 	struct conn *c = arg;
+	char one[GW_QID_SIZE];
+	size_t i;
 
-	if (gw_queue_commit(&c->srv->q, m, time(NULL), id, idsize) < 0)
-		return -1;
-	log_info("%s: client=[%s], helo=<%s>", id, m->client, m->helo);
-	log_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queue active)", id,
-	    m->sender, m->len, m->nrcpt);
+	for (i = 0; i < n; i++) {
+		if (gw_queue_commit(&c->srv->q, &m[i], time(NULL), one,
+		    sizeof(one)) < 0) {
+			/* all or none: take back the variants already in */
+			while (i-- > 0) {
+				struct gw_qmsg *q = c->srv->q.head;
+				if (q != NULL) {
+					log_info("%s: removed (a sibling "
+					    "could not be queued)", q->id);
+					gw_queue_remove(&c->srv->q, q);
+				}
+			}
+			return -1;
+		}
+		if (i == 0)
+			snprintf(id, idsize, "%s", one);
+		log_info("%s: client=[%s], helo=<%s>%s%s", one, m[i].client,
+		    m[i].helo, i ? ", variant of " : "", i ? id : "");
+		log_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queue active)",
+		    one, m[i].sender, m[i].len, m[i].nrcpt);
+	}
 	sched_now(c->srv);
 	return 0;
 }
@@ -331,6 +351,8 @@ reload(struct gw_server *srv)
 	srv->old = old;
 	addr_buf_init(&errs);
 	nerr = gw_config_load(n, srv->cfg->file, &errs);
+	if (nerr == 0)	/* a directory with errors keeps the old one */
+		nerr = gw_directory_load(n, &errs);
 	if (nerr > 0) {
 		char *line, *save = NULL;
 		for (line = strtok_r(errs.ptr, "\n", &save); line;

@@ -45,6 +45,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "pipeline.h"
 #include "session.h"
 #include "version.h"
 
@@ -76,6 +77,7 @@ struct gw_session {
 	/* transaction */
 	int has_mail;
 	char *sender;
+	const struct addr_dir_entry *sender_entry;	/* resolved (§6.3) */
 	int body_8bit;
 	int smtputf8;
 	struct gw_rcpt *rcpt;
@@ -165,6 +167,7 @@ txn_reset(struct gw_session *s)
 	free(s->sender);
 	s->sender = NULL;
 	s->has_mail = 0;
+	s->sender_entry = NULL;
 	s->body_8bit = 0;
 	s->smtputf8 = 0;
 	addr_buf_free(&s->data);
@@ -523,6 +526,16 @@ cmd_mail(struct gw_session *s, const char *arg)
 	s->sender = norm;
 	s->has_mail = 1;
 	s->body_8bit = body == 2;
+	s->sender_entry = NULL;
+	if (s->cfg->dir != NULL && *norm != '\0') {
+		struct addr_rw rw;
+
+		/* the object the restrictions judge, IMCEA decoded (§6.1) */
+		gw_rw_init(&rw, s->cfg);
+		if (addr_rw_sender(&rw, norm, strlen(norm),
+		    &s->sender_entry) < 0)
+			s->sender_entry = NULL;
+	}
 	reply(s, "250 2.1.0 Ok");
 }
 
@@ -533,7 +546,9 @@ cmd_rcpt(struct gw_session *s, const char *arg)
 	long plen;
 	char *norm = NULL, *orig;
 	struct gw_rcpt *nv;
-	int kind, local;
+	struct addr_rw_rcpt v;
+	struct addr_rw rw;
+	int kind, local, forward = 0;
 
 	if (!s->has_mail) {
 		reply(s, "503 5.5.1 Error: need MAIL command");
@@ -557,12 +572,45 @@ cmd_rcpt(struct gw_session *s, const char *arg)
 	}
 	if (parse_path(s, path, (size_t)plen, 0, &norm, &kind, &local) < 0)
 		return;
-	if (!local && !s->relay_ok) {
+	memset(&v, 0, sizeof(v));
+	gw_rw_init(&rw, s->cfg);
+	if (addr_rw_recipient(&v, &rw, norm, strlen(norm), s->sender_entry) < 0) {
+		free(norm);
+		reply(s, "451 4.3.0 Error: out of memory");
+		return;
+	}
+	if (v.status == ADDR_RW_UNKNOWN && s->cfg->unknown_forward) {
+		forward = 1;	/* §6.6: accepted, sent on unchanged */
+	} else if (v.status == ADDR_RW_UNKNOWN ||
+	    v.status == ADDR_RW_REFUSED || v.status == ADDR_RW_RESTRICTED) {
+		reply(s, "%s", v.reply);
+		logf_(s, "NOQUEUE: reject: RCPT from [%s]: %s; from=<%s> "
+		    "to=<%s> proto=%s helo=<%s>", s->client, v.reply,
+		    s->sender, norm, s->esmtp ? "ESMTP" : "SMTP", s->helo);
+		free(norm);
+		return;
+	}
+	if (v.status == ADDR_RW_REMOTE && local) {
+		/* parse_path also knows the IDNA forms of the domain */
+		v.status = ADDR_RW_LOCAL;
+	}
+	if (v.status == ADDR_RW_REMOTE && !s->relay_ok) {
 		reply(s, "550 5.7.1 <%s>: Relaying prohibited", norm);
 		logf_(s, "NOQUEUE: reject: RCPT from [%s]: 550 5.7.1 <%s>: "
 		    "Relaying prohibited; from=<%s> to=<%s> proto=%s helo=<%s>",
 		    s->client, norm, s->sender, norm,
 		    s->esmtp ? "ESMTP" : "SMTP", s->helo);
+		free(norm);
+		return;
+	}
+	if (v.status == ADDR_RW_REMOTE && s->cfg->connector != NULL &&
+	    (s->sender_entry == NULL || !addr_dir_may_send(s->cfg->dir,
+	    s->cfg->connector, s->sender_entry))) {
+		/* §6.8: the connector's delivery restrictions, outbound */
+		reply(s, "550 5.7.1 <%s>: Sender not permitted", norm);
+		logf_(s, "NOQUEUE: reject: RCPT from [%s]: 550 5.7.1 <%s>: "
+		    "Sender not permitted (connector restriction); from=<%s> "
+		    "to=<%s>", s->client, norm, s->sender, norm);
 		free(norm);
 		return;
 	}
@@ -577,8 +625,11 @@ cmd_rcpt(struct gw_session *s, const char *arg)
 		return;
 	}
 	s->rcpt = nv;
+	memset(&s->rcpt[s->nrcpt], 0, sizeof(s->rcpt[0]));
 	s->rcpt[s->nrcpt].addr = norm;
 	s->rcpt[s->nrcpt].orig = orig;
+	s->rcpt[s->nrcpt].entry = v.status == ADDR_RW_LOCAL ? v.entry : NULL;
+	s->rcpt[s->nrcpt].forward = forward;
 	s->nrcpt++;
 	reply(s, "250 2.1.5 Ok");
 }
@@ -736,7 +787,8 @@ static void
 end_of_data(struct gw_session *s)
 {
 	struct gw_message m;
-	char id[GW_QID_SIZE];
+	struct gw_variants var;
+	char id[GW_QID_SIZE], why_buf[256];
 	const char *why = NULL;
 
 	s->state = ST_CMD;
@@ -768,14 +820,21 @@ end_of_data(struct gw_session *s)
 	m.helo = s->helo;
 	m.client = s->client;
 	id[0] = '\0';
-	/* the reply waits for the durable write (§8.1) */
-	if (s->cb->commit == NULL ||
-	    s->cb->commit(s->cb->arg, &m, id, sizeof(id)) < 0) {
+	/* rewriting and expansion (§4), then the reply waits for the
+	 * durable write of every variant (§8.1) */
+	if (gw_pipeline(&var, s->cfg, &m, s->sender_entry, why_buf,
+	    sizeof(why_buf)) < 0) {
+		reply(s, "%s", why_buf);
+		logf_(s, "NOQUEUE: reject: DATA from [%s]: %s; from=<%s>",
+		    s->client, why_buf, s->sender);
+	} else if (s->cb->commit == NULL || var.n == 0 ||
+	    s->cb->commit(s->cb->arg, var.msg, var.n, id, sizeof(id)) < 0) {
 		reply(s, "451 4.3.0 Queue file write error");
 	} else {
 		s->errors = 0;
 		reply(s, "250 2.0.0 Ok: queued as %s", id);
 	}
+	gw_variants_free(&var);
 	txn_reset(s);
 }
 

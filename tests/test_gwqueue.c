@@ -60,8 +60,8 @@ open_q(struct gw_queue *q)
 }
 
 static const struct gw_rcpt rcpts[] = {
-	{ "\"a b\"@example.com", "\"a b\"@Example.COM" },
-	{ "c@other.test", "c@other.test" },
+	{ "\"a b\"@example.com", "\"a b\"@Example.COM", NULL, NULL, 0 },
+	{ "c@other.test", "c@other.test", NULL, NULL, 0 },
 };
 
 static void

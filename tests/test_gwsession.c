@@ -15,6 +15,7 @@
 
 #include "../gateway/config.c"
 #include "../gateway/session.c"
+#include "../gateway/pipeline.c"
 
 #define MAXCHUNK 8
 
@@ -27,13 +28,16 @@ struct sink {
 };
 
 static int
-commit(void *arg, const struct gw_message *m, char *id, size_t idsize)
+commit(void *arg, const struct gw_message *mv, size_t nv, char *id,
+       size_t idsize)
 {
 	struct sink *k = arg;
+	const struct gw_message *m = &mv[0];
 	size_t i;
 
 	if (k->fail)
 		return -1;
+	assert_int_equal(nv, 1);	/* no directory: one variant */
 	k->ncommit++;
 	addr_buf_clear(&k->data);
 	/* skip our Received: header (3 lines) so rows can compare content */

@@ -211,6 +211,16 @@ def main():
                       [("unauthOrig", "CN=Supplier Orders," + CONTACTS),
                        ("msExchHideFromAddressLists", "TRUE")], x400=False))
     recs.append(group("Café Ünïcode Fans", "cafe.fans", [P[2], P[3], P[22], P[26]]))
+    # a mailbox reachable only by X.400 (no SMTP proxy, no
+    # legacyExchangeDN): mail from it leaves as IMCEAX400 (issue 7)
+    x4 = []
+    put(x4, "dn", "CN=Xavier Fourhundred,OU=Staff,DC=example,DC=com")
+    for oc in ("top", "person", "organizationalPerson", "user"):
+        put(x4, "objectClass", oc)
+    put(x4, "cn", "Xavier Fourhundred")
+    put(x4, "displayName", "Xavier Fourhundred")
+    put(x4, "proxyAddresses", "X400:" + SITE_X400 + "S=Fourhundred;G=Xavier;")
+    recs.append(x4)
 
     lines = ["version: 1"]
     for n, r in enumerate(recs):
