@@ -34,6 +34,10 @@
  *	ldap_ldif_record_done over every record, as spec-directory.md §12
  *	defines the yardstick. Every record must parse as an add.
  *
+ *	The timed parts are the functions measured_addr_load and
+ *	measured_ldap_parse, never inlined, so that valgrind --tool=callgrind
+ *	--toggle-collect='measured_*' counts exactly what the timers see.
+ *
  *	Output: one line
  *	  RESULT lib=L bytes=B records=N errors=E load_wall=S load_cpu=S
  *	    rss_read_kb=K maxrss_kb=K load_user=S load_sys=S load_minflt=N
