@@ -4,7 +4,9 @@
 #   make test       install missing Debian packages, build with -Werror, run every test
 #   make run        start addrgw in the foreground on testdata/run/addrgw.conf
 #   make demo       demonstrate the address tools
-#   make bench      build and run the benchmarks against libetpan and GMime
+#   make bench      build and run the benchmarks against libetpan and GMime,
+#                   then the directory benchmark
+#   make bench-dir  the directory benchmark alone (libaddr against libldap)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 #   make SAN=1 ...  build everything with ASan+UBSan
@@ -59,7 +61,7 @@ TEST_BINS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_HOBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
 
-.PHONY: all test check run demo bench install clean deps bench-deps update-golden
+.PHONY: all test check run demo bench bench-dir install clean deps bench-deps update-golden
 all: $(LIB_A) $(LIB_SO) $(TOOLS) $(TEST_BINS)
 
 # --- dependencies: installed with apt-get when run as root -------------------
@@ -139,8 +141,29 @@ $(B)/bench/%: bench/%.c $(LIB_A)
 
 bench:
 	@$(MAKE) --no-print-directory bench-deps
-	@$(MAKE) --no-print-directory all $(B)/bench/gencorpus $(B)/bench/bench_parse
+	@$(MAKE) --no-print-directory all $(B)/bench/gencorpus $(B)/bench/bench_parse \
+	    $(B)/bench/gendir $(B)/bench/bench_dir
 	@B=$(B) sh bench/run.sh
+	@B=$(B) sh bench/dir.sh
+
+# The directory benchmark (issue 4): gendir writes seeded LDIF files,
+# bench_dir loads one with libaddr or parses it with libldap (pkg-config
+# ldap; libldap-dev is in DEPS_PKGS), bench/dir.sh runs and tabulates.
+# Explicit rules: these two need neither libetpan nor GMime.
+DIR_CFLAGS = $(shell pkg-config --cflags ldap 2>/dev/null)
+DIR_LIBS   = $(shell pkg-config --libs ldap 2>/dev/null || echo -lldap -llber)
+$(B)/bench/gendir: bench/gendir.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $< $(LIB_A) $(PKG_LIBS)
+
+$(B)/bench/bench_dir: bench/bench_dir.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(DIR_CFLAGS) -o $@ $< $(LIB_A) $(PKG_LIBS) $(DIR_LIBS)
+
+bench-dir:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all $(B)/bench/gendir $(B)/bench/bench_dir
+	@B=$(B) sh bench/dir.sh
 
 # --- fuzzing -------------------------------------------------------------------
 # Each fuzz/<name>.c defines LLVMFuzzerTestOneInput. `make fuzz` links them
