@@ -121,7 +121,7 @@ run:
 	@$(MAKE) --no-print-directory all
 	@mkdir -p var/spool var/drop
 	@echo "addrgw on 127.0.0.1:2525, mail lands in var/drop; try:" \
-	    "swaks --server 127.0.0.1 --port 2525 --from you@example.org --to user@example.com"
+	    "swaks --server 127.0.0.1 --port 2525 --from you@ext.test --to jdoe@example.org"
 	$(B)/addrgw -c testdata/run/addrgw.conf -f
 
 demo:

@@ -21,6 +21,7 @@
 #include "../gateway/config.c"
 #include "../gateway/session.c"
 #include "../gateway/pipeline.c"
+#include "../gateway/journal.c"
 #include "fuzz.h"
 
 static const char conf[] =

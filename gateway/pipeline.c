@@ -30,6 +30,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <strings.h>
+
+#include "journal.h"
 #include "pipeline.h"
 
 static int
@@ -55,11 +58,13 @@ gw_variants_free(struct gw_variants *v)
 {
 	size_t i;
 
-	for (i = 0; i < GW_VARIANTS; i++) {
-		free(v->rcpt[i]);
-		addr_buf_free(&v->data[i]);
-		free(v->sender[i]);
+	for (i = 0; i < v->n; i++) {
+		free(v->v[i].rcpt);
+		addr_buf_free(&v->v[i].data);
+		free(v->v[i].sender);
 	}
+	free(v->v);
+	free(v->msg);
 	addr_rw_targets_free(&v->t);
 	addr_rw_targets_free(&v->tf);
 	memset(v, 0, sizeof(*v));
@@ -74,35 +79,60 @@ is_local_addr(const struct gw_config *cfg, const char *a)
 	return at == NULL || gw_domain_is_local(cfg, at + 1, strlen(at + 1));
 }
 
-/* variant - a new message k of v from in, with the targets of t that
+/* add - a new variant of kind k, a copy of in; NULL when out of memory */
+static struct gw_variant *
+add(struct gw_variants *v, int k, const struct gw_message *in)
+{
+	if (v->n == v->cap) {
+		size_t nc = v->cap ? v->cap * 2 : 4;
+		void *a = realloc(v->v, nc * sizeof(*v->v));
+
+		if (a == NULL)
+			return NULL;
+		v->v = a;
+		if ((a = realloc(v->msg, nc * sizeof(*v->msg))) == NULL)
+			return NULL;
+		v->msg = a;
+		v->cap = nc;
+	}
+	memset(&v->v[v->n], 0, sizeof(v->v[0]));
+	v->v[v->n].kind = k;
+	v->msg[v->n] = *in;
+	v->msg[v->n].forward = k == GW_V_FORWARD;
+	v->msg[v->n].archive = k == GW_V_OUTBOUND ? 2 : k == GW_V_JOURNAL ? 0 : 1;
+	return &v->v[v->n++];
+}
+
+/* variant - a message of kind k from in with the targets of t that
  * pick() selects; 0, 1 (none selected: no message), -1 (memory) */
 static int
-variant(struct gw_variants *v, size_t k, const struct gw_message *in,
+variant(struct gw_variants *v, int k, const struct gw_message *in,
 	const struct addr_rw_targets *t, const struct gw_config *cfg,
 	int (*pick)(const struct gw_config *, const struct addr_rw_target *))
 {
-	struct gw_message *m = &v->msg[v->n];
+	struct gw_variant *x;
+	struct gw_message *m;
 	size_t i, n = 0;
 
 	for (i = 0; i < t->n; i++)
 		n += (size_t)pick(cfg, &t->v[i]);
 	if (n == 0)
 		return 1;
-	if ((v->rcpt[k] = calloc(n, sizeof(*v->rcpt[k]))) == NULL)
+	if ((x = add(v, k, in)) == NULL)
 		return -1;
-	*m = *in;
-	m->rcpt = v->rcpt[k];
+	m = &v->msg[v->n - 1];
+	if ((x->rcpt = calloc(n, sizeof(*x->rcpt))) == NULL)
+		return -1;
+	m->rcpt = x->rcpt;
 	m->nrcpt = n;
 	for (i = n = 0; i < t->n; i++) {
 		if (!pick(cfg, &t->v[i]))
 			continue;
-		v->rcpt[k][n].addr = t->v[i].addr;
-		v->rcpt[k][n].orig = in->rcpt[t->v[i].orig].orig;
-		v->rcpt[k][n].fail = t->v[i].fail;
+		x->rcpt[n].addr = t->v[i].addr;
+		x->rcpt[n].orig = in->rcpt[t->v[i].orig].orig;
+		x->rcpt[n].fail = t->v[i].fail;
 		n++;
 	}
-	v->kind[v->n] = (int)k;
-	v->n++;
 	return 0;
 }
 
@@ -126,35 +156,130 @@ pick_all(const struct gw_config *cfg, const struct addr_rw_target *t)
 	return 1;
 }
 
-/* outbound - the sender and header rewriting of §6.7 on the outbound
- * variant (the last one made) */
+/* outbound - the sender and header rewriting of §6.7 on variant i */
 static int
-outbound(struct gw_variants *v, const struct gw_config *cfg,
+outbound(struct gw_variants *v, size_t i, const struct gw_config *cfg,
 	 const struct addr_rw *rw, const struct addr_dir_entry *sender)
 {
-	struct gw_message *m = &v->msg[v->n - 1];
+	struct gw_message *m = &v->msg[i];
+	struct gw_variant *x = &v->v[i];
 	struct addr_buf a;
 	int rc;
 
 	if (sender != NULL) {
 		addr_buf_init(&a);
 		if (addr_rw_outbound(&a, rw, sender) == 0) {
-			if ((v->sender[GW_V_OUTBOUND] = strdup(a.ptr)) == NULL) {
+			if ((x->sender = strdup(a.ptr)) == NULL) {
 				addr_buf_free(&a);
 				return -1;
 			}
-			m->sender = v->sender[GW_V_OUTBOUND];
+			m->sender = x->sender;
 		}
 		addr_buf_free(&a);
 	}
 	if (!cfg->rewrite_headers || cfg->dir == NULL)
 		return 0;
-	rc = addr_rw_headers(&v->data[GW_V_OUTBOUND], m->data, m->len, rw);
+	rc = addr_rw_headers(&x->data, m->data, m->len, rw);
 	if (rc < 0)
 		return -1;
 	if (rc > 0) {
-		m->data = v->data[GW_V_OUTBOUND].ptr;
-		m->len = v->data[GW_V_OUTBOUND].size;
+		m->data = x->data.ptr;
+		m->len = x->data.size;
+	}
+	return 0;
+}
+
+/* journal - one report of in to address to (§11) */
+static int
+journal(struct gw_variants *v, const struct gw_config *cfg,
+	const struct gw_message *in, const char *to, const char *direction,
+	time_t now)
+{
+	struct gw_journal_rcpt *r;
+	struct gw_variant *x;
+	struct gw_message *m;
+	size_t i, n = 0;
+	int rc;
+
+	if ((r = calloc(v->t.n + v->tf.n + 1, sizeof(*r))) == NULL)
+		return -1;
+	for (i = 0; i < v->t.n; i++)
+		if (v->t.v[i].fail == NULL) {
+			r[n].addr = v->t.v[i].addr;
+			r[n++].outbound = !is_local_addr(cfg, v->t.v[i].addr);
+		}
+	for (i = 0; i < v->tf.n; i++)
+		r[n++].addr = v->tf.v[i].addr;
+	if ((x = add(v, GW_V_JOURNAL, in)) == NULL) {
+		free(r);
+		return -1;
+	}
+	rc = gw_journal_report(&x->data, cfg, in, r, n, direction, to, now);
+	free(r);
+	if (rc < 0)
+		return -1;
+	m = &v->msg[v->n - 1];
+	x->one.addr = (char *)(uintptr_t)to;
+	x->one.orig = (char *)(uintptr_t)to;
+	m->rcpt = &x->one;
+	m->nrcpt = 1;
+	/* failures of journal copies go to the journal NDR sink, never to
+	 * the original sender */
+	m->sender = cfg->journal_ndr_to;
+	m->data = x->data.ptr;
+	m->len = x->data.size;
+	m->body_8bit = in->body_8bit || in->smtputf8;
+	m->smtputf8 = 0;
+	return 0;
+}
+
+/* seen - is to already among the journal reports of v? */
+static int
+seen(const struct gw_variants *v, const char *to)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		if (v->v[i].kind == GW_V_JOURNAL &&
+		    strcasecmp(v->msg[i].rcpt[0].addr, to) == 0)
+			return 1;
+	return 0;
+}
+
+/* journals - the direction journals, then the per-recipient ones */
+static int
+journals(struct gw_variants *v, const struct gw_config *cfg,
+	 const struct gw_message *in, time_t now)
+{
+	int has_in = 0, has_out = 0;
+	size_t i;
+
+	for (i = 0; i < v->n; i++) {
+		has_in |= v->v[i].kind == GW_V_INBOUND ||
+		    v->v[i].kind == GW_V_FORWARD;
+		has_out |= v->v[i].kind == GW_V_OUTBOUND;
+	}
+	if (has_in && cfg->journal_inbound &&
+	    journal(v, cfg, in, cfg->journal_inbound, "inbound", now) < 0)
+		return -1;
+	if (has_out && cfg->journal_outbound &&
+	    !seen(v, cfg->journal_outbound) &&
+	    journal(v, cfg, in, cfg->journal_outbound, "outbound", now) < 0)
+		return -1;
+	if (cfg->journal_attribute == NULL || cfg->journal_ndr_to == NULL)
+		return 0;
+	for (i = 0; i < v->t.n; i++) {
+		const struct addr_rw_target *t = &v->t.v[i];
+		const char *to;
+
+		if (t->entry == NULL || t->fail != NULL)
+			continue;
+		to = addr_dir_entry_value(t->entry, cfg->journal_attribute, 0,
+		    NULL);
+		if (to == NULL || *to == '\0' || seen(v, to))
+			continue;
+		if (journal(v, cfg, in, to, "recipient", now) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -162,7 +287,7 @@ outbound(struct gw_variants *v, const struct gw_config *cfg,
 int
 gw_pipeline(struct gw_variants *v, const struct gw_config *cfg,
 	    const struct gw_message *in, const struct addr_dir_entry *sender,
-	    char *reply, size_t rsize)
+	    time_t now, char *reply, size_t rsize)
 {
 	struct addr_rw rw;
 	size_t i;
@@ -193,12 +318,13 @@ gw_pipeline(struct gw_variants *v, const struct gw_config *cfg,
 	if (variant(v, GW_V_INBOUND, in, &v->t, cfg, pick_inbound) < 0)
 		goto nomem;
 	rc = variant(v, GW_V_OUTBOUND, in, &v->t, cfg, pick_outbound);
-	if (rc < 0 || (rc == 0 && outbound(v, cfg, &rw, sender) < 0))
+	if (rc < 0 || (rc == 0 && outbound(v, v->n - 1, cfg, &rw, sender) < 0))
 		goto nomem;
 	if (variant(v, GW_V_FORWARD, in, &v->tf, cfg, pick_all) < 0)
 		goto nomem;
-	if (v->n > 0 && v->kind[v->n - 1] == GW_V_FORWARD)
-		v->msg[v->n - 1].forward = 1;
+	/* a message that is itself a report is not journaled again */
+	if (!in->ndr && journals(v, cfg, in, now) < 0)
+		goto nomem;
 	return 0;
 nomem:
 	snprintf(reply, rsize, "451 4.3.0 Error: out of memory");

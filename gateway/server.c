@@ -33,6 +33,7 @@
 #include "mta.h"
 #include "queue.h"
 #include "schedule.h"
+#include "archive.h"
 #include "directory.h"
 #include "server.h"
 #include "session.h"
@@ -129,6 +130,16 @@ cb_commit(void *arg, const struct gw_message *m, size_t n, char *id,
 		    m[i].helo, i ? ", variant of " : "", i ? id : "");
 		log_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queue active)",
 		    one, m[i].sender, m[i].len, m[i].nrcpt);
+	}
+	/* §11.1: archive copies once every variant is queued; they never
+	 * fail the mail. The queue's head is the last variant committed. */
+	{
+		struct gw_qmsg *qm = c->srv->q.head;
+
+		for (i = n; i-- > 0 && qm != NULL; qm = qm->next)
+			if (m[i].archive)
+				gw_archive(c->srv->cfg, qm, m[i].archive,
+				    m[i].data, m[i].len);
 	}
 	sched_now(c->srv);
 	return 0;

@@ -822,8 +822,8 @@ end_of_data(struct gw_session *s)
 	id[0] = '\0';
 	/* rewriting and expansion (§4), then the reply waits for the
 	 * durable write of every variant (§8.1) */
-	if (gw_pipeline(&var, s->cfg, &m, s->sender_entry, why_buf,
-	    sizeof(why_buf)) < 0) {
+	if (gw_pipeline(&var, s->cfg, &m, s->sender_entry, time(NULL),
+	    why_buf, sizeof(why_buf)) < 0) {
 		reply(s, "%s", why_buf);
 		logf_(s, "NOQUEUE: reject: DATA from [%s]: %s; from=<%s>",
 		    s->client, why_buf, s->sender);

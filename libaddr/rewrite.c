@@ -303,6 +303,7 @@ int addr_rw_target_add(struct addr_rw_targets *t, const char *addr,
 	}
 	nt = &t->v[t->n];
 	nt->orig = orig;
+	nt->entry = NULL;
 	nt->addr = dup_n(addr, strlen(addr));
 	nt->fail = fail ? dup_n(fail, strlen(fail)) : NULL;
 	if (nt->addr == NULL || (fail && nt->fail == NULL)) {
@@ -350,6 +351,8 @@ int addr_rw_expand(struct addr_rw_targets *t, const struct addr_rw *rw,
 				break;
 			}
 			rc = addr_rw_target_add(t, a.ptr, orig, NULL);
+			if (rc > 0)
+				t->v[t->n - 1].entry = nd->entry;
 			if (rc > 0 && max && t->nfinal > max)
 				rc = ADDR_ETOOLONG;
 			break;

@@ -10,7 +10,6 @@
 # (tests/gw/probe.py) and next hop (tests/gw/sink.py); PASS:/FAIL: lines.
 . "$(dirname "$0")/gw/lib.sh"
 
-rport=$(freeport)
 # the sample, plus a mailbox the next hop refuses and a group holding it
 # and the restricted Executives group
 cp testdata/sample/directory.ldif "$tmp/dir.ldif"
@@ -27,30 +26,9 @@ member: CN=Executives,OU=Distribution Lists,DC=example,DC=com
 member: CN=Bad Member,OU=Staff,DC=example,DC=com
 member: CN=John Doe,OU=Staff,DC=example,DC=com
 EOD
-cat >"$tmp/gw.conf" <<EOC
-[server]
-listen = 127.0.0.1:$port
-listen = 127.0.0.1:$rport relay
-hostname = gw.test
-spool = $tmp/spool
-timeout = 20s
-[directory]
-file = $tmp/dir.ldif
-[routing]
-local_domains = example.com, example.org, corp.example.net
-imcea_domain = example.com
-relay_from = 10.9.9.9/32
-[routes]
-SMTP:* = smtp:[127.0.0.1]:$hop 1
-[delivery]
-postmaster = postmaster@example.com
-client_timeouts = 5s 5s 5s 5s 5s
-EOC
+conf_dir "$tmp/dir.ldif"
 sink_start 5xx || exit 1
 gw_start || exit 1
-probe() { "$PY" tests/gw/probe.py "$@"; }
-# msg_to ADDR - the delivered files holding ADDR as an envelope recipient
-msg_to() { grep -l "^X-Env-Rcpt: <$1>" "$tmp/out"/*.eml 2>/dev/null; }
 
 # 1. every address form of a user reaches its primary SMTP address
 probe "$port" s@ext.test jdoe@example.org zoe.celik@corp.example.net \

@@ -16,6 +16,7 @@
 #include "../gateway/config.c"
 #include "../gateway/session.c"
 #include "../gateway/pipeline.c"
+#include "../gateway/journal.c"
 
 #define MAXCHUNK 8
 

@@ -1207,6 +1207,8 @@ struct addr_rw_target {
 			 * or DN) */
 	size_t orig;	/* index of the RCPT it came from */
 	char *fail;	/* NULL, or "X.Y.Z text" for the NDR */
+	const struct addr_dir_entry *entry;	/* the object it delivers
+						 * to (borrowed), or NULL */
 };
 
 struct addr_rw_targets {

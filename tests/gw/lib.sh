@@ -49,6 +49,38 @@ $1
 EOC
 }
 
+# conf_dir DIRFILE [EXTRA-SECTIONS] - $tmp/gw.conf with a directory, the
+# local domains of the sample, a plain listener on $port (no relay: the
+# client is outside relay_from) and a relay listener on $rport
+rport=$(freeport)
+conf_dir() {
+	cat >"$tmp/gw.conf" <<EOC
+[server]
+listen = 127.0.0.1:$port
+listen = 127.0.0.1:$rport relay
+hostname = gw.test
+spool = $tmp/spool
+timeout = 20s
+[directory]
+file = $1
+[routing]
+local_domains = example.com, example.org, corp.example.net
+imcea_domain = example.com
+relay_from = 10.9.9.9/32
+[routes]
+SMTP:* = smtp:[127.0.0.1]:$hop 1
+[delivery]
+postmaster = postmaster@example.com
+client_timeouts = 5s 5s 5s 5s 5s
+$2
+EOC
+}
+
+# probe PORT FROM TO... - one transaction, a line per reply (probe.py)
+probe() { "$PY" tests/gw/probe.py "$@"; }
+# msg_to ADDR - the delivered files holding ADDR as an envelope recipient
+msg_to() { grep -l "^X-Env-Rcpt: <$1>" "$tmp/out"/*.eml 2>/dev/null; }
+
 gw_start() {
 	"$gw" -c "$tmp/gw.conf" -f >>"$tmp/log" 2>&1 &
 	gpid=$!
