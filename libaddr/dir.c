@@ -766,7 +766,17 @@ int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 		return ADDR_ENOMEM;
 	e->pos = d->n;
 	d->e[d->n++] = e;
+	/* every reader adds through here: one hook serves them all */
+	if (d->progress != NULL && (d->n & 1023) == 0)
+		d->progress(d->progress_ctx, d->n);
 	return 0;
+}
+
+void addr_dir_set_progress(struct addr_dir *d,
+			   void (*fn)(void *ctx, size_t n), void *ctx)
+{
+	d->progress = fn;
+	d->progress_ctx = ctx;
 }
 
 /* admit - the model rules and the uniqueness of e (replacing self) */

@@ -79,6 +79,8 @@ struct addr_dir {
 	size_t n, cap;
 	struct addr__hmap dn;	/* dnkey -> entry (ki unused) */
 	struct addr__hmap keys;	/* uniqueness keys -> entry, key index */
+	void (*progress)(void *ctx, size_t n);	/* addr_dir_set_progress */
+	void *progress_ctx;
 };
 
 /* Where diagnostics go: a report (all of them), an error (the first

@@ -103,6 +103,12 @@ int addrdir_reader_option(struct addrdir_reader *r, int opt, const char *arg);
 int addrdir_load(const struct addrdir_reader *r, const char *path,
 		 struct addr_dir **out, struct addr_dir_report *rep);
 
+/* addrdir_load_progress - addrdir_load with a progress hook
+ * (addr_dir_set_progress) for the time of the load */
+int addrdir_load_progress(const struct addrdir_reader *r, const char *path,
+			  struct addr_dir **out, struct addr_dir_report *rep,
+			  void (*fn)(void *ctx, size_t n), void *ctx);
+
 /* addrdir_print_diag - one diagnostic as a line or a JSON object */
 void addrdir_print_diag(FILE *fp, const struct addr_dir_diag *g, int json);
 

@@ -139,6 +139,13 @@ int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok)
 int addrdir_load(const struct addrdir_reader *r, const char *path,
 		 struct addr_dir **out, struct addr_dir_report *rep)
 {
+	return addrdir_load_progress(r, path, out, rep, NULL, NULL);
+}
+
+int addrdir_load_progress(const struct addrdir_reader *r, const char *path,
+			  struct addr_dir **out, struct addr_dir_report *rep,
+			  void (*fn)(void *ctx, size_t n), void *ctx)
+{
 	enum addrdir_fmt fmt = addrdir_format(path, r->from);
 	struct addr_buf in;
 	int rc;
@@ -156,8 +163,10 @@ int addrdir_load(const struct addrdir_reader *r, const char *path,
 		cli_error("out of memory");
 		return CLI_FATAL;
 	}
+	addr_dir_set_progress(*out, fn, ctx);
 	rc = addrdir_load_mem(r, fmt, in.ptr, in.size, path, *out, rep);
 	addr_buf_free(&in);
+	addr_dir_set_progress(*out, NULL, NULL);
 	if (rc < 0) {
 		cli_error("%s: %s", path, addr_strerror(rc));
 		addr_dir_free(*out);

@@ -73,15 +73,15 @@ static void progress_init(struct progress *p, int json)
 	p->last = p->start;
 }
 
-/* progress_tick - one record done; a line at most four times a second,
+/* progress_show - n records done; a line at most four times a second,
  * and only once the run has taken a second */
-static void progress_tick(struct progress *p)
+static void progress_show(struct progress *p, size_t n)
 {
 	struct timespec now;
 	double t;
 
-	p->n++;
-	if (!p->on || (p->n & 1023) != 0)
+	p->n = n;
+	if (!p->on)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	t = since(&p->start, &now);
@@ -91,6 +91,19 @@ static void progress_tick(struct progress *p)
 	p->shown = 1;
 	fprintf(stderr, "\r%s: %zu records, %.0f/s ", cli_progname, p->n,
 		(double)p->n / t);
+}
+
+/* progress_tick - one more change record */
+static void progress_tick(struct progress *p)
+{
+	if ((++p->n & 1023) == 0)
+		progress_show(p, p->n);
+}
+
+/* progress_dir - the directory hook (addr_dir_set_progress) */
+static void progress_dir(void *ctx, size_t n)
+{
+	progress_show(ctx, n);
 }
 
 static void progress_done(struct progress *p)
@@ -286,6 +299,7 @@ int addrdir_import(int argc, char **argv)
 		goto done;
 	if (addr_dir_new(&im.d, r.dflags) < 0)
 		goto nomem;
+	addr_dir_set_progress(im.d, progress_dir, &im.prog);
 	rc = addrdir_load_mem(&dr, dfmt, din.ptr, din.size, dirpath, im.d, &rep);
 	if (rc < 0)
 		goto nomem;
@@ -296,6 +310,9 @@ int addrdir_import(int argc, char **argv)
 		status = CLI_REJECTED;
 		goto done;
 	}
+	/* from here on the count is of change records */
+	addr_dir_set_progress(im.d, NULL, NULL);
+	im.prog.n = 0;
 	if ((rc = apply_changes(&im, &r, cfmt, cin.ptr, cin.size)) < 0 ||
 	    (rc = addr_dir_apply_check(im.d, dirpath, im.chpath, &rep)) < 0)
 		goto nomem;
@@ -352,6 +369,7 @@ int addrdir_convert(int argc, char **argv)
 	struct addr_dir_report rep;
 	struct addr_buf out;
 	struct addr_dir *d = NULL;
+	struct progress prog;
 	enum addrdir_fmt ofmt;
 	const char *to = NULL, *opath;
 	int json = 0, c, status;
@@ -384,7 +402,12 @@ int addrdir_convert(int argc, char **argv)
 		return CLI_FATAL;
 	addr_dir_report_init(&rep);
 	addr_buf_init(&out);
-	status = addrdir_load(&r, argv[optind], &d, &rep);
+	progress_init(&prog, json);
+	status = addrdir_load_progress(&r, argv[optind], &d, &rep,
+				       progress_dir, &prog);
+	if (d != NULL)
+		prog.n = addr_dir_count(d);
+	progress_done(&prog);
 	if (status != CLI_OK)
 		goto done;
 	if (rep.nerrors == 0 &&

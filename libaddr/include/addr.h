@@ -858,6 +858,12 @@ ADDR_EXTERN void addr_dir_report_free(struct addr_dir_report *rep);
 ADDR_EXTERN int addr_dir_new(struct addr_dir **out, unsigned flags);
 /* addr_dir_free - free d and all its entries; NULL is a no-op */
 ADDR_EXTERN void addr_dir_free(struct addr_dir *d);
+/* addr_dir_set_progress - have fn(ctx, n) called every 1024 entries a
+ * reader adds to d (n: entries so far), for a progress display; fn NULL
+ * turns it off */
+ADDR_EXTERN void addr_dir_set_progress(struct addr_dir *d,
+				       void (*fn)(void *ctx, size_t n),
+				       void *ctx);
 /* addr_dir_count - number of entries */
 ADDR_EXTERN size_t addr_dir_count(const struct addr_dir *d);
 /* addr_dir_at - entry i in directory order (borrowed), NULL past the end */
