@@ -448,8 +448,11 @@ static int expand_notes(struct addr_buf *out, const struct tmpl *t,
 			struct addr_error *err)
 {
 	const char *b = t->body;
-	size_t n = strlen(b), i = 0, last_at = (size_t)-1, start;
+	size_t n = strlen(b), i = 0, last_at = (size_t)-1, start, base;
+	struct addr_buf chk;
+	int rc;
 
+	base = out->size;
 	addr_buf_puts(out, t->prefix);
 	addr_buf_putc(out, ':');
 	start = out->size;
@@ -504,10 +507,27 @@ static int expand_notes(struct addr_buf *out, const struct tmpl *t,
 			out->size += sl;
 		}
 	}
-	if (out->size == start)
+	if (out->size == start) {
+		addr_buf_truncate(out, base);
 		return addr__error_set(err, ADDR_ESYNTAX, 0, "template \"%s\" "
 				       "gives an empty address", t->text);
-	return out->oom ? ADDR_ENOMEM : 0;
+	}
+	if (out->oom)
+		return ADDR_ENOMEM;
+	/* the values are raw: what they make must still be a proxy (not
+	 * UTF-8, a control character) */
+	addr_buf_init(&chk);
+	rc = addr_proxy_parse(&chk, out->ptr + base, out->size - base, 0,
+			      NULL);
+	addr_buf_free(&chk);
+	if (rc == ADDR_ENOMEM)
+		return rc;
+	if (rc < 0) {
+		addr_buf_truncate(out, base);
+		return addr__error_set(err, ADDR_ESYNTAX, 0, "template \"%s\" "
+				       "gives an invalid address", t->text);
+	}
+	return 0;
 }
 
 int addr_policy_expand(struct addr_buf *out, const struct addr_policy *p,

@@ -74,6 +74,10 @@ static const struct trow trows[] = {
 	{ "empty-local", { NULL, NULL, NULL, NULL, NULL }, "%g@x.com", 0, NULL, NULL },
 	{ "cjk-only", { "\xe5\xb1\xb1", NULL, NULL, NULL, NULL }, "%g@x.com", 0,
 	  "translit=Latin-ASCII", NULL },
+	/* fuzz finding: NOTES takes values raw, so a name that is not
+	 * UTF-8 made a proxy that the proxy parser refuses */
+	{ "notes-invalid-utf8", { "Aoife", "N\xc3iain", NULL, NULL, NULL },
+	  "NOTES:&G &S/Sales", 0, NULL, NULL },
 };
 
 static void test_templates(void **state)
