@@ -131,6 +131,49 @@ static int b64_xsd(struct addr_buf *out, const char *s, size_t n)
 	return 0;
 }
 
+/* ------------------------------------------------------ libxml2 errors */
+
+/*
+ * libxml2 reports some errors without a parser context, to the thread's
+ * handlers (encoding conversion, the writer), and prints a few with
+ * xmlGenericError directly ("xmlParseChunk: encoder error"). For the
+ * time of a call both handlers of the thread are replaced: the library
+ * never prints. struct hooks keeps the thread's own to put them back.
+ */
+struct hooks {
+	xmlStructuredErrorFunc serr;
+	void *serrctx;
+	xmlGenericErrorFunc gerr;
+	void *gerrctx;
+	int set;
+};
+
+static void generic_quiet(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void hook(struct hooks *h, void *ctx, xmlStructuredErrorFunc f)
+{
+	h->serr = xmlStructuredError;
+	h->serrctx = xmlStructuredErrorContext;
+	h->gerr = xmlGenericError;
+	h->gerrctx = xmlGenericErrorContext;
+	h->set = 1;
+	xmlSetStructuredErrorFunc(ctx, f);
+	xmlSetGenericErrorFunc(NULL, generic_quiet);
+}
+
+static void unhook(struct hooks *h)
+{
+	if (!h->set)
+		return;
+	xmlSetStructuredErrorFunc(h->serrctx, h->serr);
+	xmlSetGenericErrorFunc(h->gerrctx, h->gerr);
+	h->set = 0;
+}
+
 /* ------------------------------------------------------------ reader */
 
 struct dsml {
@@ -146,9 +189,7 @@ struct dsml {
 	int lasterr;		/* its code: libxml2 repeats itself */
 	int filelevel;		/* a problem that rejects every record */
 	int rootseen;		/* the document element was reached */
-	int hooked;		/* the thread's error handler is ours */
-	xmlStructuredErrorFunc oserr;	/* ... and this one is restored */
-	void *oserrctx;
+	struct hooks hooks;	/* the thread's error handlers */
 	struct addr_buf vals;	/* DN, names and decoded values of a record,
 				 * reserved so that it never moves */
 	const char *base;	/* vals.ptr when reserved */
@@ -481,8 +522,9 @@ static int value_type(struct dsml *ds, xmlNode *v)
 	const xmlAttr *a;
 	const xmlChar *t = NULL;
 	const char *local, *colon, *b, *e;
-	char prefix[100];
+	xmlChar *prefix = NULL;
 	xmlNs *ns;
+	int w;
 
 	for (a = v->properties; a != NULL; a = a->next)
 		if (a->ns != NULL && a->ns->href != NULL &&
@@ -504,23 +546,26 @@ static int value_type(struct dsml *ds, xmlNode *v)
 		;
 	for (e = b + strlen(b); e > b && xml_space(e[-1]); e--)
 		;
+	w = (int)(e - b > 80 ? 80 : e - b);	/* for messages */
 	colon = memchr(b, ':', (size_t)(e - b));
 	local = colon ? colon + 1 : b;
 	if (colon != NULL) {
-		if ((size_t)(colon - b) >= sizeof(prefix) || colon == b) {
+		if (colon == b) {
 			diag(ds, node_line(v), ADDR_SEV_ERROR, "dsml.xsi-type",
-			     "xsi:type \"%.*s\" is not a QName", (int)(e - b > 80 ?
-			     80 : e - b), b);
+			     "xsi:type \"%.*s\" is not a QName", w, b);
 			return -1;
 		}
-		memcpy(prefix, b, (size_t)(colon - b));
-		prefix[colon - b] = '\0';
+		prefix = xmlStrndup((const xmlChar *)b, (int)(colon - b));
+		if (prefix == NULL) {
+			ds->stop = ADDR_ENOMEM;
+			return -1;
+		}
 	}
-	ns = xmlSearchNs(v->doc, v, colon ? (const xmlChar *)prefix : NULL);
+	ns = xmlSearchNs(v->doc, v, prefix);
+	xmlFree(prefix);
 	if (ns == NULL && colon != NULL) {
 		diag(ds, node_line(v), ADDR_SEV_ERROR, "dsml.xsi-type",
-		     "xsi:type \"%.*s\": prefix \"%s\" is not bound",
-		     (int)(e - b > 80 ? 80 : e - b), b, prefix);
+		     "xsi:type \"%.*s\": its prefix is not bound", w, b);
 		return -1;
 	}
 	if (ns != NULL && ns->href != NULL && strcmp(S(ns->href), NS_XSD) == 0) {
@@ -538,8 +583,7 @@ static int value_type(struct dsml *ds, xmlNode *v)
 		}
 	}
 	diag(ds, node_line(v), ADDR_SEV_ERROR, "dsml.xsi-type",
-	     "xsi:type \"%.*s\" is not xsd:string or xsd:base64Binary",
-	     (int)(e - b > 80 ? 80 : e - b), b);
+	     "xsi:type \"%.*s\" is not xsd:string or xsd:base64Binary", w, b);
 	return -1;
 }
 
@@ -1091,9 +1135,7 @@ static void dsml_close(struct dsml *ds)
 {
 	xmlFreeTextReader(ds->r);
 	ds->r = NULL;
-	if (ds->hooked)
-		xmlSetStructuredErrorFunc(ds->oserrctx, ds->oserr);
-	ds->hooked = 0;
+	unhook(&ds->hooks);
 }
 
 /* dsml_open - the reader for in[0..len), errors routed to handler */
@@ -1107,13 +1149,7 @@ static int dsml_open(struct dsml *ds, const char *in, size_t len,
 		     "%d octets", INT_MAX);
 		return -1;
 	}
-	/* errors libxml2 raises without the reader's context (encoding
-	 * conversion) go to the thread's handlers: to ours too, for the
-	 * time of the parse, so that nothing reaches stderr */
-	ds->oserr = xmlStructuredError;
-	ds->oserrctx = xmlStructuredErrorContext;
-	ds->hooked = 1;
-	xmlSetStructuredErrorFunc(ds, handler);
+	hook(&ds->hooks, ds, handler);
 	ds->r = xmlReaderForMemory(in, (int)len, NULL, NULL, OPTIONS);
 	if (ds->r == NULL) {
 		dsml_close(ds);
@@ -1331,8 +1367,7 @@ static int out_close(void *ctx)
 int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 {
 	size_t start = out->size, i;
-	xmlStructuredErrorFunc oserr;
-	void *oserrctx;
+	struct hooks hooks;
 	xmlOutputBufferPtr ob;
 	struct writer wr;
 	int rc = 0;
@@ -1343,19 +1378,15 @@ int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 		    addr__entry_out(d->e[i], check_attr, NULL) < 0)
 			return ADDR_ESYNTAX;
 	xmlInitParser();
-	/* libxml2 reports writer errors to the thread's handler, never
-	 * ours to print: silenced for the time of the call */
-	oserr = xmlStructuredError;
-	oserrctx = xmlStructuredErrorContext;
-	xmlSetStructuredErrorFunc(NULL, quiet);
+	hook(&hooks, NULL, quiet);
 	if ((ob = xmlOutputBufferCreateIO(out_write, out_close, out,
 					  NULL)) == NULL) {
-		xmlSetStructuredErrorFunc(oserrctx, oserr);
+		unhook(&hooks);
 		return ADDR_ENOMEM;
 	}
 	if ((wr.w = xmlNewTextWriter(ob)) == NULL) {
 		xmlOutputBufferClose(ob);
-		xmlSetStructuredErrorFunc(oserrctx, oserr);
+		unhook(&hooks);
 		return ADDR_ENOMEM;
 	}
 	wr.bad = 0;
@@ -1391,7 +1422,7 @@ int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 	end(&wr);
 	wr.bad |= xmlTextWriterEndDocument(wr.w) < 0;
 	xmlFreeTextWriter(wr.w);	/* flushes into out */
-	xmlSetStructuredErrorFunc(oserrctx, oserr);
+	unhook(&hooks);
 	addr_buf_free(&wr.b64);
 	if (rc == 0 && (wr.bad || out->oom))
 		rc = ADDR_ENOMEM;
