@@ -210,4 +210,8 @@ const struct addr_dir_entry *addr__dir_held(const struct addr_dir *d,
 /* addr__str_ieq - ASCII case-insensitive equality with a C string */
 int addr__str_ieq(const char *s, size_t n, const char *z);
 
+/* io_dsml.c: base64 (RFC 4648) of data[0..n) appended to out, on one
+ * line; 0 or ADDR_ENOMEM */
+int addr__b64_encode(struct addr_buf *out, const void *data, size_t n);
+
 #endif

@@ -1117,6 +1117,74 @@ ADDR_EXTERN int addr_ldif_rejects(struct addr_buf *out, const char *in,
 
 /* ---------------------------------------------------- DSML (io_dsml.c) */
 
+/*
+ * DSML v2 (OASIS; spec-directory.md §7), read with libxml2's xmlreader
+ * and written with its xmlwriter. The reader never loads a DTD, expands
+ * an entity or uses the network: a DOCTYPE or an entity reference is
+ * refused (dsml.doctype). A batchResponse is a content file (its
+ * searchResultEntry elements are ADDR_LDIF_ENTRY records), a
+ * batchRequest a change file (addRequest, modifyRequest, delRequest and
+ * modDNRequest are ADDR_LDIF_ADD, _MODIFY, _DELETE and _MODRDN records);
+ * a SOAP 1.1 Envelope is unwrapped. Records have the shape the LDIF
+ * reader gives them, so addr_dir_apply takes either: a modification is
+ * an ADDR_LDIF_MOD_* item whose name and value are the attribute, then
+ * its ADDR_LDIF_VALUE items; a modDNRequest has the items newrdn,
+ * deleteoldrdn ("1" or "0", default "1") and newsuperior (when given).
+ * Lines are those of the elements. After a problem the reader goes on
+ * at the next sibling element; an XML error ends the parse.
+ */
+#define ADDR_DSML_LENIENT	0x01u	/* dsml.result is a warning */
+
+/*
+ * addr_dsml_parse - read DSML in[0..len) (borrowed); otherwise as
+ * addr_ldif_parse: file (nullable, borrowed) names the input in the
+ * diagnostics appended to rep (nullable), fn (nullable) gets each record
+ * without problems, in order. Returns the number of errors, a negative
+ * value from fn, or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dsml_parse(const char *in, size_t len, const char *file,
+				unsigned flags, addr_ldif_record_fn fn,
+				void *ctx, struct addr_dir_report *rep);
+
+/*
+ * addr_dir_load_dsml - add the entries of the batchResponse in[0..len)
+ * to d, then check the whole directory; as addr_dir_load_ldif (a
+ * batchRequest is refused with dsml.root). Returns the number of errors,
+ * or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_load_dsml(struct addr_dir *d, const char *in,
+				   size_t len, const char *file,
+				   unsigned flags,
+				   struct addr_dir_report *rep);
+
+/*
+ * addr_dir_write_dsml - append d to out as a DSML batchResponse
+ * (spec-directory.md §7.4): UTF-8, two-space indentation, one attr a
+ * line, attributes in the order of the LDIF writer with the derived
+ * mail, xsd:base64Binary for a value that is not XML text or holds a
+ * CR. Byte-stable. Returns 0, ADDR_ESYNTAX when a DN or an attribute
+ * name cannot be carried (dsml.unrepresentable: not UTF-8 XML text, or
+ * a name outside DSML's attribute-description pattern; nothing is
+ * appended) or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_write_dsml(const struct addr_dir *d,
+				    struct addr_buf *out);
+
+/*
+ * addr_dsml_rejects - append to out the rejects file (spec-directory.md
+ * §4) of the DSML change file in[0..len) (borrowed), given the lines of
+ * its error diagnostics lines[0..nlines) (borrowed, ascending): an XML
+ * declaration, the input's text up to the end of the DSML root's start
+ * tag (prefix and namespace declarations as they were; a SOAP wrapper
+ * is kept), each child element whose lines hold one of the lines, copied
+ * byte for byte, and the rest of the input from the root's end tag on.
+ * A line outside every child element (a file-level problem: XML, DOCTYPE,
+ * root) gives a byte copy of the input. 0 or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dsml_rejects(struct addr_buf *out, const char *in,
+				  size_t len, const size_t *lines,
+				  size_t nlines);
+
 /* ------------------------------------------- applying changes (import) */
 
 /*
