@@ -21,7 +21,7 @@ VERSION   := 0.1.0
 
 # Debian packages the build and the tests need.
 DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev libevent-dev swaks \
-              python3-aiosmtpd libldap-dev
+              python3-aiosmtpd libldap-dev libxml2-utils
 BENCH_PKGS := libetpan-dev libgmime-3.0-dev valgrind
 
 PKGS    := icu-uc icu-i18n libxml-2.0

@@ -159,9 +159,14 @@ gw_directory_load(struct gw_config *cfg, struct addr_buf *errs)
 	if (ends_with(cfg->dir_file, ".ldif")) {
 		rc = addr_dir_load_ldif(d, in.ptr, in.size, cfg->dir_file, 0,
 		    &rep);
+	} else if (ends_with(cfg->dir_file, ".xml") ||
+	    ends_with(cfg->dir_file, ".dsml")) {
+		rc = addr_dir_load_dsml(d, in.ptr, in.size, cfg->dir_file, 0,
+		    &rep);
 	} else {
 		errf(errs, "%s: unknown directory format (the "
-		    "file name must end in .ldif)\n", cfg->dir_file);
+		    "file name must end in .ldif, .xml or .dsml)\n",
+		    cfg->dir_file);
 		nerr = 1;
 		goto out;
 	}

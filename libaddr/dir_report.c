@@ -2,7 +2,8 @@
  * dir_report.c - diagnostics of the directory readers and checks
  *
  * EXPORTS
- *	addr_dir_report_init(), addr_dir_report_free()
+ *	addr_dir_report_init(), addr_dir_report_free(),
+ *	addr_dir_report_add()
  *	addr__sink_init(), addr__sink_diag()	record a diagnostic in a
  *				report, the first error in a struct addr_error
  *
@@ -13,6 +14,10 @@
 #include <stdio.h>
 #include <string.h>
 #include "dir_int.h"
+
+static int report_add(struct addr_dir_report *rep, const char *file,
+		      size_t line, size_t column, int sev, const char *rule,
+		      const char *msg);
 
 void addr_dir_report_init(struct addr_dir_report *rep)
 {
@@ -31,6 +36,17 @@ void addr_dir_report_free(struct addr_dir_report *rep)
 	}
 	addr__free(rep->diag);
 	addr_dir_report_init(rep);
+}
+
+int addr_dir_report_add(struct addr_dir_report *rep, const char *file,
+			size_t line, size_t column, int severity,
+			const char *rule, const char *message)
+{
+	int rc = report_add(rep, file, line, column, severity, rule, message);
+
+	if (rc < 0)
+		rep->oom = 1;
+	return rc;
 }
 
 void addr__sink_init(struct addr__sink *s, struct addr_dir_report *rep,

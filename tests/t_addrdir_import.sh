@@ -68,3 +68,39 @@ check "convert-stdout" cmp -s "$src" "$tmp/stdout.ldif"
 "$bin" convert testdata/addrdir/check-conflicts/directory.ldif "$tmp/bad.ldif" >"$tmp/out" 2>&1
 check "convert-refused-status" [ $? = 1 ]
 check "convert-refused-nothing-written" [ ! -e "$tmp/bad.ldif" ]
+
+# DSML: T31 (spec-directory.md §11.4) applied through the CLI to a DSML
+# directory that holds Engineering, QA and Old Person; then without Old
+# Person, refused whole with the bad request in the rejects file
+cat >"$tmp/base.ldif" <<'EOB'
+version: 1
+dn: CN=Engineering,OU=Distribution Lists,DC=example,DC=com
+objectClass: group
+proxyAddresses: SMTP:engineering@example.com
+
+dn: CN=QA,OU=Distribution Lists,DC=example,DC=com
+objectClass: group
+proxyAddresses: SMTP:qa@example.com
+
+dn: CN=Old Person,OU=Staff,DC=example,DC=com
+objectClass: user
+proxyAddresses: SMTP:old.person@example.com
+EOB
+"$bin" convert "$tmp/base.ldif" "$tmp/d.xml" >"$tmp/out" 2>&1
+check "dsml-convert-from-ldif" grep -q '<searchResultEntry dn="CN=QA,OU=Distribution Lists,DC=example,DC=com">' "$tmp/d.xml"
+"$bin" import "$tmp/d.xml" testdata/dsml/t31-batchrequest.xml >"$tmp/out" 2>&1
+check "dsml-import-t31" grep -q 'CN=Partner\\, Pat,OU=Contacts' "$tmp/d.xml"
+check "dsml-import-t31-old-person-gone" sh -c "! grep -q 'Old Person' '$tmp/d.xml'"
+"$bin" convert "$tmp/d.xml" "$tmp/d2.ldif" >/dev/null 2>&1
+check "dsml-import-t31-member" grep -q '^member: CN=QA,OU=Distribution Lists,DC=example,DC=com$' "$tmp/d2.ldif"
+cp "$tmp/d.xml" "$tmp/d.before"
+cp testdata/dsml/t31-batchrequest.xml "$tmp/t31.xml"
+"$bin" import "$tmp/d.xml" "$tmp/t31.xml" >"$tmp/out" 2>&1
+check "dsml-refused-status" [ $? = 1 ]
+check "dsml-refused-unchanged" cmp -s "$tmp/d.xml" "$tmp/d.before"
+check "dsml-refused-rule" grep -q 't31.xml:[0-9]*: error: change.exists' "$tmp/out"
+check "dsml-rejects-file" grep -q '<dsml:addRequest dn="CN=Partner' "$tmp/t31.xml.err"
+# round trip of the sample through DSML is byte-identical
+"$bin" convert "$src" "$tmp/s.dsml" >/dev/null 2>&1 &&
+    "$bin" convert "$tmp/s.dsml" "$tmp/s.ldif" >/dev/null 2>&1
+check "dsml-round-trip-sample" cmp -s "$src" "$tmp/s.ldif"

@@ -142,6 +142,11 @@ static int apply_changes(struct import *im, const struct addrdir_reader *r,
 	case ADDRDIR_LDIF:
 		return addr_ldif_parse(in, len, im->chpath, lflags, apply_record,
 				       im, im->rep);
+	case ADDRDIR_DSML:
+		/* ADDR_DSML_LENIENT has ADDR_LDIF_LENIENT's meaning */
+		return addr_dsml_parse(in, len, im->chpath,
+				       lflags ? ADDR_DSML_LENIENT : 0,
+				       apply_record, im, im->rep);
 	default:
 		return ADDR_ENOTSUP;
 	}
@@ -172,6 +177,9 @@ static int rejects(enum addrdir_fmt fmt, const char *in, size_t len,
 	switch (fmt) {
 	case ADDRDIR_LDIF:
 		rc = addr_ldif_rejects(out, in, len, lines, n);
+		break;
+	case ADDRDIR_DSML:
+		rc = addr_dsml_rejects(out, in, len, lines, n);
 		break;
 	default:
 		rc = ADDR_ENOTSUP;

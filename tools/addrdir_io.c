@@ -30,20 +30,83 @@ int addrdir_load_mem(const struct addrdir_reader *r, enum addrdir_fmt fmt,
 	switch (fmt) {
 	case ADDRDIR_LDIF:
 		return addr_dir_load_ldif(d, in, len, path, 0, rep);
+	case ADDRDIR_DSML:
+		return addr_dir_load_dsml(d, in, len, path, 0, rep);
 	default:
 		return ADDR_ENOTSUP;
 	}
+}
+
+/* report_one - an error of the writer, naming dn (nullable) */
+static int report_one(struct addr_dir_report *rep, size_t line,
+		      const char *rule, const char *dn)
+{
+	char msg[1200];
+
+	snprintf(msg, sizeof(msg), dn ? "%s cannot be written: its DN or an "
+		 "attribute name is not XML text or not an attribute "
+		 "description" : "the directory cannot be written%s", dn ? dn :
+		 "");
+	return addr_dir_report_add(rep, NULL, line, 0, ADDR_SEV_ERROR, rule,
+				   msg);
+}
+
+/*
+ * unrepresentable - the DSML writer refused the directory (a DN or an
+ * attribute name XML cannot carry) without naming the object: find it,
+ * writing one object at a time, so the diagnostic names it. Returns 0
+ * (the refusal is in rep) or ADDR_ENOMEM.
+ */
+static int unrepresentable(const struct addr_dir *d,
+			   struct addr_dir_report *rep)
+{
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < addr_dir_count(d); i++) {
+		const struct addr_dir_entry *e = addr_dir_at(d, i);
+		struct addr_dir *one;
+		struct addr_dir_entry *c;
+		struct addr_buf out;
+		int rc;
+
+		if (addr_dir_new(&one, ADDR_DIR_LENIENT) < 0)
+			return ADDR_ENOMEM;
+		if (addr_dir_entry_copy(&c, e) < 0 || addr_dir_add(one, c, NULL) < 0) {
+			addr_dir_free(one);
+			continue;
+		}
+		addr_buf_init(&out);
+		rc = addr_dir_write_dsml(one, &out);
+		addr_buf_free(&out);
+		addr_dir_free(one);
+		if (rc != ADDR_ESYNTAX)
+			continue;
+		found = 1;
+		if (report_one(rep, addr_dir_entry_line(e), "dsml.unrepresentable",
+			       addr_dir_entry_dn(e)) < 0)
+			return ADDR_ENOMEM;
+	}
+	if (!found && report_one(rep, 0, "dsml.unrepresentable", NULL) < 0)
+		return ADDR_ENOMEM;
+	return 0;
 }
 
 int addrdir_serialize(const struct addr_dir *d, enum addrdir_fmt fmt,
 		      const struct addrdir_reader *r, struct addr_buf *out,
 		      struct addr_dir_report *rep)
 {
+	int rc;
+
 	(void)r;
-	(void)rep;
 	switch (fmt) {
 	case ADDRDIR_LDIF:
 		return addr_dir_write_ldif(d, out);
+	case ADDRDIR_DSML:
+		rc = addr_dir_write_dsml(d, out);
+		if (rc == ADDR_ESYNTAX)
+			return unrepresentable(d, rep);
+		return rc;
 	default:
 		return ADDR_ENOTSUP;
 	}

@@ -849,6 +849,15 @@ struct addr_dir_report {
 };
 
 ADDR_EXTERN void addr_dir_report_init(struct addr_dir_report *rep);
+/*
+ * addr_dir_report_add - append a diagnostic of the caller's own (a tool
+ * combining libaddr's checks with its own): file and message are copied
+ * (file nullable), rule must be a static string. 0 or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_report_add(struct addr_dir_report *rep,
+				    const char *file, size_t line,
+				    size_t column, int severity,
+				    const char *rule, const char *message);
 /* addr_dir_report_free - free every diagnostic; NULL is a no-op; the
  * report is then empty and reusable */
 ADDR_EXTERN void addr_dir_report_free(struct addr_dir_report *rep);
