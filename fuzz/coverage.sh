@@ -45,6 +45,17 @@ parser_files() {
 			[ -f "libaddr/$f.c" ] && printf 'libaddr/%s.c ' "$f"
 		done
 		echo ;;
+	imcea_decode) echo libaddr/imcea.c ;;
+	exdn) echo libaddr/exdn.c ;;
+	x400_parse) echo libaddr/x400.c libaddr/x400_exchange.c \
+	    libaddr/x400_rfc1685.c libaddr/x400_stdor.c ;;
+	rfc2156_map) echo libaddr/rfc2156.c ;;
+	ps_decode) echo libaddr/ps.c ;;
+	ldif_read) echo libaddr/io_ldif.c ;;
+	dsml_read) echo libaddr/io_dsml.c ;;
+	csv_read) echo libaddr/io_csv.c ;;
+	proxy_parse) echo libaddr/dir_proxy.c ;;
+	policy_template) echo libaddr/policy.c ;;
 	*) echo libaddr/*.c ;;
 	esac
 }
