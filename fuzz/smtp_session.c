@@ -6,7 +6,10 @@
  *	session (gateway/session.c) is fed them without sockets, in
  *	pieces whose sizes the selector chooses, with the default
  *	configuration of the gateway plus a local domain and relaying for
- *	loopback. Checks: the session never crashes, leaks or reads
+ *	loopback; selector bit 0x40 adds a small recipient directory
+ *	(groups with a cycle and a restriction, a contact, IMCEA forms), so
+ *	the RCPT verdicts and the end-of-DATA pipeline of rewrite.c and
+ *	pipeline.c run too, with journaling on. Checks: the session never crashes, leaks or reads
  *	outside its input; every reply line it writes starts with three
  *	digits and ends in CR LF; a committed message has a sender and at
  *	least one recipient, and its content ends in CR LF. Any violation
@@ -23,6 +26,22 @@
 #include "../gateway/pipeline.c"
 #include "../gateway/journal.c"
 #include "fuzz.h"
+
+/* the directory of selector bit 0x40 */
+static const char dir_ldif[] =
+	"version: 1\n"
+	"dn: CN=A,DC=x\nobjectClass: user\n"
+	"proxyAddresses: SMTP:a@example.com\nproxyAddresses: smtp:aa@example.com\n"
+	"legacyExchangeDN: /o=O/ou=S/cn=Recipients/cn=a\n"
+	"journal: j@ext.test\n\n"
+	"dn: CN=B,DC=x\nobjectClass: user\n"
+	"proxyAddresses: X400:C=US;A= ;P=P;O=O;S=B;\n\n"
+	"dn: CN=C,DC=x\nobjectClass: contact\n"
+	"targetAddress: SMTP:c@ext.test\nproxyAddresses: SMTP:c@example.com\n\n"
+	"dn: CN=G,DC=x\nobjectClass: group\nproxyAddresses: SMTP:g@example.com\n"
+	"member: CN=A,DC=x\nmember: CN=H,DC=x\nmember: CN=C,DC=x\n\n"
+	"dn: CN=H,DC=x\nobjectClass: group\nproxyAddresses: SMTP:h@example.com\n"
+	"member: CN=G,DC=x\nmember: CN=B,DC=x\nauthOrig: CN=A,DC=x\n";
 
 static const char conf[] =
 	"[server]\nlisten = 127.0.0.1:2525\nhostname = gw.example.com\n"
@@ -71,8 +90,9 @@ static void check_output(struct gw_session *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct gw_config cfg;
+	static struct gw_config cfg, dcfg;
 	static int ready;
+	const struct gw_config *use;
 	struct gw_session_cb cb;
 	struct sockaddr_in sin;
 	struct gw_session *s;
@@ -83,18 +103,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		addr_buf_init(&errs);
 		if (gw_config_parse(&cfg, "fuzz", conf, sizeof(conf) - 1, &errs) != 0)
 			abort();
+		if (gw_config_parse(&dcfg, "fuzz", conf, sizeof(conf) - 1, &errs) != 0)
+			abort();
 		addr_buf_free(&errs);
+		dcfg.journal_inbound = strdup("ji@ext.test");
+		dcfg.journal_ndr_to = strdup("jn@ext.test");
+		dcfg.journal_attribute = strdup("journal");
+		dcfg.unknown_forward = strdup("smtp:[127.0.0.1]:2526");
+		if (addr_dir_new(&dcfg.dir, 0) < 0 ||
+		    addr_dir_load_ldif(dcfg.dir, dir_ldif, sizeof(dir_ldif) - 1,
+				       NULL, 0, NULL) != 0)
+			abort();
+		dcfg.has_directory = 1;
 		ready = 1;
 	}
 	if (size == 0)
 		return 0;
-	step = 1 + data[0] % 64;
+	step = 1 + (data[0] & 0x3f);
 	memset(&cb, 0, sizeof(cb));
 	cb.commit = commit;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr.s_addr = htonl(0x7f000001);
-	s = gw_session_new(&cfg, &cb, (const struct sockaddr *)&sin, 0);
+	use = (data[0] & 0x40) ? &dcfg : &cfg;
+	s = gw_session_new(use, &cb, (const struct sockaddr *)&sin, 0);
 	if (s == NULL)
 		return 0;
 	check_output(s);
