@@ -241,8 +241,12 @@ void addr_rw_targets_free(struct addr_rw_targets *t)
 	for (i = 0; i < t->n; i++) {
 		addr__free(t->v[i].addr);
 		addr__free(t->v[i].fail);
+		if (t->fold_ != NULL)
+			addr__free(t->fold_[i]);
 	}
 	addr__free(t->v);
+	addr__free(t->fold_);
+	addr__free(t->slot_);
 	addr_rw_targets_init(t);
 }
 
@@ -257,48 +261,90 @@ static char *dup_n(const char *s, size_t n)
 	return p;
 }
 
-/* same_addr - the directory's comparison for SMTP addresses (§6.3:
- * "deduplicated with the directory's comparison") */
-static int same_addr(const char *a, const char *b)
+/* fold_key - the directory's comparison key of an address (§6.3: each
+ * final address once, "deduplicated with the directory's comparison") */
+static char *fold_key(const char *a)
 {
-	struct addr_buf x, y;
-	int eq;
+	struct addr_buf k;
+	char *r;
 
-	addr_buf_init(&x);
-	addr_buf_init(&y);
-	addr__dir_fold(&x, a, strlen(a));
-	addr__dir_fold(&y, b, strlen(b));
-	eq = !x.oom && !y.oom && x.size == y.size &&
-	     memcmp(x.ptr, y.ptr, x.size) == 0;
-	addr_buf_free(&x);
-	addr_buf_free(&y);
-	return eq;
+	addr_buf_init(&k);
+	if (addr__dir_fold(&k, a, strlen(a)) < 0 || k.oom) {
+		addr_buf_free(&k);
+		return NULL;
+	}
+	r = dup_n(k.ptr, k.size);
+	addr_buf_free(&k);
+	return r;
 }
 
-/*
- * addr_rw_target_add - append a final address (or a failure when fail
- * is set) for the RCPT orig; an address already in t is not added
- * again. 1 added, 0 duplicate, ADDR_ENOMEM.
- */
+/* set_find - the slot of key in t's set: where it is, or the empty slot
+ * where it would go */
+static size_t set_find(const struct addr_rw_targets *t, const char *key)
+{
+	size_t h = (size_t)addr__dir_hash(key, strlen(key)), m = t->scap_ - 1;
+	size_t i = h & m;
+
+	while (t->slot_[i] != 0 && strcmp(t->fold_[t->slot_[i] - 1], key) != 0)
+		i = (i + 1) & m;
+	return i;
+}
+
+/* set_grow - keep the set at most half full */
+static int set_grow(struct addr_rw_targets *t)
+{
+	size_t nc = t->scap_ ? t->scap_ * 2 : 64, i, *old = t->slot_;
+	size_t oc = t->scap_;
+
+	if (nc > ((size_t)-1) / sizeof(*t->slot_))
+		return ADDR_ENOMEM;
+	if ((t->slot_ = addr__malloc(nc * sizeof(*t->slot_))) == NULL) {
+		t->slot_ = old;
+		return ADDR_ENOMEM;
+	}
+	memset(t->slot_, 0, nc * sizeof(*t->slot_));
+	t->scap_ = nc;
+	for (i = 0; i < oc; i++)
+		if (old[i] != 0)
+			t->slot_[set_find(t, t->fold_[old[i] - 1])] = old[i];
+	addr__free(old);
+	return 0;
+}
+
 int addr_rw_target_add(struct addr_rw_targets *t, const char *addr,
 		       size_t orig, const char *fail)
 {
 	struct addr_rw_target *nt;
-	size_t i;
+	char *key = NULL;
+	size_t at = 0;
 
-	if (fail == NULL)
-		for (i = 0; i < t->n; i++)
-			if (t->v[i].fail == NULL && same_addr(t->v[i].addr, addr))
-				return 0;
+	if (fail == NULL) {
+		if ((key = fold_key(addr)) == NULL)
+			return ADDR_ENOMEM;
+		if ((t->nfinal + 1) * 2 > t->scap_ && set_grow(t) < 0) {
+			addr__free(key);
+			return ADDR_ENOMEM;
+		}
+		at = set_find(t, key);
+		if (t->slot_[at] != 0) {
+			addr__free(key);
+			return 0;
+		}
+	}
 	if (t->n == t->cap) {
 		size_t nc = t->cap ? t->cap * 2 : 8;
+		char **nf;
 
 		if (nc > ((size_t)-1) / sizeof(*nt))
-			return ADDR_ENOMEM;
+			goto nomem;
 		nt = addr__realloc(t->v, nc * sizeof(*nt));
 		if (nt == NULL)
-			return ADDR_ENOMEM;
+			goto nomem;
 		t->v = nt;
+		nf = addr__realloc(t->fold_, nc * sizeof(*nf));
+		if (nf == NULL)
+			goto nomem;
+		t->fold_ = nf;
 		t->cap = nc;
 	}
 	nt = &t->v[t->n];
@@ -309,12 +355,18 @@ int addr_rw_target_add(struct addr_rw_targets *t, const char *addr,
 	if (nt->addr == NULL || (fail && nt->fail == NULL)) {
 		addr__free(nt->addr);
 		addr__free(nt->fail);
-		return ADDR_ENOMEM;
+		goto nomem;
 	}
+	t->fold_[t->n] = key;
 	t->n++;
-	if (fail == NULL)
+	if (fail == NULL) {
+		t->slot_[at] = t->n;
 		t->nfinal++;
+	}
 	return 1;
+nomem:
+	addr__free(key);
+	return ADDR_ENOMEM;
 }
 
 int addr_rw_expand(struct addr_rw_targets *t, const struct addr_rw *rw,

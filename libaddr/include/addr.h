@@ -1298,6 +1298,10 @@ struct addr_rw_targets {
 	struct addr_rw_target *v;
 	size_t n, cap;
 	size_t nfinal;	/* entries without fail */
+	/* private: the set of folded final addresses, for "each once" */
+	char **fold_;		/* per entry of v, NULL for failures */
+	size_t *slot_;		/* open addressing: index + 1, 0 empty */
+	size_t scap_;
 };
 
 ADDR_EXTERN void addr_rw_targets_init(struct addr_rw_targets *t);
