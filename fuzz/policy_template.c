@@ -99,10 +99,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	rc = addr_proxy_parse(&again, out.ptr, out.size, 0, NULL);
 	{
-		/* a prefix written in the template decides by its case */
-		size_t c = strcspn(f[0], ":%@");
-		int primary = f[0][c] == ':' ? (f[0][0] >= 'A' && f[0][0] <= 'Z') :
-			      !(sel & 0x01);
+		/* a prefix written in the template decides by its case:
+		 * primary iff it has no lower-case letter (R20) */
+		size_t c = strcspn(f[0], ":%@"), j;
+		int primary = !(sel & 0x01);
+
+		if (f[0][c] == ':')
+			for (primary = 1, j = 0; j < c; j++)
+				if (f[0][j] >= 'a' && f[0][j] <= 'z')
+					primary = 0;
 
 		FZ_CHECK(rc == primary, "primary flag of the result");
 	}

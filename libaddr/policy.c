@@ -251,6 +251,12 @@ int addr_policy_add_template(struct addr_policy *p, const char *s, size_t len,
 	for (i = 0; t->prefix[i]; i++)
 		if (t->prefix[i] >= 'a' && t->prefix[i] <= 'z')
 			t->primary = 0;
+	/* R20: primary iff the prefix is exactly upper case; what the
+	 * template makes is in stored form, so a secondary's prefix is
+	 * written in lower case ("Smtp:" makes "smtp:") */
+	for (i = 0; !t->primary && t->prefix[i]; i++)
+		if (t->prefix[i] >= 'A' && t->prefix[i] <= 'Z')
+			t->prefix[i] = (char)(t->prefix[i] + 32);
 	rc = 0;
 	if (addr__str_ieq(t->prefix, strlen(t->prefix), "notes")) {
 		t->notes = 1;

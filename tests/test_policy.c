@@ -74,6 +74,12 @@ static const struct trow trows[] = {
 	{ "empty-local", { NULL, NULL, NULL, NULL, NULL }, "%g@x.com", 0, NULL, NULL },
 	{ "cjk-only", { "\xe5\xb1\xb1", NULL, NULL, NULL, NULL }, "%g@x.com", 0,
 	  "translit=Latin-ASCII", NULL },
+	/* fuzz finding: a mixed-case prefix is secondary (R20) and the
+	 * result is in stored form */
+	{ "mixed-case-prefix-secondary", JOHN, "Smtp:%g@x.com", 0, NULL,
+	  "smtp:John@x.com" },
+	{ "mixed-case-notes-secondary", JOHN, "nOTES:&G/Sales", 0, NULL,
+	  "notes:John/Sales" },
 	/* fuzz finding: NOTES takes values raw, so a name that is not
 	 * UTF-8 made a proxy that the proxy parser refuses */
 	{ "notes-invalid-utf8", { "Aoife", "N\xc3iain", NULL, NULL, NULL },
