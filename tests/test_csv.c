@@ -806,7 +806,7 @@ static void test_encodings(void **state)
 		if (r->utf16)
 			u16le(&in, r->in, 1);
 		else if (strncmp(r->in, "\xFE\xFF", 2) == 0)
-			addr_buf_put(&in, r->in, 10);
+			addr_buf_put(&in, r->in, 8);	/* FE FF, "Obj" in UTF-16BE */
 		else
 			addr_buf_puts(&in, r->in);
 		options(&o, 0);
