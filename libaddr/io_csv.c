@@ -10,9 +10,11 @@
  *	addr__csv_decode()	the file as UTF-8, every undecodable line
  *				reported (csv.encoding, line and byte column)
  *	addr__csv_tok_*()	the tokeniser: records of fields
- *	addr__csv_column()	the column a header name stands for
- *	addr__csv_unescape(), _mv_next(), _put_value(), _put_field()
- *				the value and quoting rules
+ *	addr__csv_column(), _attr(), _ref_attr(), _mv_opaque(),
+ *	_kind_name()		the columns and what they stand for
+ *	addr__csv_unescape(), _mv_next(), _put_value(), _put_field(),
+ *	_blank(), _is_del()	the value and quoting rules
+ *	addr__csv_grow()	room in an array
  *
  * A file is decoded once, one physical line at a time, so that a bad
  * byte costs only its line and is reported with its line and byte
@@ -277,6 +279,7 @@ static void keep(struct addr__csv_tok *k, const char *s, size_t n,
 	*flen += n;
 }
 
+/* push_field - keep one field of the current record */
 static int push_field(struct addr__csv_tok *k, size_t off, size_t len,
 		      int quoted)
 {
@@ -533,6 +536,7 @@ static size_t line_end(const char *s, size_t n, size_t b, int w)
 	return n;
 }
 
+/* push_bad - one more line that did not decode (ascending) */
 static int push_bad(struct addr__csv_text *x, size_t line)
 {
 	size_t *b = addr__csv_grow(x->bad, &x->badcap, x->nbad, sizeof(*b));

@@ -5,6 +5,9 @@
  * EXPORTS
  *	addr_csv_apply()	a CSV change file, line by line
  *	addr_dir_load_csv()	a CSV directory file, checked as a whole
+ *	addr__csv_keyset_*()	a set of keys (objects born in the file,
+ *				legacyExchangeDNs it declares)
+ *	addr__csv_field()	one field of the current line
  *
  * Every CSV import is a change: each data line creates, modifies or
  * deletes the object its Directory Name and container name. As in
@@ -16,12 +19,12 @@
  * entry->line). A line that breaks a rule leaves the directory as it
  * was and the next line is read: one run reports every problem.
  *
- * The merge rules of one column live in io_csv_merge.c; this file reads
- * the header, walks the lines and keeps the bookkeeping of a run: which
- * objects were born in this file (they keep the attribute order of
- * §6.5 whatever later lines add) and which legacyExchangeDNs the file
- * itself declares (restriction columns may name an object of a later
- * line).
+ * The merge rules of the columns live in io_csv_merge.c and
+ * io_csv_proxy.c; this file reads the header, walks the lines and keeps
+ * the bookkeeping of a run: which objects were born in this file (they
+ * keep the attribute order of §6.5 whatever later lines add) and which
+ * legacyExchangeDNs the file itself declares (restriction columns may
+ * name an object of a later line).
  */
 #include <stdio.h>
 #include <string.h>

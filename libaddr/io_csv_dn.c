@@ -33,6 +33,7 @@ void addr__csv_path_free(struct addr__csv_path *p)
 	p->n = 0;
 }
 
+/* path_clear - no subcontainer: the container itself */
 static void path_clear(struct addr__csv_path *p)
 {
 	addr_buf_clear(&p->names);
@@ -72,6 +73,7 @@ static size_t rdn_end(const char *dn, size_t n, size_t i)
 	return n;
 }
 
+/* count_rdns - how many RDNs dn[0..n) has */
 static size_t count_rdns(const char *dn, size_t n)
 {
 	size_t i = 0, k = 0;

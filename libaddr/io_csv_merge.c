@@ -421,6 +421,8 @@ static int joins(struct addr__csv_run *c, struct addr_dir_entry *nw,
 	return rc < 0 ? rc : 0;
 }
 
+/* members - the Members column: a DL's member DNs, or the DLs a mailbox
+ * or remote row joins */
 static int members(struct addr__csv_run *c, struct addr_dir_entry *nw,
 		   int kind, int isnew)
 {

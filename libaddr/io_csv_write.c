@@ -135,6 +135,7 @@ static int opaque(const struct addr__dattr *a)
 	       !addr__str_ieq(a->name, a->nlen, "Home-Server");
 }
 
+/* ocol_find - the opaque column of attribute name, or NULL */
 static struct ocol *ocol_find(const struct writer *w, const char *name,
 			      size_t n)
 {
@@ -330,6 +331,7 @@ static int put_dns(struct writer *w, const struct addr_dir_entry *e,
 	return 0;
 }
 
+/* push_line - a line starts here in w->text, for entry owner */
 static int push_line(struct writer *w, size_t owner)
 {
 	size_t c1 = w->linecap, c2 = w->linecap, *p;
