@@ -85,6 +85,25 @@ static size_t count_rdns(const char *dn, size_t n)
 	return k;
 }
 
+/* container_ok - the container option is a name, then any number of
+ * "/cn=Sub" (5.5's Container= option: "Recipients/cn=Sub") */
+static int container_ok(const char *c)
+{
+	const char *sl = strchr(c, '/'), *next;
+
+	if (c[0] == '\0' || sl == c)
+		return 0;
+	for (; sl != NULL; sl = next) {
+		size_t l;
+
+		next = strchr(sl + 1, '/');
+		l = next ? (size_t)(next - sl - 1) : strlen(sl + 1);
+		if (l <= 3 || !addr__str_ieq(sl + 1, 3, "cn="))
+			return 0;
+	}
+	return 1;
+}
+
 int addr__csv_map_init(struct addr__csv_map *m,
 		       const struct addr_csv_options *opt)
 {
@@ -94,7 +113,7 @@ int addr__csv_map_init(struct addr__csv_map *m,
 	m->nbase = 0;
 	addr_buf_init(&m->basekey);
 	if (opt->base == NULL || opt->container == NULL ||
-	    opt->container[0] == '\0' || strchr(opt->container, '/') != NULL)
+	    !container_ok(opt->container))
 		return ADDR_EINVAL;
 	rc = addr__dn_key(&m->basekey, opt->base, strlen(opt->base));
 	if (rc < 0)
@@ -124,6 +143,19 @@ static int comp(const char *c, size_t n, const char *key, const char *want,
 	return memchr(*v, '\0', *vn) == NULL;
 }
 
+/* at_container - the offset after the container at p[i..n) (ASCII
+ * case-insensitive) and its "/", n + 1 when it ends p, or 0 when p does
+ * not go on with the container */
+static size_t at_container(const char *p, size_t n, size_t i, const char *c)
+{
+	size_t cl = strlen(c);
+
+	if (i > n || n - i < cl || !addr__str_ieq(p + i, cl, c) ||
+	    (i + cl < n && p[i + cl] != '/'))
+		return 0;
+	return i + cl + 1;
+}
+
 int addr__csv_path_parse(const struct addr__csv_map *m, const char *p,
 			 size_t n, struct addr__csv_path *out,
 			 struct addr_buf *leaf)
@@ -137,29 +169,26 @@ int addr__csv_path_parse(const struct addr__csv_map *m, const char *p,
 	if (leaf != NULL)
 		addr_buf_clear(leaf);
 	if (n > 0 && p[0] == '/') {	/* /o=ORG/ou=SITE/cn=Recipients */
-		static const char *const key[] = { "o=", "ou=", "cn=" };
-		const char *want[3];
+		static const char *const key[] = { "o=", "ou=" };
+		const char *want[2];
 
 		if (o->org == NULL || o->site == NULL)
 			return 0;
 		want[0] = o->org;
 		want[1] = o->site;
-		want[2] = o->container;
-		for (i = 1; k < 3; k++, i = e + 1) {
+		for (i = 1; k < 2; k++, i = e + 1) {
 			const char *sl = i < n ? memchr(p + i, '/', n - i) : NULL;
 
 			e = sl ? (size_t)(sl - p) : n;
 			if (i > n || !comp(p + i, e - i, key[k], want[k], NULL, NULL))
 				return 0;
 		}
-	} else {
-		const char *sl = memchr(p, '/', n);
-
-		e = sl ? (size_t)(sl - p) : n;
-		if (!addr__str_ieq(p, e, o->container))
+		if (i + 3 > n || !addr__str_ieq(p + i, 3, "cn="))
 			return 0;
-		i = e + 1;
+		i += 3;
 	}
+	if ((i = at_container(p, n, i, o->container)) == 0)
+		return 0;
 	for (; i <= n; i = e + 1) {	/* /cn=Sub ... */
 		const char *sl = memchr(p + i, '/', n - i);
 

@@ -107,6 +107,7 @@ static const char base_ldif[] =
 #define F_OVERWRITE	0x04	/* MV Overwrite */
 #define F_ORGSITE	0x08	/* org Example, site HQ */
 #define F_MV_NOTES	0x10	/* mv_column Notes */
+#define F_SUBCONT	0x20	/* container Recipients/cn=Sub */
 
 static void options(struct addr_csv_options *o, unsigned flags)
 {
@@ -123,6 +124,8 @@ static void options(struct addr_csv_options *o, unsigned flags)
 		o->mv_column = mv;
 		o->n_mv_column = 1;
 	}
+	if (flags & F_SUBCONT)
+		o->container = "Recipients/cn=Sub";
 }
 
 static struct addr_dir *new_dir(unsigned flags)
@@ -446,6 +449,18 @@ static const struct arow arows[] = {
 	{ "dirname-escaped-dn", 0, "Obj-Class,Directory Name\r\n"
 	  "Mailbox,\"Doe, John\"\r\nMailbox,\" lead\"\r\n", "",
 	  "dn: CN=Doe\\, John,OU=Recipients,DC=example,DC=com\n", NULL },
+	/* the container option as a path (5.5's Container=) */
+	{ "container-path", F_SUBCONT | F_ORGSITE,
+	  "Obj-Class,Directory Name,Obj-Container,Members\r\n"
+	  "Mailbox,x,,\r\nMailbox,y,RECIPIENTS/CN=SUB/cn=Deeper,\r\n"
+	  "DL,g,/o=Example/ou=HQ/cn=Recipients/cn=Sub,"
+	  "Recipients/cn=Sub/cn=x%/o=Example/ou=HQ/cn=Recipients/cn=Sub/cn=Deeper/cn=y\r\n"
+	  "Mailbox,z,Recipients,\r\n", "csv.container@5",
+	  "dn: CN=g,OU=Recipients,DC=example,DC=com\n"
+	  "objectClass: top\nobjectClass: group\ncn: g\n"
+	  "legacyExchangeDN: /o=Example/ou=HQ/cn=Recipients/cn=Sub/cn=g\n"
+	  "member: CN=x,OU=Recipients,DC=example,DC=com\n"
+	  "member: CN=y,CN=Deeper,OU=Recipients,DC=example,DC=com\n", NULL },
 	{ "generated-legdn", F_ORGSITE, "Obj-Class,Directory Name,Obj-Container\r\n"
 	  "Mailbox,x,Recipients/cn=Sales\r\n", "",
 	  "legacyExchangeDN: /o=Example/ou=HQ/cn=Recipients/cn=Sales/cn=x\n", NULL },
@@ -867,6 +882,39 @@ static void test_detect(void **state)
 		assert_string_equal(o.encoding, rows[i].want);
 		assert_int_equal((o.flags & ADDR_CSV_BOM) != 0, rows[i].bom);
 	}
+}
+
+/* options that name no container: ADDR_EINVAL, nothing read */
+static void test_bad_options(void **state)
+{
+	static const char *const containers[] = { "", "Recipients/Sub",
+						  "/cn=Recipients",
+						  "Recipients/cn=" };
+	static const char in[] = "Obj-Class,Directory Name\r\nMailbox,a\r\n";
+	struct addr_csv_options o;
+	struct addr_dir *d = new_dir(0);
+	struct addr_buf w;
+	size_t i;
+
+	(void)state;
+	addr_buf_init(&w);
+	options(&o, 0);
+	o.base = NULL;
+	assert_int_equal(addr_csv_apply(d, in, sizeof(in) - 1, "t", &o, NULL),
+			 ADDR_EINVAL);
+	assert_int_equal(addr_dir_write_csv(d, &o, &w, NULL), ADDR_EINVAL);
+	o.base = "not a DN";
+	assert_int_equal(addr_csv_apply(d, in, sizeof(in) - 1, "t", &o, NULL),
+			 ADDR_EINVAL);
+	for (i = 0; i < sizeof(containers) / sizeof(containers[0]); i++) {
+		options(&o, 0);
+		o.container = containers[i];
+		assert_int_equal(addr_csv_apply(d, in, sizeof(in) - 1, "t", &o,
+						NULL), ADDR_EINVAL);
+	}
+	assert_int_equal(addr_dir_count(d), 0);
+	addr_buf_free(&w);
+	addr_dir_free(d);
 }
 
 /* limit.value: 1 MiB per field; the next line is read */
@@ -1559,6 +1607,7 @@ int main(void)
 		cmocka_unit_test(test_rejects),
 		cmocka_unit_test(test_encodings),
 		cmocka_unit_test(test_detect),
+		cmocka_unit_test(test_bad_options),
 		cmocka_unit_test(test_value_limit),
 		cmocka_unit_test(test_writer_quoting),
 		cmocka_unit_test(test_writer_refuses),

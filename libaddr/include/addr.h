@@ -1118,7 +1118,8 @@ struct addr_csv_options {
 	const char *base;	/* LDAP DN standing for the 5.5 recipients
 				 * container, "OU=Recipients,DC=example,
 				 * DC=com"; required */
-	const char *container;	/* its 5.5 name: "Recipients" */
+	const char *container;	/* its 5.5 name: "Recipients", or a
+				 * path "Recipients/cn=Sub" */
 	const char *org;	/* nullable: 5.5 organisation and site, for */
 	const char *site;	/* absolute /o=/ou= paths and generated
 				 * legacyExchangeDNs */
