@@ -117,6 +117,25 @@ int addr__text_nfc(struct addr_buf *out, const char *s, size_t n);
  * unmappable sequence. */
 int addr__text_decode(struct addr_buf *out, const char *charset,
 		      const char *s, size_t n);
+/*
+ * File converters (CSV, spec-directory.md §5.7), ICU behind a void
+ * pointer. open: ADDR_ENOTSUP for an unknown charset. decode: s[0..n)
+ * to UTF-8 appended to out; an undecodable or truncated sequence (and,
+ * in windows-1252, the five unassigned bytes) is left out, never
+ * replaced; returns how many there were, *bad (nullable) the offset of
+ * the first; or ADDR_ENOMEM / ADDR_EINVAL. encode: UTF-8 s[0..n) to
+ * the charset appended to out; ADDR_ESYNTAX when a character has no
+ * encoding (*bad its UTF-8 offset; out then holds the part before).
+ * charset_eq: 1 when two names open the same converter, 0 when not,
+ * ADDR_ENOTSUP when one is unknown.
+ */
+int addr__text_conv_open(void **out, const char *charset);
+void addr__text_conv_close(void *cv);
+int addr__text_conv_decode(void *cv, struct addr_buf *out, const char *s,
+			   size_t n, size_t *bad);
+int addr__text_conv_encode(void *cv, struct addr_buf *out, const char *s,
+			   size_t n, size_t *bad);
+int addr__text_charset_eq(const char *a, const char *b);
 /* addr__text_nfc_inert_cp - a code point NFC never changes in any
  * context (used by the fast NFC check; tested against ICU) */
 int addr__text_nfc_inert_cp(uint32_t c);

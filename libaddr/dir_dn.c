@@ -68,6 +68,10 @@ int addr__dn_key(struct addr_buf *out, const char *dn, size_t len)
 	addr_buf_init(&pairs);
 	addr_buf_init(&val);
 	for (;;) {		/* one RDN */
+		if (pairs.oom) {	/* the clear would forget it */
+			rc = ADDR_ENOMEM;
+			goto out;
+		}
 		addr_buf_clear(&pairs);
 		nav = 0;
 		for (;;) {	/* one pair */

@@ -5,6 +5,10 @@
  *	addr__text_is_nfc()	is UTF-8 text in Normalization Form C?
  *	addr__text_nfc()	append the NFC form of UTF-8 text
  *	addr__text_decode()	convert octets in a named charset to UTF-8
+ *	addr__text_conv_open(), _close(), _decode(), _encode()
+ *				a converter for files (CSV, spec-directory.md
+ *				§5.7): STOP callbacks, never a substitute
+ *	addr__text_charset_eq()	do two charset names name one converter?
  *	addr__text_casefold()	append the full case folding of UTF-8 text
  *	addr__translit_open(), addr__translit_run(), addr__translit_close()
  *				ICU transliteration (address policies)
@@ -19,6 +23,7 @@
 #include <unicode/ustring.h>
 #include <unicode/uchar.h>
 #include <unicode/utrans.h>
+#include <unicode/utf16.h>
 #include "addr_int.h"
 
 static int is_ascii(const char *s, size_t n)
@@ -251,6 +256,263 @@ int addr__text_decode(struct addr_buf *out, const char *charset,
 		return ADDR_ESYNTAX;
 	}
 	rc = put_u16(out, u, ulen);
+	addr__free(u);
+	return rc;
+}
+
+/* ------------------------------------------------- file converters */
+
+/*
+ * A converter for whole files. ICU substitutes undecodable input unless
+ * told otherwise; a directory file must never be changed behind the
+ * user's back, so both directions use STOP callbacks and report what
+ * they could not convert. ICU's windows-1252 ("ibm-5348_P100-1997")
+ * maps the five bytes windows-1252 leaves unassigned to C1 controls, so
+ * they are refused here by hand (spec-directory.md §5.7, verified on
+ * ICU 72).
+ */
+struct conv {
+	UConverter *u;
+	int cp1252;		/* refuse 0x81 0x8D 0x8F 0x90 0x9D */
+};
+
+#define CONV_CHUNK 2048		/* UTF-16 units per ICU call */
+
+static int cp1252_hole(unsigned char c)
+{
+	return c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D;
+}
+
+/* canonical - ICU's name of the converter charset opens, or NULL */
+static const char *canonical(UConverter **u, const char *charset)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	const char *name;
+
+	*u = ucnv_open(charset, &st);
+	if (U_FAILURE(st) || *u == NULL) {	/* warnings (ambiguous
+						 * alias) pass */
+		*u = NULL;
+		return NULL;
+	}
+	st = U_ZERO_ERROR;
+	name = ucnv_getName(*u, &st);
+	return U_FAILURE(st) ? NULL : name;
+}
+
+int addr__text_charset_eq(const char *a, const char *b)
+{
+	UConverter *ua, *ub;
+	const char *na = canonical(&ua, a), *nb = canonical(&ub, b);
+	int rc = na == NULL || nb == NULL ? ADDR_ENOTSUP : strcmp(na, nb) == 0;
+
+	if (ua != NULL)
+		ucnv_close(ua);
+	if (ub != NULL)
+		ucnv_close(ub);
+	return rc;
+}
+
+int addr__text_conv_open(void **out, const char *charset)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	struct conv *c;
+	UConverter *w;
+	const char *name;
+
+	*out = NULL;
+	if ((c = addr__malloc(sizeof(*c))) == NULL)
+		return ADDR_ENOMEM;
+	if ((name = canonical(&c->u, charset)) == NULL) {
+		if (c->u != NULL)
+			ucnv_close(c->u);
+		addr__free(c);
+		return ADDR_ENOTSUP;
+	}
+	c->cp1252 = 0;
+	{
+		const char *wn = canonical(&w, "windows-1252");
+
+		c->cp1252 = wn != NULL && strcmp(wn, name) == 0;
+		if (w != NULL)
+			ucnv_close(w);
+	}
+	ucnv_setToUCallBack(c->u, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL,
+			    &st);
+	ucnv_setFromUCallBack(c->u, UCNV_FROM_U_CALLBACK_STOP, NULL, NULL,
+			      NULL, &st);
+	if (U_FAILURE(st)) {
+		ucnv_close(c->u);
+		addr__free(c);
+		return ADDR_EINVAL;
+	}
+	*out = c;
+	return 0;
+}
+
+void addr__text_conv_close(void *cv)
+{
+	struct conv *c = cv;
+
+	if (c == NULL)
+		return;
+	ucnv_close(c->u);
+	addr__free(c);
+}
+
+/* decode_run - one stretch without cp1252 holes; bad sequences are
+ * skipped and counted, *first gets the offset of the first (from base) */
+static int decode_run(struct conv *c, struct addr_buf *out, const char *s,
+		      size_t n, const char *base, size_t *first, size_t *nbad)
+{
+	UChar u[CONV_CHUNK];
+	const char *src = s, *lim = s + n;
+	size_t carry = 0;	/* a lead surrogate kept for the next chunk */
+
+	for (;;) {
+		UErrorCode st = U_ZERO_ERROR;
+		UChar *t = u + carry;
+		size_t m;
+		int rc;
+
+		ucnv_toUnicode(c->u, &t, u + CONV_CHUNK, &src, lim, NULL, 1, &st);
+		m = (size_t)(t - u);
+		carry = st == U_BUFFER_OVERFLOW_ERROR && m > 0 &&
+			U16_IS_LEAD(u[m - 1]);
+		if (m > carry &&
+		    (rc = put_u16(out, u, (int32_t)(m - carry))) < 0)
+			return rc == ADDR_ENOMEM ? rc : ADDR_EINVAL;
+		if (carry)
+			u[0] = u[m - 1];
+		if (st == U_BUFFER_OVERFLOW_ERROR)
+			continue;
+		if (st == U_ILLEGAL_CHAR_FOUND || st == U_INVALID_CHAR_FOUND ||
+		    st == U_TRUNCATED_CHAR_FOUND ||
+		    st == U_ILLEGAL_ESCAPE_SEQUENCE) {
+			char bad[32];
+			int8_t blen = (int8_t)sizeof(bad);
+			UErrorCode e2 = U_ZERO_ERROR;
+
+			ucnv_getInvalidChars(c->u, bad, &blen, &e2);
+			if (U_FAILURE(e2) || blen < 0 || (size_t)blen > (size_t)(src - s))
+				blen = 0;
+			if ((*nbad)++ == 0)
+				*first = (size_t)(src - base) - (size_t)blen;
+			continue;
+		}
+		if (U_FAILURE(st))
+			return ADDR_EINVAL;
+		break;
+	}
+	ucnv_resetToUnicode(c->u);
+	return 0;
+}
+
+int addr__text_conv_decode(void *cv, struct addr_buf *out, const char *s,
+			   size_t n, size_t *bad)
+{
+	struct conv *c = cv;
+	size_t i = 0, j, nbad = 0, first = 0;
+	int rc;
+
+	if (n > INT32_MAX)
+		return ADDR_EINVAL;
+	while (i < n) {
+		j = i;
+		if (c->cp1252)
+			while (j < n && !cp1252_hole((unsigned char)s[j]))
+				j++;
+		else
+			j = n;
+		if (j > i &&
+		    (rc = decode_run(c, out, s + i, j - i, s, &first, &nbad)) < 0)
+			return rc;
+		if (j < n && nbad++ == 0)	/* a hole */
+			first = j;
+		i = j + (j < n);
+	}
+	if (bad != NULL)
+		*bad = first;
+	return out->oom ? ADDR_ENOMEM : (int)(nbad > INT32_MAX ? INT32_MAX : nbad);
+}
+
+/* u8_offset - the UTF-8 offset of UTF-16 unit index k of s */
+static size_t u8_offset(const char *s, size_t n, size_t k)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, units = 0, l;
+
+	while (i < n && units < k) {
+		l = addr__utf8_seqlen(p + i, n - i);
+		if (l == 0)
+			l = 1;
+		units += l == 4 ? 2 : 1;
+		i += l;
+	}
+	return i;
+}
+
+int addr__text_conv_encode(void *cv, struct addr_buf *out, const char *s,
+			   size_t n, size_t *bad)
+{
+	struct conv *c = cv;
+	char b[CONV_CHUNK * 4];
+	const UChar *src, *lim;
+	UChar *u;
+	int32_t ulen;
+	size_t i;
+	int rc;
+
+	if (bad != NULL)
+		*bad = 0;
+	if ((i = addr_utf8_check(s, n)) != n) {
+		if (bad != NULL)
+			*bad = i;
+		return ADDR_ESYNTAX;
+	}
+	/* the C1 controls ICU would write as windows-1252's holes */
+	for (i = 0; c->cp1252 && i + 1 < n; i++)
+		if ((unsigned char)s[i] == 0xC2 &&
+		    cp1252_hole((unsigned char)s[i + 1])) {
+			if (bad != NULL)
+				*bad = i;
+			return ADDR_ESYNTAX;
+		}
+	if (n == 0)
+		return 0;
+	if ((rc = to_u16(&u, &ulen, s, n)) < 0)
+		return rc;
+	src = u;
+	lim = u + ulen;
+	rc = 0;
+	for (;;) {
+		UErrorCode st = U_ZERO_ERROR;
+		char *t = b;
+
+		ucnv_fromUnicode(c->u, &t, b + sizeof(b), &src, lim, NULL, 1,
+				 &st);
+		if (t > b && addr_buf_put(out, b, (size_t)(t - b)) < 0) {
+			rc = ADDR_ENOMEM;
+			break;
+		}
+		if (st == U_BUFFER_OVERFLOW_ERROR)
+			continue;
+		if (U_FAILURE(st)) {
+			UChar inv[8];
+			int8_t il = (int8_t)(sizeof(inv) / sizeof(inv[0]));
+			UErrorCode e2 = U_ZERO_ERROR;
+
+			ucnv_getInvalidUChars(c->u, inv, &il, &e2);
+			if (U_FAILURE(e2) || il < 0 || il > src - u)
+				il = 0;
+			if (bad != NULL)
+				*bad = u8_offset(s, n, (size_t)(src - u) -
+						 (size_t)il);
+			rc = ADDR_ESYNTAX;
+		}
+		break;
+	}
+	ucnv_resetFromUnicode(c->u);
 	addr__free(u);
 	return rc;
 }

@@ -1124,6 +1124,144 @@ ADDR_EXTERN int addr_ldif_rejects(struct addr_buf *out, const char *in,
 
 /* ------------------------------------------------------ CSV (io_csv.c) */
 
+/*
+ * Exchange 5.5 Administrator CSV ("Directory Import/Export") as
+ * spec-directory.md §5 reads and writes it. A CSV file is always a change
+ * file: each data line creates, modifies or deletes one recipient (column
+ * Mode, default Update). Objects are identified by Directory Name and
+ * container, mapped to LDAP DNs under base (§5.8). Every problem of a
+ * file is a diagnostic (FILE:LINE[:COLUMN], rule id); a line that breaks
+ * a rule is skipped, the rest of the file is still read.
+ */
+#define ADDR_CSV_BOM	0x01u	/* writer: start with a byte order mark
+				 * (UTF-8, UTF-16LE); addr_csv_detect sets
+				 * it when the file has one */
+
+/*
+ * Options of the CSV reader and writer. Every pointer is borrowed and
+ * must stay valid during the call that uses the options.
+ */
+struct addr_csv_options {
+	const char *base;	/* LDAP DN standing for the 5.5 recipients
+				 * container, "OU=Recipients,DC=example,
+				 * DC=com"; required */
+	const char *container;	/* its 5.5 name: "Recipients", or a
+				 * path "Recipients/cn=Sub" */
+	const char *org;	/* nullable: 5.5 organisation and site, for */
+	const char *site;	/* absolute /o=/ou= paths and generated
+				 * legacyExchangeDNs */
+	const char *encoding;	/* an ICU charset name, or NULL: the reader
+				 * goes by the BOM, else windows-1252; the
+				 * writer writes windows-1252 when every
+				 * character has a byte there, else UTF-16LE
+				 * with a BOM */
+	const char *const *mv_column;	/* opaque columns that are
+					 * multi-valued (case-insensitive) */
+	size_t n_mv_column;
+	int overwrite;		/* MV columns replace ("Overwrite") instead
+				 * of adding ("Append", the default) */
+	unsigned flags;		/* ADDR_CSV_* */
+};
+
+/* addr_csv_options_init - the defaults of spec-directory.md §5.8 and §11:
+ * container "Recipients", no base, org, site or encoding, Append */
+ADDR_EXTERN void addr_csv_options_init(struct addr_csv_options *opt);
+
+/*
+ * addr_csv_detect - set opt->encoding (to a static name or left as the
+ * caller's) and the ADDR_CSV_BOM flag to what the CSV file in[0..len)
+ * is read as: BOM FF FE -> "UTF-16LE", EF BB BF -> "UTF-8", no BOM ->
+ * opt->encoding, else "windows-1252". Handing the options on to
+ * addr_dir_write_csv then rewrites a file in its own encoding (§5.7).
+ * 0, or ADDR_ESYNTAX (UTF-16BE BOM, or a BOM that contradicts
+ * opt->encoding; opt unchanged) or ADDR_ENOTSUP (unknown charset).
+ */
+ADDR_EXTERN int addr_csv_detect(struct addr_csv_options *opt, const char *in,
+				size_t len);
+
+/*
+ * addr_csv_apply - apply the CSV change file in[0..len) (borrowed) to d,
+ * line by line in file order (§5.2, §5.5, §5.8). A line that breaks a
+ * rule is skipped and leaves d as it was; every problem is appended to
+ * rep (nullable), naming file (nullable, borrowed). Changed entries are
+ * charged to their line, so that addr_dir_apply_check, run next on the
+ * final state, reports each uniqueness clash and dangling reference at
+ * the CSV line that made it. Returns the number of errors (0: every line
+ * applied), ADDR_EINVAL (no or malformed opt->base) or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_csv_apply(struct addr_dir *d, const char *in, size_t len,
+			       const char *file,
+			       const struct addr_csv_options *opt,
+			       struct addr_dir_report *rep);
+
+/*
+ * addr_dir_load_csv - read the CSV directory file in[0..len) into d
+ * (normally empty): addr_csv_apply, then the whole-directory check of
+ * addr_dir_check with every diagnostic naming file. Use a fresh
+ * directory and discard it when errors were found. Returns the number
+ * of errors, ADDR_EINVAL or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_dir_load_csv(struct addr_dir *d, const char *in,
+				  size_t len, const char *file,
+				  const struct addr_csv_options *opt,
+				  struct addr_dir_report *rep);
+
+/*
+ * addr_dir_write_csv - append d to out as CSV (§5.9): a header of
+ * friendly names (the 13 default export columns, Initials,
+ * Secondary-Proxy-Addresses, Obj-Dist-Name, the four restriction
+ * columns, then one column per other attribute in order of first
+ * appearance), one CR LF line per object, in opt->encoding (see above;
+ * a BOM when ADDR_CSV_BOM is set, and always for a UTF-16LE file chosen
+ * by the writer). An object that CSV cannot represent is left out and
+ * reported in rep (nullable), naming it: csv.dn-unmappable (a DN not
+ * under base or with an RDN other than one CN; a member without a 5.5
+ * path; a restriction naming an object without legacyExchangeDN, unless
+ * org and site are set; a name holding "/" in a path), proxy.type-too-
+ * long (a type over 8 characters), model.single-valued, csv.encoding
+ * (a character opt->encoding lacks), csv.header.duplicate (an attribute
+ * named like a CSV column). An opaque attribute with several values is
+ * written multi-valued with the warning csv.mv-column: read it back
+ * with that column in opt->mv_column. Returns the number of errors (0:
+ * out holds the whole directory), ADDR_EINVAL or ADDR_ENOMEM.
+ *
+ * What a round trip keeps. Writing what addr_dir_load_csv read from a
+ * file this writer wrote gives the same octets. LDIF -> CSV -> LDIF
+ * keeps every model field (§2): kind; the DN (spelled again as
+ * CN=name[,CN=sub...],base, equal by RFC 4514 comparison); alias,
+ * displayName, givenName, sn, initials, legacyExchangeDN,
+ * targetAddress; the proxies with their primacy (primaries first, then
+ * secondaries, each in stored order); the derived mail; the members;
+ * acceptFrom and rejectFrom as sets of objects (filed again by kind: a
+ * DL in dLMemSubmitPerms/dLMemRejectPerms, any other object in
+ * authOrig/unauthOrig); hidden (absent, FALSE, TRUE); every opaque
+ * attribute with its values in order, cn included when it is not just
+ * the RDN value. It does not keep: objectClass values (an object born
+ * in CSV gets top, person, organizationalPerson, user or contact; top,
+ * group), the attribute order (§6.5 order, opaque attributes after, by
+ * first appearance in the file), the spelling of a read mail attribute
+ * and of DN-valued values, an empty value in a multi-valued attribute;
+ * an object without cn gets its Directory Name as cn.
+ */
+ADDR_EXTERN int addr_dir_write_csv(const struct addr_dir *d,
+				   const struct addr_csv_options *opt,
+				   struct addr_buf *out,
+				   struct addr_dir_report *rep);
+
+/*
+ * addr_csv_rejects - append to out the rejects file of a CSV change file
+ * in[0..len) (§4): its header line, then every data line (a record, with
+ * the physical lines of its quoted line breaks) that holds one of the
+ * lines lines[0..nlines) (sorted ascending; those of the errors found),
+ * byte for byte as read: same encoding, BOM and line ends. An error on
+ * line 1 (the header, the BOM: a file-level error) makes out a byte copy
+ * of in. Returns the number of records copied, or ADDR_ENOMEM.
+ */
+ADDR_EXTERN int addr_csv_rejects(struct addr_buf *out, const char *in,
+				 size_t len, const size_t *lines,
+				 size_t nlines);
+
+
 /* ---------------------------------------------------- DSML (io_dsml.c) */
 
 /*
