@@ -154,6 +154,15 @@ static int header(struct addr__csv_run *c)
 		if (addr__csv_unescape(&c->hnames, k->text.ptr + f->off,
 				       f->len) < 0)
 			return ADDR_ENOMEM;
+		/* a default 5.5 column whose friendly name no LDAP attribute
+		 * description can carry is kept under its schema name, so
+		 * the object can also be written as LDIF or DSML */
+		if (addr__str_ieq(c->hnames.ptr + c->h[i].off,
+				  c->hnames.size - c->h[i].off,
+				  ADDR__CSV_NT_ACCOUNT)) {
+			addr_buf_truncate(&c->hnames, c->h[i].off);
+			addr_buf_puts(&c->hnames, ADDR__CSV_NT_ACCOUNT_ATTR);
+		}
 		c->h[i].len = c->hnames.size - c->h[i].off;
 		addr_buf_putc(&c->hnames, '\0');
 	}

@@ -194,4 +194,10 @@ int addr__csv_legdn_put(const struct addr__csv_map *m, struct addr_buf *out,
 void addr__csv_path_init(struct addr__csv_path *p);
 void addr__csv_path_free(struct addr__csv_path *p);
 
+/* the default column "Primary Windows NT Account" is stored as the 5.5
+ * schema attribute Assoc-NT-Account (a friendly name with spaces is no
+ * LDAP attribute description) and written back under its friendly name */
+#define ADDR__CSV_NT_ACCOUNT		"Primary Windows NT Account"
+#define ADDR__CSV_NT_ACCOUNT_ATTR	"Assoc-NT-Account"
+
 #endif

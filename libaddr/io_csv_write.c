@@ -131,7 +131,7 @@ static int opaque(const struct addr__dattr *a)
 	for (i = 0; mapped[i] != NULL; i++)
 		if (addr__str_ieq(a->name, a->nlen, mapped[i]))
 			return 0;
-	return !addr__str_ieq(a->name, a->nlen, "Primary Windows NT Account") &&
+	return !addr__str_ieq(a->name, a->nlen, ADDR__CSV_NT_ACCOUNT_ATTR) &&
 	       !addr__str_ieq(a->name, a->nlen, "Home-Server");
 }
 
@@ -431,7 +431,10 @@ static int entry(struct writer *w, size_t idx)
 			break;
 		case ADDR__CSV_OPAQUE:
 			if (i < NFIXED) {
-				put_attr(w, e, fixed[i].name, 0);
+				put_attr(w, e, strcmp(fixed[i].name,
+						      ADDR__CSV_NT_ACCOUNT) == 0 ?
+					 ADDR__CSV_NT_ACCOUNT_ATTR :
+					 fixed[i].name, 0);
 				break;
 			}
 			if (w->oc[i - NFIXED].taken &&

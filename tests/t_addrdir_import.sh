@@ -104,3 +104,29 @@ check "dsml-rejects-file" grep -q '<dsml:addRequest dn="CN=Partner' "$tmp/t31.xm
 "$bin" convert "$src" "$tmp/s.dsml" >/dev/null 2>&1 &&
     "$bin" convert "$tmp/s.dsml" "$tmp/s.ldif" >/dev/null 2>&1
 check "dsml-round-trip-sample" cmp -s "$src" "$tmp/s.ldif"
+
+# CSV: an Exchange 5.5 export imported into a new LDIF directory, which
+# reads back clean and survives LDIF -> CSV -> LDIF; T09 refused with
+# the rejects file holding the header and line 3; CSV without --base
+csv55="--base OU=Recipients,DC=example,DC=com --org Example --site HQ"
+# shellcheck disable=SC2086
+"$bin" import $csv55 "$tmp/x.ldif" testdata/csv/exchange55-export.csv >"$tmp/out" 2>&1
+check "csv-import-export" [ "$(grep -c '^dn: ' "$tmp/x.ldif")" = 10 ]
+"$bin" check "$tmp/x.ldif" >"$tmp/chk" 2>&1
+check "csv-import-reads-back" [ $? = 0 ]
+check "csv-nt-account-as-schema-name" grep -q '^Assoc-NT-Account: EXAMPLE\\jdoe$' "$tmp/x.ldif"
+# shellcheck disable=SC2086
+"$bin" convert $csv55 "$tmp/x.ldif" "$tmp/x.csv" >/dev/null 2>&1 &&
+    "$bin" convert $csv55 "$tmp/x.csv" "$tmp/x2.ldif" >/dev/null 2>&1
+check "csv-round-trip" cmp -s "$tmp/x.ldif" "$tmp/x2.ldif"
+check "csv-writer-friendly-header" grep -q '^Obj-Class,First Name,Last name,Display Name,Alias Name,Directory Name,Primary Windows NT Account,' "$tmp/x.csv"
+printf 'Obj-Class,Directory Name,E-mail Addresses\r\nMailbox,jdoe,SMTP:jdoe@example.com\r\nMailbox,jdoe2,smtp:JDOE@example.com\r\n' >"$tmp/t09.csv"
+# shellcheck disable=SC2086
+"$bin" import $csv55 "$tmp/t09.ldif" "$tmp/t09.csv" >"$tmp/out" 2>&1
+check "csv-t09-refused" [ $? = 1 ]
+check "csv-t09-no-directory" [ ! -e "$tmp/t09.ldif" ]
+check "csv-t09-rule" grep -q 't09.csv:3: error: proxy.duplicate: .*CN=jdoe,OU=Recipients.*CN=jdoe2,OU=Recipients' "$tmp/out"
+printf 'Obj-Class,Directory Name,E-mail Addresses\r\nMailbox,jdoe2,smtp:JDOE@example.com\r\n' >"$tmp/t09.want"
+check "csv-t09-rejects" cmp -s "$tmp/t09.csv.err" "$tmp/t09.want"
+"$bin" import "$tmp/t09.ldif" "$tmp/t09.csv" >"$tmp/out" 2>&1
+check "csv-needs-base" grep -q 'CSV needs --base' "$tmp/out"

@@ -1235,7 +1235,8 @@ static void test_export_file(void **state)
 	assert_non_null(e);
 	assert_string_equal(addr_dir_entry_value(e, "displayName", 0, NULL),
 			    "Dupont, Fran\xC3\xA7ois");
-	assert_string_equal(addr_dir_entry_value(e, "Primary Windows NT Account",
+	/* kept as the schema attribute: LDIF and DSML can carry it */
+	assert_string_equal(addr_dir_entry_value(e, "Assoc-NT-Account",
 						 0, NULL), "EXAMPLE\\fdupont");
 	e = addr_dir_find(d, "CN=allstaff,OU=Recipients,DC=example,DC=com", 43);
 	assert_int_equal(addr_dir_entry_kind(e), ADDR_DIR_GROUP);
@@ -1245,6 +1246,7 @@ static void test_export_file(void **state)
 	ldif = ldif_of(d);
 	assert_non_null(strstr(ldif, "dn: CN=mclark,CN=Sales,OU=Recipients,"
 			       "DC=example,DC=com\n"));
+	assert_non_null(strstr(ldif, "\nAssoc-NT-Account: EXAMPLE\\fdupont\n"));
 	addr_free(ldif);
 	assert_int_equal(addr_dir_write_csv(d, &o, &w, &rep), 0);
 	assert_non_null(strstr(w.ptr, ",EXAMPLE\\\\jdoe,MAIL01,"));

@@ -31,6 +31,10 @@ struct addrdir_reader {
 	const char *mv_column[ADDRDIR_MAX_MV];	/* CSV: --mv-column NAME */
 	size_t n_mv_column;
 	int skip_nonrecipient;	/* --nonrecipient skip */
+	/* a CSV directory file's own encoding, to write it back in */
+	int csv_detected;
+	const char *csv_encoding;
+	unsigned csv_flags;
 };
 
 /* Long options of the reader, for getopt_long tables. */
@@ -74,6 +78,16 @@ int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok);
 int addrdir_load_mem(const struct addrdir_reader *r, enum addrdir_fmt fmt,
 		     const char *in, size_t len, const char *path,
 		     struct addr_dir *d, struct addr_dir_report *rep);
+
+/* addrdir_csv_options - the CSV options the reader options give */
+void addrdir_csv_options(struct addr_csv_options *o,
+			 const struct addrdir_reader *r);
+
+/* addrdir_csv_ready - addrdir_csv_options for a CSV file at path, or
+ * CLI_FATAL after a message (no --base: CSV names objects relative to
+ * it) */
+int addrdir_csv_ready(struct addr_csv_options *o,
+		      const struct addrdir_reader *r, const char *path);
 
 /* addrdir_serialize - d in format fmt appended to out; problems that
  * make the format refuse an object (csv.dn-unmappable, ...) go to rep.

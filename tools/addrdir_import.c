@@ -137,8 +137,13 @@ static int apply_changes(struct import *im, const struct addrdir_reader *r,
 			 enum addrdir_fmt fmt, const char *in, size_t len)
 {
 	unsigned lflags = (r->dflags & ADDR_DIR_LENIENT) ? ADDR_LDIF_LENIENT : 0;
+	struct addr_csv_options o;
 
 	switch (fmt) {
+	case ADDRDIR_CSV:
+		if (addrdir_csv_ready(&o, r, im->chpath) != 0)
+			return ADDR_EINVAL;
+		return addr_csv_apply(im->d, in, len, im->chpath, &o, im->rep);
 	case ADDRDIR_LDIF:
 		return addr_ldif_parse(in, len, im->chpath, lflags, apply_record,
 				       im, im->rep);
@@ -180,6 +185,9 @@ static int rejects(enum addrdir_fmt fmt, const char *in, size_t len,
 		break;
 	case ADDRDIR_DSML:
 		rc = addr_dsml_rejects(out, in, len, lines, n);
+		break;
+	case ADDRDIR_CSV:
+		rc = addr_csv_rejects(out, in, len, lines, n);
 		break;
 	default:
 		rc = ADDR_ENOTSUP;
@@ -308,7 +316,20 @@ int addrdir_import(int argc, char **argv)
 	if (addr_dir_new(&im.d, r.dflags) < 0)
 		goto nomem;
 	addr_dir_set_progress(im.d, progress_dir, &im.prog);
+	if (dfmt == ADDRDIR_CSV && din.size > 0) {
+		/* the directory is written back in its own encoding */
+		struct addr_csv_options o;
+
+		addrdir_csv_options(&o, &dr);
+		if (addr_csv_detect(&o, din.ptr, din.size) == 0) {
+			dr.csv_detected = 1;
+			dr.csv_encoding = o.encoding;
+			dr.csv_flags = o.flags;
+		}
+	}
 	rc = addrdir_load_mem(&dr, dfmt, din.ptr, din.size, dirpath, im.d, &rep);
+	if (rc == ADDR_EINVAL)
+		goto done;
 	if (rc < 0)
 		goto nomem;
 	if (rc > 0) {
@@ -321,8 +342,10 @@ int addrdir_import(int argc, char **argv)
 	/* from here on the count is of change records */
 	addr_dir_set_progress(im.d, NULL, NULL);
 	im.prog.n = 0;
-	if ((rc = apply_changes(&im, &r, cfmt, cin.ptr, cin.size)) < 0 ||
-	    (rc = addr_dir_apply_check(im.d, dirpath, im.chpath, &rep)) < 0)
+	if ((rc = apply_changes(&im, &r, cfmt, cin.ptr, cin.size)) == ADDR_EINVAL)
+		goto done;
+	if (rc < 0 || (rc = addr_dir_apply_check(im.d, dirpath, im.chpath,
+						 &rep)) < 0)
 		goto nomem;
 	progress_done(&im.prog);
 	if (rep.nerrors == 0 && !(wae && rep.nwarnings > 0) &&

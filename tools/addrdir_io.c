@@ -22,12 +22,43 @@
 #include "cli.h"
 #include "addrdir.h"
 
+void addrdir_csv_options(struct addr_csv_options *o,
+			 const struct addrdir_reader *r)
+{
+	addr_csv_options_init(o);
+	o->base = r->base;
+	if (r->container != NULL)
+		o->container = r->container;
+	o->org = r->org;
+	o->site = r->site;
+	o->encoding = r->encoding;
+	o->mv_column = r->mv_column;
+	o->n_mv_column = r->n_mv_column;
+}
+
+int addrdir_csv_ready(struct addr_csv_options *o, const struct addrdir_reader *r,
+		     const char *path)
+{
+	addrdir_csv_options(o, r);
+	if (o->base == NULL) {
+		cli_error("%s: CSV needs --base DN (the LDAP DN of the 5.5 "
+			  "recipients container)", path);
+		return CLI_FATAL;
+	}
+	return 0;
+}
+
 int addrdir_load_mem(const struct addrdir_reader *r, enum addrdir_fmt fmt,
 		     const char *in, size_t len, const char *path,
 		     struct addr_dir *d, struct addr_dir_report *rep)
 {
-	(void)r;
+	struct addr_csv_options o;
+
 	switch (fmt) {
+	case ADDRDIR_CSV:
+		if (addrdir_csv_ready(&o, r, path) != 0)
+			return ADDR_EINVAL;
+		return addr_dir_load_csv(d, in, len, path, &o, rep);
 	case ADDRDIR_LDIF:
 		return addr_dir_load_ldif(d, in, len, path, 0, rep);
 	case ADDRDIR_DSML:
@@ -96,10 +127,19 @@ int addrdir_serialize(const struct addr_dir *d, enum addrdir_fmt fmt,
 		      const struct addrdir_reader *r, struct addr_buf *out,
 		      struct addr_dir_report *rep)
 {
+	struct addr_csv_options o;
 	int rc;
 
-	(void)r;
 	switch (fmt) {
+	case ADDRDIR_CSV:
+		if (addrdir_csv_ready(&o, r, "CSV output") != 0)
+			return ADDR_EINVAL;
+		if (r->csv_detected) {	/* rewrite a file in its encoding */
+			o.encoding = r->csv_encoding;
+			o.flags = r->csv_flags;
+		}
+		rc = addr_dir_write_csv(d, &o, out, rep);
+		return rc > 0 ? 0 : rc;
 	case ADDRDIR_LDIF:
 		return addr_dir_write_ldif(d, out);
 	case ADDRDIR_DSML:
