@@ -7,6 +7,7 @@
 #   make bench      build and run the benchmarks against libetpan and GMime,
 #                   then the directory benchmark
 #   make bench-dir  the directory benchmark alone (libaddr against libldap)
+#   make bench-import  importing 1M recipients in LDIF, DSML, CSV (issue 5)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 #   make SAN=1 ...  build everything with ASan+UBSan
@@ -61,7 +62,7 @@ TEST_BINS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_HOBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
 
-.PHONY: all test check run demo bench bench-dir install clean deps bench-deps update-golden
+.PHONY: all test check run demo bench bench-dir bench-import install clean deps bench-deps update-golden
 all: $(LIB_A) $(LIB_SO) $(TOOLS) $(TEST_BINS)
 
 # --- dependencies: installed with apt-get when run as root -------------------
@@ -164,6 +165,13 @@ bench-dir:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all $(B)/bench/gendir $(B)/bench/bench_dir
 	@B=$(B) sh bench/dir.sh
+
+# The import benchmark (issue 5): addrdir import of the 1M directory in
+# LDIF, DSML and CSV against libldap's parse and xmllint --stream.
+bench-import:
+	@$(MAKE) --no-print-directory bench-deps
+	@$(MAKE) --no-print-directory all $(B)/bench/gendir $(B)/bench/bench_dir
+	@B=$(B) sh bench/import.sh
 
 # --- fuzzing -------------------------------------------------------------------
 # Each fuzz/<name>.c defines LLVMFuzzerTestOneInput. `make fuzz` links them

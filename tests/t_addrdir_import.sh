@@ -130,3 +130,7 @@ printf 'Obj-Class,Directory Name,E-mail Addresses\r\nMailbox,jdoe2,smtp:JDOE@exa
 check "csv-t09-rejects" cmp -s "$tmp/t09.csv.err" "$tmp/t09.want"
 "$bin" import "$tmp/t09.ldif" "$tmp/t09.csv" >"$tmp/out" 2>&1
 check "csv-needs-base" grep -q 'CSV needs --base' "$tmp/out"
+# a missing DSML directory file is an empty directory too (regression:
+# the empty file was parsed as XML and refused)
+"$bin" import "$tmp/fresh.xml" "$tmp/c.ldif" >"$tmp/out" 2>&1
+check "new-dsml-directory" grep -q 'searchResultEntry dn="CN=New One,OU=Recipients,DC=example,DC=com"' "$tmp/fresh.xml"

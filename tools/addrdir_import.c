@@ -255,7 +255,7 @@ int addrdir_import(int argc, char **argv)
 	enum addrdir_fmt dfmt, cfmt;
 	const char *dirpath, *rejpath = NULL;
 	char rejbuf[4096];
-	int json = 0, dry = 0, wae = 0, c, rc, lockfd = -1, status;
+	int json = 0, dry = 0, wae = 0, c, rc, lockfd = -1, status, missing;
 
 	memset(&im, 0, sizeof(im));
 	opterr = 0;
@@ -311,6 +311,7 @@ int addrdir_import(int argc, char **argv)
 	rc = addrdir_read_file(dirpath, &din, 1);
 	if (rc != 0 && rc != -ENOENT)
 		goto done;
+	missing = rc == -ENOENT;	/* a new directory: nothing to read */
 	if (addrdir_read_file(im.chpath, &cin, 0) != 0)
 		goto done;
 	if (addr_dir_new(&im.d, r.dflags) < 0)
@@ -327,7 +328,8 @@ int addrdir_import(int argc, char **argv)
 			dr.csv_flags = o.flags;
 		}
 	}
-	rc = addrdir_load_mem(&dr, dfmt, din.ptr, din.size, dirpath, im.d, &rep);
+	rc = missing ? 0 : addrdir_load_mem(&dr, dfmt, din.ptr, din.size,
+					     dirpath, im.d, &rep);
 	if (rc == ADDR_EINVAL)
 		goto done;
 	if (rc < 0)
