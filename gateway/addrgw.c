@@ -31,6 +31,7 @@
 
 #include "config.h"
 #include "directory.h"
+#include "texts.h"
 #include "log.h"
 #include "qtool.h"
 #include "server.h"
@@ -168,7 +169,8 @@ main(int argc, char **argv)
 	nerr = gw_config_load(&cfg, file, &errs);
 	/* the queue tool and reload need no directory */
 	if (nerr == 0 && optind == argc)
-		nerr = gw_directory_load(&cfg, &errs);
+		nerr = gw_directory_load(&cfg, &errs) +
+		    gw_texts_load(&cfg, &errs);
 	if (nerr > 0) {
 		fputs(errs.ptr, stderr);
 		return 1;

@@ -1297,6 +1297,8 @@ gw_config_free(struct gw_config *cfg)
 	free(cfg->journal_attribute);
 	for (i = 0; i < 4; i++)
 		free(cfg->disclaimer[i]);
+	for (i = 0; i < 4; i++)
+		free(cfg->disclaimer_text[i]);
 	free(cfg->archive_inbound);
 	free(cfg->archive_outbound);
 	free(cfg->log_file);

@@ -137,6 +137,7 @@ struct gw_config {
 
 	/* [disclaimer] */
 	char *disclaimer[4];		/* in_prepend, in_append, out_prepend, out_append */
+	char *disclaimer_text[4];	/* their contents (texts.c) */
 
 	/* [archive] */
 	char *archive_inbound;

@@ -35,6 +35,7 @@
 #include "schedule.h"
 #include "archive.h"
 #include "directory.h"
+#include "texts.h"
 #include "server.h"
 #include "session.h"
 
@@ -363,7 +364,7 @@ reload(struct gw_server *srv)
 	addr_buf_init(&errs);
 	nerr = gw_config_load(n, srv->cfg->file, &errs);
 	if (nerr == 0)	/* a directory with errors keeps the old one */
-		nerr = gw_directory_load(n, &errs);
+		nerr = gw_directory_load(n, &errs) + gw_texts_load(n, &errs);
 	if (nerr > 0) {
 		char *line, *save = NULL;
 		for (line = strtok_r(errs.ptr, "\n", &save); line;
