@@ -35,6 +35,15 @@
 #include "journal.h"
 #include "pipeline.h"
 
+/* the MIME code, set by addrgw (gw_pipeline_disclaimers) */
+static gw_disclaimer_fn disclaimer_hook;
+
+void
+gw_pipeline_disclaimers(gw_disclaimer_fn fn)
+{
+	disclaimer_hook = fn;
+}
+
 static int
 rw_is_local(void *arg, const char *domain, size_t len)
 {
@@ -233,6 +242,48 @@ journal(struct gw_variants *v, const struct gw_config *cfg,
 	return 0;
 }
 
+/*
+ * disclaimers - §12: the texts of each variant's direction, added to its
+ * content (inbound and forward: the inbound texts; outbound: the
+ * outbound ones). A message the MIME code leaves alone (signed,
+ * encrypted, marked already) or cannot parse flows on unchanged.
+ */
+static int
+disclaimers(struct gw_variants *v, const struct gw_config *cfg)
+{
+	struct addr_buf tmp;
+	size_t i;
+
+	if (disclaimer_hook == NULL)
+		return 0;
+	addr_buf_init(&tmp);
+	for (i = 0; i < v->n; i++) {
+		int out = v->v[i].kind == GW_V_OUTBOUND, rc;
+		const char *pre = cfg->disclaimer_text[out ? 2 : 0];
+		const char *app = cfg->disclaimer_text[out ? 3 : 1];
+		const char *why = NULL;
+
+		if (v->v[i].kind == GW_V_JOURNAL || (pre == NULL && app == NULL))
+			continue;
+		rc = disclaimer_hook(&tmp, v->msg[i].data, v->msg[i].len, pre,
+		    app, out ? "outbound" : "inbound", cfg->hostname, &why);
+		if (tmp.oom) {
+			addr_buf_free(&tmp);
+			return -1;
+		}
+		if (rc != 1)
+			continue;
+		/* the variant's own buffer takes the new content */
+		addr_buf_free(&v->v[i].data);
+		v->v[i].data = tmp;
+		addr_buf_init(&tmp);
+		v->msg[i].data = v->v[i].data.ptr;
+		v->msg[i].len = v->v[i].data.size;
+	}
+	addr_buf_free(&tmp);
+	return 0;
+}
+
 /* seen - is to already among the journal reports of v? */
 static int
 seen(const struct gw_variants *v, const char *to)
@@ -321,6 +372,10 @@ gw_pipeline(struct gw_variants *v, const struct gw_config *cfg,
 	if (rc < 0 || (rc == 0 && outbound(v, v->n - 1, cfg, &rw, sender) < 0))
 		goto nomem;
 	if (variant(v, GW_V_FORWARD, in, &v->tf, cfg, pick_all) < 0)
+		goto nomem;
+	/* journal reports carry the message as received: they are made
+	 * after the disclaimers, from in, which those never change */
+	if (disclaimers(v, cfg) < 0)
 		goto nomem;
 	/* a message that is itself a report is not journaled again */
 	if (!in->ndr && journals(v, cfg, in, now) < 0)

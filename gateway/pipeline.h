@@ -47,4 +47,15 @@ int gw_pipeline(struct gw_variants *v, const struct gw_config *cfg,
 
 void gw_variants_free(struct gw_variants *v);
 
+/*
+ * The disclaimer code (disclaimer.c, GMime) as a hook, so that the
+ * session and its tests and fuzz target need no MIME library: addrgw
+ * sets it at start. The signature is gw_disclaimer_apply's.
+ */
+typedef int (*gw_disclaimer_fn)(struct addr_buf *out, const char *msg,
+				size_t len, const char *prepend,
+				const char *append, const char *direction,
+				const char *instance, const char **why);
+void gw_pipeline_disclaimers(gw_disclaimer_fn fn);
+
 #endif /* GW_PIPELINE_H */
