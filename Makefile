@@ -22,8 +22,8 @@ VERSION   := 0.1.0
 
 # Debian packages the build and the tests need.
 DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev libevent-dev swaks \
-              python3-aiosmtpd libldap-dev libxml2-utils
-BENCH_PKGS := libetpan-dev libgmime-3.0-dev valgrind
+              python3-aiosmtpd libldap-dev libxml2-utils libgmime-3.0-dev
+BENCH_PKGS := libetpan-dev valgrind
 
 PKGS    := icu-uc icu-i18n libxml-2.0
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -49,10 +49,12 @@ CLI_SRC  := $(filter-out tools/addrconv.c tools/addrdir.c,$(wildcard tools/*.c))
 CLI_OBJ  := $(CLI_SRC:%.c=$(B)/%.o)
 TOOLS    := $(B)/addrconv $(B)/addrdir
 
-# the gateway: every gateway/*.c, linked with libevent
+# the gateway: every gateway/*.c, linked with libevent and GMime (disclaimer.c)
 GW_SRC   := $(wildcard gateway/*.c)
 GW_OBJ   := $(GW_SRC:%.c=$(B)/%.o)
-GW_PKGS  := libevent
+GW_PKGS  := libevent gmime-3.0
+GW_CFLAGS = $(shell pkg-config --cflags $(GW_PKGS) 2>/dev/null)
+GW_LIBS   = $(shell pkg-config --libs $(GW_PKGS) 2>/dev/null)
 ifneq ($(GW_SRC),)
 TOOLS    += $(B)/addrgw
 endif
@@ -111,6 +113,14 @@ $(B)/tests/%.o: tests/%.c
 
 $(B)/tests/test_%: $(B)/tests/test_%.o $(TEST_HOBJ) $(LIB_A)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+# the gateway tests include gateway/*.c: built with the gateway's packages
+$(B)/tests/test_gw%.o: tests/test_gw%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(PKG_CFLAGS) $(GW_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/test_gw%: $(B)/tests/test_gw%.o $(TEST_HOBJ) $(LIB_A)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(GW_LIBS) -lcmocka
 
 test check:
 	@$(MAKE) --no-print-directory deps
@@ -202,6 +212,20 @@ $(FUZZ_B)/libaddr/%.o: libaddr/%.c
 
 $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIB) $(wildcard fuzz/*.h)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lstdc++
+
+# mime_disclaimer includes gateway/disclaimer.c, which needs GMime
+GMIME_CFLAGS = $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
+GMIME_LIBS   = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
+$(B)/fuzz/replay_mime_disclaimer: fuzz/mime_disclaimer.c fuzz/replay.c gateway/disclaimer.c \
+		gateway/disclaimer.h $(LIB_A) $(wildcard fuzz/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(GMIME_CFLAGS) $(LDFLAGS_ALL) -o $@ fuzz/mime_disclaimer.c fuzz/replay.c \
+	    $(LIB_A) $(PKG_LIBS) $(GMIME_LIBS)
+
+$(FUZZ_B)/mime_disclaimer: fuzz/mime_disclaimer.c gateway/disclaimer.c gateway/disclaimer.h \
+		$(FUZZ_LIB) $(wildcard fuzz/*.h)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) $(GMIME_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) \
+	    $(GMIME_LIBS) -lstdc++
 
 fuzz:
 	@$(MAKE) --no-print-directory deps
