@@ -31,6 +31,8 @@
 
 #include "config.h"
 #include "directory.h"
+#include "disclaimer.h"
+#include "pipeline.h"
 #include "texts.h"
 #include "log.h"
 #include "qtool.h"
@@ -193,6 +195,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	log_verbose(verbose);
+	gw_pipeline_disclaimers(gw_disclaimer_apply);
 	for (i = 0; i < cfg.nroutes; i++)
 		if (cfg.routes[i].hop_kind == GW_HOP_DROP &&
 		    mkdirs(cfg.routes[i].hop) < 0)
