@@ -8,7 +8,9 @@
  *	  0x01	ADDR_LDIF_LENIENT for the reader
  *	  0x02	load into a lenient directory (ADDR_DIR_LENIENT)
  *	  0x04	load with ADDR_DIR_X400_STRICT
- *	  0xf8	unused
+ *	  0x08	also apply the input as a change file to a small base
+ *		directory (addr_dir_apply, addr_dir_apply_check)
+ *	  0xf0	unused
  *
  *	Checks, for every input:
  *	 - addr_ldif_parse returns the number of error diagnostics (or
@@ -21,6 +23,11 @@
  *	   back without any reader diagnostic,
  *	   and writing what was read back gives the same octets (the round
  *	   trip of §6.5 is stable on the second round).
+ *	 - the rejects file of the input for its error lines is either a
+ *	   byte copy (a file-level error) or starts with "version: 1";
+ *	 - (0x08) applying every record counts each refused record's errors,
+ *	   and a base directory that took the changes without an error
+ *	   writes LDIF that reads back without a diagnostic.
  *	Any violation aborts. Nothing is ever fetched: ":<" and "include:"
  *	are refused by the reader.
  */
@@ -68,6 +75,87 @@ static int load_write(const char *text, size_t len, unsigned dflags,
 	return rc;
 }
 
+static const char base_ldif[] =
+	"version: 1\n"
+	"dn: CN=a,DC=x\nobjectClass: user\nproxyAddresses: SMTP:a@x.test\n"
+	"proxyAddresses: smtp:b@x.test\ncn: a\n\n"
+	"dn: CN=g,DC=x\nobjectClass: group\nmember: CN=a,DC=x\n"
+	"proxyAddresses: SMTP:g@x.test\n";
+
+struct applier {
+	struct addr_dir *d;
+	struct addr_dir_report *rep;
+};
+
+static int apply_one(void *ctx, const struct addr_ldif_record *r)
+{
+	struct applier *ap = ctx;
+	size_t before = ap->rep->nerrors;
+	int rc = addr_dir_apply(ap->d, r, "c", ADDR_APPLY_REPLACE_EXISTING,
+				ap->rep);
+
+	if (rc == ADDR_ENOMEM)
+		return rc;
+	FZ_CHECK(rc >= 0 && (size_t)rc == ap->rep->nerrors - before,
+		 "apply counts its errors");
+	return 0;
+}
+
+/* apply_changes - the input as a change file on the base directory */
+static void apply_changes(const char *text, size_t len, unsigned flags)
+{
+	struct addr_dir_report rep;
+	struct applier ap;
+	struct addr_buf w;
+
+	addr_dir_report_init(&rep);
+	if (addr_dir_new(&ap.d, 0) < 0)
+		return;
+	FZ_CHECK(addr_dir_load_ldif(ap.d, base_ldif, sizeof(base_ldif) - 1,
+				    NULL, 0, NULL) == 0, "base loads");
+	ap.rep = &rep;
+	if (addr_ldif_parse(text, len, "c", flags, apply_one, &ap, &rep) >= 0 &&
+	    addr_dir_apply_check(ap.d, "d", "c", &rep) >= 0 &&
+	    rep.nerrors == 0 && !rep.oom) {
+		struct addr_dir_report r2;
+
+		addr_buf_init(&w);
+		if (addr_dir_write_ldif(ap.d, &w) == 0) {
+			addr_dir_report_init(&r2);
+			FZ_CHECK(addr_ldif_parse(w.ptr, w.size, "w", 0, NULL,
+						 NULL, &r2) == 0 && r2.n == 0,
+				 "applied directory writes valid LDIF");
+			addr_dir_report_free(&r2);
+		}
+		addr_buf_free(&w);
+	}
+	addr_dir_report_free(&rep);
+	addr_dir_free(ap.d);
+}
+
+/* check_rejects - the rejects file for the error lines of rep */
+static void check_rejects(const char *text, size_t len,
+			  const struct addr_dir_report *rep)
+{
+	size_t lines[64], n = 0, i, j;
+	struct addr_buf out;
+
+	for (i = 0; i < rep->n && n < 64; i++) {
+		if (rep->diag[i].severity != ADDR_SEV_ERROR)
+			continue;
+		for (j = n; j > 0 && lines[j - 1] > rep->diag[i].line; j--)
+			lines[j] = lines[j - 1];
+		lines[j] = rep->diag[i].line;
+		n++;
+	}
+	addr_buf_init(&out);
+	if (addr_ldif_rejects(&out, text, len, lines, n) == 0)
+		FZ_CHECK((out.size == len && memcmp(out.ptr, text, len) == 0) ||
+			 (out.size >= 11 && memcmp(out.ptr, "version: 1\n", 11) == 0),
+			 "rejects: a copy or version 1 and records");
+	addr_buf_free(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data + 1;
@@ -96,7 +184,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(strncmp(rep.diag[i].rule, "ldif.", 5) == 0 ||
 		      strcmp(rep.diag[i].rule, "limit.value") == 0, "rule");
 	}
+	check_rejects(text, len, &rep);
 	addr_dir_report_free(&rep);
+	if (sel & 8)
+		apply_changes(text, len, (sel & 1) ? ADDR_LDIF_LENIENT : 0);
 
 	if (sel & 2)
 		dflags |= ADDR_DIR_LENIENT;
