@@ -34,8 +34,9 @@
 #      write 4 KiB, fsync, rename, fsync the directory) with one writer and
 #      with 20 in parallel; one more addrgw run of $PROFILE_COUNT messages
 #      under `strace -c -w -f` (system calls per message and their share of
-#      wall time) and one under `perf record -g` (on-CPU profile, perf report
-#      in $W/perf.txt and $W/perf-children.txt).
+#      wall time), one under `perf trace -s` (time per call without ptrace,
+#      $W/perf-trace.txt) and one under `perf record -g` (on-CPU profile,
+#      perf report in $W/perf.txt and $W/perf-children.txt).
 # Fsync stays on for both MTAs (Postfix always fsyncs a queue file before
 # its 250; addrgw has no switch). Everything started here is stopped on
 # exit (trap): sinks, addrgw, the Postfix instance (postfix -c DIR stop),
@@ -242,10 +243,20 @@ stop_gw() {
 	GW_PID=
 }
 
-# queue_empty MTA: wait up to 60 s for an empty queue; prints the state
+# queue_empty MTA: wait up to 60 s for an empty queue, making the MTA
+# retry its deferred mail every 2 s (a retry can race with a delivery that
+# is finishing: the queue tool then reports the message gone, which is
+# fine); prints the state
 queue_empty() {
 	i=0
 	while :; do
+		if [ $((i % 20)) = 0 ]; then
+			if [ "$1" = postfix ]; then
+				postqueue -c "$PF" -f || true
+			else
+				"$GW" -c "$GWCONF" queue retry all >/dev/null 2>&1 || true
+			fi
+		fi
 		if [ "$1" = postfix ]; then
 			out=$(postqueue -c "$PF" -p 2>&1)
 			echo "$out" | grep -q 'Mail queue is empty' && { echo empty; return; }
@@ -262,8 +273,8 @@ queue_empty() {
 # drain MTA SINKPORT: smtp-sink -M N exits as soon as the Nth message's
 # final "." arrives, before it answers it, so the MTA keeps that message
 # (lost connection after end of data) and would retry it minutes later.
-# Start a sink without -M, make the MTA retry now, wait for an empty
-# queue; prints "empty" or "NOT-EMPTY" and how many messages the second
+# Start a sink without -M, make the MTA retry now (and every 2 s), wait
+# for an empty queue; prints "empty" or "NOT-EMPTY" and how many messages the second
 # sink took (normally 1: that last message, delivered twice, which is
 # at-least-once as it should be) in DRAIN
 drain() {
@@ -271,11 +282,6 @@ drain() {
 	dpid=$!
 	PIDS="$PIDS $dpid"
 	wait_listen "$2" smtp-sink "$dpid"
-	if [ "$1" = postfix ]; then
-		postqueue -c "$PF" -f
-	else
-		"$GW" -c "$GWCONF" queue retry all >/dev/null
-	fi
 	q=$(queue_empty "$1")
 	kill "$dpid" 2>/dev/null || true
 	wait "$dpid" 2>/dev/null || true
@@ -428,6 +434,11 @@ EOF
 	echo "system calls ($W/strace.txt), per message:"
 	awk -v c="$COUNT" '$4 ~ /^[0-9]+$/ && $NF != "total" { printf "  %-14s %9d calls %8.2f/msg %6s%% of time in system calls (wall)\n", $NF, $4, $4 / c, $1 }' "$W/strace.txt" | head -n 25
 	if command -v perf >/dev/null 2>&1; then
+		echo "== profile: one more addrgw run under perf trace -s (latency per call, no ptrace)"
+		traced_run perf-trace perf trace -s -o "$W/perf-trace.txt" -p "$GW_PID"
+		awk '/\(/ { print "  " $0; next }
+		    $1 ~ /^(fsync|renameat|unlinkat|openat|close|epoll_wait|connect|clone3)$/ { print "  " $0 }' \
+		    "$W/perf-trace.txt"
 		echo "== profile: one more addrgw run under perf record -g"
 		traced_run perf perf record -g -o "$W/perf.data" -p "$GW_PID"
 		perf report -i "$W/perf.data" --no-children --stdio --percent-limit 1 >"$W/perf.txt" 2>/dev/null || true
