@@ -5,7 +5,7 @@
 #   make run        start addrgw in the foreground on testdata/run/addrgw.conf
 #   make demo       demonstrate the address tools
 #   make bench      build and run the benchmarks against libetpan and GMime,
-#                   then the directory benchmark
+#                   then the directory and relay benchmarks
 #   make bench-dir  the directory benchmark alone (libaddr against libldap)
 #   make bench-relay  addrgw against Postfix as a relay, and memory per idle
 #                   connection (RELAY_COUNT=2000 for a quick run)
