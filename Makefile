@@ -5,9 +5,11 @@
 #   make run        start addrgw in the foreground on testdata/run/addrgw.conf
 #   make demo       demonstrate the address tools
 #   make bench      build and run the benchmarks against libetpan and GMime,
-#                   then the directory benchmark
+#                   then the directory and relay benchmarks
 #   make bench-dir  the directory benchmark alone (libaddr against libldap)
 #   make bench-import  importing 1M recipients in LDIF, DSML, CSV (issue 5)
+#   make bench-relay  addrgw against Postfix as a relay, and memory per idle
+#                   connection (RELAY_COUNT=2000 for a quick run)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make clean
 #   make SAN=1 ...  build everything with ASan+UBSan
@@ -23,7 +25,13 @@ VERSION   := 0.1.0
 # Debian packages the build and the tests need.
 DEPS_PKGS  := gcc make pkg-config libicu-dev libxml2-dev libcmocka-dev libevent-dev swaks \
               python3-aiosmtpd libldap-dev libxml2-utils libgmime-3.0-dev
-BENCH_PKGS := libetpan-dev valgrind
+BENCH_PKGS := libetpan-dev valgrind postfix
+# Postfix is installed "Local only" (loopback, no relaying) so that installing
+# it for bench/relay.sh never brings up an MTA open on port 25; the benchmark
+# runs its own instance from a private configuration directory.
+POSTFIX_PRESEED = if [ "$$(id -u)" = 0 ] && ! dpkg-query -W -f='$${Status}' postfix 2>/dev/null | \
+	grep -q 'install ok installed'; then \
+	echo 'postfix postfix/main_mailer_type select Local only' | debconf-set-selections; fi
 
 PKGS    := icu-uc icu-i18n libxml-2.0
 WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -64,13 +72,14 @@ TEST_BINS := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 TEST_HELPERS := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_HOBJ := $(TEST_HELPERS:%.c=$(B)/%.o)
 
-.PHONY: all test check run demo bench bench-dir bench-import install clean deps bench-deps update-golden
+.PHONY: all test check run demo bench bench-dir bench-import bench-relay install clean deps bench-deps update-golden
 all: $(LIB_A) $(LIB_SO) $(TOOLS) $(TEST_BINS)
 
 # --- dependencies: installed with apt-get when run as root -------------------
 deps:
 	@sh tests/ensure-packages.sh $(DEPS_PKGS)
 bench-deps:
+	@$(POSTFIX_PRESEED)
 	@sh tests/ensure-packages.sh $(DEPS_PKGS) $(BENCH_PKGS)
 
 # --- the library --------------------------------------------------------------
@@ -156,6 +165,8 @@ bench:
 	    $(B)/bench/gendir $(B)/bench/bench_dir
 	@B=$(B) sh bench/run.sh
 	@B=$(B) sh bench/dir.sh
+	@$(MAKE) --no-print-directory $(B)/bench/idle
+	@B=$(B) sh bench/relay.sh
 
 # The directory benchmark (issue 4): gendir writes seeded LDIF files,
 # bench_dir loads one with libaddr or parses it with libldap (pkg-config
@@ -182,6 +193,20 @@ bench-import:
 	@$(MAKE) --no-print-directory bench-deps
 	@$(MAKE) --no-print-directory all $(B)/bench/gendir $(B)/bench/bench_dir
 	@B=$(B) sh bench/import.sh
+
+# The relay benchmark (issue 6): smtp-source -> addrgw or Postfix ->
+# smtp-sink on loopback (spec-gateway.md §17), then addrgw's memory per idle
+# connection with bench/idle.c holding 10,000 connections after EHLO.
+# idle needs nothing but libc.
+$(B)/bench/idle: bench/idle.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -o $@ $<
+
+bench-relay:
+	@$(POSTFIX_PRESEED)
+	@sh tests/ensure-packages.sh $(DEPS_PKGS) postfix
+	@$(MAKE) --no-print-directory $(B)/addrgw $(B)/bench/idle
+	@B=$(B) sh bench/relay.sh
 
 # --- fuzzing -------------------------------------------------------------------
 # Each fuzz/<name>.c defines LLVMFuzzerTestOneInput. `make fuzz` links them
