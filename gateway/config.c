@@ -701,6 +701,13 @@ static const struct key keys[] = {
 	{ "directory", "mode", K_SPECIAL, 0, 0, 0 },
 	{ "directory", "max_expansion", K_UINT, O(max_expansion), 1, 10000000 },
 	{ "directory", "rewrite_headers", K_BOOL, O(rewrite_headers), 0, 0 },
+	/* a CSV directory names its objects relative to these (addrdir's
+	 * --base, --container, --org, --site, --encoding) */
+	{ "directory", "csv_base", K_PATH, O(csv_base), 0, 0 },
+	{ "directory", "csv_container", K_PATH, O(csv_container), 0, 0 },
+	{ "directory", "csv_org", K_PATH, O(csv_org), 0, 0 },
+	{ "directory", "csv_site", K_PATH, O(csv_site), 0, 0 },
+	{ "directory", "csv_encoding", K_PATH, O(csv_encoding), 0, 0 },
 	{ "routing", "local_domains", K_SPECIAL, 0, 0, 0 },
 	{ "routing", "imcea_domain", K_DOMAIN, O(imcea_domain), 0, 0 },
 	{ "routing", "relay_from", K_NETS, O(relay_from), 0, 0 },
@@ -1275,6 +1282,11 @@ gw_config_free(struct gw_config *cfg)
 	free(cfg->user);
 	free(cfg->transcript_nets.v);
 	free(cfg->dir_file);
+	free(cfg->csv_base);
+	free(cfg->csv_container);
+	free(cfg->csv_org);
+	free(cfg->csv_site);
+	free(cfg->csv_encoding);
 	strlist_free(&cfg->local_domains);
 	free(cfg->imcea_domain);
 	free(cfg->relay_from.v);

@@ -90,6 +90,7 @@ struct gw_config {
 	int dir_lenient;
 	unsigned max_expansion;
 	int rewrite_headers;
+	char *csv_base, *csv_container, *csv_org, *csv_site, *csv_encoding;
 
 	/* [routing] */
 	struct gw_strlist local_domains;	/* "#x" entries keep their "#" */

@@ -108,10 +108,27 @@ connector(struct gw_config *cfg, struct addr_buf *errs)
 	}
 	for (k = 0; k < 2; k++)
 		for (i = 0; i < l[k]->n; i++) {
-			const struct addr_dir_entry *e =
-			    list_entry(cfg->dir, cfg, l[k]->v[i]);
+			const struct addr_dir_entry *e;
+			char item[2048];
 			const char *dn;
+			size_t j = i;
 
+			/*
+			 * The list is split at commas, and a DN has commas of
+			 * its own: an item shaped "type=value" that names no
+			 * object is joined with the next items until the
+			 * whole names one ("CN=Pat Parkes,OU=Staff,...").
+			 */
+			snprintf(item, sizeof(item), "%s", l[k]->v[i]);
+			e = list_entry(cfg->dir, cfg, item);
+			while (e == NULL && strchr(l[k]->v[i], '=') != NULL &&
+			    j + 1 < l[k]->n && strlen(item) + strlen(l[k]->v[j + 1]) +
+			    2 < sizeof(item)) {
+				j++;
+				strcat(item, ",");
+				strcat(item, l[k]->v[j]);
+				e = list_entry(cfg->dir, cfg, item);
+			}
 			if (e == NULL) {
 				errf(errs, "%s: [restrictions] %s: "
 				    "\"%s\" names no object of %s\n", cfg->file,
@@ -119,10 +136,11 @@ connector(struct gw_config *cfg, struct addr_buf *errs)
 				nerr++;
 				continue;
 			}
+			i = j;
 			dn = addr_dir_entry_dn(e);
 			if (addr_dir_entry_add_value(c, attr[k], dn,
 			    strlen(dn)) < 0) {
-				addr_buf_puts(errs, "out of memory\n");
+				errf(errs, "out of memory\n");
 				nerr++;
 			}
 		}
@@ -163,9 +181,27 @@ gw_directory_load(struct gw_config *cfg, struct addr_buf *errs)
 	    ends_with(cfg->dir_file, ".dsml")) {
 		rc = addr_dir_load_dsml(d, in.ptr, in.size, cfg->dir_file, 0,
 		    &rep);
+	} else if (ends_with(cfg->dir_file, ".csv") && cfg->csv_base) {
+		struct addr_csv_options o;
+
+		addr_csv_options_init(&o);
+		o.base = cfg->csv_base;
+		if (cfg->csv_container)
+			o.container = cfg->csv_container;
+		o.org = cfg->csv_org;
+		o.site = cfg->csv_site;
+		o.encoding = cfg->csv_encoding;
+		rc = addr_dir_load_csv(d, in.ptr, in.size, cfg->dir_file, &o,
+		    &rep);
+	} else if (ends_with(cfg->dir_file, ".csv")) {
+		errf(errs, "%s: a CSV directory needs [directory] csv_base "
+		    "(the LDAP DN of the 5.5 recipients container)\n",
+		    cfg->dir_file);
+		nerr = 1;
+		goto out;
 	} else {
 		errf(errs, "%s: unknown directory format (the "
-		    "file name must end in .ldif, .xml or .dsml)\n",
+		    "file name must end in .ldif, .xml, .dsml or .csv)\n",
 		    cfg->dir_file);
 		nerr = 1;
 		goto out;
