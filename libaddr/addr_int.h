@@ -65,6 +65,19 @@ static inline int addr__b64val(unsigned char c)
 	return -1;
 }
 
+/* buf.c: addr_buf_putc with its common case inline, for loops that
+ * append octet by octet. Same semantics, sticky oom included. */
+int addr__buf_putc_slow(struct addr_buf *buf, char c);
+static inline int addr__buf_putc(struct addr_buf *buf, char c)
+{
+	if (!buf->oom && buf->size + 1 < buf->asize) {
+		buf->ptr[buf->size++] = c;
+		buf->ptr[buf->size] = '\0';
+		return 0;
+	}
+	return addr__buf_putc_slow(buf, c);
+}
+
 /* utf8.c */
 /* addr__utf8_seqlen - length of the well-formed UTF-8 sequence at s
  * (1..4), or 0 if the octets at s do not start one. n is what is left. */

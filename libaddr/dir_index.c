@@ -130,11 +130,41 @@ void addr__hmap_free(struct addr__hmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/*
+ * addr__dir_fold - ASCII text (nearly every key) is folded here in one
+ * reservation and one loop; anything else goes to ICU through
+ * addr__text_casefold, whose ASCII path gives the same octets.
+ */
 int addr__dir_fold(struct addr_buf *out, const char *s, size_t n)
 {
-	int rc = addr__text_casefold(out, s, n);
+	size_t i, need;
+	char *p;
+	int rc;
 
-	return rc < 0 ? rc : (out->oom ? ADDR_ENOMEM : 0);
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			break;
+	if (i < n) {
+		rc = addr__text_casefold(out, s, n);
+		return rc < 0 ? rc : (out->oom ? ADDR_ENOMEM : 0);
+	}
+	if (n == 0)
+		return out->oom ? ADDR_ENOMEM : 0;
+	if (addr__size_add(&need, out->size, n) < 0) {
+		out->oom = 1;
+		return ADDR_ENOMEM;
+	}
+	if (addr_buf_grow(out, need) < 0)
+		return ADDR_ENOMEM;
+	p = out->ptr + out->size;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		p[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	out->size = need;
+	out->ptr[need] = '\0';
+	return 0;
 }
 
 int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e)
