@@ -95,13 +95,16 @@ void addr_dir_entry_free(struct addr_dir_entry *e)
 	addr__free(e);
 }
 
+/* addr__entry_attr - compares lengths first: addr__str_ieq can only
+ * match a name of the same length */
 struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,
 				     const char *name)
 {
-	size_t i;
+	size_t i, n = strlen(name);
 
 	for (i = 0; i < e->na; i++)
-		if (addr__str_ieq(e->a[i].name, e->a[i].nlen, name))
+		if (e->a[i].nlen == n &&
+		    addr__str_ieq(e->a[i].name, e->a[i].nlen, name))
 			return &e->a[i];
 	return NULL;
 }
@@ -126,11 +129,20 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 	struct addr__dattr *a;
 	size_t i;
 
+	/* the values of one attribute usually come one after the other,
+	 * and an entry never holds two spellings of one name: the last
+	 * attribute first */
+	if (e->na > 0 && e->a[e->na - 1].nlen == nlen &&
+	    addr__str_ieq(name, nlen, e->a[e->na - 1].name))
+		return &e->a[e->na - 1];
 	for (i = 0; i < e->na; i++)
 		if (e->a[i].nlen == nlen && addr__str_ieq(name, nlen, e->a[i].name))
 			return &e->a[i];
 	if (e->na == e->acap) {
-		size_t nc = e->acap ? e->acap * 2 : 8;
+		/* 8, then half as much again: an entry of 9 or 10
+		 * attributes takes 12 slots, not 16 (addr__dir_insert
+		 * trims the rest) */
+		size_t nc = e->acap < 8 ? 8 : e->acap + e->acap / 2;
 		void *p;
 
 		if (nc > ((size_t)-1) / sizeof(*a))
@@ -154,7 +166,8 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 static int attr_push(struct addr__dattr *a, char *v, size_t len)
 {
 	if (a->n == a->cap) {
-		size_t nc = a->cap ? a->cap * 2 : 2;
+		/* most attributes hold one value: start with one */
+		size_t nc = a->cap ? a->cap * 2 : 1;
 		void *p;
 
 		if (nc > ((size_t)-1) / sizeof(*a->v))
@@ -273,15 +286,21 @@ const char *addr_dir_entry_value(const struct addr_dir_entry *e,
 	return a->v[i].ptr;
 }
 
-const char *addr_dir_entry_mail(const struct addr_dir_entry *e)
+/* mail_of - the derived mail: the address of the first primary SMTP
+ * proxy of a (proxyAddresses, nullable) */
+static const char *mail_of(const struct addr__dattr *a)
 {
-	const struct addr__dattr *a = addr__entry_attr(e, "proxyAddresses");
 	size_t i;
 
 	for (i = 0; a != NULL && i < a->n; i++)
 		if (a->v[i].len > 5 && memcmp(a->v[i].ptr, "SMTP:", 5) == 0)
 			return a->v[i].ptr + 5;
 	return NULL;
+}
+
+const char *addr_dir_entry_mail(const struct addr_dir_entry *e)
+{
+	return mail_of(addr__entry_attr(e, "proxyAddresses"));
 }
 
 const char *addr_dir_entry_delivery(const struct addr_dir_entry *e)
@@ -352,16 +371,17 @@ static void set_prefix_case(char *p, size_t n, int upper)
 	}
 }
 
-/* keys_push - add a key (owned) unless the entry has it already */
+/* keys_push - add a copy of key[0..klen) (owned) unless the entry has
+ * it already */
 static int keys_push(struct addr_dir_entry *e, size_t *cap,
-		     struct addr_buf *k, int tag, size_t vidx)
+		     const char *key, size_t klen, int tag, size_t vidx)
 {
 	size_t i;
 	char *c;
 
 	for (i = 0; i < e->nkeys; i++)
-		if (e->keys[i].klen == k->size &&
-		    memcmp(e->keys[i].key, k->ptr, k->size) == 0)
+		if (e->keys[i].klen == klen &&
+		    memcmp(e->keys[i].key, key, klen) == 0)
 			return 0;
 	if (e->nkeys == *cap) {
 		size_t nc = *cap ? *cap * 2 : 4;
@@ -375,10 +395,10 @@ static int keys_push(struct addr_dir_entry *e, size_t *cap,
 		e->keys = p;
 		*cap = nc;
 	}
-	if ((c = memdup0(k->ptr, k->size)) == NULL)
+	if ((c = memdup0(key, klen)) == NULL)
 		return ADDR_ENOMEM;
 	e->keys[e->nkeys].key = c;
-	e->keys[e->nkeys].klen = k->size;
+	e->keys[e->nkeys].klen = klen;
 	e->keys[e->nkeys].tag = tag;
 	e->keys[e->nkeys].vidx = vidx;
 	e->nkeys++;
@@ -413,21 +433,94 @@ static void dn_check(struct addr__sink *s, const char *what, const char *v,
 				what, v);
 }
 
-/* prepare_proxies - stored form, primary-twice, duplicates, keys */
-static int prepare_proxies(struct addr_dir_entry *e, unsigned dflags,
-			   struct addr__sink *s, size_t *kcap,
-			   struct addr_buf *st, struct addr_buf *k)
-{
-	struct addr__dattr *a = addr__entry_attr(e, "proxyAddresses");
-	unsigned pf = (dflags & ADDR_DIR_X400_STRICT) ? ADDR_PROXY_X400_STRICT : 0;
-	size_t i, j;
-	int rc;
+/* The attributes addr__entry_prepare reads, found in one scan of the
+ * entry: the first attribute of each name, as addr__entry_attr would
+ * find it. */
+enum {
+	KN_MAILNICKNAME, KN_DISPLAYNAME, KN_GIVENNAME, KN_SN, KN_INITIALS,
+	KN_LEGDN, KN_TARGET, KN_MAIL, KN_HIDE,	/* single_valued[] order */
+	KN_OBJECTCLASS, KN_PROXY, KN_COUNT
+};
 
-	for (i = 0; a != NULL && i < a->n; i++) {
+/* known_index - which KN_* name[0..n) is, or -1 */
+static int known_index(const char *name, size_t n)
+{
+	static const char *const names[KN_COUNT] = {
+		"mailNickname", "displayName", "givenName", "sn", "initials",
+		"legacyExchangeDN", "targetAddress", "mail",
+		"msExchHideFromAddressLists", "objectClass", "proxyAddresses"
+	};
+	int i;
+
+	switch (n) {	/* the lengths of names[] pick the candidates */
+	case 2: i = KN_SN; break;
+	case 4: i = KN_MAIL; break;
+	case 8: i = KN_INITIALS; break;
+	case 9: i = KN_GIVENNAME; break;
+	case 11:
+		if (addr__str_ieq(name, n, names[KN_DISPLAYNAME]))
+			return KN_DISPLAYNAME;
+		i = KN_OBJECTCLASS;
+		break;
+	case 12: i = KN_MAILNICKNAME; break;
+	case 13: i = KN_TARGET; break;
+	case 14: i = KN_PROXY; break;
+	case 16: i = KN_LEGDN; break;
+	case 26: i = KN_HIDE; break;
+	default: return -1;
+	}
+	return addr__str_ieq(name, n, names[i]) ? i : -1;
+}
+
+static void find_known(struct addr_dir_entry *e,
+		       struct addr__dattr *known[KN_COUNT])
+{
+	size_t i;
+	int k;
+
+	memset(known, 0, KN_COUNT * sizeof(known[0]));
+	for (i = 0; i < e->na; i++)
+		if ((k = known_index(e->a[i].name, e->a[i].nlen)) >= 0 &&
+		    known[k] == NULL)
+			known[k] = &e->a[i];
+}
+
+/* ieq_lit - ASCII case-insensitive equality with a literal of length m */
+static int ieq_lit(const char *s, size_t n, const char *lit, size_t m)
+{
+	return n == m && addr__str_ieq(s, n, lit);
+}
+
+/* One proxy's comparison key, as offsets into the scratch buffer. */
+struct pkey {
+	size_t off, len;
+};
+
+#define PKEYS_SMALL 16
+
+/*
+ * prepare_proxies - stored form, primary-twice, duplicates, keys. k is
+ * the scratch buffer: stored forms first, then the comparison key of
+ * every proxy, each computed once and kept for the in-entry duplicate
+ * check; the "\1" key of an X500 or EX proxy is its comparison key's
+ * folded value, not a second folding.
+ */
+static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
+			   unsigned dflags, struct addr__sink *s, size_t *kcap,
+			   struct addr_buf *k)
+{
+	unsigned pf = (dflags & ADDR_DIR_X400_STRICT) ? ADDR_PROXY_X400_STRICT : 0;
+	struct pkey small[PKEYS_SMALL], *pk = small;
+	size_t i, j;
+	int rc = 0;
+
+	if (a == NULL)
+		return 0;
+	for (i = 0; i < a->n; i++) {
 		struct addr_error pe;
 		char *c;
 
-		rc = addr_proxy_parse(st, a->v[i].ptr, a->v[i].len, pf, &pe);
+		rc = addr_proxy_parse(k, a->v[i].ptr, a->v[i].len, pf, &pe);
 		if (rc == ADDR_ENOMEM)
 			return rc;
 		if (rc < 0) {
@@ -437,18 +530,23 @@ static int prepare_proxies(struct addr_dir_entry *e, unsigned dflags,
 					pe.message);
 			continue;
 		}
-		if (st->size != a->v[i].len ||
-		    memcmp(st->ptr, a->v[i].ptr, st->size) != 0) {
-			if ((c = memdup0(st->ptr, st->size)) == NULL)
+		if (k->size != a->v[i].len ||
+		    memcmp(k->ptr, a->v[i].ptr, k->size) != 0) {
+			if ((c = memdup0(k->ptr, k->size)) == NULL)
 				return ADDR_ENOMEM;
 			addr__free(a->v[i].ptr);
 			a->v[i].ptr = c;
-			a->v[i].len = st->size;
+			a->v[i].len = k->size;
 		}
 	}
-	for (i = 0; a != NULL && i < a->n; i++) {
+	if (a->n > PKEYS_SMALL &&
+	    (a->n > ((size_t)-1) / sizeof(*pk) ||
+	     (pk = addr__malloc(a->n * sizeof(*pk))) == NULL))
+		return ADDR_ENOMEM;
+	addr_buf_clear(k);
+	for (i = 0; i < a->n; i++) {
 		const char *p = a->v[i].ptr;
-		size_t n = a->v[i].len;
+		size_t n = a->v[i].len, kend;
 		int dnspace = 0;
 
 		if (memchr(p, ':', n) == NULL)
@@ -467,28 +565,22 @@ static int prepare_proxies(struct addr_dir_entry *e, unsigned dflags,
 				break;
 			}
 		}
-		addr_buf_clear(k);
-		if ((rc = addr__proxy_key(k, p, n, &dnspace)) == ADDR_ENOMEM)
-			return rc;
+		/* the key is kept even when it fails: a later proxy of the
+		 * same type is compared with it, as with any other */
+		pk[i].off = k->size;
+		rc = addr__proxy_key(k, p, n, &dnspace);
+		pk[i].len = k->size - pk[i].off;
+		if (rc == ADDR_ENOMEM)
+			goto out;
 		if (rc < 0)
 			continue;
-		/* within one object: R24 equality */
-		for (j = 0; j < i; j++) {
-			struct addr_buf k2;
-			int same;
-
-			if (!proxy_type_eq(p, n, a->v[j].ptr, a->v[j].len))
-				continue;
-			addr_buf_init(&k2);
-			if (addr__proxy_key(&k2, a->v[j].ptr, a->v[j].len,
-					    NULL) == ADDR_ENOMEM) {
-				addr_buf_free(&k2);
-				return ADDR_ENOMEM;
-			}
-			same = k2.size == k->size &&
-			       memcmp(k2.ptr, k->ptr, k->size) == 0;
-			addr_buf_free(&k2);
-			if (same) {
+		/* within one object: R24 equality (every j < i with the same
+		 * type has a colon, so a key) */
+		for (j = 0; j < i; j++)
+			if (proxy_type_eq(p, n, a->v[j].ptr, a->v[j].len) &&
+			    pk[j].len == pk[i].len &&
+			    memcmp(k->ptr + pk[j].off, k->ptr + pk[i].off,
+				   pk[i].len) == 0) {
 				addr__sink_diag(s, ADDR_SEV_ERROR,
 						ADDR_ECONFLICT,
 						"proxy.duplicate",
@@ -496,32 +588,44 @@ static int prepare_proxies(struct addr_dir_entry *e, unsigned dflags,
 						" twice by %s", p, e->dn);
 				break;
 			}
-		}
 		if (dnspace) {
 			const char *colon = memchr(p, ':', n);
+			size_t plen = (size_t)(colon - p);
 
 			if (!(dflags & ADDR_DIR_LENIENT))
 				dn_check(s, "proxy", colon + 1,
 					 n - (size_t)(colon + 1 - p));
-			addr_buf_clear(k);
-			addr_buf_putc(k, '\1');
-			rc = addr__dir_fold(k, colon + 1,
-					    n - (size_t)(colon + 1 - p));
-			if (rc == ADDR_ENOMEM)
-				return rc;
+			/* "\1" + the folded value: the key after "TYPE:" */
+			kend = k->size;
+			addr__buf_putc(k, '\1');
+			addr_buf_put(k, k->ptr + pk[i].off + plen + 1,
+				     pk[i].len - plen - 1);
+			if (k->oom ||
+			    keys_push(e, kcap, k->ptr + kend, k->size - kend,
+				      ADDR__K_DNPROXY, i) < 0) {
+				rc = ADDR_ENOMEM;
+				goto out;
+			}
+			addr_buf_truncate(k, kend);
+		} else if (keys_push(e, kcap, k->ptr + pk[i].off, pk[i].len,
+				     ADDR__K_PROXY, i) < 0) {
+			rc = ADDR_ENOMEM;
+			goto out;
 		}
-		if (keys_push(e, kcap, k, dnspace ? ADDR__K_DNPROXY :
-			      ADDR__K_PROXY, i) < 0)
-			return ADDR_ENOMEM;
+		rc = 0;
 	}
-	return 0;
+	rc = 0;
+out:
+	if (pk != small)
+		addr__free(pk);
+	return rc;
 }
 
 int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 			struct addr__sink *s)
 {
-	struct addr_buf st, k;
-	struct addr__dattr *a;
+	struct addr_buf k;
+	struct addr__dattr *known[KN_COUNT], *a;
 	size_t i, kcap = 0, before = s->nerrors;
 	int rc = 0, user = 0, contact = 0, group = 0;
 	const char *mail;
@@ -531,8 +635,10 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	free_keys(e);
 	addr__free(e->dnkey);
 	e->dnkey = NULL;
-	addr_buf_init(&st);
+	/* one scratch buffer for the DN key, stored forms and keys; 256
+	 * octets serve nearly every entry without a realloc */
 	addr_buf_init(&k);
+	addr_buf_grow(&k, 255);
 	rc = addr__dn_key(&k, e->dn, e->dnlen);
 	if (rc == ADDR_ENOMEM)
 		goto out;
@@ -547,11 +653,15 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		}
 		e->dnkeylen = k.size;
 	}
-	a = addr__entry_attr(e, "objectClass");
+	find_known(e, known);
+	a = known[KN_OBJECTCLASS];
 	for (i = 0; a != NULL && i < a->n; i++) {
-		group |= addr__str_ieq(a->v[i].ptr, a->v[i].len, "group");
-		contact |= addr__str_ieq(a->v[i].ptr, a->v[i].len, "contact");
-		user |= addr__str_ieq(a->v[i].ptr, a->v[i].len, "user");
+		const char *v = a->v[i].ptr;
+		size_t n = a->v[i].len;
+
+		group |= ieq_lit(v, n, "group", 5);
+		contact |= ieq_lit(v, n, "contact", 7);
+		user |= ieq_lit(v, n, "user", 4);
 	}
 	e->kind = group ? ADDR_DIR_GROUP : contact ? ADDR_DIR_CONTACT :
 		  user ? ADDR_DIR_MAILBOX : 0;
@@ -560,63 +670,66 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 				"%s has no objectClass user, contact or group",
 				e->dn);
 	for (i = 0; single_valued[i] != NULL; i++) {
-		a = addr__entry_attr(e, single_valued[i]);
+		a = known[i];	/* KN_* follow single_valued[] */
 		if (a != NULL && a->n > 1)
 			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 					"model.single-valued",
 					"%s has %zu values of %s", e->dn, a->n,
 					single_valued[i]);
 	}
-	if ((rc = prepare_proxies(e, dflags, s, &kcap, &st, &k)) < 0)
+	if ((rc = prepare_proxies(e, known[KN_PROXY], dflags, s, &kcap,
+				  &k)) < 0)
 		goto out;
-	a = addr__entry_attr(e, "legacyExchangeDN");
+	a = known[KN_LEGDN];
 	if (a != NULL && a->n > 0) {
 		if (!(dflags & ADDR_DIR_LENIENT))
 			dn_check(s, "legacyExchangeDN", a->v[0].ptr, a->v[0].len);
 		addr_buf_clear(&k);
-		addr_buf_putc(&k, '\1');
+		addr__buf_putc(&k, '\1');
 		if ((rc = addr__dir_fold(&k, a->v[0].ptr, a->v[0].len)) ==
-		    ADDR_ENOMEM || keys_push(e, &kcap, &k, ADDR__K_LEGDN, 0) < 0) {
+		    ADDR_ENOMEM ||
+		    keys_push(e, &kcap, k.ptr, k.size, ADDR__K_LEGDN, 0) < 0) {
 			rc = ADDR_ENOMEM;
 			goto out;
 		}
 		rc = 0;
 	}
-	a = addr__entry_attr(e, "targetAddress");
+	a = known[KN_TARGET];
 	if (e->kind == ADDR_DIR_CONTACT && (a == NULL || a->n == 0)) {
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "target.missing",
 				"contact %s has no targetAddress", e->dn);
 	} else if (e->kind == ADDR_DIR_CONTACT) {
+		struct addr_buf st;
+
+		addr_buf_init(&st);
 		rc = addr_proxy_parse(&st, a->v[0].ptr, a->v[0].len,
 				      (dflags & ADDR_DIR_X400_STRICT) ?
 				      ADDR_PROXY_X400_STRICT : 0, NULL);
-		if (rc == ADDR_ENOMEM)
-			goto out;
-		if (rc < 0) {
+		if (rc < 0 && rc != ADDR_ENOMEM) {
 			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 					"target.invalid",
 					"targetAddress \"%s\" of %s is not a "
 					"valid address", a->v[0].ptr, e->dn);
-		} else {
+		} else if (rc >= 0) {
 			int dnspace = 0;
 
 			addr_buf_clear(&k);
 			rc = addr__proxy_key(&k, st.ptr, st.size, &dnspace);
-			if (rc == ADDR_ENOMEM)
-				goto out;
 			/* a target equal to one of the contact's own
 			 * proxies is allowed: keys_push skips it */
 			if (rc == 0 && !dnspace &&
-			    keys_push(e, &kcap, &k, ADDR__K_TARGET, 0) < 0) {
+			    keys_push(e, &kcap, k.ptr, k.size, ADDR__K_TARGET,
+				      0) < 0)
 				rc = ADDR_ENOMEM;
-				goto out;
-			}
 		}
+		addr_buf_free(&st);
+		if (rc == ADDR_ENOMEM)
+			goto out;
 		rc = 0;
 	}
 	/* mail is derived: a read value must agree with the proxies */
-	a = addr__entry_attr(e, "mail");
-	mail = addr_dir_entry_mail(e);
+	a = known[KN_MAIL];
+	mail = mail_of(known[KN_PROXY]);
 	if (a != NULL && a->n > 0) {
 		size_t ml = mail ? strlen(mail) : 0;
 
@@ -637,7 +750,6 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	if (s->fatal)
 		rc = ADDR_ENOMEM;
 out:
-	addr_buf_free(&st);
 	addr_buf_free(&k);
 	if (rc < 0)
 		return rc;
@@ -748,6 +860,20 @@ const struct addr_dir_entry *addr_dir_find(const struct addr_dir *d,
 	return addr__dir_find_mut(d, dn, len, &rc);
 }
 
+/* entry_trim - give back the attribute slots a complete entry does not
+ * use (a shrinking realloc; when it fails the entry keeps them) */
+static void entry_trim(struct addr_dir_entry *e)
+{
+	void *p;
+
+	if (e->na == 0 || e->na == e->acap)
+		return;
+	if ((p = addr__realloc(e->a, e->na * sizeof(*e->a))) != NULL) {
+		e->a = p;
+		e->acap = e->na;
+	}
+}
+
 int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 {
 	if (d->n == d->cap) {
@@ -764,6 +890,7 @@ int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 	}
 	if (addr__dir_index_entry(d, e) < 0)
 		return ADDR_ENOMEM;
+	entry_trim(e);
 	e->pos = d->n;
 	d->e[d->n++] = e;
 	return 0;
