@@ -28,6 +28,8 @@ int addr__str_ieq(const char *s, size_t n, const char *z)
 
 		if (b == 0)
 			return 0;
+		if (a == b)	/* names are usually spelt alike */
+			continue;
 		if (a >= 'A' && a <= 'Z')
 			a = (unsigned char)(a + 32);
 		if (b >= 'A' && b <= 'Z')

@@ -370,6 +370,33 @@ static int attrdesc_ok(const char *s, size_t n)
 	return i == n;
 }
 
+/* unsafe_at - offset of the first NUL, CR or octet >= 0x80 of s[0..n),
+ * or n; eight octets at a time while there is none */
+static size_t unsafe_at(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t high = 0x8080808080808080ull;
+	const uint64_t crs = 0x0d0d0d0d0d0d0d0dull;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, x;
+
+		memcpy(&w, s + i, 8);
+		x = w ^ crs;	/* a CR octet becomes a zero octet */
+		if (((w - ones) & ~w) & high || ((x - ones) & ~x) & high ||
+		    (w & high))
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0 || c == '\r' || c >= 0x80)
+			break;
+	}
+	return i;
+}
+
 /*
  * split - parse logical line l as name ":" value into the items arena:
  * noff and nlen get the name, voff and vlen the decoded value. Returns 0, or -1
@@ -434,7 +461,10 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 	}
 	while (i < l->len && s[i] == ' ')
 		i++;
-	for (v = i; v < l->len; v++) {
+	/* only the first unsafe octet matters: it is refused, or (lenient,
+	 * raw UTF-8) the whole value is accepted */
+	v = i + unsafe_at(s + i, l->len - i);
+	if (v < l->len) {
 		unsigned char c = (unsigned char)s[v];
 
 		if (c == 0 || c == '\r') {
@@ -443,10 +473,8 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 			     "NUL or CR in a plain value (use base64)%s", "");
 			return -1;
 		}
-		if (c >= 0x80) {
-			if ((r->flags & ADDR_LDIF_LENIENT) &&
-			    addr_utf8_check(s + i, l->len - i) == l->len - i)
-				break;
+		if (!(r->flags & ADDR_LDIF_LENIENT) ||
+		    addr_utf8_check(s + i, l->len - i) != l->len - i) {
 			diag(r, l->line, v + 1, ADDR_SEV_ERROR,
 			     "ldif.unsafe-value",
 			     "non-ASCII octet in a plain value (use base64)%s",
