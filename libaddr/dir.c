@@ -80,6 +80,139 @@ static void free_attr(struct addr__dattr *a)
 	addr__free(a->name);
 }
 
+/* -------------------------------------------------- reference keys */
+
+/* The DN keys of an entry's reference values (member, authOrig, ...),
+ * made once by addr__entry_prepare: the whole-directory check, the
+ * expansion and the restrictions look members up by them instead of
+ * turning every value into its key again. A kept key is used only while
+ * the value it was made from is still in place (same pointer, same
+ * length, same number of values): an entry edited afterwards falls back
+ * to computing the key. */
+#define NREF 5		/* entries of addr__dir_ref_attrs */
+_Static_assert(sizeof(addr__dir_ref_attrs) / sizeof(addr__dir_ref_attrs[0]) ==
+	       NREF + 1, "NREF counts addr__dir_ref_attrs");
+
+struct addr__refkey {
+	const char *src;	/* the value the key was made from */
+	uint64_t h;		/* addr__dir_hash of the key */
+	size_t srclen;
+	uint32_t off, len;	/* the key, in the block's key octets */
+	int rc;			/* addr__dn_key's result */
+};
+
+struct addr__refs {
+	size_t first[NREF + 1];	/* keys of addr__dir_ref_attrs[r]:
+				 * k[first[r] .. first[r + 1]) */
+	struct addr__refkey *k;
+	const char *bytes;
+};
+
+static void refs_free(struct addr_dir_entry *e)
+{
+	addr__free(e->refs_);
+	e->refs_ = NULL;
+}
+
+/* refs_build - make e->refs_ (one block); without memory, or for keys
+ * too long for the offsets, e simply has none */
+static void refs_build(struct addr_dir_entry *e)
+{
+	const struct addr__dattr *a[NREF];
+	struct addr__refkey *t = NULL;
+	struct addr__refs *R;
+	struct addr_buf kb, k;
+	size_t n = 0, r, j, i = 0, hdr;
+
+	refs_free(e);
+	for (r = 0; r < NREF; r++) {
+		a[r] = addr__entry_attr(e, addr__dir_ref_attrs[r]);
+		n += a[r] ? a[r]->n : 0;
+	}
+	if (n == 0 || n > ((size_t)-1) / 2 / sizeof(*t) ||
+	    (t = addr__malloc(n * sizeof(*t))) == NULL)
+		return;
+	addr_buf_init(&kb);
+	addr_buf_init(&k);
+	for (r = 0; r < NREF; r++)
+		for (j = 0; a[r] != NULL && j < a[r]->n; j++, i++) {
+			t[i].src = a[r]->v[j].ptr;
+			t[i].srclen = a[r]->v[j].len;
+			t[i].rc = addr__dn_key(&k, a[r]->v[j].ptr,
+					       a[r]->v[j].len);
+			t[i].off = (uint32_t)kb.size;
+			t[i].len = (uint32_t)k.size;
+			t[i].h = addr__dir_hash(k.ptr, k.size);
+			if (t[i].rc == ADDR_ENOMEM || kb.size > UINT32_MAX ||
+			    k.size > UINT32_MAX - kb.size)
+				goto out;
+			addr_buf_put(&kb, k.ptr, k.size);
+		}
+	hdr = sizeof(*R) + n * sizeof(*t);
+	if (kb.oom || kb.size > ((size_t)-1) - hdr ||
+	    (R = addr__malloc(hdr + kb.size)) == NULL)
+		goto out;
+	R->first[0] = 0;
+	for (r = 0; r < NREF; r++)
+		R->first[r + 1] = R->first[r] + (a[r] ? a[r]->n : 0);
+	R->k = (struct addr__refkey *)(R + 1);
+	memcpy(R->k, t, n * sizeof(*t));
+	R->bytes = (const char *)(R->k + n);
+	if (kb.size > 0)
+		memcpy((char *)(R->k + n), kb.ptr, kb.size);
+	e->refs_ = R;
+out:
+	addr__free(t);
+	addr_buf_free(&kb);
+	addr_buf_free(&k);
+}
+
+int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
+			const struct addr__dattr *a, size_t j,
+			struct addr_buf *k, const char **key, size_t *klen,
+			uint64_t *h)
+{
+	const struct addr__refs *R = e->refs_;
+	int rc;
+
+	if (R != NULL && r < NREF && a->n == R->first[r + 1] - R->first[r]) {
+		const struct addr__refkey *c = &R->k[R->first[r] + j];
+
+		if (c->src == a->v[j].ptr && c->srclen == a->v[j].len) {
+			if (c->rc == 0) {
+				*key = R->bytes + c->off;
+				*klen = c->len;
+				*h = c->h;
+			}
+			return c->rc;
+		}
+	}
+	rc = addr__dn_key(k, a->v[j].ptr, a->v[j].len);
+	if (rc == 0) {
+		*key = k->ptr;
+		*klen = k->size;
+		*h = addr__dir_hash(k->ptr, k->size);
+	}
+	return rc;
+}
+
+struct addr_dir_entry *addr__dir_ref(const struct addr_dir *d,
+				     const struct addr_dir_entry *e, size_t r,
+				     const struct addr__dattr *a, size_t j,
+				     struct addr_buf *k, int *rc)
+{
+	const char *key;
+	size_t klen, it = 0;
+	uint64_t h;
+	struct addr__hslot *s;
+
+	*rc = addr__entry_ref_key(e, r, a, j, k, &key, &klen, &h);
+	if (*rc != 0)
+		return NULL;
+	s = addr__hmap_next_h(&d->dn, key, klen, h, &it);
+	return s ? s->e : NULL;
+}
+
 void addr_dir_entry_free(struct addr_dir_entry *e)
 {
 	size_t i;
@@ -90,6 +223,7 @@ void addr_dir_entry_free(struct addr_dir_entry *e)
 		free_attr(&e->a[i]);
 	addr__free(e->a);
 	free_keys(e);
+	refs_free(e);
 	addr__free(e->dnkey);
 	addr__free(e->dn);
 	addr__free(e);
@@ -633,6 +767,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	s->line = e->line;
 	s->column = 0;
 	free_keys(e);
+	refs_free(e);
 	addr__free(e->dnkey);
 	e->dnkey = NULL;
 	/* one scratch buffer for the DN key, stored forms and keys; 256
@@ -749,6 +884,8 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	}
 	if (s->fatal)
 		rc = ADDR_ENOMEM;
+	else
+		refs_build(e);
 out:
 	addr_buf_free(&k);
 	if (rc < 0)
@@ -965,6 +1102,20 @@ int addr__dir_replace(struct addr_dir *d, struct addr_dir_entry *old,
 	return 1;
 }
 
+/* names_key - does reference value j of attribute r of e name the DN
+ * key key[0..klen)? */
+static int names_key(const struct addr_dir_entry *e, size_t r,
+		     const struct addr__dattr *a, size_t j, struct addr_buf *k,
+		     const char *key, size_t klen)
+{
+	const char *vk;
+	size_t vn;
+	uint64_t h;
+
+	return addr__entry_ref_key(e, r, a, j, k, &vk, &vn, &h) == 0 &&
+	       vn == klen && memcmp(vk, key, klen) == 0;
+}
+
 /* refs_drop - remove every reference value that names key */
 static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 {
@@ -972,14 +1123,20 @@ static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 	size_t i, r, j;
 
 	addr_buf_init(&k);
-	for (i = 0; i < d->n; i++)
+	for (i = 0; i < d->n; i++) {
+		struct addr_dir_entry *e = d->e[i];
+		int dropped = 0;
+
 		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
-			struct addr__dattr *a = addr__entry_attr(d->e[i],
+			struct addr__dattr *a = addr__entry_attr(e,
 								 addr__dir_ref_attrs[r]);
 
 			for (j = 0; a != NULL && j < a->n;) {
-				if (addr__dn_key(&k, a->v[j].ptr, a->v[j].len) == 0 &&
-				    k.size == klen && memcmp(k.ptr, key, klen) == 0) {
+				if (names_key(e, r, a, j, &k, key, klen)) {
+					/* the kept keys no longer match the
+					 * values: the entry drops them */
+					refs_free(e);
+					dropped = 1;
 					addr__free(a->v[j].ptr);
 					memmove(&a->v[j], &a->v[j + 1],
 						(a->n - j - 1) * sizeof(a->v[0]));
@@ -989,6 +1146,9 @@ static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 				j++;
 			}
 		}
+		if (dropped)
+			refs_build(e);
+	}
 	addr_buf_free(&k);
 }
 
@@ -1029,16 +1189,18 @@ int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
 	int rc = 0;
 
 	addr_buf_init(&k);
-	for (i = 0; i < d->n && rc == 0; i++)
+	for (i = 0; i < d->n && rc == 0; i++) {
+		struct addr_dir_entry *e = d->e[i];
+		int renamed = 0;
+
 		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
-			struct addr__dattr *a = addr__entry_attr(d->e[i],
+			struct addr__dattr *a = addr__entry_attr(e,
 							addr__dir_ref_attrs[r]);
 
 			for (j = 0; a != NULL && j < a->n; j++) {
 				char *v;
 
-				if (addr__dn_key(&k, a->v[j].ptr, a->v[j].len) != 0 ||
-				    k.size != klen || memcmp(k.ptr, key, klen) != 0)
+				if (!names_key(e, r, a, j, &k, key, klen))
 					continue;
 				if ((v = memdup0(dn, dnlen)) == NULL) {
 					rc = ADDR_ENOMEM;
@@ -1047,8 +1209,12 @@ int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
 				addr__free(a->v[j].ptr);
 				a->v[j].ptr = v;
 				a->v[j].len = dnlen;
+				renamed = 1;
 			}
 		}
+		if (renamed)
+			refs_build(e);
+	}
 	addr_buf_free(&k);
 	return rc;
 }
@@ -1328,15 +1494,14 @@ int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
 								       addr__dir_ref_attrs[r]);
 
 			for (j = 0; a != NULL && j < a->n; j++) {
-				int rc = addr__dn_key(&k, a->v[j].ptr,
-						      a->v[j].len);
+				int rc;
 
+				if (addr__dir_ref(d, e, r, a, j, &k, &rc))
+					continue;
 				if (rc == ADDR_ENOMEM) {
 					addr_buf_free(&k);
 					return ADDR_ENOMEM;
 				}
-				if (rc == 0 && addr__dir_find_key(d, k.ptr, k.size))
-					continue;
 				addr__sink_diag(&s, (d->flags & ADDR_DIR_LENIENT) ?
 						ADDR_SEV_WARNING : ADDR_SEV_ERROR,
 						ADDR_ESYNTAX,

@@ -3,8 +3,9 @@
  *
  * EXPORTS
  *	addr__dir_hash()		64-bit FNV-1a of a key
- *	addr__hmap_put(), _del(), _next(), _free()	a multimap from key
- *				octets to (entry, key index), open addressing
+ *	addr__hmap_put(), _del(), _next(), _next_h(), _free()	a multimap
+ *				from key octets to (entry, key index), open
+ *				addressing
  *	addr__dir_fold()		the folding of spec-imcea-proxy.md §4.2
  *	addr__dir_index_entry(), addr__dir_unindex_entry()
  *	addr__dir_conflicts()	every clash of keys between two entries
@@ -89,12 +90,19 @@ struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
 				    const char *key, size_t klen,
 				    size_t *it)
 {
-	uint64_t h;
+	if (m->cap == 0)
+		return NULL;
+	return addr__hmap_next_h(m, key, klen, addr__dir_hash(key, klen), it);
+}
+
+struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
+				      const char *key, size_t klen,
+				      uint64_t h, size_t *it)
+{
 	size_t j, steps;
 
 	if (m->cap == 0)
 		return NULL;
-	h = addr__dir_hash(key, klen);
 	/* *it counts probe steps already taken */
 	for (steps = *it; steps < m->cap; steps++) {
 		j = ((size_t)h + steps) & (m->cap - 1);

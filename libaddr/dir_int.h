@@ -55,6 +55,9 @@ struct addr_dir_entry {
 	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir) */
 	size_t nkeys;
 	size_t pos;		/* position in the directory */
+	struct addr__refs *refs_;	/* private to dir.c: the DN keys of
+					 * the reference values, made by
+					 * addr__entry_prepare; NULL if none */
 };
 
 /* A hash multimap from key octets to (entry, key index). */
@@ -138,6 +141,28 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 
 /* dir_dn.c: RFC 4514 comparison key of a DN into out (cleared first) */
 int addr__dn_key(struct addr_buf *out, const char *dn, size_t len);
+
+/* addr__hmap_next_h - addr__hmap_next when the caller has the hash */
+struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
+				      const char *key, size_t klen,
+				      uint64_t h, size_t *it);
+
+/* Reference values: value j of attribute addr__dir_ref_attrs[r] of e,
+ * a being that attribute of e (addr__entry_attr). */
+/* addr__entry_ref_key - its DN key: the one addr__entry_prepare kept
+ * when the value is still the one it saw, else computed into k. Returns
+ * addr__dn_key's result; on 0 also the key (borrowed from e or k), its
+ * length and addr__dir_hash of it. */
+int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
+			const struct addr__dattr *a, size_t j,
+			struct addr_buf *k, const char **key, size_t *klen,
+			uint64_t *h);
+/* addr__dir_ref - the entry it names, or NULL; *rc gets the result of
+ * addr__entry_ref_key (ADDR_ESYNTAX: not a DN; ADDR_ENOMEM) */
+struct addr_dir_entry *addr__dir_ref(const struct addr_dir *d,
+				     const struct addr_dir_entry *e, size_t r,
+				     const struct addr__dattr *a, size_t j,
+				     struct addr_buf *k, int *rc);
 
 /* dir.c */
 struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,

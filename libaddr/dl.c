@@ -17,6 +17,9 @@
 #include <string.h>
 #include "dir_int.h"
 
+/* indexes of addr__dir_ref_attrs */
+enum { REF_MEMBER, REF_AUTHORIG, REF_UNAUTHORIG, REF_SUBMIT, REF_REJECT };
+
 void addr_dl_result_init(struct addr_dl_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -241,13 +244,12 @@ static int walk(struct exp *x, const struct addr_dir_entry *g)
 	a = addr__entry_attr(g, "member");
 	addr_buf_init(&k);
 	for (i = 0; a != NULL && i < a->n && !x->stop; i++) {
-		const struct addr_dir_entry *m = NULL;
+		/* the member's key as addr__entry_prepare kept it */
+		const struct addr_dir_entry *m = addr__dir_ref(x->d, g, REF_MEMBER,
+							       a, i, &k, &rc);
 
-		rc = addr__dn_key(&k, a->v[i].ptr, a->v[i].len);
 		if (rc == ADDR_ENOMEM)
 			break;
-		if (rc == 0)
-			m = addr__dir_find_key(x->d, k.ptr, k.size);
 		if ((rc = visit(x, m, a->v[i].ptr)) < 0)
 			break;
 	}
@@ -305,11 +307,10 @@ static int is_member(const struct addr_dir *d, const struct addr_dir_entry *e,
 	a = addr__entry_attr(e, "member");
 	addr_buf_init(&k);
 	for (i = 0; a != NULL && i < a->n && !found; i++) {
-		const struct addr_dir_entry *m;
+		int rc;
+		const struct addr_dir_entry *m = addr__dir_ref(d, e, REF_MEMBER,
+							       a, i, &k, &rc);
 
-		if (addr__dn_key(&k, a->v[i].ptr, a->v[i].len) < 0)
-			continue;
-		m = addr__dir_find_key(d, k.ptr, k.size);
 		if (m != NULL)
 			found = is_member(d, m, s, depth + 1);
 	}
@@ -317,9 +318,10 @@ static int is_member(const struct addr_dir *d, const struct addr_dir_entry *e,
 	return found;
 }
 
-/* listed - does any DN of the attributes names[] stand for s? */
+/* listed - does any DN of the reference attributes refs[0..2) (indexes
+ * of addr__dir_ref_attrs) stand for s? */
 static int listed(const struct addr_dir *d, const struct addr_dir_entry *r,
-		  const char *const *names, const struct addr_dir_entry *s,
+		  const size_t refs[2], const struct addr_dir_entry *s,
 		  int *nonempty)
 {
 	struct addr_buf k;
@@ -327,17 +329,18 @@ static int listed(const struct addr_dir *d, const struct addr_dir_entry *r,
 	int found = 0;
 
 	addr_buf_init(&k);
-	for (j = 0; names[j] != NULL && !found; j++) {
-		const struct addr__dattr *a = addr__entry_attr(r, names[j]);
+	for (j = 0; j < 2 && !found; j++) {
+		const struct addr__dattr *a =
+			addr__entry_attr(r, addr__dir_ref_attrs[refs[j]]);
 
 		for (i = 0; a != NULL && i < a->n && !found; i++) {
 			const struct addr_dir_entry *m;
+			int rc;
 
 			*nonempty = 1;
-			if (s == NULL ||
-			    addr__dn_key(&k, a->v[i].ptr, a->v[i].len) < 0)
+			if (s == NULL)
 				continue;
-			m = addr__dir_find_key(d, k.ptr, k.size);
+			m = addr__dir_ref(d, r, refs[j], a, i, &k, &rc);
 			if (m != NULL)
 				found = is_member(d, m, s, 0);
 		}
@@ -350,9 +353,9 @@ int addr_dir_may_send(const struct addr_dir *d,
 		      const struct addr_dir_entry *recipient,
 		      const struct addr_dir_entry *sender)
 {
-	static const char *const acc[] = { "authOrig", "dLMemSubmitPerms", NULL };
-	static const char *const rej[] = { "unauthOrig", "dLMemRejectPerms",
-					   NULL };
+	/* authOrig, dLMemSubmitPerms; unauthOrig, dLMemRejectPerms */
+	static const size_t acc[2] = { REF_AUTHORIG, REF_SUBMIT };
+	static const size_t rej[2] = { REF_UNAUTHORIG, REF_REJECT };
 	int any = 0;
 
 	if (listed(d, recipient, rej, sender, &any))
