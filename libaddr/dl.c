@@ -291,9 +291,12 @@ int addr_dl_expand(struct addr_dl_result *res, const struct addr_dir *d,
 	return rc < 0 ? rc : (int)res->report.nerrors;
 }
 
-/* is_member - is s the entry e, or (transitively) a member of group e? */
-static int is_member(const struct addr_dir *d, const struct addr_dir_entry *e,
-		     const struct addr_dir_entry *s, size_t depth)
+/* is_member_dfs - is s the entry e, or (transitively) a member of group
+ * e? Every path, depth first: exponential when groups of several group
+ * members form cycles; only the fallback of is_member. */
+static int is_member_dfs(const struct addr_dir *d,
+			 const struct addr_dir_entry *e,
+			 const struct addr_dir_entry *s, size_t depth)
 {
 	const struct addr__dattr *a;
 	struct addr_buf k;
@@ -312,10 +315,91 @@ static int is_member(const struct addr_dir *d, const struct addr_dir_entry *e,
 							       a, i, &k, &rc);
 
 		if (m != NULL)
-			found = is_member(d, m, s, depth + 1);
+			found = is_member_dfs(d, m, s, depth + 1);
 	}
 	addr_buf_free(&k);
 	return found;
+}
+
+/*
+ * is_member - is_member_dfs(d, e, s, 0) in linear time: breadth first,
+ * each group entered once. The depth-first search finds s exactly when
+ * some path from e reaches it through fewer than ADDR_DL_MAX_DEPTH
+ * groups, so the shortest path decides, and breadth first meets every
+ * entry first on a shortest path. Without memory for the queue or the
+ * set of groups seen, the depth-first search answers.
+ */
+static int is_member(const struct addr_dir *d, const struct addr_dir_entry *e,
+		     const struct addr_dir_entry *s)
+{
+	const struct addr_dir_entry **q = NULL;
+	struct pset seen = { NULL, 0, 0 };
+	struct addr_buf k;
+	size_t n = 0, cap = 0, head = 0, level = 0, level_end, i;
+	int found = 0, fail = 0;
+
+	if (e == s)
+		return 1;
+	if (e->kind != ADDR_DIR_GROUP)
+		return 0;
+	addr_buf_init(&k);
+	if (pset_add(&seen, e) < 0 ||
+	    (q = addr__malloc(16 * sizeof(*q))) == NULL) {
+		fail = 1;
+		goto out;
+	}
+	cap = 16;
+	q[n++] = e;
+	level_end = n;
+	/* q[head] is a group at depth level (< ADDR_DL_MAX_DEPTH) */
+	while (head < n && !found) {
+		const struct addr_dir_entry *g = q[head++];
+		const struct addr__dattr *a = addr__entry_attr(g, "member");
+
+		for (i = 0; a != NULL && i < a->n; i++) {
+			int rc;
+			const struct addr_dir_entry *m = addr__dir_ref(d, g,
+							REF_MEMBER, a, i, &k, &rc);
+
+			if (m == NULL)
+				continue;
+			if (m == s) {
+				found = 1;
+				break;
+			}
+			if (m->kind != ADDR_DIR_GROUP ||
+			    level + 1 >= ADDR_DL_MAX_DEPTH)
+				continue;
+			if ((rc = pset_add(&seen, m)) < 0) {
+				fail = 1;
+				goto out;
+			}
+			if (rc == 0)
+				continue;	/* met before, no deeper */
+			if (n == cap) {
+				void *p = NULL;
+
+				if (cap <= ((size_t)-1) / 2 / sizeof(*q))
+					p = addr__realloc(q, cap * 2 * sizeof(*q));
+				if (p == NULL) {
+					fail = 1;
+					goto out;
+				}
+				q = p;
+				cap *= 2;
+			}
+			q[n++] = m;
+		}
+		if (head == level_end) {
+			level++;
+			level_end = n;
+		}
+	}
+out:
+	addr__free(q);
+	addr__free(seen.s);
+	addr_buf_free(&k);
+	return fail ? is_member_dfs(d, e, s, 0) : found;
 }
 
 /* listed - does any DN of the reference attributes refs[0..2) (indexes
@@ -342,7 +426,7 @@ static int listed(const struct addr_dir *d, const struct addr_dir_entry *r,
 				continue;
 			m = addr__dir_ref(d, r, refs[j], a, i, &k, &rc);
 			if (m != NULL)
-				found = is_member(d, m, s, 0);
+				found = is_member(d, m, s);
 		}
 	}
 	addr_buf_free(&k);
