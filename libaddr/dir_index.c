@@ -30,15 +30,38 @@ uint64_t addr__dir_hash(const char *s, size_t n)
 	return h;
 }
 
+/*
+ * The tables: linear probing over a slot array of any size (the start
+ * slot is the 32-bit hash scaled to the size, so the size need not be
+ * a power of two). A table holds at most 3/4 live or dead slots and
+ * is rebuilt at half, so it grows by half each time (64, 96, 144, ...):
+ * from half to three quarters full, never below three eighths as with
+ * doubling. Slots are 32 octets (key, entry, hash bits, key length, key
+ * index). The holders of one key lie on its probe chain in the order
+ * they were put: a put never reuses a dead slot, and a rebuild walks
+ * the old slots from an empty one, so no chain is cut in two.
+ */
+static uint32_t hash32(uint64_t h)
+{
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* home - the first slot of hash h in a table of cap slots */
+static size_t home(uint32_t h, size_t cap)
+{
+	return (size_t)(((uint64_t)h * cap) >> 32);
+}
+
 static int hmap_grow(struct addr__hmap *m)
 {
 	struct addr__hslot *old = m->s;
-	size_t oc = m->cap, nc, i;
+	size_t oc = m->cap, nc, i, start, n;
 
-	nc = oc ? oc : 64;
-	if (m->live * 2 >= nc / 2)
-		nc *= 2;
-	if (nc > ((size_t)-1) / 2 / sizeof(*old))
+	/* half full after the rebuild; dead slots are dropped */
+	nc = (m->live + 1) * 2;
+	if (nc < 64)
+		nc = 64;
+	if (nc > UINT32_MAX || nc > ((size_t)-1) / sizeof(*old))
 		return ADDR_ENOMEM;
 	m->s = addr__malloc(nc * sizeof(*old));
 	if (m->s == NULL) {
@@ -48,14 +71,17 @@ static int hmap_grow(struct addr__hmap *m)
 	memset(m->s, 0, nc * sizeof(*old));
 	m->cap = nc;
 	m->used = m->live = 0;
-	for (i = 0; i < oc; i++) {
+	/* from an empty slot, once around: chains keep their order */
+	for (start = 0; start < oc && old[start].key != NULL; start++)
+		;
+	for (n = 0, i = start; n < oc; n++, i = i + 1 == oc ? 0 : i + 1) {
 		struct addr__hslot *o = &old[i];
 		size_t j;
 
 		if (o->key == NULL || o->e == NULL)
 			continue;
-		for (j = (size_t)o->h & (nc - 1); m->s[j].key != NULL;
-		     j = (j + 1) & (nc - 1))
+		for (j = home(o->h, nc); m->s[j].key != NULL;
+		     j = j + 1 == nc ? 0 : j + 1)
 			;
 		m->s[j] = *o;
 		m->used++;
@@ -68,19 +94,21 @@ static int hmap_grow(struct addr__hmap *m)
 int addr__hmap_put(struct addr__hmap *m, const char *key, size_t klen,
 		   struct addr_dir_entry *e, size_t ki)
 {
-	uint64_t h = addr__dir_hash(key, klen);
+	uint32_t h = hash32(addr__dir_hash(key, klen));
 	size_t j;
 
-	if ((m->used + 1) * 4 >= m->cap * 3 && hmap_grow(m) < 0)
+	if (klen > UINT32_MAX || ki > UINT32_MAX)
 		return ADDR_ENOMEM;
-	for (j = (size_t)h & (m->cap - 1); m->s[j].key != NULL;
-	     j = (j + 1) & (m->cap - 1))
+	if ((m->used + 1) * 4 > m->cap * 3 && hmap_grow(m) < 0)
+		return ADDR_ENOMEM;
+	for (j = home(h, m->cap); m->s[j].key != NULL;
+	     j = j + 1 == m->cap ? 0 : j + 1)
 		;
 	m->s[j].h = h;
 	m->s[j].key = key;
-	m->s[j].klen = klen;
+	m->s[j].klen = (uint32_t)klen;
 	m->s[j].e = e;
-	m->s[j].ki = ki;
+	m->s[j].ki = (uint32_t)ki;
 	m->used++;
 	m->live++;
 	return 0;
@@ -97,23 +125,29 @@ struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
 
 struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
 				      const char *key, size_t klen,
-				      uint64_t h, size_t *it)
+				      uint64_t h64, size_t *it)
 {
+	uint32_t h = hash32(h64);
 	size_t j, steps;
 
 	if (m->cap == 0)
 		return NULL;
 	/* *it counts probe steps already taken */
+	j = home(h, m->cap) + *it;
+	if (j >= m->cap)
+		j -= m->cap;
 	for (steps = *it; steps < m->cap; steps++) {
-		j = ((size_t)h + steps) & (m->cap - 1);
-		if (m->s[j].key == NULL)
+		const struct addr__hslot *s = &m->s[j];
+
+		if (s->key == NULL)
 			return NULL;
-		if (m->s[j].e != NULL && m->s[j].h == h &&
-		    m->s[j].klen == klen &&
-		    memcmp(m->s[j].key, key, klen) == 0) {
+		if (s->e != NULL && s->h == h && s->klen == klen &&
+		    memcmp(s->key, key, klen) == 0) {
 			*it = steps + 1;
 			return &m->s[j];
 		}
+		if (++j == m->cap)
+			j = 0;
 	}
 	return NULL;
 }

@@ -60,18 +60,20 @@ struct addr_dir_entry {
 					 * addr__entry_prepare; NULL if none */
 };
 
-/* A hash multimap from key octets to (entry, key index). */
+/* A hash multimap from key octets to (entry, key index). A slot is 32
+ * octets: keys and key indexes are below 4 GiB (addr__hmap_put refuses
+ * others with ADDR_ENOMEM). */
 struct addr__hslot {
-	uint64_t h;
 	const char *key;	/* borrowed from the entry; NULL = empty */
-	size_t klen;
 	struct addr_dir_entry *e;	/* NULL with key set = tombstone */
-	size_t ki;
+	uint32_t h;		/* hash bits of the key */
+	uint32_t klen;
+	uint32_t ki;
 };
 
 struct addr__hmap {
 	struct addr__hslot *s;
-	size_t cap;		/* power of two, or 0 */
+	size_t cap;		/* slots, or 0 */
 	size_t used;		/* live + tombstones */
 	size_t live;
 };
