@@ -58,6 +58,9 @@ struct addr_dir_entry {
 	struct addr__refs *refs_;	/* private to dir.c: the DN keys of
 					 * the reference values, made by
 					 * addr__entry_prepare; NULL if none */
+	char *blk_;		/* private to dir.c: one block holding the
+				 * attribute names and value arrays (not the
+				 * values), or NULL */
 };
 
 /* A hash multimap from key octets to (entry, key index). A slot is 32
