@@ -172,10 +172,12 @@ int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
 
 /* ------------------------------------------------------------ reader */
 
-/* One logical line of the current record: offsets into r->lines. */
+/* One logical line of the current record: offsets into r->lines, or,
+ * for a line that is not folded, into the input itself (no copy). */
 struct lline {
 	size_t off, len;
 	size_t line;
+	int inplace;		/* off is into r->in */
 };
 
 /* One parsed item: offsets into r->vals (fixed up before the call). */
@@ -249,7 +251,8 @@ static void diag(struct reader *r, size_t line, size_t col, int sev,
 	addr__sink_diag(&r->s, sev, ADDR_ESYNTAX, rule, "%s", msg);
 }
 
-static int push_ll(struct reader *r, size_t off, size_t len, size_t line)
+static int push_ll(struct reader *r, size_t off, size_t len, size_t line,
+		   int inplace)
 {
 	if (r->nll == r->llcap) {
 		size_t nc = r->llcap ? r->llcap * 2 : 32;
@@ -265,8 +268,15 @@ static int push_ll(struct reader *r, size_t off, size_t len, size_t line)
 	r->ll[r->nll].off = off;
 	r->ll[r->nll].len = len;
 	r->ll[r->nll].line = line;
+	r->ll[r->nll].inplace = inplace;
 	r->nll++;
 	return 0;
+}
+
+/* lptr - the octets of logical line l */
+static const char *lptr(const struct reader *r, const struct lline *l)
+{
+	return l->inplace ? r->in + l->off : r->lines.ptr + l->off;
 }
 
 /*
@@ -302,8 +312,14 @@ static int collect(struct reader *r, int *bad)
 		}
 		start = r->lineno;
 		comment = r->in[b] == '#';
-		off = r->lines.size;
 		toolong = e - b > LINE_MAX_;
+		if (!comment && !toolong && !peek_cont(r)) {
+			/* not folded: the line is read where it is */
+			if (push_ll(r, b, e - b, start, 1) < 0)
+				return ADDR_ENOMEM;
+			continue;
+		}
+		off = r->lines.size;
 		if (!comment && !toolong)
 			addr_buf_put(&r->lines, r->in + b, e - b);
 		while (peek_cont(r)) {
@@ -332,7 +348,7 @@ static int collect(struct reader *r, int *bad)
 			*bad = 1;
 			continue;
 		}
-		if (!comment && push_ll(r, off, r->lines.size - off, start) < 0)
+		if (!comment && push_ll(r, off, r->lines.size - off, start, 0) < 0)
 			return ADDR_ENOMEM;
 	}
 }
@@ -406,7 +422,7 @@ static size_t unsafe_at(const char *s, size_t n)
 static int split(struct reader *r, const struct lline *l, size_t *noff,
 		 size_t *nlen, size_t *voff, size_t *vlen, int isdn)
 {
-	const char *s = r->lines.ptr + l->off;
+	const char *s = lptr(r, l);
 	const char *colon = memchr(s, ':', l->len);
 	size_t n, i, v;
 
@@ -518,14 +534,15 @@ static int push_item(struct reader *r, int kind, size_t noff, size_t nlen,
 	return 0;
 }
 
-/* name_is - does logical line l start with "name:" (case-insensitive)? */
+/* name_is - does logical line l start with "name:" (case-insensitive)?
+ * NAME_IS gives the literal's length */
+#define NAME_IS(r, l, lit) name_is(r, l, lit, sizeof(lit) - 1)
 static int name_is(const struct reader *r, const struct lline *l,
-		   const char *name)
+		   const char *name, size_t n)
 {
-	size_t n = strlen(name);
+	const char *p = lptr(r, l);
 
-	return l->len > n && r->lines.ptr[l->off + n] == ':' &&
-	       addr__str_ieq(r->lines.ptr + l->off, n, name);
+	return l->len > n && p[n] == ':' && addr__str_ieq(p, n, name);
 }
 
 /* val_is - is the plain value of line l (after "name:") equal to z? */
@@ -583,13 +600,13 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 	addr_buf_clear(&r->vals);
 	r->nit = 0;
 	for (i = 0; i < r->nll; i++)
-		if (name_is(r, &r->ll[i], "include")) {
+		if (NAME_IS(r, &r->ll[i], "include")) {
 			diag(r, r->ll[i].line, 1, ADDR_SEV_ERROR, "ldif.include",
 			     "\"include:\" lines are refused (never followed)%s",
 			     "");
 			return 0;
 		}
-	if (!name_is(r, &r->ll[0], "dn")) {
+	if (!NAME_IS(r, &r->ll[0], "dn")) {
 		diag(r, r->ll[0].line, 1, ADDR_SEV_ERROR, "ldif.no-dn",
 		     "record does not start with \"dn:\"%s", "");
 		return 0;
@@ -597,12 +614,12 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 	if (split(r, &r->ll[0], &noff, &nlen, &dnoff, &dnlen, 1) < 0)
 		return 0;
 	k = 1;
-	while (k < r->nll && name_is(r, &r->ll[k], "control")) {
+	while (k < r->nll && NAME_IS(r, &r->ll[k], "control")) {
 		if (parse_control(r, &r->ll[k]) < 0)
 			return 0;
 		k++;
 	}
-	if (k < r->nll && name_is(r, &r->ll[k], "changetype")) {
+	if (k < r->nll && NAME_IS(r, &r->ll[k], "changetype")) {
 		if (split(r, &r->ll[k], &noff, &nlen, &voff, &vlen, 0) < 0)
 			return 0;
 		if (val_is(r, voff, vlen, "add"))
@@ -641,7 +658,7 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 			const struct lline *l = &r->ll[k];
 			int mk;
 
-			if (l->len == 1 && r->lines.ptr[l->off] == '-') {
+			if (l->len == 1 && *lptr(r, l) == '-') {
 				if (!open) {
 					diag(r, l->line, 1, ADDR_SEV_ERROR,
 					     "ldif.syntax", "\"-\" outside a "
@@ -715,7 +732,7 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 			const struct lline *l = &r->ll[k];
 
 			if (change == ADDR_LDIF_MODRDN) {
-				while (m < 3 && !name_is(r, l, mr[m]))
+				while (m < 3 && !name_is(r, l, mr[m], strlen(mr[m])))
 					m++;
 				if (m == 3 || (m == 2 && k < 3)) {
 					diag(r, l->line, 1, ADDR_SEV_ERROR,
@@ -788,8 +805,8 @@ int addr_ldif_parse(const char *in, size_t len, const char *file,
 	while ((rc = collect(&r, &bad)) > 0) {
 		size_t skip = 0;
 
-		if (first && r.nll > 0 && name_is(&r, &r.ll[0], "version")) {
-			const char *v = r.lines.ptr + r.ll[0].off + 8;
+		if (first && r.nll > 0 && NAME_IS(&r, &r.ll[0], "version")) {
+			const char *v = lptr(&r, &r.ll[0]) + 8;
 			size_t n = r.ll[0].len - 8;
 
 			while (n > 0 && *v == ' ') {
