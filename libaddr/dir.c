@@ -207,6 +207,33 @@ struct addr__refs {
 	const char *bytes;
 };
 
+/* ref_attrs - the reference attributes of e, a[r] for
+ * addr__dir_ref_attrs[r] (as addr__entry_attr finds them), in one scan
+ * of the entry by name length */
+static void ref_attrs(const struct addr_dir_entry *e,
+		      struct addr__dattr *a[NREF])
+{
+	size_t i, r;
+
+	memset(a, 0, NREF * sizeof(a[0]));
+	for (i = 0; i < e->na; i++) {
+		switch (e->a[i].nlen) {
+		case 6: r = 0; break;		/* member */
+		case 8: r = 1; break;		/* authOrig */
+		case 10: r = 2; break;		/* unauthOrig */
+		case 16:			/* dLMem{Submit,Reject}Perms */
+			r = addr__str_ieq(e->a[i].name, 16,
+					  addr__dir_ref_attrs[3]) ? 3 : 4;
+			break;
+		default: continue;
+		}
+		if (a[r] == NULL &&
+		    addr__str_ieq(e->a[i].name, e->a[i].nlen,
+				  addr__dir_ref_attrs[r]))
+			a[r] = &e->a[i];
+	}
+}
+
 static void refs_free(struct addr_dir_entry *e)
 {
 	addr__free(e->refs_);
@@ -217,17 +244,16 @@ static void refs_free(struct addr_dir_entry *e)
  * too long for the offsets, e simply has none */
 static void refs_build(struct addr_dir_entry *e)
 {
-	const struct addr__dattr *a[NREF];
+	struct addr__dattr *a[NREF];
 	struct addr__refkey *t = NULL;
 	struct addr__refs *R;
 	struct addr_buf kb, k;
 	size_t n = 0, r, j, i = 0, hdr;
 
 	refs_free(e);
-	for (r = 0; r < NREF; r++) {
-		a[r] = addr__entry_attr(e, addr__dir_ref_attrs[r]);
+	ref_attrs(e, a);
+	for (r = 0; r < NREF; r++)
 		n += a[r] ? a[r]->n : 0;
-	}
 	if (n == 0 || n > ((size_t)-1) / 2 / sizeof(*t) ||
 	    (t = addr__malloc(n * sizeof(*t))) == NULL)
 		return;
@@ -1639,11 +1665,12 @@ int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
 	addr_buf_init(&k);
 	for (i = 0; i < d->n; i++) {
 		const struct addr_dir_entry *e = d->e[i];
+		struct addr__dattr *ra[NREF];
 
 		addr__sink_at(&s, e);
-		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
-			const struct addr__dattr *a = addr__entry_attr(e,
-								       addr__dir_ref_attrs[r]);
+		ref_attrs(e, ra);
+		for (r = 0; r < NREF; r++) {
+			const struct addr__dattr *a = ra[r];
 
 			for (j = 0; a != NULL && j < a->n; j++) {
 				int rc;

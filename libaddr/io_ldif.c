@@ -52,11 +52,11 @@ static size_t b64_decode(struct addr_buf *out, const char *s, size_t n)
 			if (pad || (v[k] = addr__b64val(c)) < 0)
 				return i + (size_t)k + 1;
 		}
-		addr_buf_putc(out, (char)(v[0] << 2 | v[1] >> 4));
+		addr__buf_putc(out, (char)(v[0] << 2 | v[1] >> 4));
 		if (pad < 2)
-			addr_buf_putc(out, (char)((v[1] & 15) << 4 | v[2] >> 2));
+			addr__buf_putc(out, (char)((v[1] & 15) << 4 | v[2] >> 2));
 		if (pad < 1)
-			addr_buf_putc(out, (char)((v[2] & 3) << 6 | v[3]));
+			addr__buf_putc(out, (char)((v[2] & 3) << 6 | v[3]));
 	}
 	return 0;
 }
@@ -66,20 +66,20 @@ static void b64_encode(struct addr_buf *out, const unsigned char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		addr_buf_putc(out, b64[s[i] >> 2]);
-		addr_buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
-		addr_buf_putc(out, b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6]);
-		addr_buf_putc(out, b64[s[i + 2] & 63]);
+		addr__buf_putc(out, b64[s[i] >> 2]);
+		addr__buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
+		addr__buf_putc(out, b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6]);
+		addr__buf_putc(out, b64[s[i + 2] & 63]);
 	}
 	if (n - i == 1) {
-		addr_buf_putc(out, b64[s[i] >> 2]);
-		addr_buf_putc(out, b64[(s[i] & 3) << 4]);
+		addr__buf_putc(out, b64[s[i] >> 2]);
+		addr__buf_putc(out, b64[(s[i] & 3) << 4]);
 		addr_buf_puts(out, "==");
 	} else if (n - i == 2) {
-		addr_buf_putc(out, b64[s[i] >> 2]);
-		addr_buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
-		addr_buf_putc(out, b64[(s[i + 1] & 15) << 2]);
-		addr_buf_putc(out, '=');
+		addr__buf_putc(out, b64[s[i] >> 2]);
+		addr__buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
+		addr__buf_putc(out, b64[(s[i + 1] & 15) << 2]);
+		addr__buf_putc(out, '=');
 	}
 }
 
@@ -115,7 +115,7 @@ static void put_folded(struct addr_buf *out, const char *line, size_t n)
 		w = WRAP - 1;
 	}
 	addr_buf_put(out, line + i, n - i);
-	addr_buf_putc(out, '\n');
+	addr__buf_putc(out, '\n');
 }
 
 int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
@@ -130,9 +130,9 @@ int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
 		addr_buf_puts(&line, ":: ");
 		b64_encode(&line, (const unsigned char *)v, len);
 	} else {
-		addr_buf_putc(&line, ':');
+		addr__buf_putc(&line, ':');
 		if (len > 0) {
-			addr_buf_putc(&line, ' ');
+			addr__buf_putc(&line, ' ');
 			addr_buf_put(&line, v, len);
 		}
 	}
@@ -163,7 +163,7 @@ int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
 		const struct addr_dir_entry *e = d->e[i];
 
 		if (i > 0)
-			addr_buf_putc(out, '\n');
+			addr__buf_putc(out, '\n');
 		addr_ldif_put(out, "dn", e->dn, e->dnlen);
 		addr__entry_out(e, put_attr, out);
 	}
@@ -354,6 +354,24 @@ static int collect(struct reader *r, int *bad)
 }
 
 /* attrdesc_ok - AttributeDescription of RFC 2849 (oid with any dots) */
+/* keychar - ALPHA, DIGIT or "-" (attr-type-chars, opt-char): a table,
+ * like domain.c's alnum, with "-" */
+static const unsigned char keychar[256] = {
+	['-'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 static int attrdesc_ok(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -370,15 +388,13 @@ static int attrdesc_ok(const char *s, size_t n)
 	} else {
 		if (!((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
 			return 0;
-		while (i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
-				 (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+		while (i < n && keychar[(unsigned char)s[i]])
 			i++;
 	}
 	while (i < n && s[i] == ';') {
 		size_t j = ++i;
 
-		while (i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
-				 (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+		while (i < n && keychar[(unsigned char)s[i]])
 			i++;
 		if (i == j)
 			return 0;
@@ -441,7 +457,7 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 	*noff = r->vals.size;
 	*nlen = n;
 	addr_buf_put(&r->vals, s, n);
-	addr_buf_putc(&r->vals, '\0');
+	addr__buf_putc(&r->vals, '\0');
 	*voff = r->vals.size;
 	i = n + 1;
 	if (i < l->len && s[i] == '<') {
@@ -472,7 +488,7 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 			     "base64 DN is not UTF-8%s", "");
 			return -1;
 		}
-		addr_buf_putc(&r->vals, '\0');
+		addr__buf_putc(&r->vals, '\0');
 		return 0;
 	}
 	while (i < l->len && s[i] == ' ')
@@ -505,7 +521,7 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 	}
 	addr_buf_put(&r->vals, s + i, l->len - i);
 	*vlen = l->len - i;
-	addr_buf_putc(&r->vals, '\0');
+	addr__buf_putc(&r->vals, '\0');
 	return 0;
 }
 
@@ -926,7 +942,7 @@ int addr_ldif_rejects(struct addr_buf *out, const char *in, size_t len,
 		if (blank) {
 			/* a paragraph ends: keep it when an error is in it */
 			if (first != 0 && in_span(lines, nlines, first, last)) {
-				addr_buf_putc(out, '\n');
+				addr__buf_putc(out, '\n');
 				addr_buf_put(out, rec.ptr, rec.size);
 			}
 			if (first != 0)
@@ -958,7 +974,7 @@ int addr_ldif_rejects(struct addr_buf *out, const char *in, size_t len,
 		if (!comment)
 			addr_buf_put(&rec, in + pos, end - pos);
 		if (end == len && (len == 0 || in[len - 1] != '\n'))
-			addr_buf_putc(&rec, '\n');
+			addr__buf_putc(&rec, '\n');
 		pos = end;
 	}
 	addr_buf_free(&rec);
