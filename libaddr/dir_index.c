@@ -118,9 +118,14 @@ int addr__hmap_put(struct addr__hmap *m, const char *key, size_t klen,
 		return ADDR_ENOMEM;
 	if ((m->used + 1) * 4 > m->cap * 3 && hmap_grow(m) < 0)
 		return ADDR_ENOMEM;
+	/* on the way to a free slot, note a live holder of the same key:
+	 * while there has been none, no key has two holders */
 	for (j = home(h, m->cap); m->s[j].key != NULL;
 	     j = j + 1 == m->cap ? 0 : j + 1)
-		;
+		if (m->s[j].h == h && m->s[j].e != NULL &&
+		    m->s[j].klen == klen &&
+		    memcmp(m->s[j].key, key, klen) == 0)
+			m->dups_++;
 	m->s[j].h = h;
 	m->s[j].key = key;
 	m->s[j].klen = (uint32_t)klen;
@@ -362,6 +367,10 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 		}
 		return n;
 	}
+	/* no key has ever had two holders: nothing to report (a clean
+	 * directory spares a probe per key) */
+	if (d->keys.dups_ == 0)
+		return 0;
 	for (size_t p = 0; p < d->n; p++) {
 		const struct addr_dir_entry *x = d->e[p];
 

@@ -79,6 +79,8 @@ struct addr__hmap {
 	size_t cap;		/* slots, or 0 */
 	size_t used;		/* live + tombstones */
 	size_t live;
+	size_t dups_;		/* private to dir_index.c: puts that met a
+				 * live slot of the same key */
 };
 
 struct addr_dir {
