@@ -87,6 +87,72 @@ static int sort_rdn(struct addr_buf *out, size_t rdn0, struct ava *av,
 }
 
 /*
+ * simple_key - the key of a DN in the shape nearly every directory
+ * writes (ASCII; one type=value per RDN joined by ","; no space next to
+ * a separator or at either end; no escape but \\, \\+ \\\\ \\=, which
+ * the key writes the same way), which is the DN in lower case, into out
+ * (cleared). 1 when dn has that shape, 0 when the general path must do
+ * it (out untouched), ADDR_ENOMEM.
+ */
+static int simple_key(struct addr_buf *out, const char *dn, size_t len)
+{
+	size_t i, eq = 0, rdn = 0;
+	char *o;
+
+	if (dn[0] == ' ' || dn[len - 1] == ' ')
+		return 0;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)dn[i];
+
+		switch (c) {
+		case '\\':	/* in a value only: a type knows no escapes */
+			if (eq == 0 || i + 1 >= len ||
+			    (dn[i + 1] != ',' && dn[i + 1] != '+' &&
+					     dn[i + 1] != '\\' && dn[i + 1] != '='))
+				return 0;
+			i++;
+			continue;
+		case '=':
+		case ',':
+			if (i == rdn || dn[i - 1] == ' ' ||
+			    (i + 1 < len && dn[i + 1] == ' '))
+				return 0;
+			if (c == '=' ? eq++ != 0 : eq != 1)
+				return 0;	/* a second "=", an RDN without */
+			if (c == ',') {
+				eq = 0;
+				rdn = i + 1;
+			}
+			continue;
+		case '+':
+		case ';':
+			return 0;
+		default:
+			if (c >= 0x80)
+				return 0;
+		}
+	}
+	if (eq != 1)
+		return 0;	/* the last RDN has no "=" (or is empty) */
+	addr_buf_clear(out);
+	if (addr_buf_grow(out, len) < 0)
+		return ADDR_ENOMEM;
+	o = out->ptr;
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, dn + i, 8);
+		w = addr__lower8(w);
+		memcpy(o + i, &w, 8);
+	}
+	for (; i < len; i++)
+		o[i] = (char)(dn[i] >= 'A' && dn[i] <= 'Z' ? dn[i] + 32 : dn[i]);
+	out->size = len;
+	o[len] = '\0';
+	return 1;
+}
+
+/*
  * addr__dn_key - key of dn[0..len) into out (cleared first). Returns 0,
  * ADDR_ESYNTAX (empty, a pair without "=", a bad escape, too many pairs
  * in one RDN, not UTF-8) or ADDR_ENOMEM.
@@ -106,7 +172,11 @@ int addr__dn_key(struct addr_buf *out, const char *dn, size_t len)
 	int rc = 0, ascii;
 
 	addr_buf_clear(out);
-	if (len == 0 || addr_utf8_check(dn, len) != len)
+	if (len == 0)
+		return ADDR_ESYNTAX;
+	if ((rc = simple_key(out, dn, len)) != 0)
+		return rc < 0 ? rc : 0;
+	if (addr_utf8_check(dn, len) != len)
 		return ADDR_ESYNTAX;
 	addr_buf_init(&f);
 	/* an unescaped value is never longer than what is left of the DN */

@@ -199,18 +199,6 @@ void addr__hmap_free(struct addr__hmap *m)
  * reservation and one loop; anything else goes to ICU through
  * addr__text_casefold, whose ASCII path gives the same octets.
  */
-/* lower8 - A-Z to a-z in eight ASCII octets at once: 0x20 is added
- * to the octets from 'A' (0x41) to 'Z' (0x5A), found by carrying into
- * their high bits */
-static uint64_t lower8(uint64_t w)
-{
-	const uint64_t h = 0x8080808080808080ull;
-	uint64_t ge_a = w + 0x3F3F3F3F3F3F3F3Full;	/* high bit: >= 'A' */
-	uint64_t gt_z = w + 0x2525252525252525ull;	/* high bit: > 'Z' */
-
-	return w | ((ge_a & ~gt_z & h) >> 2);
-}
-
 int addr__dir_fold(struct addr_buf *out, const char *s, size_t n)
 {
 	size_t i, need;
@@ -244,7 +232,7 @@ int addr__dir_fold(struct addr_buf *out, const char *s, size_t n)
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		w = lower8(w);
+		w = addr__lower8(w);
 		memcpy(p + i, &w, 8);
 	}
 	for (; i < n; i++) {
