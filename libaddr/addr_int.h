@@ -65,6 +65,31 @@ static inline int addr__b64val(unsigned char c)
 	return -1;
 }
 
+/* buf.c: addr_buf_putc with its common case inline, for loops that
+ * append octet by octet. Same semantics, sticky oom included. */
+int addr__buf_putc_slow(struct addr_buf *buf, char c);
+static inline int addr__buf_putc(struct addr_buf *buf, char c)
+{
+	if (!buf->oom && buf->size + 1 < buf->asize) {
+		buf->ptr[buf->size++] = c;
+		buf->ptr[buf->size] = '\0';
+		return 0;
+	}
+	return addr__buf_putc_slow(buf, c);
+}
+
+/* addr__lower8 - A-Z to a-z in a word of eight ASCII octets: 0x20 is
+ * or'ed into the octets from 'A' (0x41) to 'Z' (0x5A), found by
+ * carrying into their high bits (no carry crosses an ASCII octet) */
+static inline uint64_t addr__lower8(uint64_t w)
+{
+	const uint64_t h = 0x8080808080808080ull;
+	uint64_t ge_a = w + 0x3F3F3F3F3F3F3F3Full;	/* high bit: >= 'A' */
+	uint64_t gt_z = w + 0x2525252525252525ull;	/* high bit: > 'Z' */
+
+	return w | ((ge_a & ~gt_z & h) >> 2);
+}
+
 /* utf8.c */
 /* addr__utf8_seqlen - length of the well-formed UTF-8 sequence at s
  * (1..4), or 0 if the octets at s do not start one. n is what is left. */

@@ -5,6 +5,8 @@
  *	addr_buf_init(), addr_buf_free(), addr_buf_clear()
  *	addr_buf_put(), addr_buf_puts(), addr_buf_putc(), addr_buf_grow()
  *	addr_buf_truncate(), addr_buf_detach()
+ *	addr__buf_putc_slow()	the growing path of addr__buf_putc
+ *				(addr_int.h, inline)
  *
  * A buffer is always NUL-terminated. An empty buffer points to a static
  * empty string, so initialising one allocates nothing. A failed append
@@ -78,6 +80,15 @@ int addr_buf_put(struct addr_buf *buf, const char *data, size_t len)
 {
 	size_t need;
 
+	/* the common case: room for the data and the NUL (asize is 0 or
+	 * more than size, so the subtraction cannot wrap) */
+	if (!buf->oom && len < buf->asize - buf->size) {
+		if (len)
+			memmove(buf->ptr + buf->size, data, len);
+		buf->size += len;
+		buf->ptr[buf->size] = '\0';
+		return 0;
+	}
 	if (addr__size_add(&need, buf->size, len) < 0) {
 		buf->oom = 1;
 		return ADDR_ENOMEM;
@@ -97,6 +108,12 @@ int addr_buf_puts(struct addr_buf *buf, const char *str)
 }
 
 int addr_buf_putc(struct addr_buf *buf, char c)
+{
+	return addr__buf_putc(buf, c);
+}
+
+/* addr__buf_putc_slow - the growing path of addr__buf_putc */
+int addr__buf_putc_slow(struct addr_buf *buf, char c)
 {
 	return addr_buf_put(buf, &c, 1);
 }

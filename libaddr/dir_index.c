@@ -2,9 +2,10 @@
  * dir_index.c - hash indexes and the uniqueness rules of the directory
  *
  * EXPORTS
- *	addr__dir_hash()		64-bit FNV-1a of a key
- *	addr__hmap_put(), _del(), _next(), _free()	a multimap from key
- *				octets to (entry, key index), open addressing
+ *	addr__dir_hash()		64-bit hash of a key
+ *	addr__hmap_put(), _del(), _next(), _next_h(), _free()	a multimap
+ *				from key octets to (entry, key index), open
+ *				addressing
  *	addr__dir_fold()		the folding of spec-imcea-proxy.md §4.2
  *	addr__dir_index_entry(), addr__dir_unindex_entry()
  *	addr__dir_conflicts()	every clash of keys between two entries
@@ -17,27 +18,67 @@
 #include <string.h>
 #include "dir_int.h"
 
+/*
+ * addr__dir_hash - eight octets per multiply (keys are 20 to 60 octets;
+ * FNV-1a took one multiply per octet), then a final mix so that every
+ * bit of the result depends on every octet. The values are never
+ * stored: only this process compares them.
+ */
 uint64_t addr__dir_hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
+	const uint64_t k = 0x9E3779B97F4A7C15ull;
+	uint64_t h = 0x243F6A8885A308D3ull ^ ((uint64_t)n * k), w;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ull;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
 	}
+	if (i < n) {
+		w = 0;
+		memcpy(&w, s + i, n - i);
+		h = (h ^ w) * k;
+		h ^= h >> 29;
+	}
+	h ^= h >> 32;
+	h *= 0xD6E8FEB86659FD93ull;
+	h ^= h >> 32;
 	return h;
+}
+
+/*
+ * The tables: linear probing over a slot array of any size (the start
+ * slot is the 32-bit hash scaled to the size, so the size need not be
+ * a power of two). A table holds at most 3/4 live or dead slots and
+ * is rebuilt at half, so it grows by half each time (64, 96, 144, ...):
+ * from half to three quarters full, never below three eighths as with
+ * doubling. Slots are 32 octets (key, entry, hash bits, key length, key
+ * index). The holders of one key lie on its probe chain in the order
+ * they were put: a put never reuses a dead slot, and a rebuild walks
+ * the old slots from an empty one, so no chain is cut in two.
+ */
+static uint32_t hash32(uint64_t h)
+{
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* home - the first slot of hash h in a table of cap slots */
+static size_t home(uint32_t h, size_t cap)
+{
+	return (size_t)(((uint64_t)h * cap) >> 32);
 }
 
 static int hmap_grow(struct addr__hmap *m)
 {
 	struct addr__hslot *old = m->s;
-	size_t oc = m->cap, nc, i;
+	size_t oc = m->cap, nc, i, start, n;
 
-	nc = oc ? oc : 64;
-	if (m->live * 2 >= nc / 2)
-		nc *= 2;
-	if (nc > ((size_t)-1) / 2 / sizeof(*old))
+	/* half full after the rebuild; dead slots are dropped */
+	nc = (m->live + 1) * 2;
+	if (nc < 64)
+		nc = 64;
+	if (nc > UINT32_MAX || nc > ((size_t)-1) / sizeof(*old))
 		return ADDR_ENOMEM;
 	m->s = addr__malloc(nc * sizeof(*old));
 	if (m->s == NULL) {
@@ -47,14 +88,17 @@ static int hmap_grow(struct addr__hmap *m)
 	memset(m->s, 0, nc * sizeof(*old));
 	m->cap = nc;
 	m->used = m->live = 0;
-	for (i = 0; i < oc; i++) {
+	/* from an empty slot, once around: chains keep their order */
+	for (start = 0; start < oc && old[start].key != NULL; start++)
+		;
+	for (n = 0, i = start; n < oc; n++, i = i + 1 == oc ? 0 : i + 1) {
 		struct addr__hslot *o = &old[i];
 		size_t j;
 
 		if (o->key == NULL || o->e == NULL)
 			continue;
-		for (j = (size_t)o->h & (nc - 1); m->s[j].key != NULL;
-		     j = (j + 1) & (nc - 1))
+		for (j = home(o->h, nc); m->s[j].key != NULL;
+		     j = j + 1 == nc ? 0 : j + 1)
 			;
 		m->s[j] = *o;
 		m->used++;
@@ -67,19 +111,26 @@ static int hmap_grow(struct addr__hmap *m)
 int addr__hmap_put(struct addr__hmap *m, const char *key, size_t klen,
 		   struct addr_dir_entry *e, size_t ki)
 {
-	uint64_t h = addr__dir_hash(key, klen);
+	uint32_t h = hash32(addr__dir_hash(key, klen));
 	size_t j;
 
-	if ((m->used + 1) * 4 >= m->cap * 3 && hmap_grow(m) < 0)
+	if (klen > UINT32_MAX || ki > UINT32_MAX)
 		return ADDR_ENOMEM;
-	for (j = (size_t)h & (m->cap - 1); m->s[j].key != NULL;
-	     j = (j + 1) & (m->cap - 1))
-		;
+	if ((m->used + 1) * 4 > m->cap * 3 && hmap_grow(m) < 0)
+		return ADDR_ENOMEM;
+	/* on the way to a free slot, note a live holder of the same key:
+	 * while there has been none, no key has two holders */
+	for (j = home(h, m->cap); m->s[j].key != NULL;
+	     j = j + 1 == m->cap ? 0 : j + 1)
+		if (m->s[j].h == h && m->s[j].e != NULL &&
+		    m->s[j].klen == klen &&
+		    memcmp(m->s[j].key, key, klen) == 0)
+			m->dups_++;
 	m->s[j].h = h;
 	m->s[j].key = key;
-	m->s[j].klen = klen;
+	m->s[j].klen = (uint32_t)klen;
 	m->s[j].e = e;
-	m->s[j].ki = ki;
+	m->s[j].ki = (uint32_t)ki;
 	m->used++;
 	m->live++;
 	return 0;
@@ -89,23 +140,36 @@ struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
 				    const char *key, size_t klen,
 				    size_t *it)
 {
-	uint64_t h;
+	if (m->cap == 0)
+		return NULL;
+	return addr__hmap_next_h(m, key, klen, addr__dir_hash(key, klen), it);
+}
+
+struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
+				      const char *key, size_t klen,
+				      uint64_t h64, size_t *it)
+{
+	uint32_t h = hash32(h64);
 	size_t j, steps;
 
 	if (m->cap == 0)
 		return NULL;
-	h = addr__dir_hash(key, klen);
 	/* *it counts probe steps already taken */
+	j = home(h, m->cap) + *it;
+	if (j >= m->cap)
+		j -= m->cap;
 	for (steps = *it; steps < m->cap; steps++) {
-		j = ((size_t)h + steps) & (m->cap - 1);
-		if (m->s[j].key == NULL)
+		const struct addr__hslot *s = &m->s[j];
+
+		if (s->key == NULL)
 			return NULL;
-		if (m->s[j].e != NULL && m->s[j].h == h &&
-		    m->s[j].klen == klen &&
-		    memcmp(m->s[j].key, key, klen) == 0) {
+		if (s->e != NULL && s->h == h && s->klen == klen &&
+		    memcmp(s->key, key, klen) == 0) {
 			*it = steps + 1;
 			return &m->s[j];
 		}
+		if (++j == m->cap)
+			j = 0;
 	}
 	return NULL;
 }
@@ -130,11 +194,55 @@ void addr__hmap_free(struct addr__hmap *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/*
+ * addr__dir_fold - ASCII text (nearly every key) is folded here in one
+ * reservation and one loop; anything else goes to ICU through
+ * addr__text_casefold, whose ASCII path gives the same octets.
+ */
 int addr__dir_fold(struct addr_buf *out, const char *s, size_t n)
 {
-	int rc = addr__text_casefold(out, s, n);
+	size_t i, need;
+	char *p;
+	int rc;
 
-	return rc < 0 ? rc : (out->oom ? ADDR_ENOMEM : 0);
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ull)
+			break;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			break;
+	if (i < n) {
+		rc = addr__text_casefold(out, s, n);
+		return rc < 0 ? rc : (out->oom ? ADDR_ENOMEM : 0);
+	}
+	if (n == 0)
+		return out->oom ? ADDR_ENOMEM : 0;
+	if (addr__size_add(&need, out->size, n) < 0) {
+		out->oom = 1;
+		return ADDR_ENOMEM;
+	}
+	if (addr_buf_grow(out, need) < 0)
+		return ADDR_ENOMEM;
+	p = out->ptr + out->size;
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		w = addr__lower8(w);
+		memcpy(p + i, &w, 8);
+	}
+	for (; i < n; i++) {
+		char c = s[i];
+
+		p[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+	}
+	out->size = need;
+	out->ptr[need] = '\0';
+	return 0;
 }
 
 int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e)
@@ -247,6 +355,10 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 		}
 		return n;
 	}
+	/* no key has ever had two holders: nothing to report (a clean
+	 * directory spares a probe per key) */
+	if (d->keys.dups_ == 0)
+		return 0;
 	for (size_t p = 0; p < d->n; p++) {
 		const struct addr_dir_entry *x = d->e[p];
 

@@ -55,22 +55,32 @@ struct addr_dir_entry {
 	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir) */
 	size_t nkeys;
 	size_t pos;		/* position in the directory */
+	struct addr__refs *refs_;	/* private to dir.c: the DN keys of
+					 * the reference values, made by
+					 * addr__entry_prepare; NULL if none */
+	char *blk_;		/* private to dir.c: one block holding the
+				 * attribute names and value arrays (not the
+				 * values), or NULL */
 };
 
-/* A hash multimap from key octets to (entry, key index). */
+/* A hash multimap from key octets to (entry, key index). A slot is 32
+ * octets: keys and key indexes are below 4 GiB (addr__hmap_put refuses
+ * others with ADDR_ENOMEM). */
 struct addr__hslot {
-	uint64_t h;
 	const char *key;	/* borrowed from the entry; NULL = empty */
-	size_t klen;
 	struct addr_dir_entry *e;	/* NULL with key set = tombstone */
-	size_t ki;
+	uint32_t h;		/* hash bits of the key */
+	uint32_t klen;
+	uint32_t ki;
 };
 
 struct addr__hmap {
 	struct addr__hslot *s;
-	size_t cap;		/* power of two, or 0 */
+	size_t cap;		/* slots, or 0 */
 	size_t used;		/* live + tombstones */
 	size_t live;
+	size_t dups_;		/* private to dir_index.c: puts that met a
+				 * live slot of the same key */
 };
 
 struct addr_dir {
@@ -140,6 +150,28 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 
 /* dir_dn.c: RFC 4514 comparison key of a DN into out (cleared first) */
 int addr__dn_key(struct addr_buf *out, const char *dn, size_t len);
+
+/* addr__hmap_next_h - addr__hmap_next when the caller has the hash */
+struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
+				      const char *key, size_t klen,
+				      uint64_t h, size_t *it);
+
+/* Reference values: value j of attribute addr__dir_ref_attrs[r] of e,
+ * a being that attribute of e (addr__entry_attr). */
+/* addr__entry_ref_key - its DN key: the one addr__entry_prepare kept
+ * when the value is still the one it saw, else computed into k. Returns
+ * addr__dn_key's result; on 0 also the key (borrowed from e or k), its
+ * length and addr__dir_hash of it. */
+int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
+			const struct addr__dattr *a, size_t j,
+			struct addr_buf *k, const char **key, size_t *klen,
+			uint64_t *h);
+/* addr__dir_ref - the entry it names, or NULL; *rc gets the result of
+ * addr__entry_ref_key (ADDR_ESYNTAX: not a DN; ADDR_ENOMEM) */
+struct addr_dir_entry *addr__dir_ref(const struct addr_dir *d,
+				     const struct addr_dir_entry *e, size_t r,
+				     const struct addr__dattr *a, size_t j,
+				     struct addr_buf *k, int *rc);
 
 /* dir.c */
 struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,

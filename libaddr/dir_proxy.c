@@ -28,6 +28,8 @@ int addr__str_ieq(const char *s, size_t n, const char *z)
 
 		if (b == 0)
 			return 0;
+		if (a == b)	/* names are usually spelt alike */
+			continue;
 		if (a >= 'A' && a <= 'Z')
 			a = (unsigned char)(a + 32);
 		if (b >= 'A' && b <= 'Z')
@@ -181,9 +183,9 @@ int addr_proxy_parse(struct addr_buf *out, const char *in, size_t len,
 			c = (char)(c - 32);
 		else if (!primary && c >= 'A' && c <= 'Z')
 			c = (char)(c + 32);
-		addr_buf_putc(out, c);
+		addr__buf_putc(out, c);
 	}
-	addr_buf_putc(out, ':');
+	addr__buf_putc(out, ':');
 	if (vlen == 0 || blank(v, vlen)) {
 		addr_buf_clear(out);
 		return addr__error_set(err, ADDR_ESYNTAX, plen + 1,
@@ -229,9 +231,9 @@ int addr__proxy_key(struct addr_buf *out, const char *in, size_t len,
 		char c = in[i];
 		if (c >= 'a' && c <= 'z')
 			c = (char)(c - 32);
-		addr_buf_putc(out, c);
+		addr__buf_putc(out, c);
 	}
-	addr_buf_putc(out, ':');
+	addr__buf_putc(out, ':');
 	return addr__dir_fold(out, colon + 1, len - plen - 1);
 }
 

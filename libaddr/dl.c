@@ -17,6 +17,9 @@
 #include <string.h>
 #include "dir_int.h"
 
+/* indexes of addr__dir_ref_attrs */
+enum { REF_MEMBER, REF_AUTHORIG, REF_UNAUTHORIG, REF_SUBMIT, REF_REJECT };
+
 void addr_dl_result_init(struct addr_dl_result *res)
 {
 	memset(res, 0, sizeof(*res));
@@ -241,13 +244,12 @@ static int walk(struct exp *x, const struct addr_dir_entry *g)
 	a = addr__entry_attr(g, "member");
 	addr_buf_init(&k);
 	for (i = 0; a != NULL && i < a->n && !x->stop; i++) {
-		const struct addr_dir_entry *m = NULL;
+		/* the member's key as addr__entry_prepare kept it */
+		const struct addr_dir_entry *m = addr__dir_ref(x->d, g, REF_MEMBER,
+							       a, i, &k, &rc);
 
-		rc = addr__dn_key(&k, a->v[i].ptr, a->v[i].len);
 		if (rc == ADDR_ENOMEM)
 			break;
-		if (rc == 0)
-			m = addr__dir_find_key(x->d, k.ptr, k.size);
 		if ((rc = visit(x, m, a->v[i].ptr)) < 0)
 			break;
 	}
@@ -289,9 +291,12 @@ int addr_dl_expand(struct addr_dl_result *res, const struct addr_dir *d,
 	return rc < 0 ? rc : (int)res->report.nerrors;
 }
 
-/* is_member - is s the entry e, or (transitively) a member of group e? */
-static int is_member(const struct addr_dir *d, const struct addr_dir_entry *e,
-		     const struct addr_dir_entry *s, size_t depth)
+/* is_member_dfs - is s the entry e, or (transitively) a member of group
+ * e? Every path, depth first: exponential when groups of several group
+ * members form cycles; only the fallback of is_member. */
+static int is_member_dfs(const struct addr_dir *d,
+			 const struct addr_dir_entry *e,
+			 const struct addr_dir_entry *s, size_t depth)
 {
 	const struct addr__dattr *a;
 	struct addr_buf k;
@@ -305,21 +310,102 @@ static int is_member(const struct addr_dir *d, const struct addr_dir_entry *e,
 	a = addr__entry_attr(e, "member");
 	addr_buf_init(&k);
 	for (i = 0; a != NULL && i < a->n && !found; i++) {
-		const struct addr_dir_entry *m;
+		int rc;
+		const struct addr_dir_entry *m = addr__dir_ref(d, e, REF_MEMBER,
+							       a, i, &k, &rc);
 
-		if (addr__dn_key(&k, a->v[i].ptr, a->v[i].len) < 0)
-			continue;
-		m = addr__dir_find_key(d, k.ptr, k.size);
 		if (m != NULL)
-			found = is_member(d, m, s, depth + 1);
+			found = is_member_dfs(d, m, s, depth + 1);
 	}
 	addr_buf_free(&k);
 	return found;
 }
 
-/* listed - does any DN of the attributes names[] stand for s? */
+/*
+ * is_member - is_member_dfs(d, e, s, 0) in linear time: breadth first,
+ * each group entered once. The depth-first search finds s exactly when
+ * some path from e reaches it through fewer than ADDR_DL_MAX_DEPTH
+ * groups, so the shortest path decides, and breadth first meets every
+ * entry first on a shortest path. Without memory for the queue or the
+ * set of groups seen, the depth-first search answers.
+ */
+static int is_member(const struct addr_dir *d, const struct addr_dir_entry *e,
+		     const struct addr_dir_entry *s)
+{
+	const struct addr_dir_entry **q = NULL;
+	struct pset seen = { NULL, 0, 0 };
+	struct addr_buf k;
+	size_t n = 0, cap = 0, head = 0, level = 0, level_end, i;
+	int found = 0, fail = 0;
+
+	if (e == s)
+		return 1;
+	if (e->kind != ADDR_DIR_GROUP)
+		return 0;
+	addr_buf_init(&k);
+	if (pset_add(&seen, e) < 0 ||
+	    (q = addr__malloc(16 * sizeof(*q))) == NULL) {
+		fail = 1;
+		goto out;
+	}
+	cap = 16;
+	q[n++] = e;
+	level_end = n;
+	/* q[head] is a group at depth level (< ADDR_DL_MAX_DEPTH) */
+	while (head < n && !found) {
+		const struct addr_dir_entry *g = q[head++];
+		const struct addr__dattr *a = addr__entry_attr(g, "member");
+
+		for (i = 0; a != NULL && i < a->n; i++) {
+			int rc;
+			const struct addr_dir_entry *m = addr__dir_ref(d, g,
+							REF_MEMBER, a, i, &k, &rc);
+
+			if (m == NULL)
+				continue;
+			if (m == s) {
+				found = 1;
+				break;
+			}
+			if (m->kind != ADDR_DIR_GROUP ||
+			    level + 1 >= ADDR_DL_MAX_DEPTH)
+				continue;
+			if ((rc = pset_add(&seen, m)) < 0) {
+				fail = 1;
+				goto out;
+			}
+			if (rc == 0)
+				continue;	/* met before, no deeper */
+			if (n == cap) {
+				void *p = NULL;
+
+				if (cap <= ((size_t)-1) / 2 / sizeof(*q))
+					p = addr__realloc(q, cap * 2 * sizeof(*q));
+				if (p == NULL) {
+					fail = 1;
+					goto out;
+				}
+				q = p;
+				cap *= 2;
+			}
+			q[n++] = m;
+		}
+		if (head == level_end) {
+			level++;
+			level_end = n;
+		}
+	}
+out:
+	addr__free(q);
+	addr__free(seen.s);
+	addr_buf_free(&k);
+	return fail ? is_member_dfs(d, e, s, 0) : found;
+}
+
+/* listed - does any DN of the reference attributes refs[0..2) (indexes
+ * of addr__dir_ref_attrs) stand for s? */
 static int listed(const struct addr_dir *d, const struct addr_dir_entry *r,
-		  const char *const *names, const struct addr_dir_entry *s,
+		  const size_t refs[2], const struct addr_dir_entry *s,
 		  int *nonempty)
 {
 	struct addr_buf k;
@@ -327,19 +413,20 @@ static int listed(const struct addr_dir *d, const struct addr_dir_entry *r,
 	int found = 0;
 
 	addr_buf_init(&k);
-	for (j = 0; names[j] != NULL && !found; j++) {
-		const struct addr__dattr *a = addr__entry_attr(r, names[j]);
+	for (j = 0; j < 2 && !found; j++) {
+		const struct addr__dattr *a =
+			addr__entry_attr(r, addr__dir_ref_attrs[refs[j]]);
 
 		for (i = 0; a != NULL && i < a->n && !found; i++) {
 			const struct addr_dir_entry *m;
+			int rc;
 
 			*nonempty = 1;
-			if (s == NULL ||
-			    addr__dn_key(&k, a->v[i].ptr, a->v[i].len) < 0)
+			if (s == NULL)
 				continue;
-			m = addr__dir_find_key(d, k.ptr, k.size);
+			m = addr__dir_ref(d, r, refs[j], a, i, &k, &rc);
 			if (m != NULL)
-				found = is_member(d, m, s, 0);
+				found = is_member(d, m, s);
 		}
 	}
 	addr_buf_free(&k);
@@ -350,9 +437,9 @@ int addr_dir_may_send(const struct addr_dir *d,
 		      const struct addr_dir_entry *recipient,
 		      const struct addr_dir_entry *sender)
 {
-	static const char *const acc[] = { "authOrig", "dLMemSubmitPerms", NULL };
-	static const char *const rej[] = { "unauthOrig", "dLMemRejectPerms",
-					   NULL };
+	/* authOrig, dLMemSubmitPerms; unauthOrig, dLMemRejectPerms */
+	static const size_t acc[2] = { REF_AUTHORIG, REF_SUBMIT };
+	static const size_t rej[2] = { REF_UNAUTHORIG, REF_REJECT };
 	int any = 0;
 
 	if (listed(d, recipient, rej, sender, &any))

@@ -41,28 +41,38 @@
 static const char *const prefix_names[] = { "o", "ou", "cn", "guid" };
 #define NPREFIX (sizeof(prefix_names) / sizeof(prefix_names[0]))
 
-/* forbidden - octets LegacyDN.cs refuses in a value (ASCII only) */
-static int forbidden(unsigned char c)
-{
-	if (c < 0x20 || c == 0x7F)
-		return 1;
-	switch (c) {
-	case '#': case '$': case '/': case ';': case '=': case '\\':
-	case '^': case '~': case '`':
-		return 1;
-	}
-	return 0;
-}
+/* value_class - what LegacyDN.cs makes of an octet in a value: 1 for
+ * the forbidden ones (controls 0x00-0x1F, DEL, and # $ / ; = \ ^ ~ `),
+ * 2 for non-ASCII (allowed, with a warning), 0 for the rest */
+static const unsigned char value_class[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x00 */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x10 */
+	0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,	/* 0x20 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0,	/* 0x30 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x40 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0,	/* 0x50 */
+	1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,	/* 0x60 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1,	/* 0x70 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x80 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0x90 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xA0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xB0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xC0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xD0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xE0 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,	/* 0xF0 */
+};
 
 /* prefix_of - ADDR_EXDN_* for the prefix s[0..n) in any case, or 0 */
 static int prefix_of(const char *s, size_t n)
 {
+	static const size_t plen[NPREFIX] = { 1, 2, 2, 4 };
 	size_t k, i;
 
 	for (k = 0; k < NPREFIX; k++) {
 		const char *p = prefix_names[k];
 
-		if (strlen(p) != n)
+		if (plen[k] != n)
 			continue;
 		for (i = 0; i < n; i++) {
 			unsigned char c = (unsigned char)s[i];
@@ -93,17 +103,17 @@ static int check_value(const char *v, size_t n, size_t off,
 	for (i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 
-		if (c >= 0x80) {
+		if (value_class[c] == 0)
+			continue;
+		if (value_class[c] == 2) {
 			*warnings |= ADDR_EXDN_W_NON_ASCII;
 			continue;
 		}
-		if (forbidden(c))
-			return addr__error_set(err, ADDR_ESYNTAX, off + i,
-					       c >= 0x20 && c < 0x7F ?
-					       "character '%c' not allowed in "
-					       "a DN value" : "character "
-					       "\\x%02X not allowed in a DN "
-					       "value", c);
+		return addr__error_set(err, ADDR_ESYNTAX, off + i,
+				       c >= 0x20 && c < 0x7F ?
+				       "character '%c' not allowed in a DN "
+				       "value" : "character \\x%02X not allowed "
+				       "in a DN value", c);
 	}
 	return 0;
 }

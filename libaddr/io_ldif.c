@@ -52,11 +52,11 @@ static size_t b64_decode(struct addr_buf *out, const char *s, size_t n)
 			if (pad || (v[k] = addr__b64val(c)) < 0)
 				return i + (size_t)k + 1;
 		}
-		addr_buf_putc(out, (char)(v[0] << 2 | v[1] >> 4));
+		addr__buf_putc(out, (char)(v[0] << 2 | v[1] >> 4));
 		if (pad < 2)
-			addr_buf_putc(out, (char)((v[1] & 15) << 4 | v[2] >> 2));
+			addr__buf_putc(out, (char)((v[1] & 15) << 4 | v[2] >> 2));
 		if (pad < 1)
-			addr_buf_putc(out, (char)((v[2] & 3) << 6 | v[3]));
+			addr__buf_putc(out, (char)((v[2] & 3) << 6 | v[3]));
 	}
 	return 0;
 }
@@ -66,20 +66,20 @@ static void b64_encode(struct addr_buf *out, const unsigned char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		addr_buf_putc(out, b64[s[i] >> 2]);
-		addr_buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
-		addr_buf_putc(out, b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6]);
-		addr_buf_putc(out, b64[s[i + 2] & 63]);
+		addr__buf_putc(out, b64[s[i] >> 2]);
+		addr__buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
+		addr__buf_putc(out, b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6]);
+		addr__buf_putc(out, b64[s[i + 2] & 63]);
 	}
 	if (n - i == 1) {
-		addr_buf_putc(out, b64[s[i] >> 2]);
-		addr_buf_putc(out, b64[(s[i] & 3) << 4]);
+		addr__buf_putc(out, b64[s[i] >> 2]);
+		addr__buf_putc(out, b64[(s[i] & 3) << 4]);
 		addr_buf_puts(out, "==");
 	} else if (n - i == 2) {
-		addr_buf_putc(out, b64[s[i] >> 2]);
-		addr_buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
-		addr_buf_putc(out, b64[(s[i + 1] & 15) << 2]);
-		addr_buf_putc(out, '=');
+		addr__buf_putc(out, b64[s[i] >> 2]);
+		addr__buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
+		addr__buf_putc(out, b64[(s[i + 1] & 15) << 2]);
+		addr__buf_putc(out, '=');
 	}
 }
 
@@ -115,7 +115,7 @@ static void put_folded(struct addr_buf *out, const char *line, size_t n)
 		w = WRAP - 1;
 	}
 	addr_buf_put(out, line + i, n - i);
-	addr_buf_putc(out, '\n');
+	addr__buf_putc(out, '\n');
 }
 
 int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
@@ -130,9 +130,9 @@ int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
 		addr_buf_puts(&line, ":: ");
 		b64_encode(&line, (const unsigned char *)v, len);
 	} else {
-		addr_buf_putc(&line, ':');
+		addr__buf_putc(&line, ':');
 		if (len > 0) {
-			addr_buf_putc(&line, ' ');
+			addr__buf_putc(&line, ' ');
 			addr_buf_put(&line, v, len);
 		}
 	}
@@ -163,7 +163,7 @@ int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
 		const struct addr_dir_entry *e = d->e[i];
 
 		if (i > 0)
-			addr_buf_putc(out, '\n');
+			addr__buf_putc(out, '\n');
 		addr_ldif_put(out, "dn", e->dn, e->dnlen);
 		addr__entry_out(e, put_attr, out);
 	}
@@ -172,10 +172,12 @@ int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
 
 /* ------------------------------------------------------------ reader */
 
-/* One logical line of the current record: offsets into r->lines. */
+/* One logical line of the current record: offsets into r->lines, or,
+ * for a line that is not folded, into the input itself (no copy). */
 struct lline {
 	size_t off, len;
 	size_t line;
+	int inplace;		/* off is into r->in */
 };
 
 /* One parsed item: offsets into r->vals (fixed up before the call). */
@@ -249,7 +251,8 @@ static void diag(struct reader *r, size_t line, size_t col, int sev,
 	addr__sink_diag(&r->s, sev, ADDR_ESYNTAX, rule, "%s", msg);
 }
 
-static int push_ll(struct reader *r, size_t off, size_t len, size_t line)
+static int push_ll(struct reader *r, size_t off, size_t len, size_t line,
+		   int inplace)
 {
 	if (r->nll == r->llcap) {
 		size_t nc = r->llcap ? r->llcap * 2 : 32;
@@ -265,8 +268,15 @@ static int push_ll(struct reader *r, size_t off, size_t len, size_t line)
 	r->ll[r->nll].off = off;
 	r->ll[r->nll].len = len;
 	r->ll[r->nll].line = line;
+	r->ll[r->nll].inplace = inplace;
 	r->nll++;
 	return 0;
+}
+
+/* lptr - the octets of logical line l */
+static const char *lptr(const struct reader *r, const struct lline *l)
+{
+	return l->inplace ? r->in + l->off : r->lines.ptr + l->off;
 }
 
 /*
@@ -302,8 +312,14 @@ static int collect(struct reader *r, int *bad)
 		}
 		start = r->lineno;
 		comment = r->in[b] == '#';
-		off = r->lines.size;
 		toolong = e - b > LINE_MAX_;
+		if (!comment && !toolong && !peek_cont(r)) {
+			/* not folded: the line is read where it is */
+			if (push_ll(r, b, e - b, start, 1) < 0)
+				return ADDR_ENOMEM;
+			continue;
+		}
+		off = r->lines.size;
 		if (!comment && !toolong)
 			addr_buf_put(&r->lines, r->in + b, e - b);
 		while (peek_cont(r)) {
@@ -332,12 +348,30 @@ static int collect(struct reader *r, int *bad)
 			*bad = 1;
 			continue;
 		}
-		if (!comment && push_ll(r, off, r->lines.size - off, start) < 0)
+		if (!comment && push_ll(r, off, r->lines.size - off, start, 0) < 0)
 			return ADDR_ENOMEM;
 	}
 }
 
 /* attrdesc_ok - AttributeDescription of RFC 2849 (oid with any dots) */
+/* keychar - ALPHA, DIGIT or "-" (attr-type-chars, opt-char): a table,
+ * like domain.c's alnum, with "-" */
+static const unsigned char keychar[256] = {
+	['-'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
 static int attrdesc_ok(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -354,20 +388,45 @@ static int attrdesc_ok(const char *s, size_t n)
 	} else {
 		if (!((s[0] | 0x20) >= 'a' && (s[0] | 0x20) <= 'z'))
 			return 0;
-		while (i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
-				 (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+		while (i < n && keychar[(unsigned char)s[i]])
 			i++;
 	}
 	while (i < n && s[i] == ';') {
 		size_t j = ++i;
 
-		while (i < n && (((s[i] | 0x20) >= 'a' && (s[i] | 0x20) <= 'z') ||
-				 (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+		while (i < n && keychar[(unsigned char)s[i]])
 			i++;
 		if (i == j)
 			return 0;
 	}
 	return i == n;
+}
+
+/* unsafe_at - offset of the first NUL, CR or octet >= 0x80 of s[0..n),
+ * or n; eight octets at a time while there is none */
+static size_t unsafe_at(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	const uint64_t high = 0x8080808080808080ull;
+	const uint64_t crs = 0x0d0d0d0d0d0d0d0dull;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w, x;
+
+		memcpy(&w, s + i, 8);
+		x = w ^ crs;	/* a CR octet becomes a zero octet */
+		if (((w - ones) & ~w) & high || ((x - ones) & ~x) & high ||
+		    (w & high))
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == 0 || c == '\r' || c >= 0x80)
+			break;
+	}
+	return i;
 }
 
 /*
@@ -379,7 +438,7 @@ static int attrdesc_ok(const char *s, size_t n)
 static int split(struct reader *r, const struct lline *l, size_t *noff,
 		 size_t *nlen, size_t *voff, size_t *vlen, int isdn)
 {
-	const char *s = r->lines.ptr + l->off;
+	const char *s = lptr(r, l);
 	const char *colon = memchr(s, ':', l->len);
 	size_t n, i, v;
 
@@ -398,7 +457,7 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 	*noff = r->vals.size;
 	*nlen = n;
 	addr_buf_put(&r->vals, s, n);
-	addr_buf_putc(&r->vals, '\0');
+	addr__buf_putc(&r->vals, '\0');
 	*voff = r->vals.size;
 	i = n + 1;
 	if (i < l->len && s[i] == '<') {
@@ -429,12 +488,15 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 			     "base64 DN is not UTF-8%s", "");
 			return -1;
 		}
-		addr_buf_putc(&r->vals, '\0');
+		addr__buf_putc(&r->vals, '\0');
 		return 0;
 	}
 	while (i < l->len && s[i] == ' ')
 		i++;
-	for (v = i; v < l->len; v++) {
+	/* only the first unsafe octet matters: it is refused, or (lenient,
+	 * raw UTF-8) the whole value is accepted */
+	v = i + unsafe_at(s + i, l->len - i);
+	if (v < l->len) {
 		unsigned char c = (unsigned char)s[v];
 
 		if (c == 0 || c == '\r') {
@@ -443,10 +505,8 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 			     "NUL or CR in a plain value (use base64)%s", "");
 			return -1;
 		}
-		if (c >= 0x80) {
-			if ((r->flags & ADDR_LDIF_LENIENT) &&
-			    addr_utf8_check(s + i, l->len - i) == l->len - i)
-				break;
+		if (!(r->flags & ADDR_LDIF_LENIENT) ||
+		    addr_utf8_check(s + i, l->len - i) != l->len - i) {
 			diag(r, l->line, v + 1, ADDR_SEV_ERROR,
 			     "ldif.unsafe-value",
 			     "non-ASCII octet in a plain value (use base64)%s",
@@ -461,7 +521,7 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 	}
 	addr_buf_put(&r->vals, s + i, l->len - i);
 	*vlen = l->len - i;
-	addr_buf_putc(&r->vals, '\0');
+	addr__buf_putc(&r->vals, '\0');
 	return 0;
 }
 
@@ -490,14 +550,15 @@ static int push_item(struct reader *r, int kind, size_t noff, size_t nlen,
 	return 0;
 }
 
-/* name_is - does logical line l start with "name:" (case-insensitive)? */
+/* name_is - does logical line l start with "name:" (case-insensitive)?
+ * NAME_IS gives the literal's length */
+#define NAME_IS(r, l, lit) name_is(r, l, lit, sizeof(lit) - 1)
 static int name_is(const struct reader *r, const struct lline *l,
-		   const char *name)
+		   const char *name, size_t n)
 {
-	size_t n = strlen(name);
+	const char *p = lptr(r, l);
 
-	return l->len > n && r->lines.ptr[l->off + n] == ':' &&
-	       addr__str_ieq(r->lines.ptr + l->off, n, name);
+	return l->len > n && p[n] == ':' && addr__str_ieq(p, n, name);
 }
 
 /* val_is - is the plain value of line l (after "name:") equal to z? */
@@ -555,13 +616,13 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 	addr_buf_clear(&r->vals);
 	r->nit = 0;
 	for (i = 0; i < r->nll; i++)
-		if (name_is(r, &r->ll[i], "include")) {
+		if (NAME_IS(r, &r->ll[i], "include")) {
 			diag(r, r->ll[i].line, 1, ADDR_SEV_ERROR, "ldif.include",
 			     "\"include:\" lines are refused (never followed)%s",
 			     "");
 			return 0;
 		}
-	if (!name_is(r, &r->ll[0], "dn")) {
+	if (!NAME_IS(r, &r->ll[0], "dn")) {
 		diag(r, r->ll[0].line, 1, ADDR_SEV_ERROR, "ldif.no-dn",
 		     "record does not start with \"dn:\"%s", "");
 		return 0;
@@ -569,12 +630,12 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 	if (split(r, &r->ll[0], &noff, &nlen, &dnoff, &dnlen, 1) < 0)
 		return 0;
 	k = 1;
-	while (k < r->nll && name_is(r, &r->ll[k], "control")) {
+	while (k < r->nll && NAME_IS(r, &r->ll[k], "control")) {
 		if (parse_control(r, &r->ll[k]) < 0)
 			return 0;
 		k++;
 	}
-	if (k < r->nll && name_is(r, &r->ll[k], "changetype")) {
+	if (k < r->nll && NAME_IS(r, &r->ll[k], "changetype")) {
 		if (split(r, &r->ll[k], &noff, &nlen, &voff, &vlen, 0) < 0)
 			return 0;
 		if (val_is(r, voff, vlen, "add"))
@@ -613,7 +674,7 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 			const struct lline *l = &r->ll[k];
 			int mk;
 
-			if (l->len == 1 && r->lines.ptr[l->off] == '-') {
+			if (l->len == 1 && *lptr(r, l) == '-') {
 				if (!open) {
 					diag(r, l->line, 1, ADDR_SEV_ERROR,
 					     "ldif.syntax", "\"-\" outside a "
@@ -687,7 +748,7 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 			const struct lline *l = &r->ll[k];
 
 			if (change == ADDR_LDIF_MODRDN) {
-				while (m < 3 && !name_is(r, l, mr[m]))
+				while (m < 3 && !name_is(r, l, mr[m], strlen(mr[m])))
 					m++;
 				if (m == 3 || (m == 2 && k < 3)) {
 					diag(r, l->line, 1, ADDR_SEV_ERROR,
@@ -760,8 +821,8 @@ int addr_ldif_parse(const char *in, size_t len, const char *file,
 	while ((rc = collect(&r, &bad)) > 0) {
 		size_t skip = 0;
 
-		if (first && r.nll > 0 && name_is(&r, &r.ll[0], "version")) {
-			const char *v = r.lines.ptr + r.ll[0].off + 8;
+		if (first && r.nll > 0 && NAME_IS(&r, &r.ll[0], "version")) {
+			const char *v = lptr(&r, &r.ll[0]) + 8;
 			size_t n = r.ll[0].len - 8;
 
 			while (n > 0 && *v == ' ') {
@@ -881,7 +942,7 @@ int addr_ldif_rejects(struct addr_buf *out, const char *in, size_t len,
 		if (blank) {
 			/* a paragraph ends: keep it when an error is in it */
 			if (first != 0 && in_span(lines, nlines, first, last)) {
-				addr_buf_putc(out, '\n');
+				addr__buf_putc(out, '\n');
 				addr_buf_put(out, rec.ptr, rec.size);
 			}
 			if (first != 0)
@@ -913,7 +974,7 @@ int addr_ldif_rejects(struct addr_buf *out, const char *in, size_t len,
 		if (!comment)
 			addr_buf_put(&rec, in + pos, end - pos);
 		if (end == len && (len == 0 || in[len - 1] != '\n'))
-			addr_buf_putc(&rec, '\n');
+			addr__buf_putc(&rec, '\n');
 		pos = end;
 	}
 	addr_buf_free(&rec);

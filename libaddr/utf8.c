@@ -10,6 +10,7 @@
  * surrogates, nothing above U+10FFFF. ICU is not used here because the
  * parser must check octets before it knows what a component is.
  */
+#include <string.h>
 #include "addr_int.h"
 
 size_t addr__utf8_seqlen(const unsigned char *s, size_t n)
@@ -53,6 +54,14 @@ size_t addr_utf8_check(const char *s, size_t len)
 	size_t i = 0, k;
 
 	while (i < len) {
+		uint64_t w;
+
+		/* ASCII, eight octets at a time */
+		if (len - i >= 8 && (memcpy(&w, p + i, 8),
+				     (w & 0x8080808080808080ull) == 0)) {
+			i += 8;
+			continue;
+		}
 		if (p[i] < 0x80) {
 			i++;
 			continue;

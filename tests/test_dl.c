@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "addr.h"
 
@@ -258,6 +259,52 @@ static void test_restrictions(void **state)
 	addr_dir_free(d);
 }
 
+/*
+ * Restrictions through groups that contain each other: the membership
+ * test used to follow every path up to the depth limit, 2^31 of them
+ * here for a sender outside the groups (it never finished); it now
+ * enters each group once, and the depth limit still counts the
+ * shortest path. alarm() turns a regression into a failure.
+ */
+static void test_restrictions_cycles(void **state)
+{
+	struct addr_dir *d;
+	char spec[256], dn[64];
+	int i;
+
+	(void)state;
+	alarm(60);
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	add(d, "CN=In" S, "objectClass=user|proxyAddresses=SMTP:in@example.com");
+	add(d, "CN=Out" S, "objectClass=user|proxyAddresses=SMTP:out@example.com");
+	add(d, "CN=C1" S, "objectClass=group|member=CN=C2" S "|member=CN=C3" S);
+	add(d, "CN=C2" S, "objectClass=group|member=CN=C3" S "|member=CN=C1" S);
+	add(d, "CN=C3" S, "objectClass=group|member=CN=C1" S "|member=CN=C2" S
+	    "|member=CN=In" S);
+	add(d, "CN=R" S, "objectClass=group|authOrig=CN=C1" S "|member=CN=In" S);
+	assert_int_equal(addr_dir_may_send(d, F("R"), F("In")), 1);
+	assert_int_equal(addr_dir_may_send(d, F("R"), F("Out")), 0);
+	/* D1 -> D2 -> ... -> D33 -> Out: Out is 33 steps from D1, one
+	 * more than the limit allows, 32 from D2 */
+	for (i = 1; i <= 33; i++) {
+		snprintf(dn, sizeof(dn), "CN=D%d" S, i);
+		if (i < 33)
+			snprintf(spec, sizeof(spec), "objectClass=group|"
+				 "member=CN=D%d" S "|member=CN=C1" S, i + 1);
+		else
+			snprintf(spec, sizeof(spec), "objectClass=group|"
+				 "member=CN=Out" S);
+		add(d, dn, spec);
+	}
+	add(d, "CN=R1" S, "objectClass=group|authOrig=CN=D1" S "|member=CN=In" S);
+	add(d, "CN=R2" S, "objectClass=group|authOrig=CN=D2" S "|member=CN=In" S);
+	assert_int_equal(addr_dir_may_send(d, F("R1"), F("Out")), 0);
+	assert_int_equal(addr_dir_may_send(d, F("R2"), F("Out")), 1);
+	assert_int_equal(addr_dir_may_send(d, F("R1"), F("In")), 1);
+	addr_dir_free(d);
+	alarm(0);
+}
+
 static void test_sample_directory(void **state)
 {
 	FILE *f = fopen("testdata/sample/directory.ldif", "rb");
@@ -294,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_unresolved_member),
 		cmocka_unit_test(test_restrictions),
+		cmocka_unit_test(test_restrictions_cycles),
 		cmocka_unit_test(test_sample_directory),
 	};
 
