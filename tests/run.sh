@@ -8,6 +8,14 @@
 B=${B:-build}
 export B
 cd "$(dirname "$0")/.." || exit 2
+# The external suites live beside the checkout (../shared/corpora); a
+# clone made elsewhere (git clone . /tmp/x) finds them at the workspace's
+# copy. Without either, the conformance tests fail, naming the path.
+if [ -z "${ADDR_CORPORA:-}" ] && [ ! -d ../shared/corpora ] &&
+    [ -d /work/shared/corpora ]; then
+	ADDR_CORPORA=/work/shared/corpora
+	export ADDR_CORPORA
+fi
 pass=0
 fail=0
 log=$(mktemp)
