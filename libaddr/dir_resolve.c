@@ -22,6 +22,11 @@ static const struct addr_dir_entry *lookup(const struct addr_dir *d,
 	struct addr__hslot *h;
 	size_t it = 0;
 
+	/* an empty key names nothing (and its buffer may have no octets:
+	 * UBSan found the hash stepping a NULL pointer, fuzz/regressions/
+	 * smtp_session/ubsan-null-offset-hash-lookup) */
+	if (k->size == 0 || k->ptr == NULL)
+		return NULL;
 	while ((h = addr__hmap_next(&d->keys, k->ptr, k->size, &it)) != NULL)
 		if (h->e->keys[h->ki].tag != ADDR__K_TARGET)
 			return h->e;

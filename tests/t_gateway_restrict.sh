@@ -8,10 +8,12 @@
 hop2=$(freeport)
 conf_dir testdata/sample/directory.ldif "[restrictions]
 accept_from = CN=Pat Parkes,OU=Staff,DC=example,DC=com"
-sed -i "s/^\[delivery\]$/[delivery]\nunknown_recipient = forward:smtp:[127.0.0.1]:$hop2/" "$tmp/gw.conf"
+sed -i "s/^\[delivery\]$/[delivery]\nretry = 1s\nunknown_recipient = forward:smtp:[127.0.0.1]:$hop2/" "$tmp/gw.conf"
 sink_start || exit 1
 "$PY" tests/gw/sink.py "$hop2" "$tmp/out2" >>"$tmp/sink2.log" 2>&1 &
 s2=$!
+# the second next hop must be up before mail can reach it
+wait_for 5 test -f "$tmp/out2/.ready"
 gw_start || { kill $s2; exit 1; }
 
 # 1. outbound only from the listed sender; inbound unaffected
@@ -28,7 +30,7 @@ else ko "connector restrictions"; cat "$tmp/p1" "$tmp/p2" "$tmp/p3" "$tmp/p4"; f
 
 # 2. unknown_recipient = forward: accepted and sent on unchanged
 probe "$port" s@ext.test nobody@example.com >"$tmp/p5"
-wait_for 10 sh -c "ls '$tmp/out2' 2>/dev/null | grep -q '\.eml$'"
+wait_for 15 sh -c "ls '$tmp/out2' 2>/dev/null | grep -q '\.eml$'"
 f=$(grep -l '^X-Env-Rcpt: <nobody@example.com>' "$tmp/out2"/*.eml 2>/dev/null | head -1)
 if grep -q '^RCPT nobody@example.com 250 ' "$tmp/p5" && [ -n "$f" ]; then
 	ok "unknown recipient forwarded unchanged to the unknown_recipient next hop"
