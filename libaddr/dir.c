@@ -394,7 +394,7 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 				    const char *name, size_t nlen)
 {
 	struct addr__dattr *a;
-	size_t i;
+	size_t i, nameoff;
 	char *p;
 
 	/* the values of one attribute usually come one after the other,
@@ -421,8 +421,13 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 		e->a = na;
 		e->acap = nc;
 	}
+	/* a name given from inside the block itself must be found again
+	 * if the block moves */
+	nameoff = in_blk(e, name) ? (size_t)(name - e->blk_) : (size_t)-1;
 	if (nlen == (size_t)-1 || (p = blk_alloc(e, nlen + 1, 1)) == NULL)
 		return NULL;
+	if (nameoff != (size_t)-1)
+		name = e->blk_ + nameoff;
 	a = &e->a[e->na];
 	memset(a, 0, sizeof(*a));
 	a->name = p;
@@ -906,8 +911,14 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 			if (!(dflags & ADDR_DIR_LENIENT))
 				dn_check(s, "proxy", colon + 1,
 					 n - (size_t)(colon + 1 - p));
-			/* "\1" + the folded value: the key after "TYPE:" */
+			/* "\1" + the folded value: the key after "TYPE:",
+			 * copied from k into k, so the room is made first
+			 * (a growth would move what is being copied) */
 			kend = k->size;
+			if (addr_buf_grow(k, kend + pk[i].len - plen) < 0) {
+				rc = ADDR_ENOMEM;
+				goto out;
+			}
 			addr__buf_putc(k, '\1');
 			addr_buf_put(k, k->ptr + pk[i].off + plen + 1,
 				     pk[i].len - plen - 1);

@@ -481,6 +481,34 @@ static void test_resolve(void **state)
 	assert_int_equal(fails, 0);
 }
 
+/*
+ * An X500 proxy whose keys outgrow prepare's scratch buffer: its
+ * legacyExchangeDN-space key is copied from its proxy key in that same
+ * buffer, which must not move while it is copied (a use-after-free that
+ * make SAN=1 test caught in the DSML fuzz corpus). The key must still
+ * find the entry.
+ */
+static void test_long_x500_key(void **state)
+{
+	struct addr_dir *d = base_dir();
+	const struct addr_dir_entry *e;
+	char spec[1200], legdn[600];
+	size_t n;
+
+	(void)state;
+	n = (size_t)snprintf(legdn, sizeof(legdn), "/o=Example/ou=Site/cn=Recipients/cn=");
+	memset(legdn + n, 'L', 400);
+	legdn[n + 400] = '\0';
+	snprintf(spec, sizeof(spec), "objectClass=user|proxyAddresses="
+		 "SMTP:long@example.com|proxyAddresses=X500:%s", legdn);
+	add_ok(d, "CN=Long,OU=Recipients,DC=example,DC=com", spec);
+	assert_int_equal(addr_dir_resolve(d, legdn, strlen(legdn), NULL, 0, 0,
+					  &e, NULL), 1);
+	assert_string_equal(addr_dir_entry_dn(e),
+			    "CN=Long,OU=Recipients,DC=example,DC=com");
+	addr_dir_free(d);
+}
+
 static void test_dn_compare(void **state)
 {
 	struct addr_dir *d = base_dir();
@@ -510,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_check_reports_every_conflict),
 		cmocka_unit_test(test_resolve),
+		cmocka_unit_test(test_long_x500_key),
 		cmocka_unit_test(test_dn_compare),
 	};
 
