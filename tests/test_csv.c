@@ -20,29 +20,12 @@
 #include <string.h>
 
 #include "addr.h"
+#include "slurp.h"
 #include "chaos.h"
 
 #define BASE_DN "OU=Recipients,DC=example,DC=com"
 
 /* ------------------------------------------------------------ helpers */
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	*len = fread(buf, 1, (size_t)n, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
-}
 
 /* rules - "rule@line ..." of every diagnostic, "W:" before warnings */
 static void rules(struct addr_buf *b, const struct addr_dir_report *rep)

@@ -23,6 +23,7 @@
 #include <libxml/parserInternals.h>
 
 #include "addr.h"
+#include "slurp.h"
 #include "chaos.h"
 
 /* ------------------------------------------------------------ helpers */
@@ -75,24 +76,6 @@ static void rules(struct addr_buf *b, const struct addr_dir_report *rep)
 			 rep->diag[j].severity == ADDR_SEV_WARNING ? "(w)" : "");
 		addr_buf_puts(b, s);
 	}
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	*len = fread(buf, 1, (size_t)n, f);
-	buf[*len] = '\0';
-	fclose(f);
-	return buf;
 }
 
 /* print_report - the diagnostics, for a failing test */

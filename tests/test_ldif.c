@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "slurp.h"
 
 /* dump - one text line per record and item, for comparisons */
 static int dump(void *ctx, const struct addr_ldif_record *rec)
@@ -292,23 +293,6 @@ static void test_put(void **state)
 		assert_int_equal(b.size, 79);
 	}
 	addr_buf_free(&b);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	*len = fread(buf, 1, (size_t)n, f);
-	fclose(f);
-	return buf;
 }
 
 /* roundtrip - load, write; returns the written text (malloc) */
