@@ -907,22 +907,11 @@ int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
 
 /* ----------------------------------------------------------- rejects */
 
-/* in_span - does any of the sorted lines[0..n) fall in [a, b]? */
-static int in_span(const size_t *lines, size_t n, size_t a, size_t b)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (lines[i] >= a && lines[i] <= b)
-			return 1;
-	return 0;
-}
-
 int addr_ldif_rejects(struct addr_buf *out, const char *in, size_t len,
 		      const size_t *lines, size_t nlines)
 {
 	struct addr_buf rec;
-	size_t pos = 0, line = 0, first = 0, last = 0, covered = 0, i;
+	size_t pos = 0, line = 0, first = 0, last = 0, covered = 0, li = 0, k;
 	int comment = 0, version_seen = 0;
 
 	addr_buf_init(&rec);
@@ -940,15 +929,20 @@ int addr_ldif_rejects(struct addr_buf *out, const char *in, size_t len,
 			body--;
 		blank = pos >= len || body == 0;
 		if (blank) {
-			/* a paragraph ends: keep it when an error is in it */
-			if (first != 0 && in_span(lines, nlines, first, last)) {
-				addr__buf_putc(out, '\n');
-				addr_buf_put(out, rec.ptr, rec.size);
+			/* a paragraph ends: keep it when an error is in it
+			 * (paragraphs and lines both ascend: one cursor) */
+			if (first != 0) {
+				while (li < nlines && lines[li] < first)
+					li++;
+				for (k = li; k < nlines && lines[k] <= last; k++)
+					;
+				if (k > li) {
+					addr__buf_putc(out, '\n');
+					addr_buf_put(out, rec.ptr, rec.size);
+				}
+				covered += k - li;
+				li = k;
 			}
-			if (first != 0)
-				for (i = 0; i < nlines; i++)
-					covered += lines[i] >= first &&
-						   lines[i] <= last;
 			addr_buf_clear(&rec);
 			first = 0;
 			comment = 0;

@@ -157,12 +157,19 @@ static int apply_changes(struct import *im, const struct addrdir_reader *r,
 	}
 }
 
+static int cmp_line(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* rejects - the refused records of the change file, in its format */
 static int rejects(enum addrdir_fmt fmt, const char *in, size_t len,
 		   const struct addr_dir_report *rep, const char *chpath,
 		   struct addr_buf *out)
 {
-	size_t *lines, n = 0, i, j;
+	size_t *lines, n = 0, i;
 	int rc;
 
 	if ((lines = calloc(rep->n + 1, sizeof(*lines))) == NULL)
@@ -173,12 +180,10 @@ static int rejects(enum addrdir_fmt fmt, const char *in, size_t len,
 		if (g->severity != ADDR_SEV_ERROR || g->file == NULL ||
 		    strcmp(g->file, chpath) != 0)
 			continue;
-		/* insertion keeps them sorted; a change file has few */
-		for (j = n; j > 0 && lines[j - 1] > g->line; j--)
-			lines[j] = lines[j - 1];
-		lines[j] = g->line;
-		n++;
+		lines[n++] = g->line;
 	}
+	/* the rejects functions take the lines in ascending order */
+	qsort(lines, n, sizeof(*lines), cmp_line);
 	switch (fmt) {
 	case ADDRDIR_LDIF:
 		rc = addr_ldif_rejects(out, in, len, lines, n);
