@@ -7,13 +7,17 @@
  *	gw_qmsg_free()
  *
  * DESCRIPTION
- *	spec-gateway.md §8. The acceptance sequence is: write tmp/ID.msg,
- *	fsync, rename to queue/ID.msg; write tmp/ID.env, fsync, rename to
- *	queue/ID.env; fsync queue/. Only then does the caller answer 250.
- *	One directory fsync covers both renames: if a crash loses the
- *	content's rename but keeps the envelope's, no 250 was sent and the
- *	orphan envelope is quarantined at start-up, so nothing acknowledged
- *	is lost either way.
+ *	spec-gateway.md §8. The acceptance sequence is: write tmp/ID.msg
+ *	(the envelope, then the content), fsync, rename to queue/ID.msg
+ *	(never over an existing file), fsync queue/. Only then does the
+ *	caller answer 250. One file per message: one fsync, one inode; the
+ *	directory fsync is shared by the writer threads that renamed before
+ *	it started (group commit, sync_dir). A later state of the envelope
+ *	is written to queue/ID.env (temp, fsync, rename, fsync queue/),
+ *	which supersedes the first one; the content's offset in ID.msg is
+ *	the first envelope's length. A file system without a journal frees
+ *	inodes slowly (ext4 does not reuse an inode freed within the last
+ *	minute), so every file created per message costs CPU at high rates.
  *
  *	The envelope is a text file, one record per line, fields separated
  *	by a space; strings are written "=" followed by the octets, with
@@ -36,20 +40,22 @@
  *		rcpt pending|sent|failed TRIES NEXT =ADDR =ORIG =LAST-ERROR
  *		end
  *
- *	Envelope updates (per-recipient state) go through the same
- *	temp, fsync, rename, fsync(dir) sequence.
+ *	A message file written before envelopes moved into it (content
+ *	only, with its ID.env beside it) is still read.
  */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -329,36 +335,45 @@ bad:
 
 /* ---------------------------------------------------------- file I/O */
 
+/* write_iov - every octet of the iovecs to fd */
+static int
+write_iov(int fd, struct iovec *iov, int niov)
+{
+	while (niov > 0) {
+		ssize_t n = writev(fd, iov, niov);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		while (niov > 0 && (size_t)n >= iov->iov_len) {
+			n -= (ssize_t)iov->iov_len;
+			iov++;
+			niov--;
+		}
+		if (niov > 0) {
+			iov->iov_base = (char *)iov->iov_base + n;
+			iov->iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
 /* write_sync - create dir/name exclusively, write, fsync, close */
 static int
-write_sync(struct gw_queue *q, int dfd, const char *name, const char *data,
-	   size_t len, struct gw_qmsg *rec)
+write_sync(struct gw_queue *q, int dfd, const char *name, struct iovec *iov,
+	   int niov)
 {
 	int fd, e;
-	size_t off = 0;
 
 	if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) < 0)
 		return -1;
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		off += (size_t)n;
-	}
+	if (write_iov(fd, iov, niov) < 0)
+		goto fail;
 	if (!q->nosync && fsync(fd) < 0)
 		goto fail;
-	if (rec != NULL) {
-		struct stat st;
-		if (fstat(fd, &st) < 0)
-			goto fail;
-		/* rename keeps the inode; the ctime changes with it, so
-		 * the ctime is taken again after the rename (note_env) */
-		rec->env_ino = (unsigned long long)st.st_ino;
-	}
 	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
@@ -373,13 +388,48 @@ fail:
 	return -1;
 }
 
+/*
+ * sync_dir - fsync queue/ after a rename, shared between writer threads
+ * (group commit): a caller whose rename came before an fsync that has
+ * already started waits for the next one, and one fsync covers every
+ * rename made before it began. Each caller returns only once an fsync
+ * that started after its own rename has completed.
+ */
 static int
-sync_dir(struct gw_queue *q, int dfd)
+sync_dir(struct gw_queue *q)
 {
-	return q->nosync ? 0 : fsync(dfd);
+	unsigned long long mine;
+	int rc = 0;
+
+	if (q->nosync)
+		return 0;
+	pthread_mutex_lock(&q->dmu);
+	mine = ++q->dgen;
+	while (q->dsynced < mine) {
+		unsigned long long upto;
+
+		if (q->dbusy) {
+			pthread_cond_wait(&q->dcv, &q->dmu);
+			continue;
+		}
+		q->dbusy = 1;
+		upto = q->dgen;
+		pthread_mutex_unlock(&q->dmu);
+		rc = fsync(q->qfd);
+		pthread_mutex_lock(&q->dmu);
+		q->dbusy = 0;
+		if (rc == 0 && upto > q->dsynced)
+			q->dsynced = upto;
+		pthread_cond_broadcast(&q->dcv);
+		if (rc < 0)
+			break;	/* the waiters try again themselves */
+	}
+	pthread_mutex_unlock(&q->dmu);
+	return rc;
 }
 
-/* note_env - remember which envelope file we wrote (or read) last */
+/* note_env - remember which envelope file we wrote (or read) last; no
+ * ID.env (the envelope inside ID.msg is current) is inode 0 */
 static void
 note_env(struct gw_queue *q, struct gw_qmsg *m)
 {
@@ -387,6 +437,7 @@ note_env(struct gw_queue *q, struct gw_qmsg *m)
 	struct stat st;
 
 	snprintf(ename, sizeof(ename), "%s.env", m->id);
+	m->env_ino = m->env_ctime = 0;
 	if (fstatat(q->qfd, ename, &st, 0) == 0) {
 		m->env_ino = (unsigned long long)st.st_ino;
 		m->env_ctime = (unsigned long long)st.st_ctim.tv_sec *
@@ -406,20 +457,32 @@ new_id(struct gw_queue *q, char *id, size_t idsize)
 	    (unsigned long)tv.tv_usec & 0xfffffUL, q->seq++ & 0xfffu);
 }
 
-/* gw_queue_commit - the acceptance sequence of §8.1 */
-int
-gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
-		char *id, size_t idsize)
+void
+gw_qbatch_free(struct gw_qbatch *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->n; i++) {
+		gw_qmsg_free(b->m[i]);
+		addr_buf_free(&b->env[i]);
+	}
+	free(b->m);
+	free(b->env);
+	free(b->data);
+	free(b);
+}
+
+/* record - the in-memory record of a message being queued */
+static struct gw_qmsg *
+record(struct gw_queue *q, const struct gw_message *msg, time_t now)
 {
 	struct gw_qmsg *m;
-	struct addr_buf env;
-	char mname[GW_QID_SIZE + 8], ename[GW_QID_SIZE + 8];
-	int tries, msg_in = 0, env_in = 0;
 	size_t i;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
-		return -1;
-	addr_buf_init(&env);
+		return NULL;
 	m->ctime = now;
 	m->size = msg->len;
 	m->sender = strdup(msg->sender);
@@ -448,71 +511,160 @@ gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
 				goto fail;
 		}
 	}
-	/* the content, under a fresh id */
-	for (tries = 0;; tries++) {
-		new_id(q, m->id, sizeof(m->id));
-		snprintf(mname, sizeof(mname), "%s.msg", m->id);
-		snprintf(ename, sizeof(ename), "%s.env", m->id);
-		if (faccessat(q->qfd, ename, F_OK, 0) == 0 ||
-		    faccessat(q->qfd, mname, F_OK, 0) == 0)
-			continue;
-		if (write_sync(q, q->tfd, mname, msg->data, msg->len, NULL) == 0)
-			break;
-		if (errno != EEXIST || tries > 100) {
-			log_warn("NOQUEUE: cannot write tmp/%s", mname);
+	new_id(q, m->id, sizeof(m->id));
+	return m;
+fail:
+	gw_qmsg_free(m);
+	return NULL;
+}
+
+struct gw_qbatch *
+gw_queue_prepare(struct gw_queue *q, const struct gw_message *msg, size_t n,
+		 time_t now)
+{
+	struct gw_qbatch *b;
+	size_t i;
+
+	if (n == 0 || (b = calloc(1, sizeof(*b))) == NULL)
+		return NULL;
+	b->m = calloc(n, sizeof(*b->m));
+	b->env = calloc(n, sizeof(*b->env));
+	b->data = calloc(n, sizeof(*b->data));
+	if (!b->m || !b->env || !b->data)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		addr_buf_init(&b->env[i]);
+		b->n++;
+		if ((b->m[i] = record(q, &msg[i], now)) == NULL)
 			goto fail;
-		}
+		env_format(&b->env[i], b->m[i]);
+		if (b->env[i].oom)
+			goto fail;
+		b->m[i]->coff = b->env[i].size;
+		b->data[i] = msg[i].data;
 	}
-	if (renameat(q->tfd, mname, q->qfd, mname) < 0) {
-		log_warn("%s: rename tmp/%s to queue/", m->id, mname);
-		unlinkat(q->tfd, mname, 0);
+	return b;
+fail:
+	gw_qbatch_free(b);
+	return NULL;
+}
+
+/* put_one - the acceptance sequence of §8.1 for one message, without
+ * the directory fsync: tmp/ID.msg (envelope, then content), fsync,
+ * rename to queue/ID.msg */
+static int
+put_one(struct gw_queue *q, struct gw_qbatch *b, size_t i)
+{
+	struct gw_qmsg *m = b->m[i];
+	struct iovec iov[2];
+	char name[GW_QID_SIZE + 8], ename[GW_QID_SIZE + 8];
+
+	snprintf(name, sizeof(name), "%s.msg", m->id);
+	snprintf(ename, sizeof(ename), "%s.env", m->id);
+	/* ids are unique by construction; this only guards against a
+	 * clock set back (or a second daemon on the spool) */
+	if (faccessat(q->qfd, name, F_OK, 0) == 0 ||
+	    faccessat(q->qfd, ename, F_OK, 0) == 0) {
+		errno = EEXIST;
+		snprintf(b->why, sizeof(b->why), "queue/%s exists", name);
+		return -1;
+	}
+	iov[0].iov_base = b->env[i].ptr;
+	iov[0].iov_len = b->env[i].size;
+	iov[1].iov_base = (void *)b->data[i];
+	iov[1].iov_len = (size_t)m->size;
+	if (write_sync(q, q->tfd, name, iov, m->size ? 2 : 1) < 0) {
+		snprintf(b->why, sizeof(b->why), "cannot write tmp/%s", name);
+		return -1;
+	}
+	if (renameat(q->tfd, name, q->qfd, name) < 0) {
+		int e = errno;
+		snprintf(b->why, sizeof(b->why), "rename tmp/%s to queue/",
+		    name);
+		unlinkat(q->tfd, name, 0);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int
+gw_queue_write(struct gw_queue *q, struct gw_qbatch *b)
+{
+	size_t i, done;
+
+	b->rc = -1;
+	for (done = 0; done < b->n; done++)
+		if (put_one(q, b, done) < 0)
+			goto fail;
+	if (sync_dir(q) < 0) {
+		snprintf(b->why, sizeof(b->why), "fsync queue directory");
 		goto fail;
 	}
-	msg_in = 1;
-	/* the envelope: its rename is the commit */
-	env_format(&env, m);
-	if (env.oom) {
-		errno = ENOMEM;
-		log_warn("%s: envelope", m->id);
-		goto fail;
-	}
-	if (write_sync(q, q->tfd, ename, env.ptr, env.size, m) < 0) {
-		log_warn("%s: cannot write tmp/%s", m->id, ename);
-		goto fail;
-	}
-	if (renameat(q->tfd, ename, q->qfd, ename) < 0) {
-		log_warn("%s: rename tmp/%s to queue/", m->id, ename);
-		unlinkat(q->tfd, ename, 0);
-		goto fail;
-	}
-	env_in = 1;
-	if (sync_dir(q, q->qfd) < 0) {
-		log_warn("%s: fsync queue directory", m->id);
-		goto fail;
-	}
-	addr_buf_free(&env);
-	note_env(q, m);
-	snprintf(id, idsize, "%s", m->id);
-	m->next = q->head;
-	q->head = m;
-	q->count++;
+	b->rc = 0;
 	return 0;
 fail:
-	/* nothing acknowledged: leave nothing behind, envelope first */
-	if (env_in)
-		unlinkat(q->qfd, ename, 0);
-	if (msg_in)
-		unlinkat(q->qfd, mname, 0);
-	addr_buf_free(&env);
-	gw_qmsg_free(m);
+	b->err = errno;
+	/* nothing acknowledged: leave nothing behind */
+	for (i = 0; i < done; i++) {
+		char name[GW_QID_SIZE + 8];
+		snprintf(name, sizeof(name), "%s.msg", b->m[i]->id);
+		unlinkat(q->qfd, name, 0);
+	}
 	return -1;
 }
 
-/* gw_queue_update - rewrite an envelope: temp, fsync, rename, fsync dir */
+size_t
+gw_queue_finish(struct gw_queue *q, struct gw_qbatch *b)
+{
+	size_t i, n = 0;
+
+	if (b->rc < 0) {
+		errno = b->err;
+		log_warn("%s: %s", b->n ? b->m[0]->id : "NOQUEUE", b->why);
+		return 0;
+	}
+	/* in order, so the queue's head is the last one */
+	for (i = 0; i < b->n; i++) {
+		struct gw_qmsg *m = b->m[i];
+
+		b->m[i] = NULL;
+		m->next = q->head;
+		q->head = m;
+		q->count++;
+		n++;
+	}
+	return n;
+}
+
+/* gw_queue_commit - the whole sequence on the calling thread */
+int
+gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
+		char *id, size_t idsize)
+{
+	struct gw_qbatch *b = gw_queue_prepare(q, msg, 1, now);
+
+	if (b == NULL) {
+		log_warnx("NOQUEUE: out of memory");
+		return -1;
+	}
+	gw_queue_write(q, b);
+	snprintf(id, idsize, "%s", b->m[0]->id);
+	if (gw_queue_finish(q, b) == 0) {
+		gw_qbatch_free(b);
+		return -1;
+	}
+	gw_qbatch_free(b);
+	return 0;
+}
+
+/* gw_queue_update - write ID.env, which supersedes the envelope inside
+ * ID.msg: temp, fsync, rename, fsync dir */
 int
 gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
 {
 	struct addr_buf env;
+	struct iovec iov;
 	char ename[GW_QID_SIZE + 8];
 	int rc = -1;
 
@@ -520,13 +672,15 @@ gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
 	env_format(&env, m);
 	snprintf(ename, sizeof(ename), "%s.env", m->id);
 	unlinkat(q->tfd, ename, 0);	/* a leftover of a failed update */
+	iov.iov_base = env.ptr;
+	iov.iov_len = env.size;
 	if (env.oom)
 		errno = ENOMEM;
-	else if (write_sync(q, q->tfd, ename, env.ptr, env.size, m) < 0)
+	else if (write_sync(q, q->tfd, ename, &iov, 1) < 0)
 		;
 	else if (renameat(q->tfd, ename, q->qfd, ename) < 0)
 		unlinkat(q->tfd, ename, 0);
-	else if (sync_dir(q, q->qfd) == 0)
+	else if (sync_dir(q) == 0)
 		rc = 0;
 	if (rc == 0)
 		note_env(q, m);
@@ -536,22 +690,27 @@ gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
 	return rc;
 }
 
-/* gw_queue_remove - envelope first: a crash leaves content only, which
- * start-up quarantines after an hour instead of delivering twice */
+/* gw_queue_remove - ID.env first (when there is one), then ID.msg: a
+ * crash in between leaves ID.msg with its first envelope, which repeats
+ * deliveries (at least once) but loses nothing */
 int
 gw_queue_remove(struct gw_queue *q, struct gw_qmsg *m)
 {
 	char name[GW_QID_SIZE + 8];
 	int rc = 0;
 
-	snprintf(name, sizeof(name), "%s.env", m->id);
-	if (unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT) {
+	if (m->env_ino != 0) {
+		snprintf(name, sizeof(name), "%s.env", m->id);
+		if (unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT) {
+			log_warn("%s: cannot remove queue/%s", m->id, name);
+			rc = -1;
+		}
+	}
+	snprintf(name, sizeof(name), "%s.msg", m->id);
+	if (rc == 0 && unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT) {
 		log_warn("%s: cannot remove queue/%s", m->id, name);
 		rc = -1;
 	}
-	snprintf(name, sizeof(name), "%s.msg", m->id);
-	if (rc == 0 && unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT)
-		log_warn("%s: cannot remove queue/%s", m->id, name);
 	gw_queue_forget(q, m);
 	return rc;
 }
@@ -626,13 +785,20 @@ gw_queue_lock(struct gw_queue *q, struct gw_qmsg *m)
 		return errno == ENOENT ? -1 : 0;
 	if (flock(m->lockfd, LOCK_EX | LOCK_NB) < 0)
 		return 0;
-	/* deleted by the tool while we waited, or changed by it? */
-	snprintf(name, sizeof(name), "%s.env", m->id);
-	if (fstatat(q->qfd, name, &st, 0) < 0) {
+	/* deleted by the tool while we waited? */
+	if (fstat(m->lockfd, &st) < 0 || st.st_nlink == 0) {
 		flock(m->lockfd, LOCK_UN);
 		return -1;
 	}
-	if ((unsigned long long)st.st_ino != m->env_ino ||
+	/* changed by it (an ID.env that is not the one we know)? */
+	snprintf(name, sizeof(name), "%s.env", m->id);
+	if (fstatat(q->qfd, name, &st, 0) < 0) {
+		if (m->env_ino != 0) {
+			log_warnx("%s: queue/%s went away; keeping the state "
+			    "in memory", m->id, name);
+			m->env_ino = m->env_ctime = 0;
+		}
+	} else if ((unsigned long long)st.st_ino != m->env_ino ||
 	    (unsigned long long)st.st_ctim.tv_sec * 1000000000ULL +
 	    (unsigned long long)st.st_ctim.tv_nsec != m->env_ctime) {
 		if (reread(q, m) < 0)
@@ -706,15 +872,124 @@ gw_queue_content(struct gw_queue *q, const struct gw_qmsg *m,
 		 struct addr_buf *out)
 {
 	char name[GW_QID_SIZE + 8];
+	struct stat st;
+	uint64_t off = 0;
+	int fd;
 
+	addr_buf_clear(out);
 	snprintf(name, sizeof(name), "%s.msg", m->id);
-	if (read_all(q->qfd, name, out, SIZE_MAX / 2) < 0)
+	if ((fd = openat(q->qfd, name, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
-	if (out->size != m->size) {
+	if (fstat(fd, &st) < 0)
+		goto fail;
+	if ((uint64_t)st.st_size != m->coff + m->size ||
+	    m->size > SIZE_MAX / 2) {
 		errno = EIO;
-		return -1;
+		goto fail;
 	}
+	if (addr_buf_grow(out, (size_t)m->size) < 0) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	while (off < m->size) {
+		ssize_t n = pread(fd, out->ptr + off, (size_t)(m->size - off),
+		    (off_t)(m->coff + off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = EIO;
+			goto fail;
+		}
+		off += (uint64_t)n;
+	}
+	out->size = (size_t)m->size;
+	out->ptr[out->size] = '\0';
+	close(fd);
 	return 0;
+fail:
+	{
+		int e = errno;
+		close(fd);
+		addr_buf_clear(out);
+		errno = e;
+	}
+	return -1;
+}
+
+/* find_end - the first "\nend\n" in p[0..len), or NULL */
+static const char *
+find_end(const char *p, size_t len)
+{
+	const char *e = p + len, *nl;
+
+	while (len >= 5 && (nl = memchr(p, '\n', (size_t)(e - p) - 4)) != NULL) {
+		if (memcmp(nl, "\nend\n", 5) == 0)
+			return nl;
+		p = nl + 1;
+		len = (size_t)(e - p);
+	}
+	return NULL;
+}
+
+/*
+ * read_head - the envelope at the start of a message file: 1 with its
+ * text in out (NUL-terminated) and the content's offset in *coff; 0 when
+ * the file starts with content (written before envelopes moved into
+ * ID.msg: its ID.env is the only envelope); -1 when unreadable or when
+ * the envelope has no end within ENV_MAX.
+ */
+static int
+read_head(int dfd, const char *name, struct addr_buf *out, uint64_t *coff)
+{
+	static const char magic[] = "addrgw-envelope ";
+	char buf[16384];
+	size_t scanned = 0;
+	int fd, rc = -1;
+
+	addr_buf_clear(out);
+	*coff = 0;
+	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+		const char *end;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (out->size + (size_t)n > ENV_MAX ||
+		    addr_buf_put(out, buf, (size_t)n) < 0)
+			break;
+		if (out->size >= sizeof(magic) - 1 &&
+		    memcmp(out->ptr, magic, sizeof(magic) - 1) != 0) {
+			rc = 0;		/* content only */
+			break;
+		}
+		/* "end" on a line of its own ends the envelope */
+		if (scanned > 0)
+			scanned--;
+		end = find_end(out->ptr + scanned, out->size - scanned);
+		if (end != NULL) {
+			size_t len = (size_t)(end - out->ptr) + 5;
+			*coff = len;
+			out->size = len;
+			out->ptr[len] = '\0';
+			rc = 1;
+			break;
+		}
+		scanned = out->size >= 4 ? out->size - 4 : 0;
+		if (n == 0) {
+			/* shorter than the magic: content; else cut short */
+			rc = out->size < sizeof(magic) - 1 ? 0 : -1;
+			break;
+		}
+	}
+	close(fd);
+	if (rc == 0)
+		addr_buf_clear(out);
+	return rc;
 }
 
 /* ----------------------------------------------------------- start-up */
@@ -777,7 +1052,52 @@ valid_id(const char *s, size_t len)
 	return 1;
 }
 
-/* load - read every envelope; quarantine what cannot be used */
+/*
+ * load_one - queue/ID.msg with its envelope: ID.env when there is one,
+ * else the one at the start of ID.msg. NULL with why when unusable.
+ */
+static struct gw_qmsg *
+load_one(struct gw_queue *q, const char *id, struct addr_buf *text,
+	 int *orphan, const char **why)
+{
+	char mname[GW_QID_SIZE + 8], ename[GW_QID_SIZE + 8];
+	struct gw_qmsg *m = NULL;
+	struct stat st;
+	uint64_t coff;
+	int head;
+
+	*orphan = 0;
+	*why = "unreadable";
+	snprintf(mname, sizeof(mname), "%s.msg", id);
+	snprintf(ename, sizeof(ename), "%s.env", id);
+	if ((head = read_head(q->qfd, mname, text, &coff)) < 0) {
+		*why = "envelope in the message file cut short";
+		return NULL;
+	}
+	if (faccessat(q->qfd, ename, F_OK, 0) == 0) {
+		if (read_all(q->qfd, ename, text, ENV_MAX) < 0 ||
+		    memchr(text->ptr, '\0', text->size) != NULL)
+			return NULL;
+	} else if (head == 0) {
+		*orphan = 1;
+		*why = "content without envelope";
+		return NULL;
+	}
+	if (memchr(text->ptr, '\0', text->size) != NULL ||
+	    (m = env_parse(text->ptr, id, why)) == NULL)
+		return NULL;
+	m->coff = coff;
+	if (fstatat(q->qfd, mname, &st, 0) < 0 ||
+	    (uint64_t)st.st_size != coff + m->size) {
+		*why = "content file truncated";
+		gw_qmsg_free(m);
+		return NULL;
+	}
+	note_env(q, m);
+	return m;
+}
+
+/* load - read every message; quarantine what cannot be used */
 static void
 load(struct gw_queue *q)
 {
@@ -795,8 +1115,11 @@ load(struct gw_queue *q)
 	addr_buf_init(&text);
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name, *dot = strrchr(n, '.');
+		char id[GW_QID_SIZE], other[GW_QID_SIZE + 8];
+		const char *why;
+		struct gw_qmsg *m;
 		struct stat st;
-		char other[GW_QID_SIZE + 8];
+		int orphan;
 		size_t idl;
 
 		if (n[0] == '.')
@@ -807,48 +1130,31 @@ load(struct gw_queue *q)
 			quarantine(q, n, "unknown file");
 			continue;
 		}
-		snprintf(other, sizeof(other), "%.*s.msg", (int)idl, n);
-		if (!strcmp(dot, ".msg")) {
-			char env[GW_QID_SIZE + 8];
-			snprintf(env, sizeof(env), "%.*s.env", (int)idl, n);
-			if (faccessat(q->qfd, env, F_OK, 0) == 0)
-				continue;	/* loaded with its envelope */
-			if (fstatat(q->qfd, n, &st, 0) == 0 &&
-			    time(NULL) - st.st_mtime > ORPHAN_AGE)
-				quarantine(q, n, "content without envelope");
+		snprintf(id, sizeof(id), "%.*s", (int)idl, n);
+		snprintf(other, sizeof(other), "%s.msg", id);
+		if (!strcmp(dot, ".env")) {
+			/* loaded with its message file */
+			if (faccessat(q->qfd, other, F_OK, 0) < 0)
+				quarantine(q, n, "content file missing");
 			continue;
 		}
-		{
-			char id[GW_QID_SIZE];
-			const char *why = "unreadable";
-			struct gw_qmsg *m = NULL;
-
-			snprintf(id, sizeof(id), "%.*s", (int)idl, n);
-			if (read_all(q->qfd, n, &text, ENV_MAX) == 0 &&
-			    memchr(text.ptr, '\0', text.size) == NULL)
-				m = env_parse(text.ptr, id, &why);
-			if (m != NULL) {
-				if (fstatat(q->qfd, other, &st, 0) < 0) {
-					why = "content file missing";
-					gw_qmsg_free(m);
-					m = NULL;
-				} else if ((uint64_t)st.st_size != m->size) {
-					why = "content file truncated";
-					gw_qmsg_free(m);
-					m = NULL;
-				}
-			}
-			if (m == NULL) {
-				quarantine(q, n, why);
-				if (faccessat(q->qfd, other, F_OK, 0) == 0)
-					quarantine(q, other, why);
+		if ((m = load_one(q, id, &text, &orphan, &why)) == NULL) {
+			snprintf(other, sizeof(other), "%s.env", id);
+			if (orphan) {
+				/* perhaps still being removed: wait an hour */
+				if (fstatat(q->qfd, n, &st, 0) == 0 &&
+				    time(NULL) - st.st_mtime > ORPHAN_AGE)
+					quarantine(q, n, why);
 				continue;
 			}
-			note_env(q, m);
-			m->next = q->head;
-			q->head = m;
-			q->count++;
+			quarantine(q, n, why);
+			if (faccessat(q->qfd, other, F_OK, 0) == 0)
+				quarantine(q, other, why);
+			continue;
 		}
+		m->next = q->head;
+		q->head = m;
+		q->count++;
 	}
 	closedir(d);
 	addr_buf_free(&text);
@@ -878,6 +1184,8 @@ queue_open(struct gw_queue *q, const char *spool, int tool, char *err,
 	   size_t errsize)
 {
 	memset(q, 0, sizeof(*q));
+	pthread_mutex_init(&q->dmu, NULL);
+	pthread_cond_init(&q->dcv, NULL);
 	q->tool = tool;
 	q->qfd = q->tfd = q->xfd = -1;
 	if (mkdir(spool, 0700) < 0 && errno != EEXIST) {
@@ -927,6 +1235,8 @@ gw_queue_close(struct gw_queue *q)
 	if (q->xfd >= 0)
 		close(q->xfd);
 	free(q->spool);
+	pthread_mutex_destroy(&q->dmu);
+	pthread_cond_destroy(&q->dcv);
 	memset(q, 0, sizeof(*q));
 	q->qfd = q->tfd = q->xfd = -1;
 }

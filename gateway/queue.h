@@ -1,15 +1,17 @@
 /*
  * queue.h - the durable queue (spec-gateway.md §8)
  *
- * SPOOL/queue/ID.msg holds the content (written once), SPOOL/queue/ID.env
- * the envelope with per-recipient state. Files are written in SPOOL/tmp/,
- * fsync'd, renamed into queue/ (content first, envelope last: the
- * envelope's rename is the commit) and the directory is fsync'd before
- * gw_queue_commit returns. Bad files go to SPOOL/quarantine/ at start-up.
+ * SPOOL/queue/ID.msg holds the envelope as it was at acceptance and then
+ * the content, written once: written in SPOOL/tmp/, fsync'd, renamed into
+ * queue/ (the rename is the commit) and the directory fsync'd before the
+ * 250. Later states of the envelope go to SPOOL/queue/ID.env, which then
+ * supersedes the one inside ID.msg. One file, one fsync and one inode per
+ * accepted message. Bad files go to SPOOL/quarantine/ at start-up.
  */
 #ifndef GW_QUEUE_H
 #define GW_QUEUE_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -32,7 +34,7 @@ struct gw_qrcpt {
 struct gw_qmsg {
 	char id[GW_QID_SIZE];
 	time_t ctime;		/* queue entry: lifetime counts from here */
-	uint64_t size;		/* octets of the content file */
+	uint64_t size;		/* octets of content */
 	char *sender;		/* "" for <> */
 	char *client;
 	char *helo;
@@ -50,7 +52,9 @@ struct gw_qmsg {
 	unsigned busy;		/* SMTP deliveries under way */
 	int lockfd;		/* ID.msg, flock'd while we work on it */
 	unsigned locks;
-	unsigned long long env_ino, env_ctime;	/* the envelope we know */
+	unsigned long long env_ino, env_ctime;	/* the ID.env we know;
+						 * 0: none, ID.msg's is current */
+	uint64_t coff;		/* where the content starts in ID.msg */
 };
 
 struct gw_queue {
@@ -63,6 +67,29 @@ struct gw_queue {
 	unsigned seq;
 	int nosync;		/* tests only: never set in addrgw */
 	int tool;		/* opened by the queue tool */
+	/* group commit of queue/ between writer threads (queue.c) */
+	pthread_mutex_t dmu;
+	pthread_cond_t dcv;
+	unsigned long long dgen, dsynced;
+	int dbusy;
+};
+
+/*
+ * A commit in three steps, so that the file work can run on a writer
+ * thread (commit.c) while the event loop serves other clients:
+ * gw_queue_prepare (loop thread: records, ids, envelope texts),
+ * gw_queue_write (any thread: files, fsyncs; touches no list and no
+ * counter of the queue) and gw_queue_finish (loop thread: the messages
+ * join q->head, or the failure is logged).
+ */
+struct gw_qbatch {
+	struct gw_qmsg **m;	/* the records, ids assigned */
+	struct addr_buf *env;	/* their envelope texts */
+	const char **data;	/* their content, borrowed until finish */
+	size_t n;
+	int rc;			/* gw_queue_write's result */
+	int err;		/* its errno */
+	char why[128];		/* what failed, for the log */
 };
 
 /*
@@ -113,10 +140,32 @@ void gw_queue_close(struct gw_queue *q);
 int gw_queue_commit(struct gw_queue *q, const struct gw_message *m,
 		    time_t now, char *id, size_t idsize);
 
-/* gw_queue_update - rewrite the envelope of msg durably; 0 or -1 */
+/*
+ * gw_queue_prepare - a batch for msg[0..n) (a client message's
+ * variants: all or none are queued); NULL when out of memory. The
+ * content stays the caller's and must outlive gw_queue_finish.
+ */
+struct gw_qbatch *gw_queue_prepare(struct gw_queue *q,
+				   const struct gw_message *msg, size_t n,
+				   time_t now);
+
+/* gw_queue_write - write, fsync and rename every message of b, then
+ * fsync queue/ (shared with concurrent writers); 0, or -1 with nothing
+ * left behind. Safe on any thread. */
+int gw_queue_write(struct gw_queue *q, struct gw_qbatch *b);
+
+/* gw_queue_finish - after gw_queue_write: add the messages to q->head
+ * in order (the last one first) and return how many, or log the
+ * failure and return 0. The batch keeps nothing; free it. */
+size_t gw_queue_finish(struct gw_queue *q, struct gw_qbatch *b);
+
+/* gw_qbatch_free - release a batch (and records not handed over) */
+void gw_qbatch_free(struct gw_qbatch *b);
+
+/* gw_queue_update - write msg's envelope durably (ID.env); 0 or -1 */
 int gw_queue_update(struct gw_queue *q, struct gw_qmsg *msg);
 
-/* gw_queue_remove - delete msg's files (envelope first) and free it */
+/* gw_queue_remove - delete msg's files (ID.env first) and free it */
 int gw_queue_remove(struct gw_queue *q, struct gw_qmsg *msg);
 
 /* gw_queue_content - read msg's content into out; 0 or -1 */

@@ -7,9 +7,11 @@
  * DESCRIPTION
  *	One process, one libevent loop: a listener per [server] listen
  *	line, a bufferevent per client driving a session.c state machine,
- *	and a timer for the scheduler. The session's commit callback writes
- *	the queue synchronously (fsync included) before the 250 is queued
- *	for the client, so the reply never runs ahead of the disk.
+ *	and a timer for the scheduler. The session's commit callback hands
+ *	the queue write (fsync included) to a writer thread (commit.c) and
+ *	stops reading from that client; the 250 is queued only when the
+ *	writer reports, so the reply never runs ahead of the disk, and the
+ *	loop serves the other clients in the meantime.
  *
  *	The error tarpit delays a reply by not writing it (and not reading
  *	further) until a timer fires; the idle timeout is the bufferevent's
@@ -36,8 +38,14 @@
 #include "archive.h"
 #include "directory.h"
 #include "texts.h"
+#include "commit.h"
 #include "server.h"
 #include "session.h"
+
+/* writer threads for the queue (commit.c): each spends its time waiting
+ * for the disk, so enough for every busy session to have a commit in
+ * flight; the directory fsync is shared between them */
+#define QUEUE_WRITERS 16
 
 struct listener {
 	struct gw_server *srv;
@@ -56,6 +64,7 @@ struct gw_server {
 	unsigned long nextconn;
 	struct gw_mta *mta;
 	struct gw_sched_hooks hooks;
+	struct gw_committer *writers;	/* NULL: commits on the loop */
 	struct gw_config **old;		/* replaced by reloads, kept for the
 					   sessions that borrow them */
 	size_t nold;
@@ -70,9 +79,13 @@ struct conn {
 	struct gw_session_cb cb;
 	unsigned long id;
 	int transcript;
+	const struct gw_message *msgs;	/* being committed (borrowed) */
+	int dead;		/* gone while its commit was under way */
 };
 
 static void conn_flush(struct conn *);
+static void read_cb(struct bufferevent *, void *);
+static void conn_free(struct conn *);
 
 static void
 sched_now(struct gw_server *srv)
@@ -103,47 +116,84 @@ sched_cb(evutil_socket_t fd, short ev, void *arg)
 
 /* the session's callbacks */
 
+/*
+ * finish - end of a commit (loop thread): the log lines, the messages
+ * into the queue, the archive copies (§11.1, once every variant is
+ * queued; they never fail the mail). 0, or -1 (logged). Frees b.
+ */
+static int
+finish(struct gw_server *srv, struct gw_qbatch *b, const struct gw_message *m)
+{
+	struct gw_qmsg *qm;
+	size_t n = b->n, i;
+
+	for (i = 0; b->rc == 0 && i < n; i++) {
+		log_info("%s: client=[%s], helo=<%s>%s%s", b->m[i]->id,
+		    m[i].client, m[i].helo, i ? ", variant of " : "",
+		    i ? b->m[0]->id : "");
+		log_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queue active)",
+		    b->m[i]->id, m[i].sender, m[i].len, m[i].nrcpt);
+	}
+	if (gw_queue_finish(&srv->q, b) != n) {
+		gw_qbatch_free(b);
+		return -1;
+	}
+	gw_qbatch_free(b);
+	/* the queue's head is the last variant */
+	for (qm = srv->q.head, i = n; i-- > 0 && qm != NULL; qm = qm->next)
+		if (m[i].archive)
+			gw_archive(srv->cfg, qm, m[i].archive, m[i].data,
+			    m[i].len);
+	sched_now(srv);
+	return 0;
+}
+
+/* commit_done - a writer finished c's commit (loop thread) */
+static void
+commit_done(struct gw_qbatch *b, void *arg)
+{
+	struct conn *c = arg;
+	char id[GW_QID_SIZE];
+	int rc;
+
+	snprintf(id, sizeof(id), "%s", b->m[0]->id);
+	rc = finish(c->srv, b, c->msgs);
+	c->msgs = NULL;
+	gw_session_committed(c->s, rc, id);
+	if (c->dead) {
+		conn_free(c);
+		return;
+	}
+	/* what the client pipelined behind the message */
+	bufferevent_enable(c->bev, EV_READ);
+	read_cb(c->bev, c);
+}
+
 static int
 cb_commit(void *arg, const struct gw_message *m, size_t n, char *id,
 	  size_t idsize)
 {
 	struct conn *c = arg;
-	char one[GW_QID_SIZE];
-	size_t i;
+	struct gw_qbatch *b;
 
-	for (i = 0; i < n; i++) {
-		if (gw_queue_commit(&c->srv->q, &m[i], time(NULL), one,
-		    sizeof(one)) < 0) {
-			/* all or none: take back the variants already in */
-			while (i-- > 0) {
-				struct gw_qmsg *q = c->srv->q.head;
-				if (q != NULL) {
-					log_info("%s: removed (a sibling "
-					    "could not be queued)", q->id);
-					gw_queue_remove(&c->srv->q, q);
-				}
-			}
-			return -1;
-		}
-		if (i == 0)
-			snprintf(id, idsize, "%s", one);
-		log_info("%s: client=[%s], helo=<%s>%s%s", one, m[i].client,
-		    m[i].helo, i ? ", variant of " : "", i ? id : "");
-		log_info("%s: from=<%s>, size=%zu, nrcpt=%zu (queue active)",
-		    one, m[i].sender, m[i].len, m[i].nrcpt);
+	if ((b = gw_queue_prepare(&c->srv->q, m, n, time(NULL))) == NULL) {
+		log_warnx("NOQUEUE: out of memory");
+		return -1;
 	}
-	/* §11.1: archive copies once every variant is queued; they never
-	 * fail the mail. The queue's head is the last variant committed. */
-	{
-		struct gw_qmsg *qm = c->srv->q.head;
-
-		for (i = n; i-- > 0 && qm != NULL; qm = qm->next)
-			if (m[i].archive)
-				gw_archive(c->srv->cfg, qm, m[i].archive,
-				    m[i].data, m[i].len);
+	snprintf(id, idsize, "%s", b->m[0]->id);
+	if (c->srv->writers == NULL) {
+		/* no writer threads: the whole commit here */
+		gw_queue_write(&c->srv->q, b);
+		return finish(c->srv, b, m);
 	}
-	sched_now(c->srv);
-	return 0;
+	if (gw_committer_submit(c->srv->writers, b, commit_done, c) < 0) {
+		gw_qbatch_free(b);
+		log_warnx("NOQUEUE: out of memory");
+		return -1;
+	}
+	c->msgs = m;
+	bufferevent_disable(c->bev, EV_READ);
+	return GW_COMMIT_PENDING;
 }
 
 static void
@@ -165,6 +215,13 @@ cb_transcript(void *arg, char dir, const char *line, size_t len)
 static void
 conn_free(struct conn *c)
 {
+	if (c->s != NULL && gw_session_committing(c->s)) {
+		/* a writer still uses the session's message: free the
+		 * connection when it reports (commit_done) */
+		c->dead = 1;
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+		return;
+	}
 	if (c->tarpit)
 		event_free(c->tarpit);
 	if (c->bev)
@@ -232,11 +289,13 @@ read_cb(struct bufferevent *bev, void *arg)
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	char buf[16384];
-	int n;
+	ev_ssize_t n;
 
-	while (!gw_session_closing(c->s) &&
-	    (n = evbuffer_remove(in, buf, sizeof(buf))) > 0)
-		gw_session_feed(c->s, buf, (size_t)n);
+	/* a pending commit stops the session after the message: the rest
+	 * stays in the buffer until commit_done */
+	while (!gw_session_closing(c->s) && !gw_session_committing(c->s) &&
+	    (n = evbuffer_copyout(in, buf, sizeof(buf))) > 0)
+		evbuffer_drain(in, gw_session_feed(c->s, buf, (size_t)n));
 	if (gw_session_closing(c->s))
 		evbuffer_drain(in, evbuffer_get_length(in));
 	conn_flush(c);
@@ -436,6 +495,9 @@ gw_server_run(struct gw_server *srv)
 	}
 	for (m = srv->q.head; m; m = m->next)
 		pending++;
+	if ((srv->writers = gw_committer_new(srv->base, &srv->q,
+	    QUEUE_WRITERS)) == NULL)
+		log_warnx("queue writers: none; commits run on the event loop");
 	log_info("queue %s: %zu message(s) to resume", srv->cfg->spool,
 	    pending);
 	signal(SIGPIPE, SIG_IGN);
@@ -462,6 +524,8 @@ gw_server_run(struct gw_server *srv)
 		log_warn("%s: cannot write the pid file", srv->pidfile);
 	sched_now(srv);		/* restart resumes every queued message */
 	event_base_dispatch(srv->base);
+	gw_committer_free(srv->writers);
+	srv->writers = NULL;
 	unlink(srv->pidfile);
 	gw_queue_close(&srv->q);
 	return 0;

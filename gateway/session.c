@@ -4,12 +4,16 @@
  * SYNOPSIS
  *	gw_session_new(), gw_session_free(), gw_session_feed(),
  *	gw_session_output(), gw_session_consume(), gw_session_delay(),
- *	gw_session_closing(), gw_session_timeout(), gw_session_eof()
+ *	gw_session_closing(), gw_session_timeout(), gw_session_eof(),
+ *	gw_session_committed(), gw_session_committing()
  *
  * DESCRIPTION
  *	A state machine fed with the client's octets; no sockets, so the
  *	same code runs under server.c, the unit tests and a fuzz target.
- *	Two states: command lines, and message content after 354.
+ *	Three states: command lines, message content after 354, and the
+ *	wait for the queue's commit when the host writes it on another
+ *	thread (nothing is read then; the reply comes with
+ *	gw_session_committed).
  *
  *	Commands (spec-gateway.md §3): EHLO HELO MAIL RCPT DATA RSET NOOP
  *	QUIT VRFY HELP. Paths go to the address layer in envelope mode
@@ -54,7 +58,7 @@
 #define MAX_LOCAL_X400	1604
 #define MAX_DOMAIN	255
 
-enum { ST_CMD, ST_DATA };
+enum { ST_CMD, ST_DATA, ST_COMMIT };
 
 struct gw_session {
 	const struct gw_config *cfg;
@@ -93,6 +97,10 @@ struct gw_session {
 	int line_dot;			/* ... with a "." (removed) */
 	int line_other;			/* ... and has more than that */
 	size_t line_len;		/* raw octets of the line so far */
+
+	/* ST_COMMIT: the host writes var on another thread; var's
+	 * messages borrow data, rcpt and sender until it reports */
+	struct gw_variants var;
 };
 
 static void
@@ -211,6 +219,8 @@ gw_session_free(struct gw_session *s)
 {
 	if (s == NULL)
 		return;
+	if (s->state == ST_COMMIT)
+		gw_variants_free(&s->var);
 	txn_reset(s);
 	addr_buf_free(&s->out);
 	free(s->in);
@@ -790,6 +800,7 @@ end_of_data(struct gw_session *s)
 	struct gw_variants var;
 	char id[GW_QID_SIZE], why_buf[256];
 	const char *why = NULL;
+	int rc;
 
 	s->state = ST_CMD;
 	if (s->too_big)
@@ -827,15 +838,40 @@ end_of_data(struct gw_session *s)
 		reply(s, "%s", why_buf);
 		logf_(s, "NOQUEUE: reject: DATA from [%s]: %s; from=<%s>",
 		    s->client, why_buf, s->sender);
-	} else if (s->cb->commit == NULL || var.n == 0 ||
-	    s->cb->commit(s->cb->arg, var.msg, var.n, id, sizeof(id)) < 0) {
+		gw_variants_free(&var);
+		txn_reset(s);
+		return;
+	}
+	rc = s->cb->commit == NULL || var.n == 0 ? -1 :
+	    s->cb->commit(s->cb->arg, var.msg, var.n, id, sizeof(id));
+	/* pending: the reply waits for gw_session_committed, and nothing
+	 * more is read until then */
+	s->state = ST_COMMIT;
+	s->var = var;
+	if (rc != GW_COMMIT_PENDING)
+		gw_session_committed(s, rc, id);
+}
+
+void
+gw_session_committed(struct gw_session *s, int rc, const char *id)
+{
+	if (s->state != ST_COMMIT)
+		return;
+	s->state = ST_CMD;
+	if (rc < 0)
 		reply(s, "451 4.3.0 Queue file write error");
-	} else {
+	else {
 		s->errors = 0;
 		reply(s, "250 2.0.0 Ok: queued as %s", id);
 	}
-	gw_variants_free(&var);
+	gw_variants_free(&s->var);
 	txn_reset(s);
+}
+
+int
+gw_session_committing(const struct gw_session *s)
+{
+	return s->state == ST_COMMIT;
 }
 
 /*
@@ -921,12 +957,12 @@ data_scan(struct gw_session *s, const char *buf, size_t len)
 }
 
 /* gw_session_feed - process client octets */
-void
+size_t
 gw_session_feed(struct gw_session *s, const char *buf, size_t len)
 {
-	size_t max = s->cfg->max_command_line;
+	size_t max = s->cfg->max_command_line, given = len;
 
-	while (len > 0 && !s->closing) {
+	while (len > 0 && !s->closing && s->state != ST_COMMIT) {
 		const char *nl;
 		size_t l;
 
@@ -953,7 +989,7 @@ gw_session_feed(struct gw_session *s, const char *buf, size_t len)
 		if (s->in == NULL && (s->in = malloc(max + 1)) == NULL) {
 			reply(s, "421 4.3.0 Error: out of memory");
 			s->closing = 1;
-			return;
+			return given;
 		}
 		memcpy(s->in + s->inlen, buf, l);
 		s->inlen += l;
@@ -994,4 +1030,5 @@ gw_session_feed(struct gw_session *s, const char *buf, size_t len)
 		free(s->in);
 		s->in = NULL;
 	}
+	return s->closing ? given : given - len;
 }

@@ -42,6 +42,8 @@ struct gw_message {
 	int archive;		/* §11.1: 0 none, 1 inbound, 2 outbound */
 };
 
+#define GW_COMMIT_PENDING 1
+
 struct gw_session_cb {
 	void *arg;
 	/*
@@ -49,7 +51,9 @@ struct gw_session_cb {
 	 * variants one client message became (inbound, outbound, forward,
 	 * journal reports). Write the first one's queue id into id. Return
 	 * 0 when every one is safely queued, -1 when not (the client gets
-	 * 451 4.3.0 and none stays queued).
+	 * 451 4.3.0 and none stays queued), or GW_COMMIT_PENDING when the
+	 * write goes on elsewhere: the session then reads nothing more and
+	 * keeps msg valid until the host calls gw_session_committed.
 	 */
 	int (*commit)(void *arg, const struct gw_message *msg, size_t n,
 		      char *id, size_t idsize);
@@ -80,9 +84,20 @@ void gw_session_free(struct gw_session *s);
  * gw_session_feed - process len octets from the client. Every complete
  * command (and a whole message at end of DATA, including its commit) is
  * handled before the call returns; replies accumulate in the output.
- * Input after the session decided to close is ignored.
+ * Returns the octets used: all of them, except when a commit is pending
+ * (GW_COMMIT_PENDING), where it stops after the end of data and the
+ * host feeds the rest after gw_session_committed. Input after the
+ * session decided to close is ignored (counted as used).
  */
-void gw_session_feed(struct gw_session *s, const char *buf, size_t len);
+size_t gw_session_feed(struct gw_session *s, const char *buf, size_t len);
+
+/* gw_session_committed - the pending commit ended: rc 0 (id is the
+ * queue id for the 250) or -1 (451) */
+void gw_session_committed(struct gw_session *s, int rc, const char *id);
+
+/* gw_session_committing - nonzero while a commit is pending; the host
+ * must not free the session then */
+int gw_session_committing(const struct gw_session *s);
 
 /* gw_session_output - the pending reply octets (borrowed) */
 const char *gw_session_output(const struct gw_session *s, size_t *len);

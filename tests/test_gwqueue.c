@@ -116,7 +116,8 @@ test_commit_and_restart(void **state)
 	commit_one(&q, "Subject: 2\r\n\r\nbody\r\n", id2);
 	assert_string_not_equal(id, id2);
 	assert_int_equal(strlen(id), 16);
-	assert_int_equal(count_dir("queue"), 4);
+	/* one file per message: the envelope inside ID.msg */
+	assert_int_equal(count_dir("queue"), 2);
 	assert_int_equal(count_dir("tmp"), 0);
 	gw_queue_close(&q);
 
@@ -156,9 +157,15 @@ test_commit_and_restart(void **state)
 	assert_int_equal(m->rcpt[0].tries, 3);
 	assert_int_equal(m->rcpt[0].next, 12345);
 	assert_string_equal(m->rcpt[0].last, "4.4.0 it failed\n100%");
+	/* the update wrote ID.env beside ID.msg; the content is intact */
+	assert_int_equal(count_dir("queue"), 3);
+	addr_buf_init(&b);
+	assert_int_equal(gw_queue_content(&q, m, &b), 0);
+	assert_string_equal(b.ptr, "Subject: 1\r\n\r\nbody\r\n");
+	addr_buf_free(&b);
 	assert_int_equal(gw_queue_remove(&q, m), 0);
 	assert_int_equal(q.count, 1);
-	assert_int_equal(count_dir("queue"), 2);
+	assert_int_equal(count_dir("queue"), 1);
 	gw_queue_close(&q);
 }
 
@@ -194,11 +201,18 @@ test_quarantine(void **state)
 	commit_one(&q, "cut envelope\r\n", cut);
 	gw_queue_close(&q);
 
-	/* a truncated content file */
+	/* a truncated content file: three octets of its content gone */
 	snprintf(name, sizeof(name), "%s.msg", trunc);
-	write_file("queue", name, "trunc", 5);
-	/* an envelope cut before its end record */
-	snprintf(name, sizeof(name), "%s.env", cut);
+	spool_path(path, sizeof(path), "queue");
+	strcat(path, "/");
+	strcat(path, name);
+	{
+		struct stat st;
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(truncate(path, st.st_size - 3), 0);
+	}
+	/* an envelope cut before its end record (the file ends inside it) */
+	snprintf(name, sizeof(name), "%s.msg", cut);
 	spool_path(path, sizeof(path), "queue");
 	strcat(path, "/");
 	strcat(path, name);
@@ -206,9 +220,16 @@ test_quarantine(void **state)
 	{
 		FILE *fp = fopen(path, "r");
 		char buf[4096];
-		size_t n = fread(buf, 1, sizeof(buf), fp);
+		size_t n;
+		const char *end;
+
+		assert_non_null(fp);
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
 		fclose(fp);
-		write_file("queue", name, buf, n - 4);
+		buf[n] = '\0';
+		end = strstr(buf, "\nend\n");
+		assert_non_null(end);
+		write_file("queue", name, buf, (size_t)(end - buf) + 1);
 	}
 	/* garbage, and a stale temporary file */
 	write_file("queue", "garbage", "junk", 4);
@@ -219,11 +240,58 @@ test_quarantine(void **state)
 	assert_int_equal(q.count, 1);
 	assert_string_equal(q.head->id, good);
 	assert_int_equal(count_dir("tmp"), 0);
-	/* trunc: 2 files, cut: 2 files, garbage, ABCDEF.env */
-	assert_int_equal(count_dir("quarantine"), 6);
-	assert_int_equal(count_dir("queue"), 2);
+	/* trunc, cut, garbage, ABCDEF.env (no ID.msg) */
+	assert_int_equal(count_dir("quarantine"), 4);
+	assert_int_equal(count_dir("queue"), 1);
 	gw_queue_close(&q);
 	addr_buf_free(&b);
+}
+
+/*
+ * A spool written before envelopes moved into ID.msg: content only in
+ * ID.msg, the envelope in ID.env. It is still loaded and delivered; an
+ * update and a removal work on it.
+ */
+static void
+test_legacy_layout(void **state)
+{
+	static const char content[] = "Subject: old\r\n\r\nbody\r\n";
+	static const char env[] =
+	    "addrgw-envelope 1\nid 0000000A00000001\nctime 1700000000\n"
+	    "size 22\nbody 7bit\nsmtputf8 0\nheld 0\nclient =127.0.0.1\n"
+	    "helo =h\nsender =s@ext.test\n"
+	    "rcpt pending 0 0 =r@example.com =r@example.com =\nend\n";
+	struct gw_queue q;
+	struct gw_qmsg *m;
+	struct addr_buf b;
+	int quarantined;
+
+	(void)state;
+	open_q(&q);
+	while (q.head)
+		gw_queue_remove(&q, q.head);
+	gw_queue_close(&q);
+	quarantined = count_dir("quarantine");
+	write_file("queue", "0000000A00000001.msg", content,
+	    sizeof(content) - 1);
+	write_file("queue", "0000000A00000001.env", env, sizeof(env) - 1);
+	open_q(&q);
+	assert_int_equal(q.count, 1);
+	m = q.head;
+	assert_string_equal(m->id, "0000000A00000001");
+	assert_int_equal(m->coff, 0);
+	addr_buf_init(&b);
+	assert_int_equal(gw_queue_content(&q, m, &b), 0);
+	assert_string_equal(b.ptr, content);
+	addr_buf_free(&b);
+	assert_int_equal(gw_queue_lock(&q, m), 1);
+	m->rcpt[0].tries = 1;
+	assert_int_equal(gw_queue_update(&q, m), 0);
+	gw_queue_unlock(m);
+	assert_int_equal(gw_queue_remove(&q, m), 0);
+	assert_int_equal(count_dir("queue"), 0);
+	assert_int_equal(count_dir("quarantine"), quarantined);
+	gw_queue_close(&q);
 }
 
 static void
@@ -352,7 +420,7 @@ test_schedule_drop(void **state)
 	assert_int_equal(q.head->ndr, 1);
 	assert_string_equal(q.head->sender, "");
 	assert_string_equal(q.head->rcpt[0].addr, "s@ext.test");
-	assert_int_equal(count_dir("queue"), 2);
+	assert_int_equal(count_dir("queue"), 1);	/* the NDR, one file */
 	gw_queue_close(&q);
 	gw_config_free(&cfg);
 	addr_buf_free(&e);
@@ -366,6 +434,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commit_and_restart),
 		cmocka_unit_test(test_quarantine),
+		cmocka_unit_test(test_legacy_layout),
 		cmocka_unit_test(test_unwritable_spool),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_schedule_drop),

@@ -23,6 +23,7 @@
 struct sink {
 	int ncommit;
 	int fail;
+	int pending;		/* answer GW_COMMIT_PENDING */
 	struct addr_buf data;
 	char sender[256];
 	char rcpt[1024];
@@ -61,7 +62,7 @@ commit(void *arg, const struct gw_message *mv, size_t nv, char *id,
 		strcat(k->rcpt, " ");
 	}
 	snprintf(id, idsize, "TESTID%d", k->ncommit);
-	return 0;
+	return k->pending ? GW_COMMIT_PENDING : 0;
 }
 
 struct row {
@@ -451,6 +452,59 @@ test_commit_failure(void **state)
 	done(s, &cfg, &k, &out);
 }
 
+/*
+ * A commit the host finishes later (server.c's writer threads): the
+ * session answers nothing and reads nothing past the end of data until
+ * gw_session_committed, then takes the pipelined rest.
+ */
+static void
+test_commit_pending(void **state)
+{
+	static const char msg[] = "x\r\n.\r\nRSET\r\nQUIT\r\n";
+	struct gw_config cfg;
+	struct sink k;
+	struct gw_session_cb cb;
+	struct addr_buf out;
+	struct gw_session *s;
+	size_t used, len;
+
+	(void)state;
+	s = new_session(&cfg, "", &k, &cb, &out);
+	k.pending = 1;
+	feed(s, &out, HELLO, strlen(HELLO));
+	feed(s, &out, ENV, strlen(ENV));
+	used = gw_session_feed(s, msg, sizeof(msg) - 1);
+	assert_int_equal(used, 6);		/* up to the end of data */
+	assert_true(gw_session_committing(s));
+	gw_session_output(s, &len);
+	assert_int_equal(len, 0);		/* no reply before the disk */
+	assert_int_equal(gw_session_feed(s, msg + used, 6), 0);
+	assert_string_equal(k.data.ptr, "x\r\n");
+	gw_session_committed(s, 0, "LATER1");
+	assert_false(gw_session_committing(s));
+	feed(s, &out, msg + used, sizeof(msg) - 1 - used);
+	assert_string_equal(out.ptr, "250 2.0.0 Ok: queued as LATER1\r\n"
+	    "250 2.0.0 Ok\r\n221 2.0.0 Bye\r\n");
+	assert_true(gw_session_closing(s));
+
+	/* a failed write: 451, the transaction gone */
+	gw_session_free(s);
+	s = gw_session_new(&cfg, &cb, (struct sockaddr *)&(struct
+	    sockaddr_in){ .sin_family = AF_INET }, 0);
+	feed(s, &out, HELLO, strlen(HELLO));
+	feed(s, &out, ENV, strlen(ENV));
+	assert_int_equal(gw_session_feed(s, msg, 6), 6);
+	gw_session_committed(s, -1, NULL);
+	feed(s, &out, "DATA\r\n", 6);
+	assert_string_equal(out.ptr, "451 4.3.0 Queue file write error\r\n"
+	    "503 5.5.1 Error: need MAIL command\r\n");
+	/* freed while a commit is pending: nothing leaks */
+	feed(s, &out, ENV, strlen(ENV));
+	assert_int_equal(gw_session_feed(s, msg, 6), 6);
+	assert_true(gw_session_committing(s));
+	done(s, &cfg, &k, &out);
+}
+
 /* exactly the limit is accepted, one more octet refused */
 static void
 test_limits(void **state)
@@ -644,6 +698,7 @@ main(void)
 		cmocka_unit_test(test_banner_and_ehlo),
 		cmocka_unit_test(test_envelope),
 		cmocka_unit_test(test_commit_failure),
+		cmocka_unit_test(test_commit_pending),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_path_bounds),
 		cmocka_unit_test(test_tarpit),
