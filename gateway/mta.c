@@ -15,7 +15,8 @@
  *	Slots: at most [delivery] concurrency jobs per destination (the
  *	route's next hop as written, or "mx:DOMAIN"); more wait in order.
  *	Resolution may block (res_query, getaddrinfo), so it runs in a
- *	short-lived thread that reports over a socketpair; everything else
+ *	short-lived thread that reports over a socketpair (an IP literal
+ *	next hop needs none: it is used as written); everything else
  *	is non-blocking on libevent, so the server keeps serving.
  *	smtp:host[:port] and MX delivery look up MX records (preference
  *	order, then A/AAAA of the domain when there are none; a null MX
@@ -301,16 +302,12 @@ is_self(const struct gw_config *cfg, const struct sockaddr *sa)
 	return 0;
 }
 
+/* resolved - the addresses are known (or rstatus says why not) */
 static void
-resolved_cb(evutil_socket_t fd, short ev, void *arg)
+resolved(struct job *j)
 {
-	struct job *j = arg;
 	size_t i;
 
-	pthread_join(j->th, NULL);
-	close(j->pfd[0]);
-	event_free(j->rev);
-	j->rev = NULL;
 	if (j->rstatus) {
 		job_done(j);
 		return;
@@ -326,6 +323,59 @@ resolved_cb(evutil_socket_t fd, short ev, void *arg)
 			return;
 		}
 	job_connect(j);
+}
+
+static void
+resolved_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct job *j = arg;
+
+	pthread_join(j->th, NULL);
+	close(j->pfd[0]);
+	event_free(j->rev);
+	j->rev = NULL;
+	resolved(j);
+}
+
+static void
+literal_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	resolved(arg);
+}
+
+/*
+ * literal - smtp:[192.0.2.1]:25 and the like need no resolver: fill in
+ * the address and go on a moment later (never from inside the
+ * scheduler's call), without a thread. 1 when host is an IP literal.
+ */
+static int
+literal(struct job *j)
+{
+	struct sockaddr_in *a4 = (struct sockaddr_in *)&j->addr[0];
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&j->addr[0];
+	uint16_t port = htons((uint16_t)(j->port ? j->port : 25));
+	struct timeval tv0 = { 0, 0 };
+
+	if (j->mx)
+		return 0;
+	memset(&j->addr[0], 0, sizeof(j->addr[0]));
+	if (inet_pton(AF_INET, j->host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = port;
+		j->alen[0] = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, j->host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = port;
+		j->alen[0] = sizeof(*a6);
+	} else
+		return 0;
+	snprintf(j->aname[0], sizeof(j->aname[0]), "%.63s", j->host);
+	j->naddr = 1;
+	j->rstatus = 0;
+	if (event_base_once(j->mta->base, -1, EV_TIMEOUT, literal_cb, j,
+	    &tv0) < 0)
+		fatalx("event_base_once failed");
+	return 1;
 }
 
 /* ------------------------------------------------------- connection */
@@ -515,6 +565,8 @@ job_start(struct job *j)
 {
 	j->dest->active++;
 	j->pfd[0] = j->pfd[1] = -1;
+	if (literal(j))
+		return;
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, j->pfd) < 0 ||
 	    (j->rev = event_new(j->mta->base, j->pfd[0], EV_READ,
 	    resolved_cb, j)) == NULL ||

@@ -63,6 +63,10 @@
 
 #define ENV_MAX (16u << 20)	/* an envelope larger than this is corrupt */
 #define ORPHAN_AGE 3600		/* content without envelope, then quarantined */
+/* content kept in memory from the commit to the first delivery, so
+ * that it is not read back from the disk: per message, and in all */
+#define CACHE_ONE (1u << 20)
+#define CACHE_ALL (64u << 20)
 
 static int read_all(int, const char *, struct addr_buf *, size_t);
 
@@ -82,7 +86,16 @@ gw_qmsg_free(struct gw_qmsg *m)
 	free(m->sender);
 	free(m->client);
 	free(m->helo);
+	addr_buf_free(&m->cache);
 	free(m);
+}
+
+/* drop_cache - the in-memory copy of the content is no longer wanted */
+static void
+drop_cache(struct gw_queue *q, struct gw_qmsg *m)
+{
+	q->cached -= m->cache.size;
+	addr_buf_free(&m->cache);
 }
 
 /* ----------------------------------------------------------- encoding */
@@ -214,6 +227,7 @@ env_parse(char *text, const char *want_id, const char **why)
 	if (m == NULL)
 		return NULL;
 	m->lockfd = -1;
+	addr_buf_init(&m->cache);
 	*why = "malformed envelope";
 	for (line = strtok_r(text, "\n", &save); line;
 	    line = strtok_r(NULL, "\n", &save)) {
@@ -483,6 +497,7 @@ record(struct gw_queue *q, const struct gw_message *msg, time_t now)
 
 	if ((m = calloc(1, sizeof(*m))) == NULL)
 		return NULL;
+	addr_buf_init(&m->cache);
 	m->ctime = now;
 	m->size = msg->len;
 	m->sender = strdup(msg->sender);
@@ -629,6 +644,12 @@ gw_queue_finish(struct gw_queue *q, struct gw_qbatch *b)
 		struct gw_qmsg *m = b->m[i];
 
 		b->m[i] = NULL;
+		if (m->size > 0 && m->size <= CACHE_ONE &&
+		    q->cached + m->size <= CACHE_ALL &&
+		    addr_buf_put(&m->cache, b->data[i], (size_t)m->size) == 0)
+			q->cached += m->cache.size;
+		else
+			addr_buf_free(&m->cache);
 		m->next = q->head;
 		q->head = m;
 		q->count++;
@@ -668,6 +689,7 @@ gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
 	char ename[GW_QID_SIZE + 8];
 	int rc = -1;
 
+	drop_cache(q, m);	/* delivery did not end with the first try */
 	addr_buf_init(&env);
 	env_format(&env, m);
 	snprintf(ename, sizeof(ename), "%s.env", m->id);
@@ -728,6 +750,7 @@ gw_queue_forget(struct gw_queue *q, struct gw_qmsg *m)
 		}
 	if (m->lockfd >= 0)
 		close(m->lockfd);
+	drop_cache(q, m);
 	gw_qmsg_free(m);
 }
 
@@ -877,6 +900,9 @@ gw_queue_content(struct gw_queue *q, const struct gw_qmsg *m,
 	int fd;
 
 	addr_buf_clear(out);
+	if (m->size > 0 && m->cache.size == m->size)
+		return addr_buf_put(out, m->cache.ptr, m->cache.size) == 0 ?
+		    0 : -1;
 	snprintf(name, sizeof(name), "%s.msg", m->id);
 	if ((fd = openat(q->qfd, name, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;

@@ -55,6 +55,9 @@ struct gw_qmsg {
 	unsigned long long env_ino, env_ctime;	/* the ID.env we know;
 						 * 0: none, ID.msg's is current */
 	uint64_t coff;		/* where the content starts in ID.msg */
+	struct addr_buf cache;	/* the content while it is fresh: from
+				 * the commit to the first envelope
+				 * update or the removal */
 };
 
 struct gw_queue {
@@ -65,6 +68,7 @@ struct gw_queue {
 	struct gw_qmsg *head;	/* every message in the queue */
 	size_t count;
 	unsigned seq;
+	size_t cached;		/* octets in the messages' caches */
 	int nosync;		/* tests only: never set in addrgw */
 	int tool;		/* opened by the queue tool */
 	/* group commit of queue/ between writer threads (queue.c) */

@@ -45,7 +45,7 @@
 /* writer threads for the queue (commit.c): each spends its time waiting
  * for the disk, so enough for every busy session to have a commit in
  * flight; the directory fsync is shared between them */
-#define QUEUE_WRITERS 16
+#define QUEUE_WRITERS 32
 
 struct listener {
 	struct gw_server *srv;

@@ -118,6 +118,12 @@ test_commit_and_restart(void **state)
 	assert_int_equal(strlen(id), 16);
 	/* one file per message: the envelope inside ID.msg */
 	assert_int_equal(count_dir("queue"), 2);
+	/* fresh content is served from memory, and is the same */
+	assert_int_equal(q.cached, 2 * strlen("Subject: 1\r\n\r\nbody\r\n"));
+	addr_buf_init(&b);
+	assert_int_equal(gw_queue_content(&q, q.head, &b), 0);
+	assert_string_equal(b.ptr, "Subject: 2\r\n\r\nbody\r\n");
+	addr_buf_free(&b);
 	assert_int_equal(count_dir("tmp"), 0);
 	gw_queue_close(&q);
 
