@@ -23,6 +23,28 @@ if [ "$got" = 200 ]; then
 else ko "after restart: $got distinct of 200"; tail -5 "$tmp/log"; fi
 wait_for 10 queue_empty && ok "queue empty after delivery" || ko "queue not empty"
 
+# a truncated queue file is quarantined at start-up; the rest flows
+sink_stop
+gw_stop
+gw_start || exit 1
+n=$("$PY" tests/gw/send.py "$port" 3 t@ext.test trunc@example.com)
+gw_kill
+victim=$(ls "$tmp/spool/queue" | grep '\.msg$' | head -1)
+before=$(nfiles)
+if [ "$n" = 3 ] && [ -n "$victim" ]; then
+	size=$(wc -c <"$tmp/spool/queue/$victim")
+	"$PY" -c 'import os,sys; os.truncate(sys.argv[1], int(sys.argv[2]) - 10)' \
+	    "$tmp/spool/queue/$victim" "$size"
+fi
+sink_start ok || exit 1
+gw_start || exit 1
+if wait_for 20 have_files $((before + 2)) && wait_for 5 queue_empty &&
+    [ -f "$tmp/spool/quarantine/$victim" ] &&
+    grep -q "queue/$victim: content file truncated: moved to quarantine" "$tmp/log" &&
+    [ "$(nfiles)" = $((before + 2)) ]; then
+	ok "a truncated queue file is quarantined at restart, the other 2 are delivered"
+else ko "truncated queue file: $(nfiles) files (before $before), victim $victim"; ls "$tmp/spool/quarantine"; fi
+
 # the queue tool beside the running daemon
 sink_stop
 n=$("$PY" tests/gw/send.py "$port" 2 q@ext.test held@example.com)
