@@ -8,16 +8,16 @@
  *
  * DESCRIPTION
  *	spec-gateway.md §8. The acceptance sequence is: write tmp/ID.msg
- *	(the envelope, then the content), fsync, rename to queue/ID.msg
- *	(never over an existing file), fsync queue/. Only then does the
- *	caller answer 250. One file per message: one fsync, one inode; the
- *	directory fsync is shared by the writer threads that renamed before
- *	it started (group commit, sync_dir). A later state of the envelope
- *	is written to queue/ID.env (temp, fsync, rename, fsync queue/),
- *	which supersedes the first one; the content's offset in ID.msg is
- *	the first envelope's length. A file system without a journal frees
- *	inodes slowly (ext4 does not reuse an inode freed within the last
- *	minute), so every file created per message costs CPU at high rates.
+ *	and tmp/ID.env, fsync each, rename queue/ID.msg into place, then
+ *	queue/ID.env (the envelope's rename is the commit), fsync queue/.
+ *	Only then does the caller answer 250. One directory fsync covers
+ *	both renames, and it is shared by the writer threads (commit.c)
+ *	that renamed before it started (group commit, sync_dir): if a crash
+ *	loses the content's rename but keeps the envelope's, no 250 was sent
+ *	and the orphan envelope is quarantined at start-up, so nothing
+ *	acknowledged is lost either way. The daemon writes into files it
+ *	kept when it removed earlier messages (qpool.c) rather than into
+ *	new ones, so a message costs no inode.
  *
  *	The envelope is a text file, one record per line, fields separated
  *	by a space; strings are written "=" followed by the octets, with
@@ -40,8 +40,8 @@
  *		rcpt pending|sent|failed TRIES NEXT =ADDR =ORIG =LAST-ERROR
  *		end
  *
- *	A message file written before envelopes moved into it (content
- *	only, with its ID.env beside it) is still read.
+ *	Envelope updates (per-recipient state) go through the same
+ *	temp, fsync, rename, fsync(dir) sequence.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -374,16 +374,35 @@ write_iov(int fd, struct iovec *iov, int niov)
 	return 0;
 }
 
-/* write_sync - create dir/name exclusively, write, fsync, close */
-static int
-write_sync(struct gw_queue *q, int dfd, const char *name, struct iovec *iov,
-	   int niov)
-{
-	int fd, e;
+/* a temporary file: a reused one in free/ (qpool.c) or a new tmp/NAME */
+struct tmpf {
+	int dfd;
+	char name[GW_QID_SIZE + 8];
+};
 
-	if ((fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) < 0)
-		return -1;
+/*
+ * write_temp - write iov into a temporary file for queue/name and fsync
+ * it; t says where it is. 0, or -1 (errno) with nothing left behind.
+ */
+static int
+write_temp(struct gw_queue *q, const char *name, struct iovec *iov,
+	   int niov, struct tmpf *t)
+{
+	int fd = -1, e;
+
+	if (gw_qpool_take(&q->pool, t->name, sizeof(t->name))) {
+		t->dfd = q->pool.dfd;
+		if ((fd = openat(t->dfd, t->name, O_WRONLY | O_TRUNC |
+		    O_NOFOLLOW | O_CLOEXEC)) < 0)
+			unlinkat(t->dfd, t->name, 0);
+	}
+	if (fd < 0) {
+		t->dfd = q->tfd;
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		if ((fd = openat(t->dfd, t->name, O_WRONLY | O_CREAT |
+		    O_EXCL | O_CLOEXEC, 0600)) < 0)
+			return -1;
+	}
 	if (write_iov(fd, iov, niov) < 0)
 		goto fail;
 	if (!q->nosync && fsync(fd) < 0)
@@ -397,7 +416,7 @@ fail:
 	e = errno;
 	if (fd >= 0)
 		close(fd);
-	unlinkat(dfd, name, 0);
+	unlinkat(t->dfd, t->name, 0);
 	errno = e;
 	return -1;
 }
@@ -442,8 +461,7 @@ sync_dir(struct gw_queue *q)
 	return rc;
 }
 
-/* note_env - remember which envelope file we wrote (or read) last; no
- * ID.env (the envelope inside ID.msg is current) is inode 0 */
+/* note_env - remember which envelope file we wrote (or read) last */
 static void
 note_env(struct gw_queue *q, struct gw_qmsg *m)
 {
@@ -451,7 +469,6 @@ note_env(struct gw_queue *q, struct gw_qmsg *m)
 	struct stat st;
 
 	snprintf(ename, sizeof(ename), "%s.env", m->id);
-	m->env_ino = m->env_ctime = 0;
 	if (fstatat(q->qfd, ename, &st, 0) == 0) {
 		m->env_ino = (unsigned long long)st.st_ino;
 		m->env_ctime = (unsigned long long)st.st_ctim.tv_sec *
@@ -555,7 +572,6 @@ gw_queue_prepare(struct gw_queue *q, const struct gw_message *msg, size_t n,
 		env_format(&b->env[i], b->m[i]);
 		if (b->env[i].oom)
 			goto fail;
-		b->m[i]->coff = b->env[i].size;
 		b->data[i] = msg[i].data;
 	}
 	return b;
@@ -565,14 +581,17 @@ fail:
 }
 
 /* put_one - the acceptance sequence of §8.1 for one message, without
- * the directory fsync: tmp/ID.msg (envelope, then content), fsync,
- * rename to queue/ID.msg */
+ * the directory fsync: the content and the envelope written to
+ * temporary files and fsync'd, then renamed to queue/ID.msg and
+ * queue/ID.env, the envelope last: its rename is the commit */
 static int
 put_one(struct gw_queue *q, struct gw_qbatch *b, size_t i)
 {
 	struct gw_qmsg *m = b->m[i];
-	struct iovec iov[2];
+	struct iovec iov;
+	struct tmpf tc, te;
 	char name[GW_QID_SIZE + 8], ename[GW_QID_SIZE + 8];
+	int e;
 
 	snprintf(name, sizeof(name), "%s.msg", m->id);
 	snprintf(ename, sizeof(ename), "%s.env", m->id);
@@ -584,23 +603,39 @@ put_one(struct gw_queue *q, struct gw_qbatch *b, size_t i)
 		snprintf(b->why, sizeof(b->why), "queue/%s exists", name);
 		return -1;
 	}
-	iov[0].iov_base = b->env[i].ptr;
-	iov[0].iov_len = b->env[i].size;
-	iov[1].iov_base = (void *)b->data[i];
-	iov[1].iov_len = (size_t)m->size;
-	if (write_sync(q, q->tfd, name, iov, m->size ? 2 : 1) < 0) {
-		snprintf(b->why, sizeof(b->why), "cannot write tmp/%s", name);
+	iov.iov_base = (void *)b->data[i];
+	iov.iov_len = (size_t)m->size;
+	if (write_temp(q, name, &iov, 1, &tc) < 0) {
+		snprintf(b->why, sizeof(b->why), "cannot write %s", name);
 		return -1;
 	}
-	if (renameat(q->tfd, name, q->qfd, name) < 0) {
-		int e = errno;
-		snprintf(b->why, sizeof(b->why), "rename tmp/%s to queue/",
-		    name);
-		unlinkat(q->tfd, name, 0);
+	iov.iov_base = b->env[i].ptr;
+	iov.iov_len = b->env[i].size;
+	if (write_temp(q, ename, &iov, 1, &te) < 0) {
+		e = errno;
+		snprintf(b->why, sizeof(b->why), "cannot write %s", ename);
+		unlinkat(tc.dfd, tc.name, 0);
 		errno = e;
 		return -1;
 	}
+	if (renameat(tc.dfd, tc.name, q->qfd, name) < 0) {
+		e = errno;
+		snprintf(b->why, sizeof(b->why), "rename to queue/%s", name);
+		goto fail;
+	}
+	if (renameat(te.dfd, te.name, q->qfd, ename) < 0) {
+		e = errno;
+		snprintf(b->why, sizeof(b->why), "rename to queue/%s", ename);
+		unlinkat(q->qfd, name, 0);
+		goto fail;
+	}
+	note_env(q, m);
 	return 0;
+fail:
+	unlinkat(tc.dfd, tc.name, 0);
+	unlinkat(te.dfd, te.name, 0);
+	errno = e;
+	return -1;
 }
 
 int
@@ -620,9 +655,11 @@ gw_queue_write(struct gw_queue *q, struct gw_qbatch *b)
 	return 0;
 fail:
 	b->err = errno;
-	/* nothing acknowledged: leave nothing behind */
+	/* nothing acknowledged: leave nothing behind, envelope first */
 	for (i = 0; i < done; i++) {
 		char name[GW_QID_SIZE + 8];
+		snprintf(name, sizeof(name), "%s.env", b->m[i]->id);
+		unlinkat(q->qfd, name, 0);
 		snprintf(name, sizeof(name), "%s.msg", b->m[i]->id);
 		unlinkat(q->qfd, name, 0);
 	}
@@ -679,13 +716,13 @@ gw_queue_commit(struct gw_queue *q, const struct gw_message *msg, time_t now,
 	return 0;
 }
 
-/* gw_queue_update - write ID.env, which supersedes the envelope inside
- * ID.msg: temp, fsync, rename, fsync dir */
+/* gw_queue_update - rewrite an envelope: temp, fsync, rename, fsync dir */
 int
 gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
 {
 	struct addr_buf env;
 	struct iovec iov;
+	struct tmpf t;
 	char ename[GW_QID_SIZE + 8];
 	int rc = -1;
 
@@ -698,10 +735,10 @@ gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
 	iov.iov_len = env.size;
 	if (env.oom)
 		errno = ENOMEM;
-	else if (write_sync(q, q->tfd, ename, &iov, 1) < 0)
+	else if (write_temp(q, ename, &iov, 1, &t) < 0)
 		;
-	else if (renameat(q->tfd, ename, q->qfd, ename) < 0)
-		unlinkat(q->tfd, ename, 0);
+	else if (renameat(t.dfd, t.name, q->qfd, ename) < 0)
+		unlinkat(t.dfd, t.name, 0);
 	else if (sync_dir(q) == 0)
 		rc = 0;
 	if (rc == 0)
@@ -712,27 +749,23 @@ gw_queue_update(struct gw_queue *q, struct gw_qmsg *m)
 	return rc;
 }
 
-/* gw_queue_remove - ID.env first (when there is one), then ID.msg: a
- * crash in between leaves ID.msg with its first envelope, which repeats
- * deliveries (at least once) but loses nothing */
+/* gw_queue_remove - envelope first: a crash leaves content only, which
+ * start-up quarantines after an hour instead of delivering twice */
 int
 gw_queue_remove(struct gw_queue *q, struct gw_qmsg *m)
 {
 	char name[GW_QID_SIZE + 8];
 	int rc = 0;
 
-	if (m->env_ino != 0) {
-		snprintf(name, sizeof(name), "%s.env", m->id);
-		if (unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT) {
-			log_warn("%s: cannot remove queue/%s", m->id, name);
-			rc = -1;
-		}
-	}
-	snprintf(name, sizeof(name), "%s.msg", m->id);
-	if (rc == 0 && unlinkat(q->qfd, name, 0) < 0 && errno != ENOENT) {
+	snprintf(name, sizeof(name), "%s.env", m->id);
+	if (gw_qpool_retire(&q->pool, q->qfd, name) < 0 && errno != ENOENT) {
 		log_warn("%s: cannot remove queue/%s", m->id, name);
 		rc = -1;
 	}
+	snprintf(name, sizeof(name), "%s.msg", m->id);
+	if (rc == 0 && gw_qpool_retire(&q->pool, q->qfd, name) < 0 &&
+	    errno != ENOENT)
+		log_warn("%s: cannot remove queue/%s", m->id, name);
 	gw_queue_forget(q, m);
 	return rc;
 }
@@ -808,20 +841,13 @@ gw_queue_lock(struct gw_queue *q, struct gw_qmsg *m)
 		return errno == ENOENT ? -1 : 0;
 	if (flock(m->lockfd, LOCK_EX | LOCK_NB) < 0)
 		return 0;
-	/* deleted by the tool while we waited? */
-	if (fstat(m->lockfd, &st) < 0 || st.st_nlink == 0) {
+	/* deleted by the tool while we waited, or changed by it? */
+	snprintf(name, sizeof(name), "%s.env", m->id);
+	if (fstatat(q->qfd, name, &st, 0) < 0) {
 		flock(m->lockfd, LOCK_UN);
 		return -1;
 	}
-	/* changed by it (an ID.env that is not the one we know)? */
-	snprintf(name, sizeof(name), "%s.env", m->id);
-	if (fstatat(q->qfd, name, &st, 0) < 0) {
-		if (m->env_ino != 0) {
-			log_warnx("%s: queue/%s went away; keeping the state "
-			    "in memory", m->id, name);
-			m->env_ino = m->env_ctime = 0;
-		}
-	} else if ((unsigned long long)st.st_ino != m->env_ino ||
+	if ((unsigned long long)st.st_ino != m->env_ino ||
 	    (unsigned long long)st.st_ctim.tv_sec * 1000000000ULL +
 	    (unsigned long long)st.st_ctim.tv_nsec != m->env_ctime) {
 		if (reread(q, m) < 0)
@@ -908,7 +934,7 @@ gw_queue_content(struct gw_queue *q, const struct gw_qmsg *m,
 		return -1;
 	if (fstat(fd, &st) < 0)
 		goto fail;
-	if ((uint64_t)st.st_size != m->coff + m->size ||
+	if ((uint64_t)st.st_size != m->size ||
 	    m->size > SIZE_MAX / 2) {
 		errno = EIO;
 		goto fail;
@@ -919,7 +945,7 @@ gw_queue_content(struct gw_queue *q, const struct gw_qmsg *m,
 	}
 	while (off < m->size) {
 		ssize_t n = pread(fd, out->ptr + off, (size_t)(m->size - off),
-		    (off_t)(m->coff + off));
+		    (off_t)off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
@@ -941,81 +967,6 @@ fail:
 		errno = e;
 	}
 	return -1;
-}
-
-/* find_end - the first "\nend\n" in p[0..len), or NULL */
-static const char *
-find_end(const char *p, size_t len)
-{
-	const char *e = p + len, *nl;
-
-	while (len >= 5 && (nl = memchr(p, '\n', (size_t)(e - p) - 4)) != NULL) {
-		if (memcmp(nl, "\nend\n", 5) == 0)
-			return nl;
-		p = nl + 1;
-		len = (size_t)(e - p);
-	}
-	return NULL;
-}
-
-/*
- * read_head - the envelope at the start of a message file: 1 with its
- * text in out (NUL-terminated) and the content's offset in *coff; 0 when
- * the file starts with content (written before envelopes moved into
- * ID.msg: its ID.env is the only envelope); -1 when unreadable or when
- * the envelope has no end within ENV_MAX.
- */
-static int
-read_head(int dfd, const char *name, struct addr_buf *out, uint64_t *coff)
-{
-	static const char magic[] = "addrgw-envelope ";
-	char buf[16384];
-	size_t scanned = 0;
-	int fd, rc = -1;
-
-	addr_buf_clear(out);
-	*coff = 0;
-	if ((fd = openat(dfd, name, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
-		const char *end;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		if (out->size + (size_t)n > ENV_MAX ||
-		    addr_buf_put(out, buf, (size_t)n) < 0)
-			break;
-		if (out->size >= sizeof(magic) - 1 &&
-		    memcmp(out->ptr, magic, sizeof(magic) - 1) != 0) {
-			rc = 0;		/* content only */
-			break;
-		}
-		/* "end" on a line of its own ends the envelope */
-		if (scanned > 0)
-			scanned--;
-		end = find_end(out->ptr + scanned, out->size - scanned);
-		if (end != NULL) {
-			size_t len = (size_t)(end - out->ptr) + 5;
-			*coff = len;
-			out->size = len;
-			out->ptr[len] = '\0';
-			rc = 1;
-			break;
-		}
-		scanned = out->size >= 4 ? out->size - 4 : 0;
-		if (n == 0) {
-			/* shorter than the magic: content; else cut short */
-			rc = out->size < sizeof(magic) - 1 ? 0 : -1;
-			break;
-		}
-	}
-	close(fd);
-	if (rc == 0)
-		addr_buf_clear(out);
-	return rc;
 }
 
 /* ----------------------------------------------------------- start-up */
@@ -1078,52 +1029,7 @@ valid_id(const char *s, size_t len)
 	return 1;
 }
 
-/*
- * load_one - queue/ID.msg with its envelope: ID.env when there is one,
- * else the one at the start of ID.msg. NULL with why when unusable.
- */
-static struct gw_qmsg *
-load_one(struct gw_queue *q, const char *id, struct addr_buf *text,
-	 int *orphan, const char **why)
-{
-	char mname[GW_QID_SIZE + 8], ename[GW_QID_SIZE + 8];
-	struct gw_qmsg *m = NULL;
-	struct stat st;
-	uint64_t coff;
-	int head;
-
-	*orphan = 0;
-	*why = "unreadable";
-	snprintf(mname, sizeof(mname), "%s.msg", id);
-	snprintf(ename, sizeof(ename), "%s.env", id);
-	if ((head = read_head(q->qfd, mname, text, &coff)) < 0) {
-		*why = "envelope in the message file cut short";
-		return NULL;
-	}
-	if (faccessat(q->qfd, ename, F_OK, 0) == 0) {
-		if (read_all(q->qfd, ename, text, ENV_MAX) < 0 ||
-		    memchr(text->ptr, '\0', text->size) != NULL)
-			return NULL;
-	} else if (head == 0) {
-		*orphan = 1;
-		*why = "content without envelope";
-		return NULL;
-	}
-	if (memchr(text->ptr, '\0', text->size) != NULL ||
-	    (m = env_parse(text->ptr, id, why)) == NULL)
-		return NULL;
-	m->coff = coff;
-	if (fstatat(q->qfd, mname, &st, 0) < 0 ||
-	    (uint64_t)st.st_size != coff + m->size) {
-		*why = "content file truncated";
-		gw_qmsg_free(m);
-		return NULL;
-	}
-	note_env(q, m);
-	return m;
-}
-
-/* load - read every message; quarantine what cannot be used */
+/* load - read every envelope; quarantine what cannot be used */
 static void
 load(struct gw_queue *q)
 {
@@ -1141,11 +1047,8 @@ load(struct gw_queue *q)
 	addr_buf_init(&text);
 	while ((de = readdir(d)) != NULL) {
 		const char *n = de->d_name, *dot = strrchr(n, '.');
-		char id[GW_QID_SIZE], other[GW_QID_SIZE + 8];
-		const char *why;
-		struct gw_qmsg *m;
 		struct stat st;
-		int orphan;
+		char other[GW_QID_SIZE + 8];
 		size_t idl;
 
 		if (n[0] == '.')
@@ -1156,31 +1059,48 @@ load(struct gw_queue *q)
 			quarantine(q, n, "unknown file");
 			continue;
 		}
-		snprintf(id, sizeof(id), "%.*s", (int)idl, n);
-		snprintf(other, sizeof(other), "%s.msg", id);
-		if (!strcmp(dot, ".env")) {
-			/* loaded with its message file */
-			if (faccessat(q->qfd, other, F_OK, 0) < 0)
-				quarantine(q, n, "content file missing");
+		snprintf(other, sizeof(other), "%.*s.msg", (int)idl, n);
+		if (!strcmp(dot, ".msg")) {
+			char env[GW_QID_SIZE + 8];
+			snprintf(env, sizeof(env), "%.*s.env", (int)idl, n);
+			if (faccessat(q->qfd, env, F_OK, 0) == 0)
+				continue;	/* loaded with its envelope */
+			if (fstatat(q->qfd, n, &st, 0) == 0 &&
+			    time(NULL) - st.st_mtime > ORPHAN_AGE)
+				quarantine(q, n, "content without envelope");
 			continue;
 		}
-		if ((m = load_one(q, id, &text, &orphan, &why)) == NULL) {
-			snprintf(other, sizeof(other), "%s.env", id);
-			if (orphan) {
-				/* perhaps still being removed: wait an hour */
-				if (fstatat(q->qfd, n, &st, 0) == 0 &&
-				    time(NULL) - st.st_mtime > ORPHAN_AGE)
-					quarantine(q, n, why);
+		{
+			char id[GW_QID_SIZE];
+			const char *why = "unreadable";
+			struct gw_qmsg *m = NULL;
+
+			snprintf(id, sizeof(id), "%.*s", (int)idl, n);
+			if (read_all(q->qfd, n, &text, ENV_MAX) == 0 &&
+			    memchr(text.ptr, '\0', text.size) == NULL)
+				m = env_parse(text.ptr, id, &why);
+			if (m != NULL) {
+				if (fstatat(q->qfd, other, &st, 0) < 0) {
+					why = "content file missing";
+					gw_qmsg_free(m);
+					m = NULL;
+				} else if ((uint64_t)st.st_size != m->size) {
+					why = "content file truncated";
+					gw_qmsg_free(m);
+					m = NULL;
+				}
+			}
+			if (m == NULL) {
+				quarantine(q, n, why);
+				if (faccessat(q->qfd, other, F_OK, 0) == 0)
+					quarantine(q, other, why);
 				continue;
 			}
-			quarantine(q, n, why);
-			if (faccessat(q->qfd, other, F_OK, 0) == 0)
-				quarantine(q, other, why);
-			continue;
+			note_env(q, m);
+			m->next = q->head;
+			q->head = m;
+			q->count++;
 		}
-		m->next = q->head;
-		q->head = m;
-		q->count++;
 	}
 	closedir(d);
 	addr_buf_free(&text);
@@ -1210,6 +1130,7 @@ queue_open(struct gw_queue *q, const char *spool, int tool, char *err,
 	   size_t errsize)
 {
 	memset(q, 0, sizeof(*q));
+	q->pool.dfd = -1;
 	pthread_mutex_init(&q->dmu, NULL);
 	pthread_cond_init(&q->dcv, NULL);
 	q->tool = tool;
@@ -1229,8 +1150,13 @@ queue_open(struct gw_queue *q, const char *spool, int tool, char *err,
 		gw_queue_close(q);
 		return -1;
 	}
-	if (!tool)
+	if (!tool) {
+		if (gw_qpool_open(&q->pool, spool, err, errsize) < 0) {
+			gw_queue_close(q);
+			return -1;
+		}
 		clean_tmp(q);
+	}
 	load(q);
 	return 0;
 }
@@ -1261,6 +1187,7 @@ gw_queue_close(struct gw_queue *q)
 	if (q->xfd >= 0)
 		close(q->xfd);
 	free(q->spool);
+	gw_qpool_close(&q->pool);
 	pthread_mutex_destroy(&q->dmu);
 	pthread_cond_destroy(&q->dcv);
 	memset(q, 0, sizeof(*q));

@@ -1,12 +1,11 @@
 /*
  * queue.h - the durable queue (spec-gateway.md §8)
  *
- * SPOOL/queue/ID.msg holds the envelope as it was at acceptance and then
- * the content, written once: written in SPOOL/tmp/, fsync'd, renamed into
- * queue/ (the rename is the commit) and the directory fsync'd before the
- * 250. Later states of the envelope go to SPOOL/queue/ID.env, which then
- * supersedes the one inside ID.msg. One file, one fsync and one inode per
- * accepted message. Bad files go to SPOOL/quarantine/ at start-up.
+ * SPOOL/queue/ID.msg holds the content (written once), SPOOL/queue/ID.env
+ * the envelope with per-recipient state. Files are written in SPOOL/tmp/,
+ * fsync'd, renamed into queue/ (content first, envelope last: the
+ * envelope's rename is the commit) and the directory is fsync'd before
+ * the 250. Bad files go to SPOOL/quarantine/ at start-up.
  */
 #ifndef GW_QUEUE_H
 #define GW_QUEUE_H
@@ -15,6 +14,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "qpool.h"
 #include "session.h"
 
 enum gw_rstate { GW_R_PENDING = 0, GW_R_SENT, GW_R_FAILED };
@@ -52,9 +52,7 @@ struct gw_qmsg {
 	unsigned busy;		/* SMTP deliveries under way */
 	int lockfd;		/* ID.msg, flock'd while we work on it */
 	unsigned locks;
-	unsigned long long env_ino, env_ctime;	/* the ID.env we know;
-						 * 0: none, ID.msg's is current */
-	uint64_t coff;		/* where the content starts in ID.msg */
+	unsigned long long env_ino, env_ctime;	/* the envelope we know */
 	struct addr_buf cache;	/* the content while it is fresh: from
 				 * the commit to the first envelope
 				 * update or the removal */
@@ -69,6 +67,7 @@ struct gw_queue {
 	size_t count;
 	unsigned seq;
 	size_t cached;		/* octets in the messages' caches */
+	struct gw_qpool pool;	/* free/: files for reuse (daemon only) */
 	int nosync;		/* tests only: never set in addrgw */
 	int tool;		/* opened by the queue tool */
 	/* group commit of queue/ between writer threads (queue.c) */
@@ -153,9 +152,9 @@ struct gw_qbatch *gw_queue_prepare(struct gw_queue *q,
 				   const struct gw_message *msg, size_t n,
 				   time_t now);
 
-/* gw_queue_write - write, fsync and rename every message of b, then
- * fsync queue/ (shared with concurrent writers); 0, or -1 with nothing
- * left behind. Safe on any thread. */
+/* gw_queue_write - write, fsync and rename both files of every message
+ * of b, then fsync queue/ (shared with concurrent writers); 0, or -1
+ * with nothing left behind. Safe on any thread. */
 int gw_queue_write(struct gw_queue *q, struct gw_qbatch *b);
 
 /* gw_queue_finish - after gw_queue_write: add the messages to q->head
@@ -166,10 +165,10 @@ size_t gw_queue_finish(struct gw_queue *q, struct gw_qbatch *b);
 /* gw_qbatch_free - release a batch (and records not handed over) */
 void gw_qbatch_free(struct gw_qbatch *b);
 
-/* gw_queue_update - write msg's envelope durably (ID.env); 0 or -1 */
+/* gw_queue_update - rewrite the envelope of msg durably; 0 or -1 */
 int gw_queue_update(struct gw_queue *q, struct gw_qmsg *msg);
 
-/* gw_queue_remove - delete msg's files (ID.env first) and free it */
+/* gw_queue_remove - delete msg's files (envelope first) and free it */
 int gw_queue_remove(struct gw_queue *q, struct gw_qmsg *msg);
 
 /* gw_queue_content - read msg's content into out; 0 or -1 */

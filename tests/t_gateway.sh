@@ -168,7 +168,7 @@ while [ $i -lt 5 ]; do
 done
 kill -9 "$pid"; wait "$pid" 2>/dev/null; pid=
 q=$(ls "$tmp/spool/queue" | wc -l)
-if [ "$acked" = 5 ] && [ "$q" = 5 ]; then ok "5 messages acknowledged and queued, one file each (deliver = no)"
+if [ "$acked" = 5 ] && [ "$q" = 10 ]; then ok "5 messages acknowledged and queued (deliver = no)"
 else ko "queued: acked $acked, $q queue files"; fi
 conf yes
 start || exit 1

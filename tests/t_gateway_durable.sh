@@ -13,7 +13,7 @@ n=$("$PY" tests/gw/send.py "$port" 200 s@ext.test r@example.com)
 gw_kill
 if [ "$n" = 200 ]; then ok "200 messages acknowledged with the next hop down"
 else ko "acknowledged $n of 200"; fi
-q=$(ls "$tmp/spool/queue" | grep -c '\.msg$')
+q=$(ls "$tmp/spool/queue" | grep -c '\.env$')
 sink_start ok || exit 1
 gw_start || exit 1
 wait_for 40 have_files 200

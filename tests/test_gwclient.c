@@ -12,6 +12,7 @@
 
 #include "../gateway/config.c"
 #include "../gateway/log.c"
+#include "../gateway/qpool.c"
 #include "../gateway/queue.c"
 #include "../gateway/reply.c"
 #include "../gateway/client.c"

@@ -10,6 +10,7 @@
 
 #include "../gateway/config.c"
 #include "../gateway/log.c"
+#include "../gateway/qpool.c"
 #include "../gateway/queue.c"
 #include "../gateway/route.c"
 #include "../gateway/deliver.c"
@@ -116,8 +117,7 @@ test_commit_and_restart(void **state)
 	commit_one(&q, "Subject: 2\r\n\r\nbody\r\n", id2);
 	assert_string_not_equal(id, id2);
 	assert_int_equal(strlen(id), 16);
-	/* one file per message: the envelope inside ID.msg */
-	assert_int_equal(count_dir("queue"), 2);
+	assert_int_equal(count_dir("queue"), 4);
 	/* fresh content is served from memory, and is the same */
 	assert_int_equal(q.cached, 2 * strlen("Subject: 1\r\n\r\nbody\r\n"));
 	addr_buf_init(&b);
@@ -163,15 +163,15 @@ test_commit_and_restart(void **state)
 	assert_int_equal(m->rcpt[0].tries, 3);
 	assert_int_equal(m->rcpt[0].next, 12345);
 	assert_string_equal(m->rcpt[0].last, "4.4.0 it failed\n100%");
-	/* the update wrote ID.env beside ID.msg; the content is intact */
-	assert_int_equal(count_dir("queue"), 3);
+	/* the content read back from the disk after the restart */
 	addr_buf_init(&b);
+	assert_int_equal(q.cached, 0);
 	assert_int_equal(gw_queue_content(&q, m, &b), 0);
 	assert_string_equal(b.ptr, "Subject: 1\r\n\r\nbody\r\n");
 	addr_buf_free(&b);
 	assert_int_equal(gw_queue_remove(&q, m), 0);
 	assert_int_equal(q.count, 1);
-	assert_int_equal(count_dir("queue"), 1);
+	assert_int_equal(count_dir("queue"), 2);
 	gw_queue_close(&q);
 }
 
@@ -207,18 +207,11 @@ test_quarantine(void **state)
 	commit_one(&q, "cut envelope\r\n", cut);
 	gw_queue_close(&q);
 
-	/* a truncated content file: three octets of its content gone */
+	/* a truncated content file */
 	snprintf(name, sizeof(name), "%s.msg", trunc);
-	spool_path(path, sizeof(path), "queue");
-	strcat(path, "/");
-	strcat(path, name);
-	{
-		struct stat st;
-		assert_int_equal(stat(path, &st), 0);
-		assert_int_equal(truncate(path, st.st_size - 3), 0);
-	}
-	/* an envelope cut before its end record (the file ends inside it) */
-	snprintf(name, sizeof(name), "%s.msg", cut);
+	write_file("queue", name, "trunc", 5);
+	/* an envelope cut before its end record */
+	snprintf(name, sizeof(name), "%s.env", cut);
 	spool_path(path, sizeof(path), "queue");
 	strcat(path, "/");
 	strcat(path, name);
@@ -226,16 +219,9 @@ test_quarantine(void **state)
 	{
 		FILE *fp = fopen(path, "r");
 		char buf[4096];
-		size_t n;
-		const char *end;
-
-		assert_non_null(fp);
-		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		size_t n = fread(buf, 1, sizeof(buf), fp);
 		fclose(fp);
-		buf[n] = '\0';
-		end = strstr(buf, "\nend\n");
-		assert_non_null(end);
-		write_file("queue", name, buf, (size_t)(end - buf) + 1);
+		write_file("queue", name, buf, n - 4);
 	}
 	/* garbage, and a stale temporary file */
 	write_file("queue", "garbage", "junk", 4);
@@ -246,58 +232,116 @@ test_quarantine(void **state)
 	assert_int_equal(q.count, 1);
 	assert_string_equal(q.head->id, good);
 	assert_int_equal(count_dir("tmp"), 0);
-	/* trunc, cut, garbage, ABCDEF.env (no ID.msg) */
-	assert_int_equal(count_dir("quarantine"), 4);
-	assert_int_equal(count_dir("queue"), 1);
+	/* trunc: 2 files, cut: 2 files, garbage, ABCDEF.env */
+	assert_int_equal(count_dir("quarantine"), 6);
+	assert_int_equal(count_dir("queue"), 2);
 	gw_queue_close(&q);
 	addr_buf_free(&b);
 }
 
+/* inode - the inode of spool/sub/name, 0 when missing */
+static unsigned long long
+inode(const char *sub, const char *name)
+{
+	char path[400];
+	struct stat st;
+
+	spool_path(path, sizeof(path), sub);
+	strcat(path, "/");
+	strcat(path, name);
+	return stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
 /*
- * A spool written before envelopes moved into ID.msg: content only in
- * ID.msg, the envelope in ID.env. It is still loaded and delivered; an
- * update and a removal work on it.
+ * Removed queue files go to free/ and the next message is written into
+ * them (qpool.c): same inodes, the old content truncated away. At
+ * start-up a free file linked twice, or not a plain numbered file, is
+ * removed, never reused.
  */
 static void
-test_legacy_layout(void **state)
+test_pool(void **state)
 {
-	static const char content[] = "Subject: old\r\n\r\nbody\r\n";
-	static const char env[] =
-	    "addrgw-envelope 1\nid 0000000A00000001\nctime 1700000000\n"
-	    "size 22\nbody 7bit\nsmtputf8 0\nheld 0\nclient =127.0.0.1\n"
-	    "helo =h\nsender =s@ext.test\n"
-	    "rcpt pending 0 0 =r@example.com =r@example.com =\nend\n";
+	static const char big[] = "Subject: big\r\n\r\n"
+	    "0123456789012345678901234567890123456789\r\n";
 	struct gw_queue q;
-	struct gw_qmsg *m;
+	char id[GW_QID_SIZE], id2[GW_QID_SIZE], name[64], a[400], b2[400];
+	unsigned long long ino_msg, ino_env;
 	struct addr_buf b;
-	int quarantined;
+	struct stat st;
 
 	(void)state;
 	open_q(&q);
 	while (q.head)
 		gw_queue_remove(&q, q.head);
 	gw_queue_close(&q);
-	quarantined = count_dir("quarantine");
-	write_file("queue", "0000000A00000001.msg", content,
-	    sizeof(content) - 1);
-	write_file("queue", "0000000A00000001.env", env, sizeof(env) - 1);
+	/* start from an empty pool */
+	spool_path(a, sizeof(a), "free");
+	{
+		char cmd[500];
+		snprintf(cmd, sizeof(cmd), "rm -f '%s'/*", a);
+		assert_int_equal(system(cmd), 0);
+	}
 	open_q(&q);
-	assert_int_equal(q.count, 1);
-	m = q.head;
-	assert_string_equal(m->id, "0000000A00000001");
-	assert_int_equal(m->coff, 0);
-	addr_buf_init(&b);
-	assert_int_equal(gw_queue_content(&q, m, &b), 0);
-	assert_string_equal(b.ptr, content);
-	addr_buf_free(&b);
-	assert_int_equal(gw_queue_lock(&q, m), 1);
-	m->rcpt[0].tries = 1;
-	assert_int_equal(gw_queue_update(&q, m), 0);
-	gw_queue_unlock(m);
-	assert_int_equal(gw_queue_remove(&q, m), 0);
+	commit_one(&q, big, id);
+	snprintf(name, sizeof(name), "%s.msg", id);
+	ino_msg = inode("queue", name);
+	snprintf(name, sizeof(name), "%s.env", id);
+	ino_env = inode("queue", name);
+	assert_int_equal(gw_queue_remove(&q, q.head), 0);
 	assert_int_equal(count_dir("queue"), 0);
-	assert_int_equal(count_dir("quarantine"), quarantined);
+	assert_int_equal(count_dir("free"), 2);
+	commit_one(&q, "small\r\n", id2);
+	assert_int_equal(count_dir("free"), 0);
+	assert_int_equal(count_dir("tmp"), 0);
+	/* the two files came back, in some order, under the new names */
+	snprintf(name, sizeof(name), "%s.msg", id2);
+	assert_true(inode("queue", name) == ino_msg ||
+	    inode("queue", name) == ino_env);
+	spool_path(a, sizeof(a), "queue");
+	strcat(a, "/");
+	strcat(a, name);
+	assert_int_equal(stat(a, &st), 0);
+	assert_int_equal(st.st_size, 7);
 	gw_queue_close(&q);
+	/* a restart reads it back whole */
+	open_q(&q);
+	addr_buf_init(&b);
+	assert_int_equal(gw_queue_content(&q, q.head, &b), 0);
+	assert_string_equal(b.ptr, "small\r\n");
+	addr_buf_free(&b);
+	assert_int_equal(gw_queue_remove(&q, q.head), 0);
+	assert_int_equal(count_dir("free"), 2);
+	gw_queue_close(&q);
+
+	/* start-up: a doubly linked free file and a stranger go */
+	spool_path(a, sizeof(a), "free");
+	strcat(a, "/");
+	snprintf(b2, sizeof(b2), "%s", a);
+	{
+		DIR *d;
+		struct dirent *de;
+		char first[64] = "";
+
+		spool_path(b2, sizeof(b2), "free");
+		d = opendir(b2);
+		assert_non_null(d);
+		while ((de = readdir(d)) != NULL)
+			if (de->d_name[0] != '.') {
+				snprintf(first, sizeof(first), "%.63s", de->d_name);
+				break;
+			}
+		closedir(d);
+		strcat(a, first);
+		spool_path(b2, sizeof(b2), "");
+		strcat(b2, "/elsewhere");
+		assert_int_equal(link(a, b2), 0);
+	}
+	write_file("free", "stranger", "x", 1);
+	open_q(&q);
+	assert_int_equal(count_dir("free"), 1);
+	assert_int_equal(q.pool.n, 1);
+	gw_queue_close(&q);
+	unlink(b2);
 }
 
 static void
@@ -426,7 +470,7 @@ test_schedule_drop(void **state)
 	assert_int_equal(q.head->ndr, 1);
 	assert_string_equal(q.head->sender, "");
 	assert_string_equal(q.head->rcpt[0].addr, "s@ext.test");
-	assert_int_equal(count_dir("queue"), 1);	/* the NDR, one file */
+	assert_int_equal(count_dir("queue"), 2);
 	gw_queue_close(&q);
 	gw_config_free(&cfg);
 	addr_buf_free(&e);
@@ -440,7 +484,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_commit_and_restart),
 		cmocka_unit_test(test_quarantine),
-		cmocka_unit_test(test_legacy_layout),
+		cmocka_unit_test(test_pool),
 		cmocka_unit_test(test_unwritable_spool),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_schedule_drop),
