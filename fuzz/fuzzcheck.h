@@ -18,6 +18,7 @@
 #include <string.h>
 #include "addr.h"
 #include "fuzz.h"
+#include "scan.h"
 
 /* fz_sink - keeps the byte reads of fz_check_str from being optimised away */
 static volatile unsigned fz_sink;
@@ -303,6 +304,29 @@ static inline void fz_check_smtputf8(const struct addr_mailbox *m,
 	FZ_CHECK(m->smtputf8 == want,
 		 "smtputf8 iff the canonical local part or a domain without "
 		 "A-label form is not ASCII (§2.1)");
+}
+
+/*
+ * fz_check_scan - the SSE2-only classification of scan.c (what a
+ * processor without SSSE3 runs, forced through addr__scan_set_ssse3)
+ * gives the same masks and lower-cased octets as the detected one for
+ * the first ADDR__SCAN_MAX octets of s
+ */
+static inline void fz_check_scan(const char *s, size_t n)
+{
+	struct addr__masks a, b;
+	char la[ADDR__SCAN_MAX + 1], lb[ADDR__SCAN_MAX + 1];
+
+	if (n > ADDR__SCAN_MAX)
+		n = ADDR__SCAN_MAX;
+	addr__scan_masks((const unsigned char *)s, n, &a, la);
+	addr__scan_set_ssse3(0);
+	addr__scan_masks((const unsigned char *)s, n, &b, lb);
+	addr__scan_set_ssse3(-1);
+	FZ_CHECK(a.atext == b.atext && a.alnum == b.alnum &&
+		 a.hyphen == b.hyphen && a.dot == b.dot && a.at == b.at &&
+		 memcmp(la, lb, n) == 0,
+		 "scan.c: the SSE2-only masks equal the detected path's");
 }
 
 #endif /* FUZZCHECK_H */
