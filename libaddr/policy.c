@@ -7,6 +7,8 @@
  *	addr_policy_set()		transform, space, lower case, site
  *	addr_policy_expand()		one template for one recipient's data
  *	addr_policy_apply()		what a directory entry lacks, unique
+ *	addr__policy_reset()		(internal) back to a new policy,
+ *					keeping the transliterator
  *
  * SMTP templates follow §3.2: %r rules apply to the values of the
  * variables after them; each value is NFC, then rule characters are
@@ -46,6 +48,7 @@ struct addr_policy {
 	struct tmpl t[MAX_TEMPLATES];
 	size_t n;
 	void *tr;		/* ICU transliterator */
+	int custom_tr;		/* tr is not DEFAULT_TRANSLIT */
 	char space;		/* 0 removes */
 	int lowercase;
 	struct addr_x400 site;
@@ -77,22 +80,54 @@ int addr_policy_new(struct addr_policy **out)
 	return 0;
 }
 
-void addr_policy_free(struct addr_policy *p)
+/* clear - free the templates and the site options of p */
+static void clear(struct addr_policy *p)
 {
 	size_t i;
 
-	if (p == NULL)
-		return;
 	for (i = 0; i < p->n; i++) {
 		addr__free(p->t[i].text);
 		addr__free(p->t[i].tok);
 		addr__free(p->t[i].domain);
 		addr__free(p->t[i].body);
 	}
-	addr__translit_close(p->tr);
 	addr_x400_free(&p->site);
 	addr__free(p->legbase);
+}
+
+void addr_policy_free(struct addr_policy *p)
+{
+	if (p == NULL)
+		return;
+	clear(p);
+	addr__translit_close(p->tr);
 	addr__free(p);
+}
+
+/*
+ * addr__policy_reset - make p what addr_policy_new makes, without
+ * building the default transliterator again when p still has it
+ * (building it costs milliseconds: the fuzz target reuses one policy).
+ * 0, or the error of opening the default transliterator again after
+ * ADDR_POLICY_TRANSLIT changed it (p can then only be freed).
+ */
+int addr__policy_reset(struct addr_policy *p)
+{
+	void *tr = p->tr;
+	int custom = p->custom_tr, rc = 0;
+
+	clear(p);
+	if (custom) {
+		addr__translit_close(tr);
+		tr = NULL;
+		custom = 0;
+		rc = addr__translit_open(&tr, DEFAULT_TRANSLIT);
+	}
+	memset(p, 0, sizeof(*p));
+	addr_x400_init(&p->site);
+	p->tr = tr;
+	p->custom_tr = custom;
+	return rc;
 }
 
 static char *dup0(const char *s, size_t n)
@@ -318,6 +353,7 @@ int addr_policy_set(struct addr_policy *p, int option, const char *v,
 					       (int)(len > 100 ? 100 : len), v);
 		addr__translit_close(p->tr);
 		p->tr = tr;
+		p->custom_tr = 1;
 		return 0;
 	case ADDR_POLICY_SPACE:
 		if (len > 1 || (len == 1 && v[0] != '.' &&

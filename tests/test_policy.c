@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "dir_int.h"
 
 struct trow {
 	const char *name;
@@ -86,6 +87,39 @@ static const struct trow trows[] = {
 	  "NOTES:&G &S/Sales", 0, NULL, NULL },
 };
 
+/* template_row - expand row r with p (new or reset); 1 on a mismatch */
+static int template_row(struct addr_policy *p, const struct trow *r)
+{
+	struct addr_buf out;
+	struct addr_error err;
+	int rc, bad = 0;
+
+	if (r->option && strcmp(r->option, "lowercase") == 0)
+		assert_int_equal(addr_policy_set(p, ADDR_POLICY_LOWERCASE,
+						 "1", 1, NULL), 0);
+	else if (r->option && strncmp(r->option, "space=", 6) == 0)
+		assert_int_equal(addr_policy_set(p, ADDR_POLICY_SPACE,
+						 r->option + 6, 1, NULL), 0);
+	else if (r->option && strncmp(r->option, "translit=", 9) == 0)
+		assert_int_equal(addr_policy_set(p, ADDR_POLICY_TRANSLIT,
+						 r->option + 9,
+						 strlen(r->option + 9),
+						 NULL), 0);
+	rc = addr_policy_add_template(p, r->tmpl, strlen(r->tmpl),
+				      r->secondary, &err);
+	assert_int_equal(rc, 0);
+	addr_buf_init(&out);
+	rc = addr_policy_expand(&out, p, 0, &r->data, 0, &err);
+	if (r->want == NULL ? rc >= 0 : (rc < 0 || strcmp(out.ptr, r->want))) {
+		printf("%s: got %d \"%s\" (%s), want %s\n", r->name, rc,
+		       out.ptr, rc < 0 ? err.message : "",
+		       r->want ? r->want : "an error");
+		bad = 1;
+	}
+	addr_buf_free(&out);
+	return bad;
+}
+
 static void test_templates(void **state)
 {
 	size_t i;
@@ -93,38 +127,35 @@ static void test_templates(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(trows) / sizeof(trows[0]); i++) {
-		const struct trow *r = &trows[i];
 		struct addr_policy *p;
-		struct addr_buf out;
-		struct addr_error err;
-		int rc;
 
 		assert_int_equal(addr_policy_new(&p), 0);
-		if (r->option && strcmp(r->option, "lowercase") == 0)
-			assert_int_equal(addr_policy_set(p, ADDR_POLICY_LOWERCASE,
-							 "1", 1, NULL), 0);
-		else if (r->option && strncmp(r->option, "space=", 6) == 0)
-			assert_int_equal(addr_policy_set(p, ADDR_POLICY_SPACE,
-							 r->option + 6, 1, NULL), 0);
-		else if (r->option && strncmp(r->option, "translit=", 9) == 0)
-			assert_int_equal(addr_policy_set(p, ADDR_POLICY_TRANSLIT,
-							 r->option + 9,
-							 strlen(r->option + 9),
-							 NULL), 0);
-		rc = addr_policy_add_template(p, r->tmpl, strlen(r->tmpl),
-					      r->secondary, &err);
-		assert_int_equal(rc, 0);
-		addr_buf_init(&out);
-		rc = addr_policy_expand(&out, p, 0, &r->data, 0, &err);
-		if (r->want == NULL ? rc >= 0 : (rc < 0 || strcmp(out.ptr, r->want))) {
-			printf("%s: got %d \"%s\" (%s), want %s\n", r->name, rc,
-			       out.ptr, rc < 0 ? err.message : "",
-			       r->want ? r->want : "an error");
-			fails++;
-		}
-		addr_buf_free(&out);
+		fails += template_row(p, &trows[i]);
 		addr_policy_free(p);
 	}
+	assert_int_equal(fails, 0);
+}
+
+/* one policy reset between the rows gives what a new one gives: the
+ * options, templates and a changed transliterator do not survive */
+static void test_reset(void **state)
+{
+	struct addr_policy *p;
+	size_t i;
+	int fails = 0;
+
+	(void)state;
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
+					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
+	for (i = 0; i < sizeof(trows) / sizeof(trows[0]); i++) {
+		assert_int_equal(addr__policy_reset(p), 0);
+		fails += template_row(p, &trows[i]);
+	}
+	/* the last row set nothing: its template is index 0 again */
+	assert_int_equal(addr__policy_reset(p), 0);
+	assert_int_equal(addr_policy_add_template(p, "%g@a.com", 8, 0, NULL), 0);
+	addr_policy_free(p);
 	assert_int_equal(fails, 0);
 }
 
@@ -340,6 +371,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_template_errors),
 		cmocka_unit_test(test_u5_collisions),
 		cmocka_unit_test(test_site_addressing),
