@@ -16,8 +16,10 @@
 #	TOTAL:
 #		COVERAGE <name> <file> lines <covered>/<total> <percent>%
 #	With several targets it then reports all their profiles together
-#	for the files they share (name "all"): envelope_path and
-#	header_addrlist each reach only their own mode of the address parser.
+#	for the files they share with the first (name "all"): envelope_path
+#	and header_addrlist each reach only their own mode of the address
+#	parser. The gateway targets #include the gateway files they test;
+#	mime_disclaimer links with GMime.
 #	build-cov/<name>.txt gets the annotated source (llvm-cov show), to
 #	find what the corpus misses: lines with count 0 are marked "0|".
 #
@@ -34,6 +36,13 @@ pick() { for t in "$@"; do command -v "$t" >/dev/null 2>&1 && { echo "$t"; retur
 PROFDATA=${LLVM_PROFDATA:-$(pick llvm-profdata-14 llvm-profdata)}
 COV=${LLVM_COV:-$(pick llvm-cov-14 llvm-cov)}
 PKGS="icu-uc icu-i18n libxml-2.0"
+# what a target that #includes gateway files links with besides
+target_pkgs() {
+	case $1 in
+	mime_disclaimer) echo gmime-3.0 ;;
+	smtp_session|gw_config|smtp_reply) echo libevent ;;
+	esac
+}
 
 # parser_files - the files whose coverage a target is judged by
 parser_files() {
@@ -56,6 +65,12 @@ parser_files() {
 	csv_read) echo libaddr/io_csv.c ;;
 	proxy_parse) echo libaddr/dir_proxy.c ;;
 	policy_template) echo libaddr/policy.c ;;
+	# the gateway targets #include the gateway files they test
+	gw_config) echo gateway/config.c ;;
+	smtp_reply) echo gateway/reply.c ;;
+	smtp_session) echo gateway/session.c gateway/pipeline.c \
+	    gateway/journal.c ;;
+	mime_disclaimer) echo gateway/disclaimer.c ;;
 	*) echo libaddr/*.c ;;
 	esac
 }
@@ -85,8 +100,10 @@ done
 ar rcs "$C/libaddr-cov.a" "$C/obj/"*.o
 for n in $targets; do
 	# shellcheck disable=SC2046,SC2086
-	$CLANG $CFLAGS_COV -o "$C/cov_$n" "fuzz/$n.c" fuzz/replay.c \
-	    "$C/libaddr-cov.a" $(pkg-config --libs $PKGS)
+	tp=$(target_pkgs "$n")
+	$CLANG $CFLAGS_COV $(pkg-config --cflags $PKGS $tp) -o "$C/cov_$n" \
+	    "fuzz/$n.c" fuzz/replay.c "$C/libaddr-cov.a" \
+	    $(pkg-config --libs $PKGS $tp)
 	set -- "fuzz/corpus/$n"
 	[ -d "fuzz/regressions/$n" ] && set -- "$@" "fuzz/regressions/$n"
 	# %m: one profile that every process merges into
@@ -114,9 +131,14 @@ for n in $targets; do
 	"$COV" show "$C/cov_$n" -instr-profile="$C/$n.profdata" $files \
 	    > "$C/$n.txt"
 	# Filename Regions Missed Cover Functions Missed Executed Lines Missed Cover ...
-	awk -v n="$n" 'NF >= 10 && $8 ~ /^[0-9]+$/ {
+	# llvm-cov names files relative to their common directory
+	awk -v n="$n" -v files="$files" 'BEGIN {
+		k = split(files, a, " ")
+		for (i = 1; i <= k; i++) { b = a[i]; sub(".*/", "", b); full[b] = a[i] } }
+	NF >= 10 && $8 ~ /^[0-9]+$/ {
 		f = $1; sub(".*/libaddr/", "libaddr/", f)
-		if (f != "TOTAL" && f !~ /\//) f = "libaddr/" f
+		sub(".*/gateway/", "gateway/", f)
+		if (f in full) f = full[f]
 		printf "COVERAGE %s %s lines %d/%d %s\n", n, f, $8 - $9, $8, $10 }' \
 	    "$C/$n.report"
 done
@@ -126,12 +148,15 @@ done
 set -- $targets
 if [ $# -gt 1 ]; then
 	common=$(parser_files "$1")
-	objs="" profs=""
+	objs="" profs="" k=0
 	for n in "$@"; do
 		[ "$(parser_files "$n")" = "$common" ] || continue
 		if [ -z "$objs" ]; then objs="$C/cov_$n"; else objs="$objs -object $C/cov_$n"; fi
 		profs="$profs $C/$n.profdata"
+		k=$((k + 1))
 	done
+	# nothing to add up unless the first target shares its files
+	[ "$k" -gt 1 ] || exit 0
 	# shellcheck disable=SC2086
 	"$PROFDATA" merge -sparse -o "$C/all.profdata" $profs
 	# shellcheck disable=SC2086
