@@ -5,8 +5,14 @@
  *	Input: the text of an addrgw.conf. gw_config_parse must never
  *	crash, leak or read outside the text; every problem line it
  *	reports names the file and a line number inside the text, and a
- *	configuration it accepts has at least one listener. Any violation
- *	aborts.
+ *	configuration it accepts has at least one listener. For an
+ *	accepted configuration, the lookups that use what it parsed agree
+ *	with it: gw_netlist_match finds every network of relay_from,
+ *	relay_deny and transcript by its own address (an IPv4 one also as
+ *	::ffff:a.b.c.d, as a dual-stack listener sees it) and no other
+ *	address family; gw_domain_is_local finds every local domain, also
+ *	upper-cased and with a final dot, and a subdomain of every plain
+ *	(not "#") entry. Any violation aborts.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +20,72 @@
 #include <string.h>
 #include "../gateway/config.c"
 #include "fuzz.h"
+
+/* nets - each network of l matches its own address */
+static void nets(const struct gw_netlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct gw_net *n = &l->v[i];
+		struct sockaddr_in sin;
+		struct sockaddr_in6 sin6;
+
+		memset(&sin, 0, sizeof(sin));
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		if (n->family == AF_INET) {
+			sin.sin_family = AF_INET;
+			memcpy(&sin.sin_addr, n->addr, 4);
+			FZ_CHECK(gw_netlist_match(l, (struct sockaddr *)&sin),
+				 "an IPv4 network matches its address");
+			memset((char *)&sin6.sin6_addr + 10, 0xff, 2);
+			memcpy((char *)&sin6.sin6_addr + 12, n->addr, 4);
+		} else {
+			memcpy(&sin6.sin6_addr, n->addr, 16);
+		}
+		FZ_CHECK(gw_netlist_match(l, (struct sockaddr *)&sin6),
+			 "a network matches its (IPv6 or mapped) address");
+	}
+	{
+		struct sockaddr sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_family = AF_UNIX;
+		FZ_CHECK(!gw_netlist_match(l, &sa) && !gw_netlist_match(l, NULL),
+			 "no network matches another family");
+	}
+}
+
+/* domains - every local domain is local, as the relay decision asks */
+static void domains(const struct gw_config *cfg)
+{
+	char buf[300];
+	size_t i, j, n;
+
+	for (i = 0; i < cfg->local_domains.n; i++) {
+		const char *e = cfg->local_domains.v[i];
+		int exact = e[0] == '#';
+
+		e += exact;
+		n = strlen(e);
+		if (n + 3 > sizeof(buf))
+			continue;
+		FZ_CHECK(gw_domain_is_local(cfg, e, n), "a local domain is local");
+		for (j = 0; j < n; j++)
+			buf[j] = (char)(e[j] >= 'a' && e[j] <= 'z' ? e[j] - 32 : e[j]);
+		buf[n] = '.';
+		FZ_CHECK(gw_domain_is_local(cfg, buf, n + 1),
+			 "a local domain is local in upper case, absolute");
+		if (!exact) {
+			buf[0] = 'x';
+			buf[1] = '.';
+			memcpy(buf + 2, e, n);
+			FZ_CHECK(gw_domain_is_local(cfg, buf, n + 2),
+				 "a subdomain of a plain entry is local");
+		}
+	}
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,6 +114,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (problems == 0 && cfg.nlisten == 0)
 		abort();
+	if (problems == 0) {
+		nets(&cfg.relay_from);
+		nets(&cfg.relay_deny);
+		nets(&cfg.transcript_nets);
+		domains(&cfg);
+	}
 	gw_config_free(&cfg);
 	addr_buf_free(&errs);
 	return 0;
