@@ -4,8 +4,8 @@
  * DESCRIPTION
  *	Input: one selector octet, then NUL-separated fields: the template,
  *	then given name, surname, initials, display name and alias (missing
- *	fields are empty), then (apply mode) the X400 site and the
- *	legacyExchangeDN base. Selector bits: 0x01 the template is
+ *	fields are empty), then (apply mode) the X400 site, the
+ *	legacyExchangeDN base and an ICU transform id (when not empty). Selector bits: 0x01 the template is
  *	secondary, 0x02 --lowercase, 0x04 space becomes ".", and
  *
  *	  0x80 clear: expansion; 0x08 use a collision suffix (2..9 from
@@ -215,7 +215,7 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 	static const char *const names[] = { "givenName", "sn", "initials",
 		"displayName", "mailNickname", NULL };
 	static const char dn[] = "CN=R,DC=example,DC=com";
-	static char f[9][512];
+	static char f[10][512];
 	const char *vals[5];
 	struct addr_dir *d = NULL;
 	struct addr_dir_report rep;
@@ -224,10 +224,13 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 	size_t i, n, lines = 0, start = 0, before;
 	int rc;
 
-	for (i = 0; i < 9; i++)
+	for (i = 0; i < 10; i++)
 		field(in, len, i, &n, f[i], sizeof(f[i]));
 	addr_buf_init(&added);
 	addr_dir_report_init(&rep);
+	if (f[9][0] != '\0')	/* slow: a transliterator built, then again */
+		addr_policy_set(p, ADDR_POLICY_TRANSLIT, f[9], strlen(f[9]),
+				NULL);
 	if (addr_policy_add_template(p, f[0], strlen(f[0]),
 				     (sel & 0x01) != 0, NULL) < 0 &&
 	    !(sel & 0x08))
