@@ -12,12 +12,17 @@
  *	::ffff:a.b.c.d, as a dual-stack listener sees it) and no other
  *	address family; gw_domain_is_local finds every local domain, also
  *	upper-cased and with a final dot, and a subdomain of every plain
- *	(not "#") entry. Any violation aborts.
+ *	(not "#") entry. gw_config_load of the same text from a file (an
+ *	in-memory one, /proc/self/fd/N) reports as many problems, as many
+ *	lines of them, and one "cannot read" for a file that is not there.
+ *	Any violation aborts.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
 #include "../gateway/config.c"
 #include "fuzz.h"
 
@@ -55,6 +60,51 @@ static void nets(const struct gw_netlist *l)
 		FZ_CHECK(!gw_netlist_match(l, &sa) && !gw_netlist_match(l, NULL),
 			 "no network matches another family");
 	}
+}
+
+/* lines - how many "\n"-terminated lines b holds */
+static size_t lines_of(const struct addr_buf *b)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < b->size; i++)
+		n += b->ptr[i] == '\n';
+	return n;
+}
+
+/* load - gw_config_load of data[0..size) from a file agrees with parse */
+static void load(const uint8_t *data, size_t size, size_t problems,
+		 const struct addr_buf *errs)
+{
+	struct gw_config c;
+	struct addr_buf e;
+	char path[64];
+	size_t n, off = 0;
+	long fd = syscall(SYS_memfd_create, "fuzz.conf", 0);
+
+	if (fd < 0)
+		return;
+	while (off < size) {
+		ssize_t w = write((int)fd, data + off, size - off);
+		if (w <= 0) {
+			close((int)fd);
+			return;
+		}
+		off += (size_t)w;
+	}
+	snprintf(path, sizeof(path), "/proc/self/fd/%ld", fd);
+	addr_buf_init(&e);
+	n = gw_config_load(&c, path, &e);
+	FZ_CHECK(n == problems && lines_of(&e) == lines_of(errs),
+		 "a file gives the problems its text gives");
+	gw_config_free(&c);
+	close((int)fd);
+	addr_buf_clear(&e);
+	n = gw_config_load(&c, "/nonexistent/fuzz.conf", &e);
+	FZ_CHECK(n == 1 && strstr(e.ptr, "/nonexistent/fuzz.conf: cannot read")
+		 == e.ptr, "a missing file is one problem that names it");
+	gw_config_free(&c);
+	addr_buf_free(&e);
 }
 
 /* domains - every local domain is local, as the relay decision asks */
@@ -114,6 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (problems == 0 && cfg.nlisten == 0)
 		abort();
+	load(data, size, problems, &errs);
 	if (problems == 0) {
 		nets(&cfg.relay_from);
 		nets(&cfg.relay_deny);
