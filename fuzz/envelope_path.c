@@ -32,7 +32,10 @@
  *	   normalizes to itself; with ADDR_F_UTF8 the U-label form re-parses
  *	   to the same A-label form;
  *	 - the SSE2-only classification of scan.c agrees with the detected
- *	   one on the path's first 63 octets (fz_check_scan).
+ *	   one on the path's first 63 octets (fz_check_scan);
+ *	 - an unknown production is ADDR_EINVAL, and one failed allocation
+ *	   (non-ASCII paths allocate) makes the parse ADDR_ENOMEM with an
+ *	   empty result (fz_check_failures).
  *	Any violation aborts.
  */
 #include "fuzzcheck.h"
@@ -192,6 +195,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	fz_check_scan((const char *)data + 1, size - 1);
+	fz_check_failures((const char *)data + 1, size - 1,
+			  (data[0] & 0x04) ? ADDR_P_FORWARD_PATH :
+			  ADDR_P_REVERSE_PATH,
+			  data[0] & (ADDR_F_LENIENT | ADDR_F_UTF8));
 	if (data[0] & 0x20)
 		addr__scan_set_ssse3(0);
 	one(data, size);

@@ -19,6 +19,7 @@
 #include "addr.h"
 #include "fuzz.h"
 #include "scan.h"
+#include "chaos.h"
 
 /* fz_sink - keeps the byte reads of fz_check_str from being optimised away */
 static volatile unsigned fz_sink;
@@ -327,6 +328,44 @@ static inline void fz_check_scan(const char *s, size_t n)
 		 a.hyphen == b.hyphen && a.dot == b.dot && a.at == b.at &&
 		 memcmp(la, lb, n) == 0,
 		 "scan.c: the SSE2-only masks equal the detected path's");
+}
+
+/*
+ * fz_check_failures - an out-of-range production is ADDR_EINVAL, and a
+ * parse of in[0..n) whose allocation number 1 + n % (its allocations)
+ * fails (fuzz/chaos.h) is ADDR_ENOMEM with an empty ERROR result (addr.h;
+ * tests/test_alloc.c fails every allocation of fixed inputs in turn)
+ */
+static inline void fz_check_failures(const char *in, size_t n,
+				     int production, unsigned flags)
+{
+	struct addr_mailbox_result r;
+	long calls;
+	int rc;
+
+	addr_mailbox_result_init(&r);
+	rc = addr_mailbox_parse(&r, in, n, ADDR_P_ADDRESS_LIST + 1, flags, NULL);
+	FZ_CHECK(rc == ADDR_EINVAL && r.category == ADDR_CAT_ERROR &&
+		 r.naddr == 0, "an unknown production is EINVAL");
+	addr_mailbox_result_free(&r);
+
+	addr_mailbox_result_init(&r);
+	fz_chaos_on(0);
+	addr_mailbox_parse(&r, in, n, production, flags, NULL);
+	fz_chaos_off();
+	calls = fz_chaos_calls;
+	addr_mailbox_result_free(&r);
+	if (calls == 0)
+		return;
+	addr_mailbox_result_init(&r);
+	fz_chaos_on(1 + (long)(n % (size_t)calls));
+	rc = addr_mailbox_parse(&r, in, n, production, flags, NULL);
+	fz_chaos_off();
+	/* (a first parse may allocate once more: a cache made on first use) */
+	FZ_CHECK(!fz_chaos_injected || (rc == ADDR_ENOMEM &&
+		 r.category == ADDR_CAT_ERROR && r.naddr == 0),
+		 "a failed allocation is ENOMEM with an empty result");
+	addr_mailbox_result_free(&r);
 }
 
 #endif /* FUZZCHECK_H */

@@ -33,7 +33,10 @@
  *	 - addr_mailbox_quote_local of the local part, re-parsed as
  *	   'quoted@example.com', gives back the same local part;
  *	 - the SSE2-only classification of scan.c agrees with the detected
- *	   one on the input's first 63 octets (fz_check_scan).
+ *	   one on the input's first 63 octets (fz_check_scan);
+ *	 - an unknown production is ADDR_EINVAL, and one failed allocation
+ *	   makes the parse ADDR_ENOMEM with an empty result
+ *	   (fz_check_failures).
  *	Any violation aborts. A violation on a valid input is a parser bug:
  *	fix the parser, do not weaken the check.
  */
@@ -250,6 +253,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nflags = ((sel & 0x40) ? ADDR_N_ULABEL : 0) |
 		 ((sel & 0x80) ? ADDR_N_7BIT : 0);
 
+	fz_check_failures(in, len, production, flags);
 	addr_mailbox_result_init(&res);
 	memset(&err, 0, sizeof(err));
 	rc = addr_mailbox_parse(&res, in, len, production, flags, &err);
