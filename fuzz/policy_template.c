@@ -5,14 +5,16 @@
  *	Input: one selector octet, then NUL-separated fields: the template,
  *	then given name, surname, initials, display name and alias (missing
  *	fields are empty), then (apply mode) the X400 site, the
- *	legacyExchangeDN base and an ICU transform id (when not empty). Selector bits: 0x01 the template is
- *	secondary, 0x02 --lowercase, 0x04 space becomes ".", and
+ *	legacyExchangeDN base and an ICU transform id (when not empty).
+ *	Selector bits: 0x01 the template is secondary, 0x02 --lowercase,
+ *	0x04 space becomes ".", and
  *
  *	  0x80 clear: expansion; 0x08 use a collision suffix (2..9 from
  *	       bits 0x70);
  *	  0x80 set: addr_policy_apply to a recipient made of the fields in
  *	       a small directory; 0x08 site addressing (X400 proxy and
- *	       legacyExchangeDN, from fields 7 and 8 or the defaults
+ *	       legacyExchangeDN, from fields 7 and 8 (counting the
+ *	       template as 1) or the defaults
  *	       C=US;A= ;P=Example;O=HQ; and /o=Example/ou=HQ/cn=Recipients),
  *	       0x10 other objects hold the usual results for John Doe,
  *	       alias jdoe, at example.com, 0x20 the recipient already holds
@@ -215,7 +217,7 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 	static const char *const names[] = { "givenName", "sn", "initials",
 		"displayName", "mailNickname", NULL };
 	static const char dn[] = "CN=R,DC=example,DC=com";
-	static char f[10][512];
+	static char f[9][512];
 	const char *vals[5];
 	struct addr_dir *d = NULL;
 	struct addr_dir_report rep;
@@ -224,12 +226,12 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 	size_t i, n, lines = 0, start = 0, before;
 	int rc;
 
-	for (i = 0; i < 10; i++)
+	for (i = 0; i < 9; i++)
 		field(in, len, i, &n, f[i], sizeof(f[i]));
 	addr_buf_init(&added);
 	addr_dir_report_init(&rep);
-	if (f[9][0] != '\0')	/* slow: a transliterator built, then again */
-		addr_policy_set(p, ADDR_POLICY_TRANSLIT, f[9], strlen(f[9]),
+	if (f[8][0] != '\0')	/* slow: a transliterator built, then again */
+		addr_policy_set(p, ADDR_POLICY_TRANSLIT, f[8], strlen(f[8]),
 				NULL);
 	if (addr_policy_add_template(p, f[0], strlen(f[0]),
 				     (sel & 0x01) != 0, NULL) < 0 &&
@@ -239,8 +241,8 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 		addr_policy_add_template(p, "smtp:%g.%s@example.net", 22, 1,
 					 NULL);
 	if (sel & 0x08) {
-		const char *site = f[7][0] ? f[7] : "C=US;A= ;P=Example;O=HQ;";
-		const char *base = f[8][0] ? f[8] : "/o=Example/ou=HQ/cn=Recipients";
+		const char *site = f[6][0] ? f[6] : "C=US;A= ;P=Example;O=HQ;";
+		const char *base = f[7][0] ? f[7] : "/o=Example/ou=HQ/cn=Recipients";
 
 		addr_policy_set(p, ADDR_POLICY_X400_SITE, site, strlen(site), NULL);
 		addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE, base,

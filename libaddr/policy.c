@@ -770,8 +770,14 @@ static int gen_x400(const struct addr_dir *d, const struct addr_policy *p,
 		rc = reduce(&g, p, dt->given, 16);
 	if (rc == 0)
 		rc = reduce(&in, p, dt->initials, 5);
-	if (rc < 0)
+	if (rc < 0) {
+		/* a name that is not UTF-8 or that ICU cannot transform */
+		if (rc != ADDR_ENOMEM)
+			addr__sink_diag(s, ADDR_SEV_ERROR, rc, "policy.x400",
+					"%s: cannot transliterate the names "
+					"for the X400 address", e->dn);
 		goto out;
+	}
 	if (sn.size == 0) {
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "policy.x400",
 				"%s: no surname or alias for the X400 address",

@@ -367,6 +367,40 @@ static void test_suffix_limit(void **state)
 	addr_dir_free(d);
 }
 
+/* fuzz finding (policy_template, apply mode): a name that cannot be
+ * transliterated for the X400 address (not UTF-8) failed the apply with
+ * nothing in the report */
+static void test_x400_name_not_utf8(void **state)
+{
+	struct addr_dir *d;
+	struct addr_policy *p;
+	struct addr_dir_report rep;
+	struct addr_buf added;
+	const char *dn = "CN=R,DC=example,DC=com";
+	int rc;
+
+	(void)state;
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	add(d, dn, "objectClass=user|givenName=Jo|sn=\xff\xfe|mailNickname=r");
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
+					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
+	addr_buf_init(&added);
+	addr_dir_report_init(&rep);
+	rc = addr_policy_apply(d, p, dn, strlen(dn), &added, &rep);
+	if (rc >= 0 || rep.nerrors != 1)
+		printf("got %d with %zu errors, want an error and 1 error in "
+		       "the report\n", rc, rep.nerrors);
+	assert_true(rc < 0);
+	assert_int_equal(rep.nerrors, 1);
+	assert_non_null(strstr(rep.diag[0].message, dn));
+	assert_string_equal(added.ptr, "");
+	addr_buf_free(&added);
+	addr_dir_report_free(&rep);
+	addr_policy_free(p);
+	addr_dir_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -376,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_u5_collisions),
 		cmocka_unit_test(test_site_addressing),
 		cmocka_unit_test(test_suffix_limit),
+		cmocka_unit_test(test_x400_name_not_utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
