@@ -9,16 +9,21 @@
  *	loopback; selector bit 0x40 adds a small recipient directory
  *	(groups with a cycle and a restriction, a contact, IMCEA forms), so
  *	the RCPT verdicts and the end-of-DATA pipeline of rewrite.c and
- *	pipeline.c run too, with journaling on. Selector bit 0x80 takes a
- *	second configuration (bare newlines normalized, a hop limit of 3,
- *	512-octet command lines, 1024-octet messages, a timeout at the end
- *	of the input): without
- *	0x40 for a client outside relay_from (IPv6), with 0x40 with the
- *	directory, header rewriting, inbound and outbound journaling (the
- *	inbound journal is CN=A's own), inbound disclaimer texts (through a stub of gw_disclaimer_apply, which
- *	needs GMime: the mime_disclaimer target has that), a connector
- *	restricted to CN=A and an expansion limit of 2 recipients. Log and transcript callbacks are set; a commit
- *	for a sender starting "fail@" fails.
+ *	pipeline.c run too, with journaling on.
+ *
+ *	Selector bit 0x80 takes a second configuration: bare newlines
+ *	normalized, a hop limit of 3, 512-octet command lines, 1024-octet
+ *	messages, a timeout at the end of the input. Without 0x40 the
+ *	client is outside relay_from (IPv6). With 0x40 it has the
+ *	directory, header rewriting, inbound (CN=A's own journal address)
+ *	and outbound journaling, inbound disclaimer texts (through a stub
+ *	of gw_disclaimer_apply, which needs GMime: the mime_disclaimer
+ *	target has that), a connector restricted to CN=A and an expansion
+ *	limit of 2 recipients; and the session runs twice, the second
+ *	time with one allocation failing (number 1 + length % allocations
+ *	of the first run, counting the gateway's C library allocations and
+ *	libaddr's, fuzz/chaos.h). Log and transcript callbacks are set; a
+ *	commit for a sender starting "fail@" fails.
  *
  *	Checks: the session never crashes, leaks or reads
  *	outside its input; every reply line it writes starts with three
@@ -30,12 +35,62 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <time.h>
+#include <unistd.h>
+#include "chaos.h"
+
+/*
+ * The gateway files allocate with the C library: while a session runs,
+ * these count those allocations together with libaddr's (chaos.h), so
+ * that one of them can be failed. Every system header the gateway files
+ * include is included above, before the macros.
+ */
+static void *gw_malloc(size_t n)
+{
+	return fz_chaos_fail() ? NULL : malloc(n);
+}
+
+static void *gw_calloc(size_t n, size_t k)
+{
+	return fz_chaos_fail() ? NULL : calloc(n, k);
+}
+
+static void *gw_realloc(void *p, size_t n)
+{
+	return fz_chaos_fail() ? NULL : realloc(p, n);
+}
+
+static char *gw_strdup(const char *z)
+{
+	return fz_chaos_fail() ? NULL : strdup(z);
+}
+
+static char *gw_strndup(const char *z, size_t n)
+{
+	return fz_chaos_fail() ? NULL : strndup(z, n);
+}
+
+#define malloc(n) gw_malloc(n)
+#define calloc(n, k) gw_calloc(n, k)
+#define realloc(p, n) gw_realloc(p, n)
+#define strdup(z) gw_strdup(z)
+#define strndup(z, n) gw_strndup(z, n)
 #include "../gateway/config.c"
 #include "../gateway/session.c"
 #include "../gateway/pipeline.c"
 #include "../gateway/journal.c"
+#undef malloc
+#undef calloc
+#undef realloc
+#undef strdup
+#undef strndup
 #include "fuzz.h"
 
 /* the directory of selector bit 0x40 */
@@ -147,6 +202,33 @@ static void check_output(struct gw_session *s)
 	gw_session_consume(s, start);
 }
 
+/* session - one session fed data[1..size) step octets at a time */
+static void session(const struct gw_config *use, const struct gw_session_cb *cb,
+		    const struct sockaddr *client, const uint8_t *data,
+		    size_t size, size_t step)
+{
+	struct gw_session *s;
+	size_t off;
+
+	s = gw_session_new(use, cb, client, 0);
+	if (s == NULL)
+		return;
+	check_output(s);
+	for (off = 1; off < size && !gw_session_closing(s); off += step) {
+		size_t n = size - off < step ? size - off : step;
+		gw_session_feed(s, (const char *)data + off, n);
+		(void)gw_session_delay(s);
+		check_output(s);
+	}
+	if (data[0] & 0x80) {
+		gw_session_timeout(s);
+		check_output(s);
+	}
+	gw_session_eof(s);
+	check_output(s);
+	gw_session_free(s);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct gw_config cfg, dcfg, cfg2, dcfg2;
@@ -156,8 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sockaddr_in sin;
 	struct sockaddr_in6 sin6;
 	const struct sockaddr *client = (const struct sockaddr *)&sin;
-	struct gw_session *s;
-	size_t off, step;
+	size_t step;
 
 	if (!ready) {
 		struct addr_buf errs;
@@ -214,22 +295,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* the hook is process-wide: only this configuration has texts */
 	gw_pipeline_disclaimers(use == &dcfg2 ? disclaimer : NULL);
-	s = gw_session_new(use, &cb, client, 0);
-	if (s == NULL)
-		return 0;
-	check_output(s);
-	for (off = 1; off < size && !gw_session_closing(s); off += step) {
-		size_t n = size - off < step ? size - off : step;
-		gw_session_feed(s, (const char *)data + off, n);
-		(void)gw_session_delay(s);
-		check_output(s);
+	fz_chaos_on(0);		/* counts */
+	session(use, &cb, client, data, size, step);
+	fz_chaos_off();
+	if (use == &dcfg2 && fz_chaos_calls > 0) {
+		/* again, with one allocation failing */
+		fz_chaos_on(1 + (long)(size % (size_t)fz_chaos_calls));
+		session(use, &cb, client, data, size, step);
+		fz_chaos_off();
 	}
-	if (data[0] & 0x80) {
-		gw_session_timeout(s);
-		check_output(s);
-	}
-	gw_session_eof(s);
-	check_output(s);
-	gw_session_free(s);
 	return 0;
 }
