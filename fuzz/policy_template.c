@@ -41,6 +41,9 @@
 #include "addr.h"
 #include "dir_int.h"
 #include "fuzz.h"
+#include "chaos.h"
+
+#define RDN "CN=R,DC=example,DC=com"
 
 /* field - the i-th NUL-separated field of in[0..len) (may be empty) */
 static const char *field(const char *in, size_t len, size_t i, size_t *fl,
@@ -210,15 +213,84 @@ static int holds(const struct addr_dir_entry *e, const char *attr,
 	return 0;
 }
 
+/* build - the directory of apply mode: the others of 0x10 and the
+ * recipient made of the fields f[1..5]; NULL when it cannot be made */
+static struct addr_dir *build(unsigned sel, char (*f)[512])
+{
+	static const char *const names[] = { "givenName", "sn", "initials",
+		"displayName", "mailNickname", NULL };
+	const char *vals[5];
+	struct addr_dir *d;
+	size_t i;
+
+	if (addr_dir_new(&d, 0) < 0)
+		return NULL;
+	if ((sel & 0x10) &&
+	    (add(d, "CN=O1,DC=example,DC=com", "objectClass=user|"
+		 "proxyAddresses=SMTP:jdoe@example.com|proxyAddresses="
+		 "smtp:John.Doe@example.net|proxyAddresses=X400:C=US;A= ;"
+		 "P=Example;O=HQ;S=Doe;G=John;", NULL, NULL) < 0 ||
+	     add(d, "CN=O2,DC=example,DC=com", "objectClass=user|"
+		 "proxyAddresses=SMTP:jdoe2@example.com|legacyExchangeDN="
+		 "/o=Example/ou=HQ/cn=Recipients/cn=jdoe", NULL, NULL) < 0))
+		goto fail;
+	for (i = 0; i < 5; i++)
+		vals[i] = f[i + 1];
+	if (add(d, RDN, (sel & 0x20) ? "objectClass=user|proxyAddresses="
+		"SMTP:r@example.org|proxyAddresses=X400:C=US;A= ;P=Example;"
+		"O=HQ;S=R;" : "objectClass=user", names, vals) < 0)
+		goto fail;
+	return d;
+fail:
+	addr_dir_free(d);
+	return NULL;
+}
+
+/* failing - the apply again with one allocation failing: ADDR_ENOMEM
+ * with the recipient unchanged, or what it gave without the failure */
+static void failing(const struct addr_policy *p, unsigned sel,
+		    char (*f)[512], int rc0, const struct addr_buf *added0)
+{
+	struct addr_dir *d;
+	struct addr_buf added;
+	long calls;
+	int rc;
+
+	if ((d = build(sel, f)) == NULL)
+		return;
+	addr_buf_init(&added);
+	fz_chaos_on(0);
+	addr_policy_apply(d, p, RDN, sizeof(RDN) - 1, &added, NULL);
+	fz_chaos_off();
+	calls = fz_chaos_calls;
+	addr_dir_free(d);
+	addr_buf_clear(&added);
+	if (calls == 0 || (d = build(sel, f)) == NULL) {
+		addr_buf_free(&added);
+		return;
+	}
+	fz_chaos_on(1 + (long)(strlen(f[0]) % (size_t)calls));
+	rc = addr_policy_apply(d, p, RDN, sizeof(RDN) - 1, &added, NULL);
+	fz_chaos_off();
+	if (fz_chaos_injected && rc == ADDR_ENOMEM)
+		FZ_CHECK(added.size == 0 && addr_dir_entry_nvalues(
+			 addr_dir_find(d, RDN, sizeof(RDN) - 1),
+			 "proxyAddresses") == ((sel & 0x20) ? 2 : 0),
+			 "ENOMEM leaves the recipient unchanged");
+	else if (fz_chaos_injected)
+		FZ_CHECK(rc == rc0 && added.size == added0->size &&
+			 memcmp(added.ptr, added0->ptr, added.size) == 0,
+			 "a failed allocation is ENOMEM or changes nothing");
+	addr_buf_free(&added);
+	addr_dir_free(d);
+}
+
 /* apply - apply mode (selector 0x80) */
 static void apply(struct addr_policy *p, unsigned sel, const char *in,
 		  size_t len)
 {
-	static const char *const names[] = { "givenName", "sn", "initials",
-		"displayName", "mailNickname", NULL };
-	static const char dn[] = "CN=R,DC=example,DC=com";
+	static const char dn[] = RDN;
 	static char f[9][512];
-	const char *vals[5];
 	struct addr_dir *d = NULL;
 	struct addr_dir_report rep;
 	struct addr_buf added;
@@ -248,26 +320,12 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 		addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE, base,
 				strlen(base), NULL);
 	}
-	if (addr_dir_new(&d, 0) < 0)
-		goto out;
-	if ((sel & 0x10) &&
-	    (add(d, "CN=O1,DC=example,DC=com", "objectClass=user|"
-		 "proxyAddresses=SMTP:jdoe@example.com|proxyAddresses="
-		 "smtp:John.Doe@example.net|proxyAddresses=X400:C=US;A= ;"
-		 "P=Example;O=HQ;S=Doe;G=John;", NULL, NULL) < 0 ||
-	     add(d, "CN=O2,DC=example,DC=com", "objectClass=user|"
-		 "proxyAddresses=SMTP:jdoe2@example.com|legacyExchangeDN="
-		 "/o=Example/ou=HQ/cn=Recipients/cn=jdoe", NULL, NULL) < 0))
-		goto out;
-	for (i = 0; i < 5; i++)
-		vals[i] = f[i + 1];
-	if (add(d, dn, (sel & 0x20) ? "objectClass=user|proxyAddresses="
-		"SMTP:r@example.org|proxyAddresses=X400:C=US;A= ;P=Example;"
-		"O=HQ;S=R;" : "objectClass=user", names, vals) < 0)
+	if ((d = build(sel, f)) == NULL)
 		goto out;
 	e = addr_dir_find(d, dn, sizeof(dn) - 1);
 	before = addr_dir_entry_nvalues(e, "proxyAddresses");
 	rc = addr_policy_apply(d, p, dn, sizeof(dn) - 1, &added, &rep);
+	failing(p, sel, f, rc, &added);
 	e = addr_dir_find(d, dn, sizeof(dn) - 1);
 	FZ_CHECK(e != NULL, "apply keeps the recipient");
 	if (rc < 0) {

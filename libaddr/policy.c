@@ -445,11 +445,20 @@ static int value(struct addr_buf *out, const struct addr_policy *p,
 			addr_buf_putc(&run, (char)c);
 			continue;
 		}
-		/* flush the run: transliterate, spaces, atext only */
+		/* flush the run: transliterate, spaces, atext only (the
+		 * clears reset oom: a run cut short is checked first) */
 		addr_buf_clear(&tr);
+		if (run.oom) {
+			rc = ADDR_ENOMEM;
+			goto out;
+		}
 		if (run.size > 0 &&
 		    (rc = addr__translit_run(p->tr, &tr, run.ptr, run.size)) < 0)
 			goto out;
+		if (tr.oom) {
+			rc = ADDR_ENOMEM;
+			goto out;
+		}
 		for (j = 0; j < tr.size; j++) {
 			unsigned char d = (unsigned char)tr.ptr[j];
 
@@ -794,7 +803,7 @@ static int gen_x400(const struct addr_dir *d, const struct addr_policy *p,
 		addr_buf_init(&s2);
 		addr_buf_put(&s2, sn.ptr, keep);
 		addr_buf_puts(&s2, suf);
-		rc = addr_x400_copy(&x, &p->site);
+		rc = s2.oom ? ADDR_ENOMEM : addr_x400_copy(&x, &p->site);
 		if (rc == 0)
 			rc = addr_x400_set(&x, ADDR_X400_S, s2.ptr, s2.size);
 		addr_buf_free(&s2);
@@ -807,6 +816,8 @@ static int gen_x400(const struct addr_dir *d, const struct addr_policy *p,
 		if (rc == 0)
 			rc = addr_x400_format(&val, &x, ADDR_X400_EXCHANGE, 0,
 					      NULL);
+		if (rc == 0 && val.oom)
+			rc = ADDR_ENOMEM;
 		if (rc < 0) {
 			if (rc != ADDR_ENOMEM) {
 				addr__sink_diag(s, ADDR_SEV_ERROR, rc,
@@ -816,8 +827,10 @@ static int gen_x400(const struct addr_dir *d, const struct addr_policy *p,
 			goto out;
 		}
 		rc = taken(d, e, val.ptr, val.size, res);
-		if (rc < 0)
+		if (rc < 0) {
+			rc = ADDR_ENOMEM;	/* as for the templates */
 			goto out;
+		}
 		if (rc == 0) {
 			addr_buf_put(res, val.ptr, val.size);
 			addr_buf_putc(res, '\n');
@@ -856,6 +869,10 @@ static int gen_legdn(const struct addr_dir *d, const struct addr_policy *p,
 			continue;
 		addr_buf_putc(&cn, (char)c);
 	}
+	if (cn.oom) {
+		rc = ADDR_ENOMEM;
+		goto out;
+	}
 	if (cn.size == 0) {
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "policy.legdn",
 				"%s: no alias usable for a legacyExchangeDN",
@@ -873,6 +890,11 @@ static int gen_legdn(const struct addr_dir *d, const struct addr_policy *p,
 
 			snprintf(suf, sizeof(suf), "%u", j);
 			addr_buf_puts(dn, suf);
+		}
+		/* a value cut short by a failed allocation is no answer */
+		if (dn->oom) {
+			rc = ADDR_ENOMEM;
+			goto out;
 		}
 		addr_buf_clear(&k);
 		addr_buf_putc(&k, '\1');
@@ -895,7 +917,6 @@ int addr_policy_apply(struct addr_dir *d, const struct addr_policy *p,
 		      const char *dn, size_t len, struct addr_buf *added,
 		      struct addr_dir_report *rep)
 {
-	const struct addr_dir_entry *ce = addr_dir_find(d, dn, len);
 	struct addr_dir_entry *e, *nw = NULL;
 	struct addr_policy_data dt;
 	struct addr_buf res, cand, leg;
@@ -904,9 +925,9 @@ int addr_policy_apply(struct addr_dir *d, const struct addr_policy *p,
 	size_t i, count = 0;
 	int pass, rc = 0, failed = 0, conflict = 0;
 
-	if (ce == NULL)
-		return 0;
-	e = (struct addr_dir_entry *)ce;	/* d is ours to change */
+	/* a lookup that could not allocate is ADDR_ENOMEM, not "no entry" */
+	if ((e = addr__dir_find_mut(d, dn, len, &rc)) == NULL)
+		return rc;
 	addr__sink_init(&s, rep, NULL, NULL);
 	s.line = e->line;
 	dt.given = addr_dir_entry_value(e, "givenName", 0, NULL);

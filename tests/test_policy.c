@@ -16,6 +16,7 @@
 
 #include "addr.h"
 #include "dir_int.h"
+#include "chaos.h"
 
 struct trow {
 	const char *name;
@@ -401,6 +402,79 @@ static void test_x400_name_not_utf8(void **state)
 	addr_dir_free(d);
 }
 
+/* apply_once - a new directory with recipient spec, p applied to it with
+ * allocation k failing (0: none); the result, *added, *injected */
+static int apply_once(const struct addr_policy *p, const char *spec, long k,
+		      struct addr_buf *added, int *injected, size_t *proxies)
+{
+	struct addr_dir *d;
+	const char *dn = "CN=R,DC=example,DC=com";
+	int rc;
+
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	add(d, dn, spec);
+	addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
+	chaos_reset(k);
+	rc = addr_policy_apply(d, p, dn, strlen(dn), added, NULL);
+	addr_set_alloc_funcs(NULL, NULL, NULL);
+	*injected = chaos_injected;
+	*proxies = addr_dir_entry_nvalues(addr_dir_find(d, dn, strlen(dn)),
+					  "proxyAddresses");
+	addr_dir_free(d);
+	return rc;
+}
+
+/* fuzz findings (policy_template, allocation failures): an allocation
+ * failure while looking the recipient up was "no such entry" (0), one
+ * in a variable's value (%g) dropped the value, one in the
+ * legacyExchangeDN dropped it: every allocation fails in turn, and the
+ * apply is ADDR_ENOMEM with the recipient unchanged, or what it is
+ * without failures */
+static void test_apply_alloc_failure(void **state)
+{
+	static const char spec[] = "objectClass=user|givenName=John|sn=Doe|"
+				   "initials=Q|mailNickname=jdoe";
+	struct addr_policy *p;
+	struct addr_buf want, got;
+	size_t proxies;
+	long k;
+	int rc0, rc, injected, bad = 0;
+
+	(void)state;
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_add_template(p, "%g.%s@example.com", 17,
+						  0, NULL), 0);
+	assert_int_equal(addr_policy_add_template(p, "smtp:%g.%s@example.net",
+						  22, 1, NULL), 1);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
+					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE,
+		"/o=Example/ou=HQ/cn=Recipients", 30, NULL), 0);
+	addr_buf_init(&want);
+	addr_buf_init(&got);
+	rc0 = apply_once(p, spec, 0, &want, &injected, &proxies);
+	assert_int_equal(rc0, 4);
+	for (k = 1; k < 10000; k++) {
+		addr_buf_clear(&got);
+		rc = apply_once(p, spec, k, &got, &injected, &proxies);
+		if (!injected)
+			break;
+		if (rc == ADDR_ENOMEM ? got.size != 0 || proxies != 0 :
+		    rc != rc0 || strcmp(got.ptr, want.ptr) != 0) {
+			if (bad++ < 5)
+				printf("allocation %ld failed: got %d \"%s\", "
+				       "want ADDR_ENOMEM and nothing, or %d "
+				       "\"%s\"\n", k, rc, got.ptr, rc0,
+				       want.ptr);
+		}
+	}
+	assert_false(injected);
+	addr_buf_free(&want);
+	addr_buf_free(&got);
+	addr_policy_free(p);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_site_addressing),
 		cmocka_unit_test(test_suffix_limit),
 		cmocka_unit_test(test_x400_name_not_utf8),
+		cmocka_unit_test(test_apply_alloc_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
