@@ -566,7 +566,16 @@ static int expand_notes(struct addr_buf *out, const struct tmpl *t,
 	if (out->oom)
 		return ADDR_ENOMEM;
 	/* the values are raw: what they make must still be a proxy (not
-	 * UTF-8, a control character) */
+	 * UTF-8: the proxy parser says so), and hold no control character,
+	 * which the parser allows in custom types (R21) but which no IMCEA
+	 * form decodes and which would split addr_policy_apply's list */
+	for (i = start; i < out->size; i++)
+		if ((unsigned char)out->ptr[i] < 0x20 || out->ptr[i] == 0x7f) {
+			addr_buf_truncate(out, base);
+			return addr__error_set(err, ADDR_ESYNTAX, 0, "template "
+					       "\"%s\" gives a control "
+					       "character", t->text);
+		}
 	addr_buf_init(&chk);
 	rc = addr_proxy_parse(&chk, out->ptr + base, out->size - base, 0,
 			      NULL);

@@ -86,6 +86,12 @@ static const struct trow trows[] = {
 	 * UTF-8 made a proxy that the proxy parser refuses */
 	{ "notes-invalid-utf8", { "Aoife", "N\xc3iain", NULL, NULL, NULL },
 	  "NOTES:&G &S/Sales", 0, NULL, NULL },
+	/* fuzz finding: nor a control character, which the proxy parser
+	 * allows in a custom type and which split apply's list of results */
+	{ "notes-control-char", { "Ao\nife", "Niain", NULL, NULL, NULL },
+	  "NOTES:&G &S/Sales", 0, NULL, NULL },
+	{ "notes-control-char-literal", JOHN, "NOTES:&G\x05/Sales", 0, NULL,
+	  NULL },
 };
 
 /* template_row - expand row r with p (new or reset); 1 on a mismatch */
