@@ -5,7 +5,8 @@
  *	Input: one selector octet, then NUL-separated fields: the template,
  *	then given name, surname, initials, display name and alias (missing
  *	fields are empty), then (apply mode) the X400 site, the
- *	legacyExchangeDN base and an ICU transform id (when not empty).
+ *	legacyExchangeDN base and an ICU transform (when not empty, its
+ *	first octet picks one of eight ids).
  *	Selector bits: 0x01 the template is secondary, 0x02 --lowercase,
  *	0x04 space becomes ".", and
  *
@@ -302,9 +303,18 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 		field(in, len, i, &n, f[i], sizeof(f[i]));
 	addr_buf_init(&added);
 	addr_dir_report_init(&rep);
-	if (f[8][0] != '\0')	/* slow: a transliterator built, then again */
-		addr_policy_set(p, ADDR_POLICY_TRANSLIT, f[8], strlen(f[8]),
-				NULL);
+	if (f[8][0] != '\0') {	/* slow: a transliterator built, then again */
+		/* one of a few ids: ICU 72 leaks in its own ID parser
+		 * (TransliteratorIDParser::parseFilterID) on malformed ids
+		 * such as "(x", which is not this target's business */
+		static const char *const ids[] = { "Any-Latin; Latin-ASCII",
+			"Latin-ASCII", "No-Such-Transform", "Any-Upper",
+			"Cyrillic-Latin; Latin-ASCII", "Greek-Latin/UNGEGN",
+			"de-ASCII; Any-Latin; Latin-ASCII", "Null" };
+		const char *id = ids[(unsigned char)f[8][0] % 8];
+
+		addr_policy_set(p, ADDR_POLICY_TRANSLIT, id, strlen(id), NULL);
+	}
 	if (addr_policy_add_template(p, f[0], strlen(f[0]),
 				     (sel & 0x01) != 0, NULL) < 0 &&
 	    !(sel & 0x08))
