@@ -227,7 +227,9 @@ S ?= 600
 .SECONDARY: $(FUZZ_LIB)
 all: $(REPLAY_BINS)
 
-$(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_A) $(wildcard fuzz/*.h)
+# the gateway targets #include the gateway sources they test
+FUZZ_GW_DEPS := $(wildcard gateway/*.c gateway/*.h)
+$(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_A) $(wildcard fuzz/*.h) $(FUZZ_GW_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ fuzz/$*.c fuzz/replay.c $(LIB_A) $(PKG_LIBS)
 
@@ -235,7 +237,7 @@ $(FUZZ_B)/libaddr/%.o: libaddr/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(patsubst -fsanitize=fuzzer%,-fsanitize=fuzzer-no-link%,$(FUZZ_FLAGS)) $(PKG_CFLAGS) -c -o $@ $<
 
-$(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIB) $(wildcard fuzz/*.h)
+$(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIB) $(wildcard fuzz/*.h) $(FUZZ_GW_DEPS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lstdc++
 
 # mime_disclaimer includes gateway/disclaimer.c, which needs GMime

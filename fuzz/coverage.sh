@@ -16,8 +16,12 @@
 #	TOTAL:
 #		COVERAGE <name> <file> lines <covered>/<total> <percent>%
 #	With several targets it then reports all their profiles together
-#	for the files they share (name "all"): envelope_path and
-#	header_addrlist each reach only their own mode of the address parser.
+#	for the first one's files, with every target whose files include
+#	them (name "all"): envelope_path and header_addrlist each reach only
+#	their own mode of the address parser, and rfc2156_map reaches the
+#	parts of the X.400 files that the mapping uses (run it after
+#	x400_parse). The gateway targets #include the gateway files they test;
+#	mime_disclaimer links with GMime.
 #	build-cov/<name>.txt gets the annotated source (llvm-cov show), to
 #	find what the corpus misses: lines with count 0 are marked "0|".
 #
@@ -34,6 +38,13 @@ pick() { for t in "$@"; do command -v "$t" >/dev/null 2>&1 && { echo "$t"; retur
 PROFDATA=${LLVM_PROFDATA:-$(pick llvm-profdata-14 llvm-profdata)}
 COV=${LLVM_COV:-$(pick llvm-cov-14 llvm-cov)}
 PKGS="icu-uc icu-i18n libxml-2.0"
+# what a target that #includes gateway files links with besides
+target_pkgs() {
+	case $1 in
+	mime_disclaimer) echo gmime-3.0 ;;
+	smtp_session|gw_config|smtp_reply) echo libevent ;;
+	esac
+}
 
 # parser_files - the files whose coverage a target is judged by
 parser_files() {
@@ -49,13 +60,24 @@ parser_files() {
 	exdn) echo libaddr/exdn.c ;;
 	x400_parse) echo libaddr/x400.c libaddr/x400_exchange.c \
 	    libaddr/x400_rfc1685.c libaddr/x400_stdor.c ;;
-	rfc2156_map) echo libaddr/rfc2156.c ;;
+	# the mapping calls the X.400 model and formatter (addr_x400_is_valid,
+	# addr__x400_pn_format, ...): run with x400_parse first, the "all"
+	# rows add its share of those files
+	rfc2156_map) echo libaddr/rfc2156.c libaddr/x400.c \
+	    libaddr/x400_exchange.c libaddr/x400_rfc1685.c \
+	    libaddr/x400_stdor.c ;;
 	ps_decode) echo libaddr/ps.c ;;
 	ldif_read) echo libaddr/io_ldif.c ;;
 	dsml_read) echo libaddr/io_dsml.c ;;
 	csv_read) echo libaddr/io_csv.c ;;
 	proxy_parse) echo libaddr/dir_proxy.c ;;
 	policy_template) echo libaddr/policy.c ;;
+	# the gateway targets #include the gateway files they test
+	gw_config) echo gateway/config.c ;;
+	smtp_reply) echo gateway/reply.c ;;
+	smtp_session) echo gateway/session.c gateway/pipeline.c \
+	    gateway/journal.c ;;
+	mime_disclaimer) echo gateway/disclaimer.c ;;
 	*) echo libaddr/*.c ;;
 	esac
 }
@@ -85,8 +107,10 @@ done
 ar rcs "$C/libaddr-cov.a" "$C/obj/"*.o
 for n in $targets; do
 	# shellcheck disable=SC2046,SC2086
-	$CLANG $CFLAGS_COV -o "$C/cov_$n" "fuzz/$n.c" fuzz/replay.c \
-	    "$C/libaddr-cov.a" $(pkg-config --libs $PKGS)
+	tp=$(target_pkgs "$n")
+	$CLANG $CFLAGS_COV $(pkg-config --cflags $PKGS $tp) -o "$C/cov_$n" \
+	    "fuzz/$n.c" fuzz/replay.c "$C/libaddr-cov.a" \
+	    $(pkg-config --libs $PKGS $tp)
 	set -- "fuzz/corpus/$n"
 	[ -d "fuzz/regressions/$n" ] && set -- "$@" "fuzz/regressions/$n"
 	# %m: one profile that every process merges into
@@ -114,9 +138,14 @@ for n in $targets; do
 	"$COV" show "$C/cov_$n" -instr-profile="$C/$n.profdata" $files \
 	    > "$C/$n.txt"
 	# Filename Regions Missed Cover Functions Missed Executed Lines Missed Cover ...
-	awk -v n="$n" 'NF >= 10 && $8 ~ /^[0-9]+$/ {
+	# llvm-cov names files relative to their common directory
+	awk -v n="$n" -v files="$files" 'BEGIN {
+		k = split(files, a, " ")
+		for (i = 1; i <= k; i++) { b = a[i]; sub(".*/", "", b); full[b] = a[i] } }
+	NF >= 10 && $8 ~ /^[0-9]+$/ {
 		f = $1; sub(".*/libaddr/", "libaddr/", f)
-		if (f != "TOTAL" && f !~ /\//) f = "libaddr/" f
+		sub(".*/gateway/", "gateway/", f)
+		if (f in full) f = full[f]
 		printf "COVERAGE %s %s lines %d/%d %s\n", n, f, $8 - $9, $8, $10 }' \
 	    "$C/$n.report"
 done
@@ -126,12 +155,20 @@ done
 set -- $targets
 if [ $# -gt 1 ]; then
 	common=$(parser_files "$1")
-	objs="" profs=""
+	objs="" profs="" k=0
 	for n in "$@"; do
-		[ "$(parser_files "$n")" = "$common" ] || continue
+		# n takes part when its files include all of the first's
+		mine=" $(parser_files "$n") " all_in=1
+		for f in $common; do
+			case $mine in *" $f "*) ;; *) all_in=0 ;; esac
+		done
+		[ "$all_in" = 1 ] || continue
 		if [ -z "$objs" ]; then objs="$C/cov_$n"; else objs="$objs -object $C/cov_$n"; fi
 		profs="$profs $C/$n.profdata"
+		k=$((k + 1))
 	done
+	# nothing to add up unless the first target shares its files
+	[ "$k" -gt 1 ] || exit 0
 	# shellcheck disable=SC2086
 	"$PROFDATA" merge -sparse -o "$C/all.profdata" $profs
 	# shellcheck disable=SC2086

@@ -8,7 +8,10 @@
  *	  0x01	ADDR_F_LENIENT		0x08	normalize with ADDR_N_ULABEL
  *	  0x02	ADDR_F_UTF8		0x10	normalize with ADDR_N_7BIT and
  *	  0x04	ADDR_P_FORWARD_PATH		a display buffer
- *		(else REVERSE_PATH)	0xe0	unused
+ *		(else REVERSE_PATH)	0x20	the SSE2-only scan (scan.c's
+ *						path for processors without
+ *						SSSE3) for this input
+ *					0xc0	unused
  *
  *	Parses the rest, checks the invariants of fuzzcheck.h and those of
  *	envelope mode, normalizes the address and checks that the canonical
@@ -27,7 +30,12 @@
  *	 - VALID: "<" canonical ">" re-parsed as a forward path (reverse
  *	   path for the null path) with the same flags is VALID and
  *	   normalizes to itself; with ADDR_F_UTF8 the U-label form re-parses
- *	   to the same A-label form.
+ *	   to the same A-label form;
+ *	 - the SSE2-only classification of scan.c agrees with the detected
+ *	   one on the path's first 63 octets (fz_check_scan);
+ *	 - an unknown production is ADDR_EINVAL, and one failed allocation
+ *	   (non-ASCII paths allocate) makes the parse ADDR_ENOMEM with an
+ *	   empty result (fz_check_failures).
  *	Any violation aborts.
  */
 #include "fuzzcheck.h"
@@ -180,7 +188,26 @@ static void reparse_path(const struct addr_buf *text,
 	addr_mailbox_result_free(&r);
 }
 
+static int one(const uint8_t *data, size_t size);
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	fz_check_scan((const char *)data + 1, size - 1);
+	fz_check_failures((const char *)data + 1, size - 1,
+			  (data[0] & 0x04) ? ADDR_P_FORWARD_PATH :
+			  ADDR_P_REVERSE_PATH,
+			  data[0] & (ADDR_F_LENIENT | ADDR_F_UTF8));
+	if (data[0] & 0x20)
+		addr__scan_set_ssse3(0);
+	one(data, size);
+	addr__scan_set_ssse3(-1);
+	return 0;
+}
+
+/* one - the checks above for one input */
+static int one(const uint8_t *data, size_t size)
 {
 	struct addr_mailbox_result res;
 	struct addr_error err;

@@ -18,6 +18,8 @@
 #include <string.h>
 #include "addr.h"
 #include "fuzz.h"
+#include "scan.h"
+#include "chaos.h"
 
 /* fz_sink - keeps the byte reads of fz_check_str from being optimised away */
 static volatile unsigned fz_sink;
@@ -303,6 +305,67 @@ static inline void fz_check_smtputf8(const struct addr_mailbox *m,
 	FZ_CHECK(m->smtputf8 == want,
 		 "smtputf8 iff the canonical local part or a domain without "
 		 "A-label form is not ASCII (§2.1)");
+}
+
+/*
+ * fz_check_scan - the SSE2-only classification of scan.c (what a
+ * processor without SSSE3 runs, forced through addr__scan_set_ssse3)
+ * gives the same masks and lower-cased octets as the detected one for
+ * the first ADDR__SCAN_MAX octets of s
+ */
+static inline void fz_check_scan(const char *s, size_t n)
+{
+	struct addr__masks a, b;
+	char la[ADDR__SCAN_MAX + 1], lb[ADDR__SCAN_MAX + 1];
+
+	if (n > ADDR__SCAN_MAX)
+		n = ADDR__SCAN_MAX;
+	addr__scan_masks((const unsigned char *)s, n, &a, la);
+	addr__scan_set_ssse3(0);
+	addr__scan_masks((const unsigned char *)s, n, &b, lb);
+	addr__scan_set_ssse3(-1);
+	FZ_CHECK(a.atext == b.atext && a.alnum == b.alnum &&
+		 a.hyphen == b.hyphen && a.dot == b.dot && a.at == b.at &&
+		 memcmp(la, lb, n) == 0,
+		 "scan.c: the SSE2-only masks equal the detected path's");
+}
+
+/*
+ * fz_check_failures - an out-of-range production is ADDR_EINVAL, and a
+ * parse of in[0..n) whose allocation number 1 + n % (its allocations)
+ * fails (fuzz/chaos.h) is ADDR_ENOMEM with an empty ERROR result (addr.h;
+ * tests/test_alloc.c fails every allocation of fixed inputs in turn)
+ */
+static inline void fz_check_failures(const char *in, size_t n,
+				     int production, unsigned flags)
+{
+	struct addr_mailbox_result r;
+	long calls;
+	int rc;
+
+	addr_mailbox_result_init(&r);
+	rc = addr_mailbox_parse(&r, in, n, ADDR_P_ADDRESS_LIST + 1, flags, NULL);
+	FZ_CHECK(rc == ADDR_EINVAL && r.category == ADDR_CAT_ERROR &&
+		 r.naddr == 0, "an unknown production is EINVAL");
+	addr_mailbox_result_free(&r);
+
+	addr_mailbox_result_init(&r);
+	fz_chaos_on(0);
+	addr_mailbox_parse(&r, in, n, production, flags, NULL);
+	fz_chaos_off();
+	calls = fz_chaos_calls;
+	addr_mailbox_result_free(&r);
+	if (calls == 0)
+		return;
+	addr_mailbox_result_init(&r);
+	fz_chaos_on(1 + (long)(n % (size_t)calls));
+	rc = addr_mailbox_parse(&r, in, n, production, flags, NULL);
+	fz_chaos_off();
+	/* (a first parse may allocate once more: a cache made on first use) */
+	FZ_CHECK(!fz_chaos_injected || (rc == ADDR_ENOMEM &&
+		 r.category == ADDR_CAT_ERROR && r.naddr == 0),
+		 "a failed allocation is ENOMEM with an empty result");
+	addr_mailbox_result_free(&r);
 }
 
 #endif /* FUZZCHECK_H */

@@ -31,7 +31,12 @@
  *	   holds a C0 control or DEL (§5 rule 4 encodes those, and §1.3.6
  *	   refuses to decode them);
  *	 - addr_mailbox_quote_local of the local part, re-parsed as
- *	   'quoted@example.com', gives back the same local part.
+ *	   'quoted@example.com', gives back the same local part;
+ *	 - the SSE2-only classification of scan.c agrees with the detected
+ *	   one on the input's first 63 octets (fz_check_scan);
+ *	 - an unknown production is ADDR_EINVAL, and one failed allocation
+ *	   makes the parse ADDR_ENOMEM with an empty result
+ *	   (fz_check_failures).
  *	Any violation aborts. A violation on a valid input is a parser bug:
  *	fix the parser, do not weaken the check.
  */
@@ -239,6 +244,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
+	fz_check_scan((const char *)data + 1, size - 1);
 	sel = data[0];
 	in = (const char *)data + 1;
 	len = size - 1;
@@ -247,6 +253,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nflags = ((sel & 0x40) ? ADDR_N_ULABEL : 0) |
 		 ((sel & 0x80) ? ADDR_N_7BIT : 0);
 
+	fz_check_failures(in, len, production, flags);
 	addr_mailbox_result_init(&res);
 	memset(&err, 0, sizeof(err));
 	rc = addr_mailbox_parse(&res, in, len, production, flags, &err);

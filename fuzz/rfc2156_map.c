@@ -9,7 +9,16 @@
  *	  0x04	ADDR_RFC2156_RETURN_ADDRESS (822 -> X.400)
  *	  0x18	X.400 input form (X.400 -> 822): 0 auto, 1 Exchange,
  *		2 RFC 1685, 3 std-or
- *	  0xe0	unused
+ *	  0x20	no local domain and no local O/R address (the tables
+ *		alone; what needs them fails with ADDR_EINVAL)
+ *	  0x40	allocation failures: the mapping again with libaddr's
+ *		1st, 2nd, ... allocation failing (fuzz/chaos.h): each is
+ *		ADDR_ENOMEM with nothing written, or the same result as
+ *		without the failure (an input that fails anyway may say
+ *		why before it notices the lost allocation; a lookup that
+ *		cannot allocate may find nothing, which must then not
+ *		change the mapping)
+ *	  0x80	unused
  *
  *	Every input runs with the MCGAM pairs of spec-x400.md §8 (Widget,
  *	tlec, UK.AC both ways), a gate2 line for alter.net, the local domain gw.example and
@@ -37,6 +46,7 @@
 #include <string.h>
 #include "addr.h"
 #include "fuzz.h"
+#include "chaos.h"
 
 static const char mcgam[] =
 	"O$Widget.PRMD$@.ADMD$BTT.C$TC#Widget.COM#\n"
@@ -149,7 +159,7 @@ static int is_addr_spec(const char *s, size_t n)
 
 /* to_822 - X.400 -> 822 and back */
 static void to_822(struct addr_rfc2156_tables *t, const char *in, size_t n,
-		   int form, unsigned flags)
+		   int form, unsigned flags, const char *dom)
 {
 	struct addr_x400 x, back;
 	struct addr_buf out;
@@ -160,9 +170,11 @@ static void to_822(struct addr_rfc2156_tables *t, const char *in, size_t n,
 	addr_buf_init(&out);
 	if (addr_x400_parse(&x, in, n, form, 0, NULL) < 0)
 		goto out;
-	r = addr_rfc2156_to_822(&out, &x, t, "gw.example", flags, NULL);
+	r = addr_rfc2156_to_822(&out, &x, t, dom, flags, NULL);
 	if (r < 0) {
 		FZ_CHECK(out.size == 0, "nothing written on error");
+		FZ_CHECK(r != ADDR_EINVAL || dom == NULL,
+			 "EINVAL only without a local domain");
 		goto out;
 	}
 	FZ_CHECK(r == 1 || r == 2, "mapping number");
@@ -196,6 +208,8 @@ static void from_822(struct addr_rfc2156_tables *t, const struct addr_x400 *lo,
 	r = addr_rfc2156_from_822(&x, in, n, t, lo, flags, NULL);
 	if (r < 0) {
 		FZ_CHECK(x.ndda == 0, "nothing left on error");
+		FZ_CHECK(r != ADDR_EINVAL || lo == NULL,
+			 "EINVAL only without a local O/R address");
 		goto out;
 	}
 	FZ_CHECK(r == 1 || r == 2, "stage number");
@@ -224,6 +238,66 @@ out:
 	addr_buf_free(&out);
 }
 
+/* chaos - the mapping with each allocation failing in turn */
+static void chaos(struct addr_rfc2156_tables *t, const struct addr_x400 *lo,
+		  const uint8_t *data, size_t size, unsigned flags)
+{
+	const char *in = (const char *)data + 1;
+	long k;
+	int r0 = 0;
+	struct addr_buf out0;
+	struct addr_x400 res0;
+
+	addr_buf_init(&out0);
+	addr_x400_init(&res0);
+
+	for (k = 0; k < 1000; k++) {
+		struct addr_x400 x, res;
+		struct addr_buf out;
+		int r = 0, parsed = 1;
+
+		addr_x400_init(&x);
+		addr_x400_init(&res);
+		addr_buf_init(&out);
+		if (!(data[0] & 0x01))	/* parsed without failures */
+			parsed = addr_x400_parse(&x, in, size - 1,
+						 (data[0] >> 3) & 0x03, 0,
+						 NULL) >= 0;
+		fz_chaos_on(k);
+		if (data[0] & 0x01)
+			r = addr_rfc2156_from_822(&res, in, size - 1, t, lo,
+						  flags, NULL);
+		else if (parsed)
+			r = addr_rfc2156_to_822(&out, &x, t, lo ? "gw.example" :
+						NULL, flags &
+						ADDR_RFC2156_ALGORITHMIC, NULL);
+		fz_chaos_off();
+		if (k == 0) {
+			r0 = r;
+			addr_buf_put(&out0, out.ptr, out.size);
+			if (r >= 0 && (data[0] & 0x01))
+				FZ_CHECK(addr_x400_copy(&res0, &res) == 0, "copy");
+		}
+		if (fz_chaos_injected) {
+			FZ_CHECK(r == ADDR_ENOMEM || r == r0,
+				 "a failed allocation is ENOMEM or changes nothing");
+			FZ_CHECK(r >= 0 || (out.size == 0 && res.ndda == 0),
+				 "nothing written after an error");
+			FZ_CHECK(r < 0 || (out.size == out0.size &&
+				 memcmp(out.ptr, out0.ptr, out.size) == 0 &&
+				 addr_x400_equal(&res, &res0)),
+				 "a failed allocation changes nothing or fails");
+		}
+		addr_x400_free(&x);
+		addr_x400_free(&res);
+		addr_buf_free(&out);
+		if (k > 0 && !fz_chaos_injected)
+			break;
+	}
+	addr_buf_free(&out0);
+	addr_x400_free(&res0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct addr_rfc2156_tables *t;
@@ -249,11 +323,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	addr_x400_init(&lo);
 	FZ_CHECK(addr_x400_parse(&lo, local_or, sizeof(local_or) - 1,
 			      ADDR_X400_EXCHANGE, 0, NULL) > 0, "local O/R");
-	if (data[0] & 0x01)
-		from_822(t, &lo, in, size - 1, flags);
+	if (data[0] & 0x40)
+		chaos(t, (data[0] & 0x20) ? NULL : &lo, data, size, flags);
+	else if (data[0] & 0x01)
+		from_822(t, (data[0] & 0x20) ? NULL : &lo, in, size - 1, flags);
 	else
 		to_822(t, in, size - 1, (data[0] >> 3) & 0x03,
-		       flags & ADDR_RFC2156_ALGORITHMIC);
+		       flags & ADDR_RFC2156_ALGORITHMIC,
+		       (data[0] & 0x20) ? NULL : "gw.example");
 	addr_x400_free(&lo);
 	addr_rfc2156_tables_free(t);
 	return 0;

@@ -20,7 +20,8 @@
  *	   form's documented normalisations (RFC 1685: a blank ADMD next to
  *	   C or P; std-or: C without ADMD, the RFC-822 DDA type's case); the
  *	   text is a fixed point when nothing was normalised, and the
- *	   normalised model reads back unchanged.
+ *	   normalised model reads back unchanged;
+ *	 - parse and format refuse form 4 with ADDR_EINVAL.
  *	Any violation aborts.
  */
 #include <stdint.h>
@@ -165,6 +166,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	roundtrip(&x, ADDR_X400_EXCHANGE);
 	roundtrip(&x, ADDR_X400_RFC1685);
 	roundtrip(&x, ADDR_X400_STDOR);
+	{
+		/* a form number that is none of the three */
+		struct addr_buf b;
+
+		addr_buf_init(&b);
+		FZ_CHECK(addr_x400_parse(&lenient, in, size, 4, flags, NULL) ==
+			 ADDR_EINVAL && addr_x400_format(&b, &x, 4, 0, NULL) ==
+			 ADDR_EINVAL && b.size == 0, "an unknown form is EINVAL");
+		addr_buf_free(&b);
+	}
 	addr_x400_free(&x);
 	addr_x400_free(&lenient);
 	return 0;

@@ -247,6 +247,10 @@ strlist_free(struct gw_strlist *l)
 }
 
 /* gw_net_parse - "net/prefix" or a bare address (a host network) */
+/* the prefix of IPv4-mapped IPv6 addresses, ::ffff:0:0/96 */
+static const unsigned char v4mapped[12] =
+    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
 int
 gw_net_parse(struct gw_net *net, const char *s, char *err, size_t errsize)
 {
@@ -290,6 +294,15 @@ gw_net_parse(struct gw_net *net, const char *s, char *err, size_t errsize)
 			    "beyond /%u", s, net->prefix);
 			return -1;
 		}
+	/* ::ffff:a.b.c.d/96+n is the IPv4 network a.b.c.d/n: that is how
+	 * gw_netlist_match sees a client of a dual-stack listener */
+	if (net->family == AF_INET6 && net->prefix >= 96 &&
+	    memcmp(net->addr, v4mapped, sizeof(v4mapped)) == 0) {
+		memmove(net->addr, net->addr + 12, 4);
+		memset(net->addr + 4, 0, 12);
+		net->family = AF_INET;
+		net->prefix -= 96;
+	}
 	return 0;
 }
 
@@ -314,8 +327,6 @@ gw_netlist_match(const struct gw_netlist *list, const struct sockaddr *sa)
 	const unsigned char *a;
 	int family;
 	size_t i;
-	static const unsigned char mapped[12] =
-	    { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 
 	if (sa == NULL)
 		return 0;
@@ -328,7 +339,7 @@ gw_netlist_match(const struct gw_netlist *list, const struct sockaddr *sa)
 		    &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
 		family = AF_INET6;
 		/* a dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d */
-		if (memcmp(a, mapped, 12) == 0) {
+		if (memcmp(a, v4mapped, sizeof(v4mapped)) == 0) {
 			a += 12;
 			family = AF_INET;
 		}

@@ -172,7 +172,8 @@ size_t gw_config_load(struct gw_config *cfg, const char *path,
 /* gw_config_free - release everything; the struct may be reused */
 void gw_config_free(struct gw_config *cfg);
 
-/* gw_net_parse - "net/prefix" or a bare address; 0 or -1 (why in err) */
+/* gw_net_parse - "net/prefix" or a bare address; 0 or -1 (why in err).
+ * An IPv4-mapped network (::ffff:a.b.c.d/96+n) is stored as IPv4. */
 int gw_net_parse(struct gw_net *net, const char *s, char *err, size_t errsize);
 
 /* gw_netlist_match - 1 if the address (AF_INET/AF_INET6 sockaddr) is in a

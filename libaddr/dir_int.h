@@ -246,4 +246,9 @@ int addr__str_ieq(const char *s, size_t n, const char *z);
  * line; 0 or ADDR_ENOMEM */
 int addr__b64_encode(struct addr_buf *out, const void *data, size_t n);
 
+/* policy.c: make p as addr_policy_new makes it, keeping its default
+ * transliterator (for the fuzz target, which reuses one policy); 0, or
+ * ADDR_ENOMEM / ADDR_ENOTSUP after which p can only be freed */
+int addr__policy_reset(struct addr_policy *p);
+
 #endif

@@ -7,6 +7,8 @@
  *	addr_policy_set()		transform, space, lower case, site
  *	addr_policy_expand()		one template for one recipient's data
  *	addr_policy_apply()		what a directory entry lacks, unique
+ *	addr__policy_reset()		(internal) back to a new policy,
+ *					keeping the transliterator
  *
  * SMTP templates follow §3.2: %r rules apply to the values of the
  * variables after them; each value is NFC, then rule characters are
@@ -46,6 +48,7 @@ struct addr_policy {
 	struct tmpl t[MAX_TEMPLATES];
 	size_t n;
 	void *tr;		/* ICU transliterator */
+	int custom_tr;		/* tr is not DEFAULT_TRANSLIT */
 	char space;		/* 0 removes */
 	int lowercase;
 	struct addr_x400 site;
@@ -77,22 +80,54 @@ int addr_policy_new(struct addr_policy **out)
 	return 0;
 }
 
-void addr_policy_free(struct addr_policy *p)
+/* clear - free the templates and the site options of p */
+static void clear(struct addr_policy *p)
 {
 	size_t i;
 
-	if (p == NULL)
-		return;
 	for (i = 0; i < p->n; i++) {
 		addr__free(p->t[i].text);
 		addr__free(p->t[i].tok);
 		addr__free(p->t[i].domain);
 		addr__free(p->t[i].body);
 	}
-	addr__translit_close(p->tr);
 	addr_x400_free(&p->site);
 	addr__free(p->legbase);
+}
+
+void addr_policy_free(struct addr_policy *p)
+{
+	if (p == NULL)
+		return;
+	clear(p);
+	addr__translit_close(p->tr);
 	addr__free(p);
+}
+
+/*
+ * addr__policy_reset - make p what addr_policy_new makes, without
+ * building the default transliterator again when p still has it
+ * (building it costs milliseconds: the fuzz target reuses one policy).
+ * 0, or the error of opening the default transliterator again after
+ * ADDR_POLICY_TRANSLIT changed it (p can then only be freed).
+ */
+int addr__policy_reset(struct addr_policy *p)
+{
+	void *tr = p->tr;
+	int custom = p->custom_tr, rc = 0;
+
+	clear(p);
+	if (custom) {
+		addr__translit_close(tr);
+		tr = NULL;
+		custom = 0;
+		rc = addr__translit_open(&tr, DEFAULT_TRANSLIT);
+	}
+	memset(p, 0, sizeof(*p));
+	addr_x400_init(&p->site);
+	p->tr = tr;
+	p->custom_tr = custom;
+	return rc;
 }
 
 static char *dup0(const char *s, size_t n)
@@ -318,6 +353,7 @@ int addr_policy_set(struct addr_policy *p, int option, const char *v,
 					       (int)(len > 100 ? 100 : len), v);
 		addr__translit_close(p->tr);
 		p->tr = tr;
+		p->custom_tr = 1;
 		return 0;
 	case ADDR_POLICY_SPACE:
 		if (len > 1 || (len == 1 && v[0] != '.' &&
@@ -409,11 +445,20 @@ static int value(struct addr_buf *out, const struct addr_policy *p,
 			addr_buf_putc(&run, (char)c);
 			continue;
 		}
-		/* flush the run: transliterate, spaces, atext only */
+		/* flush the run: transliterate, spaces, atext only (the
+		 * clears reset oom: a run cut short is checked first) */
 		addr_buf_clear(&tr);
+		if (run.oom) {
+			rc = ADDR_ENOMEM;
+			goto out;
+		}
 		if (run.size > 0 &&
 		    (rc = addr__translit_run(p->tr, &tr, run.ptr, run.size)) < 0)
 			goto out;
+		if (tr.oom) {
+			rc = ADDR_ENOMEM;
+			goto out;
+		}
 		for (j = 0; j < tr.size; j++) {
 			unsigned char d = (unsigned char)tr.ptr[j];
 
@@ -521,7 +566,16 @@ static int expand_notes(struct addr_buf *out, const struct tmpl *t,
 	if (out->oom)
 		return ADDR_ENOMEM;
 	/* the values are raw: what they make must still be a proxy (not
-	 * UTF-8, a control character) */
+	 * UTF-8: the proxy parser says so), and hold no control character,
+	 * which the parser allows in custom types (R21) but which no IMCEA
+	 * form decodes and which would split addr_policy_apply's list */
+	for (i = start; i < out->size; i++)
+		if ((unsigned char)out->ptr[i] < 0x20 || out->ptr[i] == 0x7f) {
+			addr_buf_truncate(out, base);
+			return addr__error_set(err, ADDR_ESYNTAX, 0, "template "
+					       "\"%s\" gives a control "
+					       "character", t->text);
+		}
 	addr_buf_init(&chk);
 	rc = addr_proxy_parse(&chk, out->ptr + base, out->size - base, 0,
 			      NULL);
@@ -734,8 +788,14 @@ static int gen_x400(const struct addr_dir *d, const struct addr_policy *p,
 		rc = reduce(&g, p, dt->given, 16);
 	if (rc == 0)
 		rc = reduce(&in, p, dt->initials, 5);
-	if (rc < 0)
+	if (rc < 0) {
+		/* a name that is not UTF-8 or that ICU cannot transform */
+		if (rc != ADDR_ENOMEM)
+			addr__sink_diag(s, ADDR_SEV_ERROR, rc, "policy.x400",
+					"%s: cannot transliterate the names "
+					"for the X400 address", e->dn);
 		goto out;
+	}
 	if (sn.size == 0) {
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "policy.x400",
 				"%s: no surname or alias for the X400 address",
@@ -752,7 +812,7 @@ static int gen_x400(const struct addr_dir *d, const struct addr_policy *p,
 		addr_buf_init(&s2);
 		addr_buf_put(&s2, sn.ptr, keep);
 		addr_buf_puts(&s2, suf);
-		rc = addr_x400_copy(&x, &p->site);
+		rc = s2.oom ? ADDR_ENOMEM : addr_x400_copy(&x, &p->site);
 		if (rc == 0)
 			rc = addr_x400_set(&x, ADDR_X400_S, s2.ptr, s2.size);
 		addr_buf_free(&s2);
@@ -765,6 +825,8 @@ static int gen_x400(const struct addr_dir *d, const struct addr_policy *p,
 		if (rc == 0)
 			rc = addr_x400_format(&val, &x, ADDR_X400_EXCHANGE, 0,
 					      NULL);
+		if (rc == 0 && val.oom)
+			rc = ADDR_ENOMEM;
 		if (rc < 0) {
 			if (rc != ADDR_ENOMEM) {
 				addr__sink_diag(s, ADDR_SEV_ERROR, rc,
@@ -774,8 +836,10 @@ static int gen_x400(const struct addr_dir *d, const struct addr_policy *p,
 			goto out;
 		}
 		rc = taken(d, e, val.ptr, val.size, res);
-		if (rc < 0)
+		if (rc < 0) {
+			rc = ADDR_ENOMEM;	/* as for the templates */
 			goto out;
+		}
 		if (rc == 0) {
 			addr_buf_put(res, val.ptr, val.size);
 			addr_buf_putc(res, '\n');
@@ -814,6 +878,10 @@ static int gen_legdn(const struct addr_dir *d, const struct addr_policy *p,
 			continue;
 		addr_buf_putc(&cn, (char)c);
 	}
+	if (cn.oom) {
+		rc = ADDR_ENOMEM;
+		goto out;
+	}
 	if (cn.size == 0) {
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "policy.legdn",
 				"%s: no alias usable for a legacyExchangeDN",
@@ -831,6 +899,11 @@ static int gen_legdn(const struct addr_dir *d, const struct addr_policy *p,
 
 			snprintf(suf, sizeof(suf), "%u", j);
 			addr_buf_puts(dn, suf);
+		}
+		/* a value cut short by a failed allocation is no answer */
+		if (dn->oom) {
+			rc = ADDR_ENOMEM;
+			goto out;
 		}
 		addr_buf_clear(&k);
 		addr_buf_putc(&k, '\1');
@@ -853,7 +926,6 @@ int addr_policy_apply(struct addr_dir *d, const struct addr_policy *p,
 		      const char *dn, size_t len, struct addr_buf *added,
 		      struct addr_dir_report *rep)
 {
-	const struct addr_dir_entry *ce = addr_dir_find(d, dn, len);
 	struct addr_dir_entry *e, *nw = NULL;
 	struct addr_policy_data dt;
 	struct addr_buf res, cand, leg;
@@ -862,9 +934,9 @@ int addr_policy_apply(struct addr_dir *d, const struct addr_policy *p,
 	size_t i, count = 0;
 	int pass, rc = 0, failed = 0, conflict = 0;
 
-	if (ce == NULL)
-		return 0;
-	e = (struct addr_dir_entry *)ce;	/* d is ours to change */
+	/* a lookup that could not allocate is ADDR_ENOMEM, not "no entry" */
+	if ((e = addr__dir_find_mut(d, dn, len, &rc)) == NULL)
+		return rc;
 	addr__sink_init(&s, rep, NULL, NULL);
 	s.line = e->line;
 	dt.given = addr_dir_entry_value(e, "givenName", 0, NULL);

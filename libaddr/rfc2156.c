@@ -256,7 +256,9 @@ int addr_rfc2156_to_822(struct addr_buf *out, const struct addr_x400 *x,
 				addr_buf_clear(&dom);
 				addr_buf_put(&dom, labels.ptr, labels.size);
 			}
-			if (labels.oom) {
+			/* checked now: the next step's clear resets dom.oom,
+			 * and the local domain would come out instead */
+			if (labels.oom || dom.oom) {
 				addr_buf_free(&labels);
 				goto nomem;
 			}

@@ -6,6 +6,8 @@
  *				fast path needs, and the ASCII-lowercased
  *				copy, for inputs of at most 63 octets
  *	addr__scan_atext_run()	the end of a run of atext, any length
+ *	addr__scan_set_ssse3()	tests and fuzz targets: force the SSE2-only
+ *				fallback (0), or detect the processor (-1)
  *
  * Most addresses are short. Classifying all their octets at once with
  * SSE2 (part of every x86-64 processor) and then answering the shape
@@ -88,6 +90,14 @@ static void scan_sse2(const unsigned char *s, size_t n,
 
 /* set once; a racing first call computes the same value */
 static int have_ssse3 = -1;
+
+/* addr__scan_set_ssse3 - 0 takes the SSE2-only path that processors
+ * without SSSE3 get, -1 detects again; for the tests and the fuzz
+ * targets, which cannot reach that path otherwise on this processor */
+void addr__scan_set_ssse3(int on)
+{
+	have_ssse3 = on == 0 ? 0 : -1;
+}
 
 /* atext_block - bit i set when in[i] is atext, for 16 octets */
 __attribute__((target("ssse3")))
@@ -190,6 +200,11 @@ static void scan_sse2(const unsigned char *s, size_t n, struct addr__masks *m,
 }
 
 #else	/* no SSE2: the same masks, one octet at a time */
+
+void addr__scan_set_ssse3(int on)
+{
+	(void)on;	/* there is only one path */
+}
 
 size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n)
 {

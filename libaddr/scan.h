@@ -27,4 +27,9 @@ void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
 /* addr__scan_atext_run - the end of the run of ASCII atext at s[i] */
 size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n);
 
+/* addr__scan_set_ssse3 - 0 forces the SSE2-only classification (what a
+ * processor without SSSE3 runs), -1 detects the processor again (the
+ * default); for tests and fuzz targets. Not thread-safe. */
+void addr__scan_set_ssse3(int on);
+
 #endif

@@ -341,26 +341,23 @@ test_durations(void **state)
 	}
 }
 
+struct iprow {
+	const char *ip;
+	int want;
+};
+
+/* netlist_rows - relay_from of conf matches each row's address or not */
 static void
-test_netlist(void **state)
+netlist_rows(const char *conf, const struct iprow *rows, size_t n)
 {
 	struct gw_config cfg;
 	struct addr_buf e;
 	struct sockaddr_in a4;
 	struct sockaddr_in6 a6;
-	static const struct { const char *ip; int want; } rows[] = {
-		{ "10.1.2.3", 1 }, { "11.0.0.1", 0 }, { "192.168.1.129", 1 },
-		{ "192.168.1.127", 0 }, { "::1", 1 }, { "::2", 0 },
-		{ "2001:db8:1::5", 1 }, { "2001:db9::1", 0 },
-		{ "::ffff:10.9.9.9", 1 }, { "::ffff:11.9.9.9", 0 },
-	};
 	size_t i;
 
-	(void)state;
-	assert_int_equal(parse(&cfg, &e, "[routing]\nrelay_from = 10.0.0.0/8, "
-	    "192.168.1.128/25, ::1, 2001:db8::/32\n[delivery]\n"
-	    "postmaster = p@example.com\n"), 0);
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	assert_int_equal(parse(&cfg, &e, conf), 0);
+	for (i = 0; i < n; i++) {
 		int got;
 		memset(&a4, 0, sizeof(a4));
 		memset(&a6, 0, sizeof(a6));
@@ -381,6 +378,39 @@ test_netlist(void **state)
 	}
 	gw_config_free(&cfg);
 	addr_buf_free(&e);
+}
+
+static void
+test_netlist(void **state)
+{
+	static const struct iprow rows[] = {
+		{ "10.1.2.3", 1 }, { "11.0.0.1", 0 }, { "192.168.1.129", 1 },
+		{ "192.168.1.127", 0 }, { "::1", 1 }, { "::2", 0 },
+		{ "2001:db8:1::5", 1 }, { "2001:db9::1", 0 },
+		{ "::ffff:10.9.9.9", 1 }, { "::ffff:11.9.9.9", 0 },
+	};
+
+	(void)state;
+	netlist_rows("[routing]\nrelay_from = 10.0.0.0/8, "
+	    "192.168.1.128/25, ::1, 2001:db8::/32\n[delivery]\n"
+	    "postmaster = p@example.com\n", rows, sizeof(rows) / sizeof(rows[0]));
+}
+
+/* fuzz finding (gw_config): a network written IPv4-mapped never matched,
+ * since gw_netlist_match compares a mapped client as IPv4 */
+static void
+test_netlist_mapped(void **state)
+{
+	static const struct iprow rows[] = {
+		{ "10.1.2.3", 1 }, { "::ffff:10.1.2.3", 1 }, { "11.0.0.1", 0 },
+		{ "::ffff:11.0.0.1", 0 }, { "192.0.2.1", 1 },
+		{ "::ffff:192.0.2.1", 1 }, { "192.0.2.2", 0 }, { "::1", 0 },
+	};
+
+	(void)state;
+	netlist_rows("[routing]\nrelay_from = ::ffff:10.0.0.0/104, "
+	    "::ffff:192.0.2.1\n[delivery]\npostmaster = p@example.com\n",
+	    rows, sizeof(rows) / sizeof(rows[0]));
 }
 
 static void
@@ -421,6 +451,7 @@ main(void)
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_durations),
 		cmocka_unit_test(test_netlist),
+		cmocka_unit_test(test_netlist_mapped),
 		cmocka_unit_test(test_local_domains),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,8 @@
 #include <string.h>
 
 #include "addr.h"
+#include "dir_int.h"
+#include "chaos.h"
 
 struct trow {
 	const char *name;
@@ -84,7 +86,46 @@ static const struct trow trows[] = {
 	 * UTF-8 made a proxy that the proxy parser refuses */
 	{ "notes-invalid-utf8", { "Aoife", "N\xc3iain", NULL, NULL, NULL },
 	  "NOTES:&G &S/Sales", 0, NULL, NULL },
+	/* fuzz finding: nor a control character, which the proxy parser
+	 * allows in a custom type and which split apply's list of results */
+	{ "notes-control-char", { "Ao\nife", "Niain", NULL, NULL, NULL },
+	  "NOTES:&G &S/Sales", 0, NULL, NULL },
+	{ "notes-control-char-literal", JOHN, "NOTES:&G\x05/Sales", 0, NULL,
+	  NULL },
 };
+
+/* template_row - expand row r with p (new or reset); 1 on a mismatch */
+static int template_row(struct addr_policy *p, const struct trow *r)
+{
+	struct addr_buf out;
+	struct addr_error err;
+	int rc, bad = 0;
+
+	if (r->option && strcmp(r->option, "lowercase") == 0)
+		assert_int_equal(addr_policy_set(p, ADDR_POLICY_LOWERCASE,
+						 "1", 1, NULL), 0);
+	else if (r->option && strncmp(r->option, "space=", 6) == 0)
+		assert_int_equal(addr_policy_set(p, ADDR_POLICY_SPACE,
+						 r->option + 6, 1, NULL), 0);
+	else if (r->option && strncmp(r->option, "translit=", 9) == 0)
+		assert_int_equal(addr_policy_set(p, ADDR_POLICY_TRANSLIT,
+						 r->option + 9,
+						 strlen(r->option + 9),
+						 NULL), 0);
+	rc = addr_policy_add_template(p, r->tmpl, strlen(r->tmpl),
+				      r->secondary, &err);
+	assert_int_equal(rc, 0);
+	addr_buf_init(&out);
+	rc = addr_policy_expand(&out, p, 0, &r->data, 0, &err);
+	if (r->want == NULL ? rc >= 0 : (rc < 0 || strcmp(out.ptr, r->want))) {
+		printf("%s: got %d \"%s\" (%s), want %s\n", r->name, rc,
+		       out.ptr, rc < 0 ? err.message : "",
+		       r->want ? r->want : "an error");
+		bad = 1;
+	}
+	addr_buf_free(&out);
+	return bad;
+}
 
 static void test_templates(void **state)
 {
@@ -93,38 +134,35 @@ static void test_templates(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(trows) / sizeof(trows[0]); i++) {
-		const struct trow *r = &trows[i];
 		struct addr_policy *p;
-		struct addr_buf out;
-		struct addr_error err;
-		int rc;
 
 		assert_int_equal(addr_policy_new(&p), 0);
-		if (r->option && strcmp(r->option, "lowercase") == 0)
-			assert_int_equal(addr_policy_set(p, ADDR_POLICY_LOWERCASE,
-							 "1", 1, NULL), 0);
-		else if (r->option && strncmp(r->option, "space=", 6) == 0)
-			assert_int_equal(addr_policy_set(p, ADDR_POLICY_SPACE,
-							 r->option + 6, 1, NULL), 0);
-		else if (r->option && strncmp(r->option, "translit=", 9) == 0)
-			assert_int_equal(addr_policy_set(p, ADDR_POLICY_TRANSLIT,
-							 r->option + 9,
-							 strlen(r->option + 9),
-							 NULL), 0);
-		rc = addr_policy_add_template(p, r->tmpl, strlen(r->tmpl),
-					      r->secondary, &err);
-		assert_int_equal(rc, 0);
-		addr_buf_init(&out);
-		rc = addr_policy_expand(&out, p, 0, &r->data, 0, &err);
-		if (r->want == NULL ? rc >= 0 : (rc < 0 || strcmp(out.ptr, r->want))) {
-			printf("%s: got %d \"%s\" (%s), want %s\n", r->name, rc,
-			       out.ptr, rc < 0 ? err.message : "",
-			       r->want ? r->want : "an error");
-			fails++;
-		}
-		addr_buf_free(&out);
+		fails += template_row(p, &trows[i]);
 		addr_policy_free(p);
 	}
+	assert_int_equal(fails, 0);
+}
+
+/* one policy reset between the rows gives what a new one gives: the
+ * options, templates and a changed transliterator do not survive */
+static void test_reset(void **state)
+{
+	struct addr_policy *p;
+	size_t i;
+	int fails = 0;
+
+	(void)state;
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
+					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
+	for (i = 0; i < sizeof(trows) / sizeof(trows[0]); i++) {
+		assert_int_equal(addr__policy_reset(p), 0);
+		fails += template_row(p, &trows[i]);
+	}
+	/* the last row set nothing: its template is index 0 again */
+	assert_int_equal(addr__policy_reset(p), 0);
+	assert_int_equal(addr_policy_add_template(p, "%g@a.com", 8, 0, NULL), 0);
+	addr_policy_free(p);
 	assert_int_equal(fails, 0);
 }
 
@@ -336,14 +374,124 @@ static void test_suffix_limit(void **state)
 	addr_dir_free(d);
 }
 
+/* fuzz finding (policy_template, apply mode): a name that cannot be
+ * transliterated for the X400 address (not UTF-8) failed the apply with
+ * nothing in the report */
+static void test_x400_name_not_utf8(void **state)
+{
+	struct addr_dir *d;
+	struct addr_policy *p;
+	struct addr_dir_report rep;
+	struct addr_buf added;
+	const char *dn = "CN=R,DC=example,DC=com";
+	int rc;
+
+	(void)state;
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	add(d, dn, "objectClass=user|givenName=Jo|sn=\xff\xfe|mailNickname=r");
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
+					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
+	addr_buf_init(&added);
+	addr_dir_report_init(&rep);
+	rc = addr_policy_apply(d, p, dn, strlen(dn), &added, &rep);
+	if (rc >= 0 || rep.nerrors != 1)
+		printf("got %d with %zu errors, want an error and 1 error in "
+		       "the report\n", rc, rep.nerrors);
+	assert_true(rc < 0);
+	assert_int_equal(rep.nerrors, 1);
+	assert_non_null(strstr(rep.diag[0].message, dn));
+	assert_string_equal(added.ptr, "");
+	addr_buf_free(&added);
+	addr_dir_report_free(&rep);
+	addr_policy_free(p);
+	addr_dir_free(d);
+}
+
+/* apply_once - a new directory with recipient spec, p applied to it with
+ * allocation k failing (0: none); the result, *added, *injected */
+static int apply_once(const struct addr_policy *p, const char *spec, long k,
+		      struct addr_buf *added, int *injected, size_t *proxies)
+{
+	struct addr_dir *d;
+	const char *dn = "CN=R,DC=example,DC=com";
+	int rc;
+
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	add(d, dn, spec);
+	addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
+	chaos_reset(k);
+	rc = addr_policy_apply(d, p, dn, strlen(dn), added, NULL);
+	addr_set_alloc_funcs(NULL, NULL, NULL);
+	*injected = chaos_injected;
+	*proxies = addr_dir_entry_nvalues(addr_dir_find(d, dn, strlen(dn)),
+					  "proxyAddresses");
+	addr_dir_free(d);
+	return rc;
+}
+
+/* fuzz findings (policy_template, allocation failures): an allocation
+ * failure while looking the recipient up was "no such entry" (0), one
+ * in a variable's value (%g) dropped the value, one in the
+ * legacyExchangeDN dropped it: every allocation fails in turn, and the
+ * apply is ADDR_ENOMEM with the recipient unchanged, or what it is
+ * without failures */
+static void test_apply_alloc_failure(void **state)
+{
+	static const char spec[] = "objectClass=user|givenName=John|sn=Doe|"
+				   "initials=Q|mailNickname=jdoe";
+	struct addr_policy *p;
+	struct addr_buf want, got;
+	size_t proxies;
+	long k;
+	int rc0, rc, injected, bad = 0;
+
+	(void)state;
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_add_template(p, "%g.%s@example.com", 17,
+						  0, NULL), 0);
+	assert_int_equal(addr_policy_add_template(p, "smtp:%g.%s@example.net",
+						  22, 1, NULL), 1);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
+					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE,
+		"/o=Example/ou=HQ/cn=Recipients", 30, NULL), 0);
+	addr_buf_init(&want);
+	addr_buf_init(&got);
+	rc0 = apply_once(p, spec, 0, &want, &injected, &proxies);
+	assert_int_equal(rc0, 4);
+	for (k = 1; k < 10000; k++) {
+		addr_buf_clear(&got);
+		rc = apply_once(p, spec, k, &got, &injected, &proxies);
+		if (!injected)
+			break;
+		if (rc == ADDR_ENOMEM ? got.size != 0 || proxies != 0 :
+		    rc != rc0 || strcmp(got.ptr, want.ptr) != 0) {
+			if (bad++ < 5)
+				printf("allocation %ld failed: got %d \"%s\", "
+				       "want ADDR_ENOMEM and nothing, or %d "
+				       "\"%s\"\n", k, rc, got.ptr, rc0,
+				       want.ptr);
+		}
+	}
+	assert_false(injected);
+	addr_buf_free(&want);
+	addr_buf_free(&got);
+	addr_policy_free(p);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_templates),
+		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_template_errors),
 		cmocka_unit_test(test_u5_collisions),
 		cmocka_unit_test(test_site_addressing),
 		cmocka_unit_test(test_suffix_limit),
+		cmocka_unit_test(test_x400_name_not_utf8),
+		cmocka_unit_test(test_apply_alloc_failure),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "chaos.h"
 
 /* The tables of spec-x400.md §8 and those named in the vectors. */
 #define W1 "O$Widget.PRMD$@.ADMD$BTT.C$TC#Widget.COM#\n"
@@ -595,6 +596,54 @@ static void test_prop_mapping(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* fuzz finding (rfc2156_map, allocation failures): an allocation that
+ * failed while the algorithmic domain was copied was forgotten when the
+ * next step cleared the buffer, and the local domain came out instead of
+ * ADDR_ENOMEM. Every allocation fails in turn: ENOMEM, nothing written,
+ * or exactly the result without failures. */
+static void test_alloc_failure_algorithmic(void **state)
+{
+	static const char in[] = "G=john;S=smith;O=a bank ltd;P=abl;"
+				 "A=snomail;C=aq;";
+	static const char want[] = "\"/G=john/S=smith/O=a bank ltd/\""
+				   "@abl.snomail.aq";
+	struct addr_x400 x;
+	struct addr_buf out;
+	long k;
+	int bad = 0;
+
+	(void)state;
+	addr_x400_init(&x);
+	assert_int_equal(addr_x400_parse(&x, in, sizeof(in) - 1,
+					 ADDR_X400_EXCHANGE, 0, NULL),
+			 ADDR_X400_EXCHANGE);
+	for (k = 1; k < 200; k++) {
+		int r;
+
+		addr_buf_init(&out);
+		addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
+		chaos_reset(k);
+		r = addr_rfc2156_to_822(&out, &x, NULL, "gw.example",
+					ADDR_RFC2156_ALGORITHMIC, NULL);
+		addr_set_alloc_funcs(NULL, NULL, NULL);
+		if (chaos_injected &&
+		    (r == ADDR_ENOMEM ? out.size != 0 :
+		     r != 2 || strcmp(out.ptr, want) != 0)) {
+			printf("allocation %ld failed: got %d \"%s\", want "
+			       "ADDR_ENOMEM and nothing, or \"%s\"\n", k, r,
+			       out.ptr ? out.ptr : "", want);
+			bad++;
+		}
+		addr_buf_free(&out);
+		if (!chaos_injected) {
+			assert_int_equal(r, 2);
+			break;
+		}
+	}
+	addr_x400_free(&x);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -605,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_load_all_or_nothing),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_prop_mapping),
+		cmocka_unit_test(test_alloc_failure_algorithmic),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
