@@ -439,11 +439,12 @@ static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 /*
  * addr__domain_masks - what ascii_fast does, from the class masks of
  * scan.c (bit 0 is the domain's first octet, len <= 63): the labels are
- * found with bit operations instead of a loop over the octets.
+ * found with bit operations instead of a loop over the octets, and the
+ * lowercased form is the caller's (nothing is copied).
  */
 int addr__domain_masks(struct addr__domain *d, const unsigned char *g,
 		       size_t len, uint64_t an, uint64_t hy, uint64_t dot,
-		       const char *lowered, char *given, char *lower)
+		       const char *lowered)
 {
 	uint64_t all, starts, ends, r, below;
 	size_t ls, last;
@@ -484,13 +485,9 @@ int addr__domain_masks(struct addr__domain *d, const unsigned char *g,
 		add(d, ADDR_D_RFC5321_TLD, 0);
 	if (g[last] >= '0' && g[last] <= '9')
 		add(d, ADDR_D_RFC5321_TLDNUMERIC, last);
-	memcpy(given, g, len);
-	given[len] = '\0';
-	memcpy(lower, lowered, len);
-	lower[len] = '\0';
 	d->kind = ADDR_DK_NAME;
 	d->idna_error = d->u_nonascii = 0;
-	d->a = d->u = lower;
+	d->a = d->u = lowered;
 	d->alen = d->ulen = len;
 	d->forms_ok = d->ndiag == 0 || (!has(d, ADDR_D_RFC5322_HYPHENSTART) &&
 					!has(d, ADDR_D_RFC5322_HYPHENEND));

@@ -46,12 +46,14 @@ int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
 
 /*
  * addr__domain_masks - addr__domain_ascii for a name of at most 63
- * octets whose class masks scan.c computed (bit 0 = first octet) and
- * whose lowercased octets are in lowered. Same contract.
+ * octets whose class masks scan.c computed (bit 0 = first octet), with
+ * its lowercased form already at lowered (d->a and d->u point there;
+ * the caller NUL-terminates it): the same checks and result, nothing
+ * copied. Returns 1, or 0 with nothing reported.
  */
 int addr__domain_masks(struct addr__domain *d, const unsigned char *g,
 		       size_t len, uint64_t an, uint64_t hy, uint64_t dot,
-		       const char *lowered, char *given, char *lower);
+		       const char *lowered);
 
 /*
  * addr__domain_literal - classify the content of a domain literal

@@ -59,17 +59,49 @@ size_t addr__mb_dotatom_end(const unsigned char *s, size_t i, size_t n)
 	}
 }
 
+/* The forms fast_spec finds: the local part's value, the given and the
+ * lowercased domain, each NUL-terminated in the result's arena. */
+struct forms {
+	char *local, *given, *lower;
+};
+
+/*
+ * An input of at most ADDR__SCAN_MAX octets is classified once (scan.c),
+ * which also leaves two zero-padded copies of it: as given and with A-Z
+ * lowercased. The first span that takes the fast path copies both, 64
+ * octets each, into one arena piece; every string of the result is then
+ * a NUL-terminated span of that piece (the NUL lands on the "@", ">",
+ * closing quote or separator after the span, or on the padding), so no
+ * string is copied octet-count by octet-count.
+ */
+struct whole {
+	struct addr__masks m;
+	unsigned char copy[64];
+	char low[64];
+	char *piece;		/* NULL until made */
+};
+
+/* whole_piece - the arena piece of w (given form, then lowercased) */
+static char *whole_piece(struct parser *p, struct whole *w)
+{
+	if (w->piece == NULL && (w->piece = addr__result_alloc(p->r, 128)) != NULL) {
+		memcpy(w->piece, w->copy, 64);
+		memcpy(w->piece + 64, w->low, 64);
+	}
+	return w->piece;
+}
+
 /*
  * fast_spec - s[a0..a1) as "dot-atom@dot-atom", ASCII: *at gets the
- * offset of "@", *buf an arena piece holding the local part, then the
- * given and the lowercased domain, and *pre the domain's checks.
- * Returns 1, or 0 when the span has another shape (nothing reported),
- * or -1 on ENOMEM. Short spans are classified sixteen octets at a time
- * (scan.c) and answered with bit operations.
+ * offset of "@", *f the local part, the given and the lowercased domain
+ * (in the arena), and *pre the domain's checks. Returns 1, or 0 when the
+ * span has another shape (nothing reported), or -1 on ENOMEM. Short
+ * inputs (w not NULL) are answered from their class masks with bit
+ * operations.
  */
 static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
-		     struct addr__domain *pre, char **buf, int *qlocal,
-		     const struct addr__masks *whole, const char *wlow)
+		     struct addr__domain *pre, struct forms *f, int *qlocal,
+		     struct whole *w)
 {
 	const unsigned char *s = p->s + a0;
 	size_t len = a1 - a0, e, ll, dl;
@@ -90,37 +122,44 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 		e = q + 1;
 		ll = q - 1;
 		dl = len - e - 1;
-		if ((b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1))) == NULL)
-			return -1;
-		if (whole != NULL && dl <= ADDR__SCAN_MAX) {
+		if (w != NULL) {
 			size_t sh = a0 + e + 1;
-			ok = addr__domain_masks(pre, s + e + 1, dl, whole->alnum >> sh,
-						whole->hyphen >> sh, whole->dot >> sh,
-						wlow + sh, b + ll + 1, b + ll + 1 + dl + 1);
+			if ((b = whole_piece(p, w)) == NULL)
+				return -1;
+			f->local = b + a0 + 1;
+			f->given = b + sh;
+			f->lower = b + 64 + sh;
+			ok = addr__domain_masks(pre, s + e + 1, dl, w->m.alnum >> sh,
+						w->m.hyphen >> sh, w->m.dot >> sh,
+						f->lower);
+		} else {
+			if ((b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1))) == NULL)
+				return -1;
+			f->local = b;
+			f->given = b + ll + 1;
+			f->lower = f->given + dl + 1;
+			memcpy(b, s + 1, ll);
 		}
-		if (!ok && !addr__domain_ascii(pre, s + e + 1, dl, b + ll + 1,
-					       b + ll + 1 + dl + 1))
+		if (!ok && !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower))
 			return 0;
-		memcpy(b, s + 1, ll);
-		b[ll] = '\0';
+		f->local[ll] = f->given[dl] = f->lower[dl] = '\0';
 		*at = a0 + e;
-		*buf = b;
 		*qlocal = 1;
 		return 1;
 	}
-	if (whole != NULL) {
+	if (w != NULL) {
 		/* the input's masks, seen from a0 */
 		struct addr__masks m;
-		const char *low = wlow + a0;
 		uint64_t all = ((uint64_t)1 << len) - 1, dots;
+		size_t sh;
 
 		if (len < 3)
 			return 0;
-		m.at = (whole->at >> a0) & all;
-		m.atext = whole->atext >> a0;
-		m.dot = (whole->dot >> a0) & all;
-		m.alnum = whole->alnum >> a0;
-		m.hyphen = whole->hyphen >> a0;
+		m.at = (w->m.at >> a0) & all;
+		m.atext = w->m.atext >> a0;
+		m.dot = (w->m.dot >> a0) & all;
+		m.alnum = w->m.alnum >> a0;
+		m.hyphen = w->m.hyphen >> a0;
 		if (m.at == 0 || (m.at & (m.at - 1)) ||
 		    ((m.atext | m.dot | m.at) & all) != all)
 			return 0;
@@ -132,13 +171,16 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 			return 0;
 		ll = e;
 		dl = len - e - 1;
-		if ((b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1))) == NULL)
+		sh = a0 + e + 1;
+		if ((b = whole_piece(p, w)) == NULL)
 			return -1;
+		f->local = b + a0;
+		f->given = b + sh;
+		f->lower = b + 64 + sh;
 		if (!addr__domain_masks(pre, s + e + 1, dl, m.alnum >> (e + 1),
 					m.hyphen >> (e + 1), dots >> (e + 1),
-					low + e + 1, b + ll + 1, b + ll + 1 + dl + 1) &&
-		    !addr__domain_ascii(pre, s + e + 1, dl, b + ll + 1,
-					b + ll + 1 + dl + 1))
+					f->lower) &&
+		    !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower))
 			return 0;
 	} else {
 		e = addr__mb_dotatom_end(s, 0, len);
@@ -148,15 +190,16 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 		dl = len - e - 1;
 		if ((b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1))) == NULL)
 			return -1;
+		f->local = b;
+		f->given = b + ll + 1;
+		f->lower = f->given + dl + 1;
 		/* the domain scan checks its syntax too */
-		if (!addr__domain_ascii(pre, s + e + 1, dl, b + ll + 1,
-					b + ll + 1 + dl + 1))
+		if (!addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower))
 			return 0;
+		memcpy(b, s, ll);
 	}
-	memcpy(b, s, ll);
-	b[ll] = '\0';
+	f->local[ll] = f->given[dl] = f->lower[dl] = '\0';
 	*at = a0 + e;
-	*buf = b;
 	return 1;
 }
 
@@ -177,8 +220,8 @@ int addr__mb_fast(struct parser *p)
 	size_t i0 = 0;		/* after a leading comment and its SP */
 	struct addr_mailbox *m;
 	struct addr__domain pre;
-	struct addr__masks mk, *whole = NULL;
-	char *buf = NULL, low[ADDR__SCAN_MAX + 1];
+	struct whole wh, *whole = NULL;
+	struct forms f;
 	int angle = 0, quoted = 0, qlocal = 0, rc;
 
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
@@ -226,10 +269,11 @@ int addr__mb_fast(struct parser *p)
 	}
 	/* short inputs: every octet classified once, up front (scan.c) */
 	if (n <= ADDR__SCAN_MAX) {
-		addr__scan_masks(s, n, &mk, low);
-		whole = &mk;
+		addr__scan_masks(s, n, &wh.m, wh.low, wh.copy);
+		wh.piece = NULL;
+		whole = &wh;
 	}
-	rc = fast_spec(p, i0, n, &e, &pre, &buf, &qlocal, whole, low);
+	rc = fast_spec(p, i0, n, &e, &pre, &f, &qlocal, whole);
 	if (rc < 0)
 		goto nomem;
 	if (rc == 1) {
@@ -267,7 +311,7 @@ int addr__mb_fast(struct parser *p)
 						    i + 1 < n && s[i] == '=' &&
 						    s[i + 1] == '?')
 							return 0;
-						i = whole ? mask_run(whole->atext, i, n)
+						i = whole ? mask_run(whole->m.atext, i, n)
 							  : atext_run(s, i, n);
 						if (i >= n || s[i] != '.')
 							break;
@@ -295,7 +339,7 @@ int addr__mb_fast(struct parser *p)
 		angle = 1;
 		if (s[n - 1] != '>')
 			return 0;
-		rc = fast_spec(p, lt + 1, n - 1, &e, &pre, &buf, &qlocal, whole, low);
+		rc = fast_spec(p, lt + 1, n - 1, &e, &pre, &f, &qlocal, whole);
 		if (rc < 0)
 			goto nomem;
 		if (rc == 0)
@@ -314,10 +358,15 @@ int addr__mb_fast(struct parser *p)
 	if (dot && addr__mb_emit(p, ADDR_D_DEPREC_PHRASE, dot - 1) < 0)
 		return 1;
 	if (lt > i0) {
-		char *dn = addr__result_strdup(p->r, (const char *)s + i0, pe - i0);
+		char *dn;
 		size_t k, dl = pe - i0;
 
-		if (dn == NULL) {
+		if (whole != NULL) {
+			/* before the "<": in the piece, ended on the SP or "<" */
+			dn = whole->piece + i0;
+			dn[dl] = '\0';
+		} else if ((dn = addr__result_strdup(p->r, (const char *)s + i0,
+						     dl)) == NULL) {
 			p->nomem = p->stop = 1;
 			return 1;
 		}
@@ -346,24 +395,23 @@ int addr__mb_fast(struct parser *p)
 	{
 		size_t ls = angle ? lt + 1 : lt, ll = e - ls, dl = d - e - 1, k;
 		size_t canon = ll, vl = qlocal ? ll - 2 : ll;
-		char *given = buf + vl + 1, *lower = given + dl + 1;
 
-		m->local_part.ptr = buf;
+		m->local_part.ptr = f.local;
 		m->local_part.len = vl;
 		if (qlocal) {
 			/* RFC 5321 §4.1.2: quoting is to be avoided */
 			if (addr__mb_emit(p, ADDR_D_RFC5321_QUOTEDSTRING, ls) < 0)
 				return 1;
-			canon = addr__mb_quoted_len(buf, vl);
+			canon = addr__mb_quoted_len(f.local, vl);
 		}
-		m->domain.ptr = given;
+		m->domain.ptr = f.given;
 		m->domain.len = dl;
 		m->domain_kind = ADDR_DK_NAME;
 		for (k = 0; k < pre.ndiag; k++)
 			if (addr__mb_emit(p, pre.diag[k].code, e + 1 + pre.diag[k].offset) < 0)
 				return 1;
 		if (pre.forms_ok) {
-			m->a_label.ptr = m->u_label.ptr = lower;
+			m->a_label.ptr = m->u_label.ptr = f.lower;
 			m->a_label.len = m->u_label.len = dl;
 		}
 		/* the given form counts the quotes, the canonical may not */

@@ -3,8 +3,9 @@
  *
  * EXPORTS
  *	addr__scan_masks()	bit masks of the octet classes the parser's
- *				fast path needs, and the ASCII-lowercased
- *				copy, for inputs of at most 63 octets
+ *				fast path needs, a zero-padded copy and an
+ *				ASCII-lowercased one, for inputs of at most
+ *				63 octets
  *	addr__scan_atext_run()	the end of a run of atext, any length
  *
  * Most addresses are short. Classifying all their octets at once with
@@ -46,9 +47,32 @@ static inline uint64_t bits(__m128i v, size_t block)
  */
 #include <tmmintrin.h>
 
+/* shift_idx - from shift_idx + k, a pshufb index that moves the octets
+ * of a vector k places down and zeroes the k it vacates (k <= 48: all
+ * zeros from 16 on, with no clamp to branch on) */
+static const unsigned char shift_idx[64] = {
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80
+};
+
+/*
+ * scan_ssse3 - the four blocks of s[0..n), 16 <= n <= 63, each read
+ * from inside the input: block b from s + min(16b, n - 16), shifted
+ * down so that its octets stand where they belong and the octets past
+ * n are zero. No copy of the input, no loop whose length depends on n:
+ * every block is classified, those past the end are zeros and in no
+ * class. copy gets the input zero-padded to 64 octets, out the same
+ * with A-Z lowercased.
+ */
 __attribute__((target("ssse3")))
-static void scan_ssse3(const unsigned char *in, size_t blocks,
-		       struct addr__masks *m, unsigned char *out)
+static void scan_ssse3(const unsigned char *in, size_t n,
+		       struct addr__masks *m, unsigned char *copy,
+		       unsigned char *out)
 {
 	/* atext: bit k for high nibble 2+k, with its low nibbles */
 	const __m128i atext_lo = _mm_setr_epi8(58, 63, 62, 63, 63, 63, 63, 63,
@@ -61,30 +85,43 @@ static void scan_ssse3(const unsigned char *in, size_t blocks,
 	const __m128i alnum_hi = _mm_setr_epi8(0, 0, 0, 1, 2, 4, 2, 4,
 					       0, 0, 0, 0, 0, 0, 0, 0);
 	const __m128i nib = _mm_set1_epi8(0x0F), zero = _mm_setzero_si128();
-	size_t b;
+	uint64_t not_atext = 0, not_alnum = 0, hyphen = 0, dot = 0, at = 0;
+	size_t b, last = n - 16;
 
-	for (b = 0; b < blocks; b++) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(in + 16 * b));
+#pragma GCC unroll 4
+	for (b = 0; b < 4; b++) {
+		size_t off = 16 * b < last ? 16 * b : last;
+		size_t k = 16 * b - off;
+		__m128i v = _mm_shuffle_epi8(
+			_mm_loadu_si128((const __m128i *)(in + off)),
+			_mm_loadu_si128((const __m128i *)(shift_idx + k)));
 		__m128i lo = _mm_and_si128(v, nib);
 		__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
-		__m128i at = _mm_and_si128(_mm_shuffle_epi8(atext_lo, lo),
-					   _mm_shuffle_epi8(atext_hi, hi));
+		__m128i at_ = _mm_and_si128(_mm_shuffle_epi8(atext_lo, lo),
+					    _mm_shuffle_epi8(atext_hi, hi));
 		__m128i an = _mm_and_si128(_mm_shuffle_epi8(alnum_lo, lo),
 					   _mm_shuffle_epi8(alnum_hi, hi));
 		__m128i up = in_range(v, 'A', 'Z');
 
+		_mm_storeu_si128((__m128i *)(copy + 16 * b), v);
 		_mm_storeu_si128((__m128i *)(out + 16 * b),
 				 _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
-		m->atext |= bits(_mm_cmpeq_epi8(at, zero), b) ^ ((uint64_t)0xFFFF << (16 * b));
-		m->alnum |= bits(_mm_cmpeq_epi8(an, zero), b) ^ ((uint64_t)0xFFFF << (16 * b));
-		m->hyphen |= bits(eq(v, '-'), b);
-		m->dot |= bits(eq(v, '.'), b);
-		m->at |= bits(eq(v, '@'), b);
+		not_atext |= bits(_mm_cmpeq_epi8(at_, zero), b);
+		not_alnum |= bits(_mm_cmpeq_epi8(an, zero), b);
+		hyphen |= bits(eq(v, '-'), b);
+		dot |= bits(eq(v, '.'), b);
+		at |= bits(eq(v, '@'), b);
 	}
+	/* the zeros past n are in no class */
+	m->atext = ~not_atext;
+	m->alnum = ~not_alnum;
+	m->hyphen = hyphen;
+	m->dot = dot;
+	m->at = at;
 }
 
 static void scan_sse2(const unsigned char *s, size_t n,
-		      struct addr__masks *m, char *lower);
+		      struct addr__masks *m, char *lower, unsigned char *copy);
 
 /* set once; a racing first call computes the same value */
 static int have_ssse3 = -1;
@@ -126,23 +163,24 @@ size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n)
 }
 
 void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
-		      char *lower)
+		      char *lower, unsigned char *copy)
 {
-	unsigned char in[64];
-
 	if (have_ssse3 < 0)
 		have_ssse3 = __builtin_cpu_supports("ssse3") ? 1 : 0;
 	if (have_ssse3) {
-		size_t blocks = (n + 15) / 16;
-		memset(in, 0, sizeof(in));
-		memcpy(in, s, n);
-		m->atext = m->alnum = m->hyphen = m->dot = m->at = 0;
-		/* lower has room for 64 octets: blocks land there directly */
-		scan_ssse3(in, blocks, m, (unsigned char *)lower);
-		goto trim;
+		unsigned char in[16];
+
+		if (n < 16) {
+			/* too short to read a whole block inside the input */
+			memset(in, 0, sizeof(in));
+			memcpy(in, s, n);
+			scan_ssse3(in, 16, m, copy, (unsigned char *)lower);
+		} else {
+			scan_ssse3(s, n, m, copy, (unsigned char *)lower);
+		}
+		return;
 	}
-	scan_sse2(s, n, m, lower);
-trim:
+	scan_sse2(s, n, m, lower, copy);
 	if (n < 64) {
 		uint64_t valid = ((uint64_t)1 << n) - 1;
 		m->alnum &= valid;
@@ -155,15 +193,15 @@ trim:
 
 /* scan_sse2 - the same with SSE2 alone: ranges and equalities */
 static void scan_sse2(const unsigned char *s, size_t n, struct addr__masks *m,
-		      char *lower)
+		      char *lower, unsigned char *copy)
 {
-	unsigned char in[64], out[64];
-	size_t b, blocks = (n + 15) / 16;
+	unsigned char *in = copy, out[64];
+	size_t b;
 
-	memset(in, 0, sizeof(in));
+	memset(in, 0, 64);
 	memcpy(in, s, n);
 	memset(m, 0, sizeof(*m));
-	for (b = 0; b < blocks; b++) {
+	for (b = 0; b < 4; b++) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(in + 16 * b));
 		__m128i up = in_range(v, 'A', 'Z');
 		__m128i lo = _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20)));
@@ -186,7 +224,7 @@ static void scan_sse2(const unsigned char *s, size_t n, struct addr__masks *m,
 		m->dot |= bits(eq(v, '.'), b);
 		m->at |= bits(eq(v, '@'), b);
 	}
-	memcpy(lower, out, n);
+	memcpy(lower, out, sizeof(out));
 }
 
 #else	/* no SSE2: the same masks, one octet at a time */
@@ -199,18 +237,22 @@ size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n)
 }
 
 void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
-		      char *lower)
+		      char *lower, unsigned char *copy)
 {
 	size_t i;
 
 	memset(m, 0, sizeof(*m));
-	for (i = 0; i < n; i++) {
-		unsigned char c = s[i];
+	memset(copy, 0, 64);
+	memcpy(copy, s, n);
+	for (i = 0; i < 64; i++) {
+		unsigned char c = copy[i];
 		uint64_t bit = (uint64_t)1 << i;
 		int alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
 			    (c >= 'A' && c <= 'Z');
 
 		lower[i] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+		if (i >= n)
+			continue;
 		if (alnum)
 			m->alnum |= bit;
 		if (c == '-')
