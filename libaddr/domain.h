@@ -36,13 +36,15 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 
 /*
  * addr__domain_ascii - the parser's fast path: check an ASCII dot-atom
- * name g[0..len) that has not been parsed yet, copying it to given and
- * its lowercased form to lower (len + 1 octets each). Returns 1 with d
- * filled as addr__domain_name would, or 0 with nothing reported when the
- * name needs the general path (non-ASCII, A-labels, bad syntax).
+ * name g[0..len) that has not been parsed yet, copying it to given (when
+ * not NULL) and its lowercased form to lower (len + 1 octets each).
+ * Returns 1 with d filled as addr__domain_name would, or 0 with nothing
+ * reported when the name needs the general path (non-ASCII, A-labels,
+ * bad syntax). masked: the caller has already tried addr__domain_masks
+ * on this name (a short name is otherwise tried that way first).
  */
 int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
-		       size_t len, char *given, char *lower);
+		       size_t len, char *given, char *lower, int masked);
 
 /*
  * addr__domain_masks - addr__domain_ascii for a name of at most 63

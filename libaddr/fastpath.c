@@ -140,7 +140,8 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 			f->lower = f->given + dl + 1;
 			memcpy(b, s + 1, ll);
 		}
-		if (!ok && !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower))
+		if (!ok && !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower,
+					       w != NULL))
 			return 0;
 		f->local[ll] = f->given[dl] = f->lower[dl] = '\0';
 		*at = a0 + e;
@@ -180,7 +181,7 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 		if (!addr__domain_masks(pre, s + e + 1, dl, m.alnum >> (e + 1),
 					m.hyphen >> (e + 1), dots >> (e + 1),
 					f->lower) &&
-		    !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower))
+		    !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower, 1))
 			return 0;
 	} else {
 		e = addr__mb_dotatom_end(s, 0, len);
@@ -194,7 +195,7 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 		f->given = b + ll + 1;
 		f->lower = f->given + dl + 1;
 		/* the domain scan checks its syntax too */
-		if (!addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower))
+		if (!addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower, 0))
 			return 0;
 		memcpy(b, s, ll);
 	}

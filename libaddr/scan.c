@@ -60,6 +60,65 @@ static const unsigned char shift_idx[64] = {
 	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80
 };
 
+/* place_idx - from place_idx + 16 - k, a pshufb index that moves the
+ * low eight octets of a vector k places up (k <= 8) and zeroes the rest */
+static const unsigned char place_idx[32] = {
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+	0, 1, 2, 3, 4, 5, 6, 7,
+	0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80
+};
+
+/* The class bits of the blocks seen so far; the "not" masks set for the
+ * octets past the input (zeros), which are in no class. */
+struct acc {
+	uint64_t not_atext, not_alnum, hyphen, dot, at;
+};
+
+/* block - classify block b (octets 16b..16b+15) into a; copy gets the
+ * octets, out the same with A-Z lowercased */
+__attribute__((target("ssse3"), always_inline))
+static inline void block(__m128i v, size_t b, struct acc *a,
+			 unsigned char *copy, unsigned char *out)
+{
+	/* atext: bit k for high nibble 2+k, with its low nibbles */
+	const __m128i atext_lo = _mm_setr_epi8(58, 63, 62, 63, 63, 63, 63, 63,
+					       62, 62, 61, 53, 52, 55, 60, 31);
+	const __m128i atext_hi = _mm_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32,
+					       0, 0, 0, 0, 0, 0, 0, 0);
+	/* letters and digits: 3 = digits, 4 and 6 = A-O a-o, 5 and 7 = P-Z p-z */
+	const __m128i alnum_lo = _mm_setr_epi8(5, 7, 7, 7, 7, 7, 7, 7,
+					       7, 7, 6, 2, 2, 2, 2, 2);
+	const __m128i alnum_hi = _mm_setr_epi8(0, 0, 0, 1, 2, 4, 2, 4,
+					       0, 0, 0, 0, 0, 0, 0, 0);
+	const __m128i nib = _mm_set1_epi8(0x0F), zero = _mm_setzero_si128();
+	__m128i lo = _mm_and_si128(v, nib);
+	__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
+	__m128i at = _mm_and_si128(_mm_shuffle_epi8(atext_lo, lo),
+				   _mm_shuffle_epi8(atext_hi, hi));
+	__m128i an = _mm_and_si128(_mm_shuffle_epi8(alnum_lo, lo),
+				   _mm_shuffle_epi8(alnum_hi, hi));
+	__m128i up = in_range(v, 'A', 'Z');
+
+	_mm_storeu_si128((__m128i *)(copy + 16 * b), v);
+	_mm_storeu_si128((__m128i *)(out + 16 * b),
+			 _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
+	a->not_atext |= bits(_mm_cmpeq_epi8(at, zero), b);
+	a->not_alnum |= bits(_mm_cmpeq_epi8(an, zero), b);
+	a->hyphen |= bits(eq(v, '-'), b);
+	a->dot |= bits(eq(v, '.'), b);
+	a->at |= bits(eq(v, '@'), b);
+}
+
+static inline void put(struct addr__masks *m, const struct acc *a)
+{
+	m->atext = ~a->not_atext;
+	m->alnum = ~a->not_alnum;
+	m->hyphen = a->hyphen;
+	m->dot = a->dot;
+	m->at = a->at;
+}
+
 /*
  * scan_ssse3 - the four blocks of s[0..n), 16 <= n <= 63, each read
  * from inside the input: block b from s + min(16b, n - 16), shifted
@@ -74,18 +133,7 @@ static void scan_ssse3(const unsigned char *in, size_t n,
 		       struct addr__masks *m, unsigned char *copy,
 		       unsigned char *out)
 {
-	/* atext: bit k for high nibble 2+k, with its low nibbles */
-	const __m128i atext_lo = _mm_setr_epi8(58, 63, 62, 63, 63, 63, 63, 63,
-					       62, 62, 61, 53, 52, 55, 60, 31);
-	const __m128i atext_hi = _mm_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32,
-					       0, 0, 0, 0, 0, 0, 0, 0);
-	/* letters and digits: 3 = digits, 4 and 6 = A-O a-o, 5 and 7 = P-Z p-z */
-	const __m128i alnum_lo = _mm_setr_epi8(5, 7, 7, 7, 7, 7, 7, 7,
-					       7, 7, 6, 2, 2, 2, 2, 2);
-	const __m128i alnum_hi = _mm_setr_epi8(0, 0, 0, 1, 2, 4, 2, 4,
-					       0, 0, 0, 0, 0, 0, 0, 0);
-	const __m128i nib = _mm_set1_epi8(0x0F), zero = _mm_setzero_si128();
-	uint64_t not_atext = 0, not_alnum = 0, hyphen = 0, dot = 0, at = 0;
+	struct acc a = { 0, 0, 0, 0, 0 };
 	size_t b, last = n - 16;
 
 #pragma GCC unroll 4
@@ -95,29 +143,43 @@ static void scan_ssse3(const unsigned char *in, size_t n,
 		__m128i v = _mm_shuffle_epi8(
 			_mm_loadu_si128((const __m128i *)(in + off)),
 			_mm_loadu_si128((const __m128i *)(shift_idx + k)));
-		__m128i lo = _mm_and_si128(v, nib);
-		__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
-		__m128i at_ = _mm_and_si128(_mm_shuffle_epi8(atext_lo, lo),
-					    _mm_shuffle_epi8(atext_hi, hi));
-		__m128i an = _mm_and_si128(_mm_shuffle_epi8(alnum_lo, lo),
-					   _mm_shuffle_epi8(alnum_hi, hi));
-		__m128i up = in_range(v, 'A', 'Z');
-
-		_mm_storeu_si128((__m128i *)(copy + 16 * b), v);
-		_mm_storeu_si128((__m128i *)(out + 16 * b),
-				 _mm_or_si128(v, _mm_and_si128(up, _mm_set1_epi8(0x20))));
-		not_atext |= bits(_mm_cmpeq_epi8(at_, zero), b);
-		not_alnum |= bits(_mm_cmpeq_epi8(an, zero), b);
-		hyphen |= bits(eq(v, '-'), b);
-		dot |= bits(eq(v, '.'), b);
-		at |= bits(eq(v, '@'), b);
+		block(v, b, &a, copy, out);
 	}
-	/* the zeros past n are in no class */
-	m->atext = ~not_atext;
-	m->alnum = ~not_alnum;
-	m->hyphen = hyphen;
-	m->dot = dot;
-	m->at = at;
+	put(m, &a);
+}
+
+/*
+ * scan_ssse3_short - the same for n < 16 (most domain names): one
+ * block, made of two overlapping 8-octet reads when n >= 8; the rest of
+ * copy and out is zeros.
+ */
+__attribute__((target("ssse3")))
+static void scan_ssse3_short(const unsigned char *s, size_t n,
+			     struct addr__masks *m, unsigned char *copy,
+			     unsigned char *out)
+{
+	struct acc a;
+	__m128i v, z = _mm_setzero_si128();
+
+	a.not_atext = a.not_alnum = ~(uint64_t)0xFFFF;	/* octets 16..63 */
+	a.hyphen = a.dot = a.at = 0;
+	if (n >= 8) {
+		__m128i hi = _mm_loadl_epi64((const __m128i *)(s + n - 8));
+		v = _mm_or_si128(_mm_loadl_epi64((const __m128i *)s),
+				 _mm_shuffle_epi8(hi, _mm_loadu_si128(
+					 (const __m128i *)(place_idx + 16 - (n - 8)))));
+	} else {
+		unsigned char in[16];
+		memset(in, 0, sizeof(in));
+		memcpy(in, s, n);
+		v = _mm_loadu_si128((const __m128i *)in);
+	}
+	block(v, 0, &a, copy, out);
+	for (size_t b = 1; b < 4; b++) {
+		_mm_storeu_si128((__m128i *)(copy + 16 * b), z);
+		_mm_storeu_si128((__m128i *)(out + 16 * b), z);
+	}
+	put(m, &a);
 }
 
 static void scan_sse2(const unsigned char *s, size_t n,
@@ -168,16 +230,10 @@ void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
 	if (have_ssse3 < 0)
 		have_ssse3 = __builtin_cpu_supports("ssse3") ? 1 : 0;
 	if (have_ssse3) {
-		unsigned char in[16];
-
-		if (n < 16) {
-			/* too short to read a whole block inside the input */
-			memset(in, 0, sizeof(in));
-			memcpy(in, s, n);
-			scan_ssse3(in, 16, m, copy, (unsigned char *)lower);
-		} else {
+		if (n < 16)
+			scan_ssse3_short(s, n, m, copy, (unsigned char *)lower);
+		else
 			scan_ssse3(s, n, m, copy, (unsigned char *)lower);
-		}
 		return;
 	}
 	scan_sse2(s, n, m, lower, copy);
