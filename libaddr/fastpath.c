@@ -63,6 +63,7 @@ size_t addr__mb_dotatom_end(const unsigned char *s, size_t i, size_t n)
  * lowercased domain, each NUL-terminated in the result's arena. */
 struct forms {
 	char *local, *given, *lower;
+	size_t llen;		/* the local part's value: no quotes, pairs resolved */
 };
 
 /*
@@ -109,14 +110,22 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 
 	*qlocal = 0;
 	if (len >= 4 && s[0] == '"') {
-		/* a quoted local part of printable ASCII and SP alone: no
-		 * quoted-pairs, no HT, no folding (each has a diagnosis) */
-		size_t q;
+		/* a quoted local part of printable ASCII and SP, and
+		 * quoted-pairs of them (no diagnosis: lex.c quoted_pair);
+		 * no HT, no folding, no other pairs (each has a diagnosis) */
+		size_t q, pairs = 0;
 		int ok = 0;
 
-		for (q = 1; q < len && s[q] != '"'; q++)
-			if (s[q] == '\\' || s[q] < 0x20 || s[q] >= 0x7F)
+		for (q = 1; q < len && s[q] != '"'; q++) {
+			if (s[q] == '\\') {
+				if (q + 1 >= len || s[q + 1] < 0x20 || s[q + 1] >= 0x7F)
+					return 0;
+				q++;
+				pairs++;
+			} else if (s[q] < 0x20 || s[q] >= 0x7F) {
 				return 0;
+			}
+		}
 		if (q + 2 >= len || s[q + 1] != '@')
 			return 0;
 		e = q + 1;
@@ -143,7 +152,17 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 		if (!ok && !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower,
 					       w != NULL))
 			return 0;
-		f->local[ll] = f->given[dl] = f->lower[dl] = '\0';
+		if (pairs) {
+			/* the value: each pair resolved, in place */
+			size_t i, j;
+			for (i = j = 0; i < ll; i++, j++) {
+				if (f->local[i] == '\\')
+					i++;
+				f->local[j] = f->local[i];
+			}
+		}
+		f->llen = ll - pairs;
+		f->local[f->llen] = f->given[dl] = f->lower[dl] = '\0';
 		*at = a0 + e;
 		*qlocal = 1;
 		return 1;
@@ -199,6 +218,7 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 			return 0;
 		memcpy(b, s, ll);
 	}
+	f->llen = ll;
 	f->local[ll] = f->given[dl] = f->lower[dl] = '\0';
 	*at = a0 + e;
 	return 1;
@@ -395,7 +415,7 @@ int addr__mb_fast(struct parser *p)
 	 * (tests/test_fastpath.c compares the two paths) */
 	{
 		size_t ls = angle ? lt + 1 : lt, ll = e - ls, dl = d - e - 1, k;
-		size_t canon = ll, vl = qlocal ? ll - 2 : ll;
+		size_t canon = ll, vl = f.llen;
 
 		m->local_part.ptr = f.local;
 		m->local_part.len = vl;
