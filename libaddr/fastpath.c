@@ -92,6 +92,81 @@ static char *whole_piece(struct parser *p, struct whole *w)
 	return w->piece;
 }
 
+/* whole_domain - the name s[ds..de) of a short input: its checks into
+ * *pre, its given and lowercased forms spans of the piece (not yet
+ * NUL-terminated). 1, or 0 when it needs the general path, or -1 on
+ * ENOMEM. */
+static int whole_domain(struct parser *p, struct whole *w, size_t ds,
+			size_t de, struct addr__domain *pre, struct forms *f)
+{
+	const unsigned char *g = p->s + ds;
+	char *b;
+
+	if ((b = whole_piece(p, w)) == NULL)
+		return -1;
+	f->given = b + ds;
+	f->lower = b + 64 + ds;
+	if (addr__domain_masks(pre, g, de - ds, w->m.alnum >> ds, w->m.hyphen >> ds,
+			       w->m.dot >> ds, f->lower))
+		return 1;
+	return addr__domain_ascii(pre, g, de - ds, f->given, f->lower, 1);
+}
+
+/*
+ * comment_end - the end of the comment at s[i] ("("), when the general
+ * parser finds nothing in it to diagnose: printable ASCII, nested
+ * comments and quoted-pairs of printable ASCII (lex.c quoted_pair);
+ * 0 for anything else or no end before n.
+ */
+static size_t comment_end(const unsigned char *s, size_t i, size_t n)
+{
+	int depth = 0;
+
+	for (; i < n; i++) {
+		unsigned char c = s[i];
+		if (c == '(') {
+			depth++;
+		} else if (c == ')') {
+			if (--depth == 0)
+				return i + 1;
+		} else if (c == '\\') {
+			if (i + 1 >= n || s[i + 1] < 0x20 || s[i + 1] >= 0x7F)
+				return 0;
+			i++;
+		} else if (c < 0x20 || c >= 0x7F) {
+			return 0;
+		}
+	}
+	return 0;
+}
+
+/*
+ * comment_start - where the comment that ends at s[n - 1] (")") starts,
+ * or (size_t)-1. Scanning backwards, a parenthesis is quoted when an odd
+ * run of backslashes precedes it; the caller checks the span forwards
+ * with comment_end.
+ */
+static size_t comment_start(const unsigned char *s, size_t n)
+{
+	size_t k = n - 1, b;
+	int depth = 1;
+
+	while (k > 0) {
+		unsigned char c = s[--k];
+		if (c != '(' && c != ')')
+			continue;
+		for (b = k; b > 0 && s[b - 1] == '\\'; b--)
+			;
+		if ((k - b) & 1)
+			continue;
+		if (c == ')')
+			depth++;
+		else if (--depth == 0)
+			return k;
+	}
+	return (size_t)-1;
+}
+
 /*
  * fast_spec - s[a0..a1) as "dot-atom@dot-atom", ASCII: *at gets the
  * offset of "@", *f the local part, the given and the lowercased domain
@@ -132,15 +207,9 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 		ll = q - 1;
 		dl = len - e - 1;
 		if (w != NULL) {
-			size_t sh = a0 + e + 1;
-			if ((b = whole_piece(p, w)) == NULL)
-				return -1;
-			f->local = b + a0 + 1;
-			f->given = b + sh;
-			f->lower = b + 64 + sh;
-			ok = addr__domain_masks(pre, s + e + 1, dl, w->m.alnum >> sh,
-						w->m.hyphen >> sh, w->m.dot >> sh,
-						f->lower);
+			if ((ok = whole_domain(p, w, a0 + e + 1, a1, pre, f)) <= 0)
+				return ok;
+			f->local = w->piece + a0 + 1;
 		} else {
 			if ((b = addr__result_alloc(p->r, ll + 1 + 2 * (dl + 1))) == NULL)
 				return -1;
@@ -148,10 +217,10 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 			f->given = b + ll + 1;
 			f->lower = f->given + dl + 1;
 			memcpy(b, s + 1, ll);
+			if (!addr__domain_ascii(pre, s + e + 1, dl, f->given,
+						f->lower, 0))
+				return 0;
 		}
-		if (!ok && !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower,
-					       w != NULL))
-			return 0;
 		if (pairs) {
 			/* the value: each pair resolved, in place */
 			size_t i, j;
@@ -171,15 +240,13 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 		/* the input's masks, seen from a0 */
 		struct addr__masks m;
 		uint64_t all = ((uint64_t)1 << len) - 1, dots;
-		size_t sh;
+		int ok;
 
 		if (len < 3)
 			return 0;
 		m.at = (w->m.at >> a0) & all;
 		m.atext = w->m.atext >> a0;
 		m.dot = (w->m.dot >> a0) & all;
-		m.alnum = w->m.alnum >> a0;
-		m.hyphen = w->m.hyphen >> a0;
 		if (m.at == 0 || (m.at & (m.at - 1)) ||
 		    ((m.atext | m.dot | m.at) & all) != all)
 			return 0;
@@ -191,17 +258,9 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 			return 0;
 		ll = e;
 		dl = len - e - 1;
-		sh = a0 + e + 1;
-		if ((b = whole_piece(p, w)) == NULL)
-			return -1;
-		f->local = b + a0;
-		f->given = b + sh;
-		f->lower = b + 64 + sh;
-		if (!addr__domain_masks(pre, s + e + 1, dl, m.alnum >> (e + 1),
-					m.hyphen >> (e + 1), dots >> (e + 1),
-					f->lower) &&
-		    !addr__domain_ascii(pre, s + e + 1, dl, f->given, f->lower, 1))
-			return 0;
+		if ((ok = whole_domain(p, w, a0 + e + 1, a1, pre, f)) <= 0)
+			return ok;
+		f->local = w->piece + a0;
 	} else {
 		e = addr__mb_dotatom_end(s, 0, len);
 		if (e == (size_t)-1 || e >= len || s[e] != '@')
@@ -225,13 +284,16 @@ static int fast_spec(struct parser *p, size_t a0, size_t a1, size_t *at,
 }
 
 /*
- * fast - the two shapes most mail carries, in one pass and with the same
- * result the general parser gives: an ASCII dot-atom addr-spec alone, or
- * an ASCII phrase of atoms and plain quoted-strings separated by single
- * spaces before "<dot-atom@dot-atom>". Anything else (CFWS, quotes, literals, UTF-8,
- * encoded-words, obsolete syntax, errors) returns 0 with nothing done,
- * and the general parser runs. tests/test_fastpath.c checks that both
- * paths agree on every corpus input.
+ * fast - the shapes most mail carries, in one pass and with the same
+ * result the general parser gives: an ASCII dot-atom (or plain quoted)
+ * addr-spec alone, or an ASCII phrase of atoms and plain quoted-strings
+ * separated by single spaces before "<dot-atom@dot-atom>"; with a
+ * comment before or after the whole, between the phrase and the "<", or
+ * (short inputs) on either side of the "@" of a bare addr-spec. Anything
+ * else (folding, literals, UTF-8, encoded-words, other obsolete syntax,
+ * errors) returns 0 with nothing done, and the general parser runs.
+ * tests/test_fastpath.c checks that both paths agree on every corpus
+ * input.
  */
 int addr__mb_fast(struct parser *p)
 {
@@ -239,10 +301,12 @@ int addr__mb_fast(struct parser *p)
 	size_t n = p->n, i = 0, e, d, lt = 0, full = p->n, note = 0, pe = 0;
 	size_t dot = 0;		/* 1 + offset of the first obs-phrase dot */
 	size_t i0 = 0;		/* after a leading comment and its SP */
+	size_t ls, ll, ds, near[2] = { 0, 0 };	/* near: 1 + offset of a "(" by the "@" */
 	struct addr_mailbox *m;
 	struct addr__domain pre;
 	struct whole wh, *whole = NULL;
 	struct forms f;
+	size_t k;
 	int angle = 0, quoted = 0, qlocal = 0, rc;
 
 	if (p->prod < ADDR_P_ADDR_SPEC || (p->flags & ADDR__F_NOFAST) || n == 0)
@@ -251,18 +315,9 @@ int addr__mb_fast(struct parser *p)
 	 * address is what precedes it; after a bare addr-spec the comment is
 	 * a CFWS_COMMENT (R3), after an angle-addr it is not diagnosed */
 	if (s[n - 1] == ')') {
-		size_t k = n - 1;
-		int depth = 1;
-		while (k > 0 && depth > 0) {
-			unsigned char c = s[--k];
-			if (c == ')')
-				depth++;
-			else if (c == '(')
-				depth--;
-			else if (c == '\\' || c < 0x20 || c >= 0x7F)
-				return 0;
-		}
-		if (depth != 0 || k < 2 || s[k - 1] != ' ')
+		k = comment_start(s, n);
+		if (k == (size_t)-1 || k < 2 || s[k - 1] != ' ' ||
+		    comment_end(s, k, n) != n)
 			return 0;
 		note = k - 1;		/* the SP that starts the CFWS run */
 		n = note;
@@ -273,19 +328,10 @@ int addr__mb_fast(struct parser *p)
 	 * CFWS_COMMENT at 0 (R3), before a display name it is not diagnosed
 	 * (and not part of the name) */
 	if (s[0] == '(') {
-		int depth = 0;
-		for (i = 0; i < n; i++) {
-			unsigned char c = s[i];
-			if (c == '(')
-				depth++;
-			else if (c == ')' && --depth == 0)
-				break;
-			else if (c == '\\' || c < 0x20 || c >= 0x7F)
-				return 0;
-		}
-		if (i + 2 >= n || s[i + 1] != ' ' || s[i + 2] == ' ')
+		i = comment_end(s, 0, n);
+		if (i == 0 || i + 1 >= n || s[i] != ' ' || s[i + 1] == ' ')
 			return 0;
-		i0 = i + 2;
+		i0 = i + 1;
 		i = i0;
 	}
 	/* short inputs: every octet classified once, up front (scan.c) */
@@ -349,6 +395,24 @@ int addr__mb_fast(struct parser *p)
 				pe = i;
 				if (i < n && s[i] == '<')
 					break;
+				if (i < n && (s[i] == '(' || s[i] == '@') && w == i0 &&
+				    !quoted && whole != NULL) {
+					/* "local(comment)@domain" or
+					 * "local@(comment)domain" */
+					goto near_at;
+				}
+				if (i + 1 < n && s[i] == ' ' && s[i + 1] == '(') {
+					/* "phrase (comment) <": the comment
+					 * is no part of the name */
+					i = comment_end(s, i + 1, n);
+					if (i == 0 || i + 1 >= n)
+						return 0;
+					if (s[i] == ' ')
+						i++;
+					if (s[i] == '<')
+						break;
+					return 0;
+				}
 				if (i + 1 >= n || s[i] != ' ')
 					return 0;
 				i++;
@@ -367,6 +431,49 @@ int addr__mb_fast(struct parser *p)
 			return 0;
 		d = n - 1;
 	}
+	ls = angle ? lt + 1 : lt;
+	ll = e - ls;
+	ds = e + 1;
+	goto build;
+near_at:
+	/* the local part is the first word, a dot-atom; a comment may stand
+	 * on either side of the "@" (obs-local-part, obs-domain: each a
+	 * DEPREC_CFWS_NEAR_AT at its "("); no leading or trailing comment */
+	if (!p->lenient || i0 != 0 || note != 0 ||
+	    addr__mb_dotatom_end(s, 0, i) != i)
+		return 0;
+	ll = i;
+	if (s[i] == '(') {
+		near[0] = i + 1;
+		if ((i = comment_end(s, i, n)) == 0)
+			return 0;
+	}
+	if (i >= n || s[i] != '@')
+		return 0;
+	e = i++;
+	if (i < n && s[i] == '(') {
+		near[1] = i + 1;
+		if ((i = comment_end(s, i, n)) == 0)
+			return 0;
+	}
+	if (near[0] == 0 && near[1] == 0)
+		return 0;
+	/* the domain: a dot-atom to the end */
+	if (i >= n || addr__mb_dotatom_end(s, i, n) != n)
+		return 0;
+	if ((rc = whole_domain(p, whole, i, n, &pre, &f)) <= 0) {
+		if (rc < 0)
+			goto nomem;
+		return 0;
+	}
+	f.local = whole->piece;
+	f.llen = ll;
+	f.local[ll] = f.given[n - i] = f.lower[n - i] = '\0';
+	ls = 0;
+	ds = i;
+	d = n;
+	dot = 0;
+build:
 	m = addr__result_new_addr(p->r);
 	if (m == NULL)
 		goto nomem;
@@ -378,9 +485,12 @@ int addr__mb_fast(struct parser *p)
 		return 1;
 	if (dot && addr__mb_emit(p, ADDR_D_DEPREC_PHRASE, dot - 1) < 0)
 		return 1;
+	for (k = 0; k < 2; k++)
+		if (near[k] && addr__mb_emit(p, ADDR_D_DEPREC_CFWS_NEAR_AT, near[k] - 1) < 0)
+			return 1;
 	if (lt > i0) {
 		char *dn;
-		size_t k, dl = pe - i0;
+		size_t dl = pe - i0;
 
 		if (whole != NULL) {
 			/* before the "<": in the piece, ended on the SP or "<" */
@@ -414,8 +524,7 @@ int addr__mb_fast(struct parser *p)
 	 * ASCII name: no NFC, no IDNA, the canonical and given forms equal
 	 * (tests/test_fastpath.c compares the two paths) */
 	{
-		size_t ls = angle ? lt + 1 : lt, ll = e - ls, dl = d - e - 1, k;
-		size_t canon = ll, vl = f.llen;
+		size_t dl = d - ds, canon = ll, vl = f.llen;
 
 		m->local_part.ptr = f.local;
 		m->local_part.len = vl;
@@ -429,7 +538,7 @@ int addr__mb_fast(struct parser *p)
 		m->domain.len = dl;
 		m->domain_kind = ADDR_DK_NAME;
 		for (k = 0; k < pre.ndiag; k++)
-			if (addr__mb_emit(p, pre.diag[k].code, e + 1 + pre.diag[k].offset) < 0)
+			if (addr__mb_emit(p, pre.diag[k].code, ds + pre.diag[k].offset) < 0)
 				return 1;
 		if (pre.forms_ok) {
 			m->a_label.ptr = m->u_label.ptr = f.lower;

@@ -228,6 +228,23 @@ static void test_edges(void **state)
 		"\"a\\ b\"@c.d", "\"a\\\\\"@c.d", "\"\\\"\"@c.d", "\"\\a\"@c.d",
 		"N <\"a\\\"b\"@c.d>", "\"a\\\xc3\xa9\"@c.d", "\"a\\\tb\"@c.d",
 		"\"a\\~\\\x7f\"@c.d", "\"a\\\"@c.d", "\"\\\\\\\\\"@c.d (x)",
+		"a(x)@b.c", "a@(x)b.c", "a(x)@(y)b.c", "a.b(x)@c.d", ".a(x)@b.c",
+		"a.(x)@b.c", "a(x)@b.c (y)", "(y) a(x)@b.c", "a(x)@.b.c", "a(x)@b..c",
+		"a(x)@", "a(x)@(y)", "a(x\\))@b.c", "a(x\\\x01)@b.c", "a((x))@b.c",
+		"a(x)(y)@b.c", "a (x)@b.c", "a(x) @b.c", "a@(x) b.c", "a@(x)b.c(y)",
+		"\"a\"(x)@b.c", "a(x)@[1.2.3.4]", "a(x)@xn--bcher-kva.de", "a(x)@b_c.d",
+		"a(x)@-b.c", "a(x)@B.C", "a@(x)b-.c", "a(x)@b.c.", "a(@)@b.c", "a@(x)",
+		"a(x)b@c.d", "A <a(x)@b.c>", "a=?x?=(y)@b.c", "A (x) <a@b.c>",
+		"A(x) <a@b.c>", "A (x)<a@b.c>", "A (x)  <a@b.c>", "A  (x) <a@b.c>",
+		"A (x) B <a@b.c>", "A (x)(y) <a@b.c>", "\"Q\" (x) <a@b.c>",
+		"A. B (x) <a@b.c>", "A (x\\)) <a@b.c>", "A (x) <a@b.c> (y)",
+		"(z) A (x) <a@b.c>", "A (x) <\"q\"@b.c>", "A (\x01) <a@b.c>", "A (x",
+		"A (x) <a@b.c", "A (x) <>", "A (x) a@b.c", "(x\\)) a@b.c", "a@b.c (x\\))",
+		"a@b.c (x\\\\)", "a@b.c (\\(x)", "a@b.c (x\\\\\\))", "a@b.c x\\)",
+		"a@b.c (\\\\)", "a@b.c (x\\)", "a@b.c ((x)\\)", "A <a@b.c> (x\\) y)",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa(x)@b.c",
+		"a@(x)bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.c",
+		"Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa (x) <a@b.c>",
 	};
 	size_t i;
 
