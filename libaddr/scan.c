@@ -11,8 +11,9 @@
  * Most addresses are short. Classifying all their octets at once with
  * SSE2 (part of every x86-64 processor) and then answering the shape
  * questions with bit operations replaces several byte loops whose exits
- * the branch predictor misses. Other processors get the same masks from
- * a table-driven loop.
+ * the branch predictor misses. SSSE3 and AVX2 are used where the
+ * processor has them (checked at the first call; addr__scan_level);
+ * other processors get the same masks from a table-driven loop.
  */
 #include <string.h>
 #include "mailbox_int.h"
@@ -46,6 +47,31 @@ static inline uint64_t bits(__m128i v, size_t block)
  * (high nibble, set of low nibbles) rectangles, one bit each.
  */
 #include <tmmintrin.h>
+
+/*
+ * The class tables, indexed by the low and the high nibble of an octet:
+ * a class is a union of (high nibble, set of low nibbles) rectangles,
+ * one bit each; an octet is in the class when the two entries share a
+ * bit. atext: bit k for high nibble 2+k, with its low nibbles. Letters
+ * and digits: 3 = digits, 4 and 6 = A-O a-o, 5 and 7 = P-Z p-z.
+ */
+static const unsigned char atext_lo_t[16] = {
+	58, 63, 62, 63, 63, 63, 63, 63, 62, 62, 61, 53, 52, 55, 60, 31
+};
+static const unsigned char atext_hi_t[16] = {
+	0, 0, 1, 2, 4, 8, 16, 32, 0, 0, 0, 0, 0, 0, 0, 0
+};
+static const unsigned char alnum_lo_t[16] = {
+	5, 7, 7, 7, 7, 7, 7, 7, 7, 7, 6, 2, 2, 2, 2, 2
+};
+static const unsigned char alnum_hi_t[16] = {
+	0, 0, 0, 1, 2, 4, 2, 4, 0, 0, 0, 0, 0, 0, 0, 0
+};
+
+static inline __m128i table(const unsigned char *t)
+{
+	return _mm_loadu_si128((const __m128i *)t);
+}
 
 /* shift_idx - from shift_idx + k, a pshufb index that moves the octets
  * of a vector k places down and zeroes the k it vacates (k <= 48: all
@@ -81,16 +107,8 @@ __attribute__((target("ssse3"), always_inline))
 static inline void block(__m128i v, size_t b, struct acc *a,
 			 unsigned char *copy, unsigned char *out)
 {
-	/* atext: bit k for high nibble 2+k, with its low nibbles */
-	const __m128i atext_lo = _mm_setr_epi8(58, 63, 62, 63, 63, 63, 63, 63,
-					       62, 62, 61, 53, 52, 55, 60, 31);
-	const __m128i atext_hi = _mm_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32,
-					       0, 0, 0, 0, 0, 0, 0, 0);
-	/* letters and digits: 3 = digits, 4 and 6 = A-O a-o, 5 and 7 = P-Z p-z */
-	const __m128i alnum_lo = _mm_setr_epi8(5, 7, 7, 7, 7, 7, 7, 7,
-					       7, 7, 6, 2, 2, 2, 2, 2);
-	const __m128i alnum_hi = _mm_setr_epi8(0, 0, 0, 1, 2, 4, 2, 4,
-					       0, 0, 0, 0, 0, 0, 0, 0);
+	const __m128i atext_lo = table(atext_lo_t), atext_hi = table(atext_hi_t);
+	const __m128i alnum_lo = table(alnum_lo_t), alnum_hi = table(alnum_hi_t);
 	const __m128i nib = _mm_set1_epi8(0x0F), zero = _mm_setzero_si128();
 	__m128i lo = _mm_and_si128(v, nib);
 	__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), nib);
@@ -128,24 +146,81 @@ static inline void put(struct addr__masks *m, const struct acc *a)
  * class. copy gets the input zero-padded to 64 octets, out the same
  * with A-Z lowercased.
  */
+__attribute__((target("ssse3"), always_inline))
+static inline __m128i load_block(const unsigned char *in, size_t n, size_t b)
+{
+	size_t last = n - 16, off = 16 * b < last ? 16 * b : last;
+
+	return _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(in + off)),
+				_mm_loadu_si128((const __m128i *)(shift_idx + 16 * b - off)));
+}
+
 __attribute__((target("ssse3")))
 static void scan_ssse3(const unsigned char *in, size_t n,
 		       struct addr__masks *m, unsigned char *copy,
 		       unsigned char *out)
 {
 	struct acc a = { 0, 0, 0, 0, 0 };
-	size_t b, last = n - 16;
+	size_t b;
 
 #pragma GCC unroll 4
-	for (b = 0; b < 4; b++) {
-		size_t off = 16 * b < last ? 16 * b : last;
-		size_t k = 16 * b - off;
-		__m128i v = _mm_shuffle_epi8(
-			_mm_loadu_si128((const __m128i *)(in + off)),
-			_mm_loadu_si128((const __m128i *)(shift_idx + k)));
-		block(v, b, &a, copy, out);
-	}
+	for (b = 0; b < 4; b++)
+		block(load_block(in, n, b), b, &a, copy, out);
 	put(m, &a);
+}
+
+#include <immintrin.h>
+
+/*
+ * scan_avx2 - scan_ssse3 with the classification done on two 32-octet
+ * halves (AVX2: the same nibble tables in each 128-bit lane). The
+ * blocks are read as in scan_ssse3.
+ */
+__attribute__((target("avx2")))
+static void scan_avx2(const unsigned char *in, size_t n,
+		      struct addr__masks *m, unsigned char *copy,
+		      unsigned char *out)
+{
+	const __m256i atext_lo = _mm256_broadcastsi128_si256(table(atext_lo_t));
+	const __m256i atext_hi = _mm256_broadcastsi128_si256(table(atext_hi_t));
+	const __m256i alnum_lo = _mm256_broadcastsi128_si256(table(alnum_lo_t));
+	const __m256i alnum_hi = _mm256_broadcastsi128_si256(table(alnum_hi_t));
+	const __m256i nib = _mm256_set1_epi8(0x0F), zero = _mm256_setzero_si256();
+	uint64_t not_atext = 0, not_alnum = 0, hyphen = 0, dot = 0, at = 0;
+	size_t h;
+
+	for (h = 0; h < 2; h++) {
+		__m256i v = _mm256_set_m128i(load_block(in, n, 2 * h + 1),
+					     load_block(in, n, 2 * h));
+		__m256i lo = _mm256_and_si256(v, nib);
+		__m256i hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
+		__m256i ate = _mm256_and_si256(_mm256_shuffle_epi8(atext_lo, lo),
+					       _mm256_shuffle_epi8(atext_hi, hi));
+		__m256i an = _mm256_and_si256(_mm256_shuffle_epi8(alnum_lo, lo),
+					      _mm256_shuffle_epi8(alnum_hi, hi));
+		/* A-Z, with signed compares as in_range */
+		__m256i up = _mm256_and_si256(
+			_mm256_cmpgt_epi8(v, _mm256_set1_epi8('A' - 1)),
+			_mm256_cmpgt_epi8(_mm256_set1_epi8('Z' + 1), v));
+		unsigned sh = 32 * (unsigned)h;
+
+		_mm256_storeu_si256((__m256i *)(copy + 32 * h), v);
+		_mm256_storeu_si256((__m256i *)(out + 32 * h),
+				    _mm256_or_si256(v, _mm256_and_si256(up,
+						    _mm256_set1_epi8(0x20))));
+#define MASK(x) ((uint64_t)(uint32_t)_mm256_movemask_epi8(x) << sh)
+		not_atext |= MASK(_mm256_cmpeq_epi8(ate, zero));
+		not_alnum |= MASK(_mm256_cmpeq_epi8(an, zero));
+		hyphen |= MASK(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('-')));
+		dot |= MASK(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('.')));
+		at |= MASK(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('@')));
+#undef MASK
+	}
+	m->atext = ~not_atext;
+	m->alnum = ~not_alnum;
+	m->hyphen = hyphen;
+	m->dot = dot;
+	m->at = at;
 }
 
 /*
@@ -185,17 +260,24 @@ static void scan_ssse3_short(const unsigned char *s, size_t n,
 static void scan_sse2(const unsigned char *s, size_t n,
 		      struct addr__masks *m, char *lower, unsigned char *copy);
 
-/* set once; a racing first call computes the same value */
-static int have_ssse3 = -1;
+/* the instruction set level, set once (a racing first call computes the
+ * same value); tests set it to check each level's results */
+int addr__scan_level = -1;
+
+static inline int scan_level(void)
+{
+	if (addr__scan_level < 0)
+		addr__scan_level = __builtin_cpu_supports("avx2") ? ADDR__SCAN_AVX2 :
+				   __builtin_cpu_supports("ssse3") ? ADDR__SCAN_SSSE3 :
+				   ADDR__SCAN_SSE2;
+	return addr__scan_level;
+}
 
 /* atext_block - bit i set when in[i] is atext, for 16 octets */
 __attribute__((target("ssse3")))
 static unsigned atext_block(const unsigned char *in)
 {
-	const __m128i atext_lo = _mm_setr_epi8(58, 63, 62, 63, 63, 63, 63, 63,
-					       62, 62, 61, 53, 52, 55, 60, 31);
-	const __m128i atext_hi = _mm_setr_epi8(0, 0, 1, 2, 4, 8, 16, 32,
-					       0, 0, 0, 0, 0, 0, 0, 0);
+	const __m128i atext_lo = table(atext_lo_t), atext_hi = table(atext_hi_t);
 	const __m128i nib = _mm_set1_epi8(0x0F);
 	__m128i v = _mm_loadu_si128((const __m128i *)in);
 	__m128i at = _mm_and_si128(
@@ -208,9 +290,7 @@ static unsigned atext_block(const unsigned char *in)
 
 size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n)
 {
-	if (have_ssse3 < 0)
-		have_ssse3 = __builtin_cpu_supports("ssse3") ? 1 : 0;
-	if (have_ssse3) {
+	if (scan_level() >= ADDR__SCAN_SSSE3) {
 		/* sixteen octets a step, reading only inside [s, s + n) */
 		while (i + 16 <= n) {
 			unsigned b = atext_block(s + i);
@@ -227,11 +307,13 @@ size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n)
 void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
 		      char *lower, unsigned char *copy)
 {
-	if (have_ssse3 < 0)
-		have_ssse3 = __builtin_cpu_supports("ssse3") ? 1 : 0;
-	if (have_ssse3) {
+	int level = scan_level();
+
+	if (level >= ADDR__SCAN_SSSE3) {
 		if (n < 16)
 			scan_ssse3_short(s, n, m, copy, (unsigned char *)lower);
+		else if (level >= ADDR__SCAN_AVX2)
+			scan_avx2(s, n, m, copy, (unsigned char *)lower);
 		else
 			scan_ssse3(s, n, m, copy, (unsigned char *)lower);
 		return;
@@ -284,6 +366,8 @@ static void scan_sse2(const unsigned char *s, size_t n, struct addr__masks *m,
 }
 
 #else	/* no SSE2: the same masks, one octet at a time */
+
+int addr__scan_level = -1;	/* one level only */
 
 size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n)
 {

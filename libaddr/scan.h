@@ -18,6 +18,14 @@ struct addr__masks {
 
 #define ADDR__SCAN_MAX 63
 
+/* The instruction set scan.c uses (x86-64; elsewhere a byte loop):
+ * chosen at the first call from what the processor has; a test may set
+ * a lower level first. */
+#define ADDR__SCAN_SSE2 0
+#define ADDR__SCAN_SSSE3 1
+#define ADDR__SCAN_AVX2 2
+extern int addr__scan_level;
+
 /* addr__scan_masks - classify s[0..n), n <= ADDR__SCAN_MAX, reading
  * nothing outside it; copy (64 octets) gets s[0..n) followed by zeros,
  * lower (64 octets) the same with A-Z lowercased */
