@@ -308,26 +308,33 @@ static inline void fz_check_smtputf8(const struct addr_mailbox *m,
 }
 
 /*
- * fz_check_scan - the SSE2-only classification of scan.c (what a
- * processor without SSSE3 runs, forced through addr__scan_set_ssse3)
- * gives the same masks and lower-cased octets as the detected one for
- * the first ADDR__SCAN_MAX octets of s
+ * fz_check_scan - every instruction set level of scan.c this processor
+ * can run (SSE2 only, what a processor without SSSE3 gets; SSSE3; AVX2)
+ * gives the same masks, copy and lower-cased octets as the detected one
+ * for the first ADDR__SCAN_MAX octets of s
  */
 static inline void fz_check_scan(const char *s, size_t n)
 {
 	struct addr__masks a, b;
-	char la[ADDR__SCAN_MAX + 1], lb[ADDR__SCAN_MAX + 1];
+	char la[64], lb[64];
+	unsigned char ca[64], cb[64];
+	int level, top;
 
 	if (n > ADDR__SCAN_MAX)
 		n = ADDR__SCAN_MAX;
-	addr__scan_masks((const unsigned char *)s, n, &a, la);
-	addr__scan_set_ssse3(0);
-	addr__scan_masks((const unsigned char *)s, n, &b, lb);
-	addr__scan_set_ssse3(-1);
-	FZ_CHECK(a.atext == b.atext && a.alnum == b.alnum &&
-		 a.hyphen == b.hyphen && a.dot == b.dot && a.at == b.at &&
-		 memcmp(la, lb, n) == 0,
-		 "scan.c: the SSE2-only masks equal the detected path's");
+	addr__scan_masks((const unsigned char *)s, n, &a, la, ca);
+	top = addr__scan_level;
+	for (level = ADDR__SCAN_SSE2; level < top; level++) {
+		addr__scan_level = level;
+		addr__scan_masks((const unsigned char *)s, n, &b, lb, cb);
+		FZ_CHECK(a.atext == b.atext && a.alnum == b.alnum &&
+			 a.hyphen == b.hyphen && a.dot == b.dot &&
+			 a.at == b.at && memcmp(la, lb, n) == 0 &&
+			 memcmp(ca, cb, 64) == 0,
+			 "scan.c: every lower level's masks equal the "
+			 "detected level's");
+	}
+	addr__scan_level = -1;
 }
 
 /*

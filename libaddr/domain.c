@@ -15,6 +15,7 @@
 #include <string.h>
 #include "domain.h"
 #include "mailbox_int.h"
+#include "scan.h"
 
 static void add(struct addr__domain *d, int code, size_t off)
 {
@@ -439,11 +440,12 @@ static int ascii_fast(struct addr__domain *d, const unsigned char *g,
 /*
  * addr__domain_masks - what ascii_fast does, from the class masks of
  * scan.c (bit 0 is the domain's first octet, len <= 63): the labels are
- * found with bit operations instead of a loop over the octets.
+ * found with bit operations instead of a loop over the octets, and the
+ * lowercased form is the caller's (nothing is copied).
  */
 int addr__domain_masks(struct addr__domain *d, const unsigned char *g,
 		       size_t len, uint64_t an, uint64_t hy, uint64_t dot,
-		       const char *lowered, char *given, char *lower)
+		       const char *lowered)
 {
 	uint64_t all, starts, ends, r, below;
 	size_t ls, last;
@@ -484,24 +486,48 @@ int addr__domain_masks(struct addr__domain *d, const unsigned char *g,
 		add(d, ADDR_D_RFC5321_TLD, 0);
 	if (g[last] >= '0' && g[last] <= '9')
 		add(d, ADDR_D_RFC5321_TLDNUMERIC, last);
-	memcpy(given, g, len);
-	given[len] = '\0';
-	memcpy(lower, lowered, len);
-	lower[len] = '\0';
 	d->kind = ADDR_DK_NAME;
 	d->idna_error = d->u_nonascii = 0;
-	d->a = d->u = lower;
+	d->a = d->u = lowered;
 	d->alen = d->ulen = len;
 	d->forms_ok = d->ndiag == 0 || (!has(d, ADDR_D_RFC5322_HYPHENSTART) &&
 					!has(d, ADDR_D_RFC5322_HYPHENEND));
 	return 1;
 }
 
+/*
+ * short_name - ascii_fast for a name of at most ADDR__SCAN_MAX octets:
+ * its octets classified sixteen at a time (scan.c) and its labels found
+ * from the masks, without ascii_fast's loop over the octets, whose exits
+ * the branch predictor misses. 1 with the same result and the forms
+ * copied (given may be NULL), or 0 when ascii_fast must decide (an octet
+ * that is not LDH, an empty label, an A-label).
+ */
+static int short_name(struct addr__domain *d, const unsigned char *g,
+		      size_t len, char *given, char *lower)
+{
+	struct addr__masks m;
+	char low[64];
+	unsigned char copy[64];
+
+	addr__scan_masks(g, len, &m, low, copy);
+	if (!addr__domain_masks(d, g, len, m.alnum, m.hyphen, m.dot, low))
+		return 0;
+	/* both copies are zero-padded: the NUL comes with them */
+	memcpy(lower, low, len + 1);
+	if (given != NULL)
+		memcpy(given, copy, len + 1);
+	d->a = d->u = lower;
+	return 1;
+}
+
 int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
-		       size_t len, char *given, char *lower)
+		       size_t len, char *given, char *lower, int masked)
 {
 	if (len == 0)
 		return 0;
+	if (!masked && len <= ADDR__SCAN_MAX && short_name(d, g, len, given, lower))
+		return 1;
 	return ascii_fast(d, g, len, given, lower);
 }
 
@@ -621,7 +647,7 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 	d->ndiag = 0;
 	d->a = d->u = lower;
 	d->alen = d->ulen = len;
-	if (len > 0 && ascii_fast(d, (const unsigned char *)given, len, NULL, lower))
+	if (addr__domain_ascii(d, (const unsigned char *)given, len, NULL, lower, 0))
 		return 0;
 	for (i = 0; i < len; i++)
 		lower[i] = lower_c(given[i]);

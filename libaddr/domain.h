@@ -36,22 +36,26 @@ int addr__domain_name(struct addr__domain *d, const char *given, size_t len,
 
 /*
  * addr__domain_ascii - the parser's fast path: check an ASCII dot-atom
- * name g[0..len) that has not been parsed yet, copying it to given and
- * its lowercased form to lower (len + 1 octets each). Returns 1 with d
- * filled as addr__domain_name would, or 0 with nothing reported when the
- * name needs the general path (non-ASCII, A-labels, bad syntax).
+ * name g[0..len) that has not been parsed yet, copying it to given (when
+ * not NULL) and its lowercased form to lower (len + 1 octets each).
+ * Returns 1 with d filled as addr__domain_name would, or 0 with nothing
+ * reported when the name needs the general path (non-ASCII, A-labels,
+ * bad syntax). masked: the caller has already tried addr__domain_masks
+ * on this name (a short name is otherwise tried that way first).
  */
 int addr__domain_ascii(struct addr__domain *d, const unsigned char *g,
-		       size_t len, char *given, char *lower);
+		       size_t len, char *given, char *lower, int masked);
 
 /*
  * addr__domain_masks - addr__domain_ascii for a name of at most 63
- * octets whose class masks scan.c computed (bit 0 = first octet) and
- * whose lowercased octets are in lowered. Same contract.
+ * octets whose class masks scan.c computed (bit 0 = first octet), with
+ * its lowercased form already at lowered (d->a and d->u point there;
+ * the caller NUL-terminates it): the same checks and result, nothing
+ * copied. Returns 1, or 0 with nothing reported.
  */
 int addr__domain_masks(struct addr__domain *d, const unsigned char *g,
 		       size_t len, uint64_t an, uint64_t hy, uint64_t dot,
-		       const char *lowered, char *given, char *lower);
+		       const char *lowered);
 
 /*
  * addr__domain_literal - classify the content of a domain literal

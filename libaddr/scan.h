@@ -18,11 +18,19 @@ struct addr__masks {
 
 #define ADDR__SCAN_MAX 63
 
-/* addr__scan_masks - classify s[0..n), n <= ADDR__SCAN_MAX; lower (room
- * for ADDR__SCAN_MAX + 1 octets) gets the n octets with A-Z lowercased,
- * and possibly more octets after them */
+/* The instruction set scan.c uses (x86-64; elsewhere a byte loop):
+ * chosen at the first call from what the processor has; a test may set
+ * a lower level first. */
+#define ADDR__SCAN_SSE2 0
+#define ADDR__SCAN_SSSE3 1
+#define ADDR__SCAN_AVX2 2
+extern int addr__scan_level;
+
+/* addr__scan_masks - classify s[0..n), n <= ADDR__SCAN_MAX, reading
+ * nothing outside it; copy (64 octets) gets s[0..n) followed by zeros,
+ * lower (64 octets) the same with A-Z lowercased */
 void addr__scan_masks(const unsigned char *s, size_t n, struct addr__masks *m,
-		      char *lower);
+		      char *lower, unsigned char *copy);
 
 /* addr__scan_atext_run - the end of the run of ASCII atext at s[i] */
 size_t addr__scan_atext_run(const unsigned char *s, size_t i, size_t n);
