@@ -2,18 +2,19 @@
  * qpool.c - queue files kept for reuse
  *
  * SYNOPSIS
- *	gw_qpool_open(), gw_qpool_take(), gw_qpool_retire(),
- *	gw_qpool_close()
+ *	gw_qpool_open(), gw_qpool_exclude(), gw_qpool_take(),
+ *	gw_qpool_retire(), gw_qpool_close()
  *
  * DESCRIPTION
  *	See qpool.h for why. The pool is a stack of numeric names in
  *	SPOOL/free/ under one mutex: writer threads take, the event loop
  *	retires. A retired file is renamed, never copied, so the rename is
  *	the whole cost; its content is truncated when it is reused
- *	(O_TRUNC, on the writer thread). A name with more than one link at
- *	start-up (a crash and a file system check can leave a queue file
- *	linked twice) is unlinked rather than reused, so reuse can never
- *	overwrite a queued message.
+ *	(O_TRUNC, on the writer thread). Reuse must never overwrite a queued
+ *	message: at start-up a pooled name with more than one link, or
+ *	whose inode is also linked in queue/ (a crash can persist the new
+ *	entry of a rename without the removal of the old one; only queue/
+ *	is fsync'd), is unlinked rather than reused.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -92,6 +93,89 @@ gw_qpool_open(struct gw_qpool *p, const char *spool, char *err,
 	}
 	closedir(d);
 	return 0;
+}
+
+static int
+ino_cmp(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a,
+	    y = *(const unsigned long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* drop - unlink pooled name i and forget it */
+static void
+drop(struct gw_qpool *p, size_t i)
+{
+	char name[24];
+
+	snprintf(name, sizeof(name), "%llu", p->name[i]);
+	if (unlinkat(p->dfd, name, 0) < 0 && errno != ENOENT)
+		log_warn("free/%s: cannot remove", name);
+	p->name[i] = p->name[--p->n];
+}
+
+int
+gw_qpool_exclude(struct gw_qpool *p, int dfd)
+{
+	unsigned long long *ino = NULL, *nv;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (p->dfd < 0 || p->n == 0)
+		return 0;
+	if ((fd = dup(dfd)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	rewinddir(d);	/* the descriptor's offset is shared with dfd */
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nv = realloc(ino, cap * sizeof(*ino))) == NULL) {
+				closedir(d);
+				goto fail;
+			}
+			ino = nv;
+		}
+		ino[n++] = (unsigned long long)de->d_ino;
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(ino, n, sizeof(*ino), ino_cmp);
+	for (i = 0; i < p->n;) {
+		char name[24];
+		struct stat st;
+		unsigned long long v;
+
+		snprintf(name, sizeof(name), "%llu", p->name[i]);
+		if (fstatat(p->dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			p->name[i] = p->name[--p->n];	/* gone */
+			continue;
+		}
+		v = (unsigned long long)st.st_ino;
+		if (n > 0 && bsearch(&v, ino, n, sizeof(*ino), ino_cmp)) {
+			log_warnx("free/%s: also linked in the queue; removed "
+			    "from the pool", name);
+			drop(p, i);
+			continue;
+		}
+		i++;
+	}
+	free(ino);
+	return 0;
+fail:
+	free(ino);
+	log_warn("queue/: cannot list; reused files given up");
+	while (p->n > 0)
+		drop(p, p->n - 1);
+	return -1;
 }
 
 int

@@ -36,6 +36,15 @@ struct gw_qpool {
 int gw_qpool_open(struct gw_qpool *p, const char *spool, char *err,
 		  size_t errsize);
 
+/*
+ * gw_qpool_exclude - drop (unlink) every pooled file that is also linked
+ * in the directory dfd (queue/): a crash can persist a rename's new
+ * entry without the removal of the old one, and reusing such a file
+ * would overwrite a queued message. Run at start-up, after the pool is
+ * opened. 0, or -1 when dfd cannot be listed (the pool is then emptied).
+ */
+int gw_qpool_exclude(struct gw_qpool *p, int dfd);
+
 /* gw_qpool_take - a free file's name into buf; 1, or 0 when none */
 int gw_qpool_take(struct gw_qpool *p, char *buf, size_t size);
 

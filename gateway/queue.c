@@ -1158,6 +1158,8 @@ queue_open(struct gw_queue *q, const char *spool, int tool, char *err,
 		clean_tmp(q);
 	}
 	load(q);
+	if (!tool)
+		gw_qpool_exclude(&q->pool, q->qfd);
 	return 0;
 }
 

@@ -340,8 +340,25 @@ test_pool(void **state)
 	open_q(&q);
 	assert_int_equal(count_dir("free"), 1);
 	assert_int_equal(q.pool.n, 1);
-	gw_queue_close(&q);
 	unlink(b2);
+
+	/* a pooled file that queue/ also links (what a crash between the
+	 * two directory updates of a rename can leave) is given up */
+	{
+		char qp[400];
+
+		snprintf(a, sizeof(a), "%s/spool/free/%llu", dir,
+		    q.pool.name[0]);
+		snprintf(qp, sizeof(qp), "%s/spool/queue/0000000000000001.msg",
+		    dir);
+		assert_int_equal(link(a, qp), 0);
+		assert_int_equal(gw_qpool_exclude(&q.pool, q.qfd), 0);
+		assert_int_equal(q.pool.n, 0);
+		assert_int_equal(count_dir("free"), 0);
+		assert_int_equal(stat(qp, &st), 0);	/* the queue's stays */
+		unlink(qp);
+	}
+	gw_queue_close(&q);
 }
 
 static void
