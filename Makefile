@@ -240,17 +240,17 @@ $(FUZZ_B)/libaddr/%.o: libaddr/%.c
 $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIB) $(wildcard fuzz/*.h) $(FUZZ_GW_DEPS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lstdc++
 
-# mime_disclaimer includes gateway/disclaimer.c, which needs GMime
+# mime_disclaimer includes gateway/splice.c and disclaimer.c, which need GMime
 GMIME_CFLAGS = $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
 GMIME_LIBS   = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
 $(B)/fuzz/replay_mime_disclaimer: fuzz/mime_disclaimer.c fuzz/replay.c gateway/disclaimer.c \
-		gateway/disclaimer.h $(LIB_A) $(wildcard fuzz/*.h)
+		gateway/disclaimer.h gateway/splice.c gateway/splice.h $(LIB_A) $(wildcard fuzz/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(GMIME_CFLAGS) $(LDFLAGS_ALL) -o $@ fuzz/mime_disclaimer.c fuzz/replay.c \
 	    $(LIB_A) $(PKG_LIBS) $(GMIME_LIBS)
 
 $(FUZZ_B)/mime_disclaimer: fuzz/mime_disclaimer.c gateway/disclaimer.c gateway/disclaimer.h \
-		$(FUZZ_LIB) $(wildcard fuzz/*.h)
+		gateway/splice.c gateway/splice.h $(FUZZ_LIB) $(wildcard fuzz/*.h)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) $(GMIME_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) \
 	    $(GMIME_LIBS) -lstdc++
 

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../gateway/splice.c"
 #include "../gateway/disclaimer.c"
 #include "fuzz.h"
 

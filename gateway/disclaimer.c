@@ -82,8 +82,9 @@
 #include <gmime/gmime.h>
 
 #include "disclaimer.h"
+#include "splice.h"
 
-#define MAX_DEPTH	32	/* multipart nesting followed */
+#define MAX_DEPTH	GW_MIME_MAX_DEPTH
 #define MAX_LINE	998	/* RFC 5322 §2.1.1, without CR LF */
 
 static const char PGP_SIGNED[] = "-----BEGIN PGP SIGNED MESSAGE-----";
@@ -91,84 +92,18 @@ static const char PGP_MESSAGE[] = "-----BEGIN PGP MESSAGE-----";
 
 enum { SIG_NONE = 0, SIG_SIGNED, SIG_ENCRYPTED };
 
-/* one replaced range: msg[start..end) becomes pool[off..off+n) */
-struct edit {
-	size_t start, end;
-	size_t seq;		/* order of edits at one offset */
-	size_t off, n;
-	int line;		/* header fields: must start a line */
-};
-
 struct job {
-	const char *msg;
-	size_t len;
-	GByteArray *src;	/* GMime's copy of msg */
-	GMimeMessage *message;
+	struct gw_splice s;	/* the input and the edits */
 	const char *dir, *inst;
 	struct addr_buf pre, app;	/* normalised texts, '\n' lines */
 	int ascii;		/* both texts are ASCII */
 	GPtrArray *targets;	/* GMimeObject *, borrowed */
 	GPtrArray *bounds;	/* const char *, borrowed */
 	int sig;		/* SIG_*: found on the walk */
-	struct addr_buf ed;	/* struct edit[], through libaddr's allocator */
-	struct addr_buf pool;	/* new octets of every edit */
-	struct addr_buf top;	/* new fields of the top header section */
 	size_t top_bs;		/* where the top part's body starts */
 	int top_leaf;		/* the top part is a changed leaf */
-	int top_mime;		/* the top part got new or changed MIME fields */
 	int changed;
-	int oom, bad;
-	const char *why;
 };
-
-static pthread_once_t gmime_once = PTHREAD_ONCE_INIT;
-
-static void
-gmime_start(void)
-{
-	g_mime_init();
-}
-
-/* failure - an error: the reason, and -1 */
-static int
-failure(struct job *j, const char *why)
-{
-	if (j->why == NULL)
-		j->why = why;
-	j->bad = 1;
-	return -1;
-}
-
-/* push - record msg[start..end) := data[0..n); the edit, NULL when
- * out of memory */
-static struct edit *
-push(struct job *j, size_t start, size_t end, const char *data, size_t n)
-{
-	struct edit e;
-
-	e.start = start;
-	e.end = end;
-	e.seq = j->ed.size / sizeof(e) + 1;	/* 0: the top fields */
-	e.off = j->pool.size;
-	e.n = n;
-	e.line = 0;
-	if (addr_buf_put(&j->pool, data, n) != 0 ||
-	    addr_buf_put(&j->ed, (const char *)&e, sizeof(e)) != 0) {
-		j->oom = 1;
-		return NULL;
-	}
-	return (struct edit *)(void *)(j->ed.ptr + j->ed.size - sizeof(e));
-}
-
-static int
-edit_cmp(const void *a, const void *b)
-{
-	const struct edit *x = a, *y = b;
-
-	if (x->start != y->start)
-		return x->start < y->start ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
 
 /* --- text helpers -------------------------------------------------------- */
 
@@ -391,7 +326,7 @@ ascii_superset(struct job *j, const char *cs)
 	r = convert(&b, cs, "UTF-8", probe, sizeof(probe) - 1);
 	same = b.size == sizeof(probe) - 1 && memcmp(b.ptr, probe, b.size) == 0;
 	if (b.oom)
-		j->oom = 1;
+		j->s.oom = 1;
 	addr_buf_free(&b);
 	return r == -2 || (r == 0 && same);
 }
@@ -462,93 +397,6 @@ collides(const struct job *j, const char *d, size_t n)
 }
 
 /* --- header fields ------------------------------------------------------- */
-
-/* field_span - where header h lies in msg: raw name, ':', raw value */
-static int
-field_span(struct job *j, GMimeHeader *h, size_t *start, size_t *end)
-{
-	const char *name = g_mime_header_get_raw_name(h);
-	const char *value = g_mime_header_get_raw_value(h);
-	gint64 off = g_mime_header_get_offset(h);
-	size_t nl, vl, o;
-
-	if (name == NULL || value == NULL || off < 0 ||
-	    (guint64)off > (guint64)j->len)
-		return failure(j, "header field not located");
-	o = (size_t)off;
-	nl = strlen(name);
-	vl = strlen(value);
-	if (j->len - o < nl + 1 + vl || memcmp(j->msg + o, name, nl) != 0 ||
-	    j->msg[o + nl] != ':' || memcmp(j->msg + o + nl + 1, value, vl) != 0)
-		return failure(j, "header field not located");
-	*start = o;
-	*end = o + nl + 1 + vl;
-	return 0;
-}
-
-/*
- * set_field - the part's fields called name become the one field
- * "name:value" (value with its leading blank; its line end is the
- * field's own, CR LF for a new field): the first is
- * replaced, the others removed; without one, the field is added at the
- * end of the part's header section (at), or to the top section.
- */
-static int
-set_field(struct job *j, GMimeObject *o, int top, size_t at,
-	  const char *name, const char *value)
-{
-	GMimeHeaderList *hl = g_mime_object_get_header_list(o);
-	int i, n = g_mime_header_list_get_count(hl), done = 0;
-	size_t vl = strlen(value);
-	struct addr_buf f;
-
-	while (vl > 0 && (value[vl - 1] == '\r' || value[vl - 1] == '\n'))
-		vl--;
-	addr_buf_init(&f);
-	for (i = 0; i < n; i++) {
-		GMimeHeader *h = g_mime_header_list_get_header_at(hl, i);
-		size_t s, e;
-
-		if (g_ascii_strcasecmp(g_mime_header_get_name(h), name) != 0)
-			continue;
-		if (field_span(j, h, &s, &e) != 0)
-			break;
-		if (!done) {
-			/* the field keeps its line end, or its lack of one
-			 * at the very end of the input: the fields added
-			 * after it start a line anyway (see assemble) */
-			addr_buf_puts(&f, g_mime_header_get_raw_name(h));
-			addr_buf_putc(&f, ':');
-			addr_buf_put(&f, value, vl);
-			if (j->msg[e - 1] == '\n')
-				addr_buf_puts(&f, "\r\n");
-			push(j, s, e, f.ptr, f.size);
-			done = 1;
-		} else {
-			push(j, s, e, "", 0);
-		}
-	}
-	if (!j->bad && !done) {
-		addr_buf_puts(&f, name);
-		addr_buf_putc(&f, ':');
-		addr_buf_put(&f, value, vl);
-		addr_buf_puts(&f, "\r\n");
-		if (top) {
-			addr_buf_put(&j->top, f.ptr, f.size);
-		} else {
-			struct edit *ed = push(j, at, at, f.ptr, f.size);
-
-			if (ed != NULL)
-				ed->line = 1;
-		}
-	}
-	if (f.oom)
-		j->oom = 1;
-	addr_buf_free(&f);
-	if (top)
-		j->top_mime = 1;
-	return j->bad ? -1 : 0;
-}
 
 /* last_value - the raw value of the part's last field called name (the
  * one GMime goes by), or NULL */
@@ -764,56 +612,6 @@ walk(struct job *j, GMimeObject *o, int depth)
 	g_ptr_array_add(j->targets, o);
 }
 
-/* body_range - the part's body in msg[*bs..*be); 1, 0 without a body */
-static int
-body_range(struct job *j, GMimePart *p, size_t *bs, size_t *be)
-{
-	GMimeDataWrapper *w = g_mime_part_get_content(p);
-	GMimeStream *s;
-
-	if (w == NULL)
-		return 0;
-	s = g_mime_data_wrapper_get_stream(w);
-	if (s == NULL || !GMIME_IS_STREAM_MEM(s) ||
-	    g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(s)) != j->src)
-		return failure(j, "part not located");
-	if (s->bound_start < 0 || (guint64)s->bound_start > (guint64)j->len ||
-	    (s->bound_end >= 0 && (s->bound_end < s->bound_start ||
-	    (guint64)s->bound_end > (guint64)j->len)))
-		return failure(j, "part not located");
-	*bs = (size_t)s->bound_start;
-	*be = s->bound_end < 0 ? j->len : (size_t)s->bound_end;
-	/* GMime 3.2.13 takes the line end before a boundary line for CR LF
-	 * when the boundary line ends in CR LF: before a bare LF it cuts
-	 * the body's last octet off. Put it back. */
-	if (j->len - *be >= 2 && j->msg[*be] != '\r' && j->msg[*be] != '\n' &&
-	    j->msg[*be + 1] == '\n')
-		(*be)++;
-	/* the body ends at the end, at a line end, or (empty) right at
-	 * the next boundary line */
-	if (*be < j->len && j->msg[*be] != '\r' && j->msg[*be] != '\n' &&
-	    !(*be == *bs && j->msg[*be] == '-'))
-		return failure(j, "part not located");
-	return 1;
-}
-
-/* header_end - where a sub-part's header section ends: the start of
- * the empty line before its body at bs */
-static int
-header_end(struct job *j, size_t bs, size_t *at)
-{
-	const char *m = j->msg;
-
-	if (bs >= 2 && m[bs - 2] == '\r' && m[bs - 1] == '\n' &&
-	    (bs == 2 || m[bs - 3] == '\n'))
-		*at = bs - 2;
-	else if (bs >= 1 && m[bs - 1] == '\n' && (bs == 1 || m[bs - 2] == '\n'))
-		*at = bs - 1;
-	else
-		return failure(j, "part not located");
-	return 0;
-}
-
 /* plain_body - the new text/plain body (decoded) into nb; sets *utf8
  * when the body had to move to UTF-8. 0, or -1 to leave the part. */
 static int
@@ -895,7 +693,7 @@ plain_body(struct job *j, struct addr_buf *nb, const char *cs, int ascii,
 		*utf8 = 1;
 	}
 	if (pre.oom || app.oom || conv.oom)
-		j->oom = 1;
+		j->s.oom = 1;
 	addr_buf_free(&pre);
 	addr_buf_free(&app);
 	addr_buf_free(&conv);
@@ -998,10 +796,10 @@ change(struct job *j, GMimeObject *o, int top)
 	size_t bs, be, at = 0;
 	int html, ascii, utf8 = 0, next_nl, r;
 
-	r = body_range(j, p, &bs, &be);
+	r = gw_splice_body_range(&j->s, p, &bs, &be);
 	if (r <= 0)
 		return r;
-	if (!top && header_end(j, bs, &at) != 0)
+	if (!top && gw_splice_header_end(&j->s, bs, &at) != 0)
 		return -1;
 	enc = g_mime_part_get_content_encoding(p);
 	cte = g_mime_object_get_header(o, "Content-Transfer-Encoding");
@@ -1028,7 +826,7 @@ change(struct job *j, GMimeObject *o, int top)
 	addr_buf_init(&dec);
 	addr_buf_init(&nb);
 	addr_buf_init(&eb);
-	transcode(&dec, enc, 0, j->msg + bs, be - bs);
+	transcode(&dec, enc, 0, j->s.msg + bs, be - bs);
 	if (dec.oom)
 		goto oom;
 	if (!html && line_starts(dec.ptr, dec.size, PGP_SIGNED,
@@ -1049,7 +847,7 @@ change(struct job *j, GMimeObject *o, int top)
 		if (convert(&conv, "UTF-8", cs, dec.ptr, dec.size) != 0 ||
 		    conv.oom) {
 			if (conv.oom)
-				j->oom = 1;
+				j->s.oom = 1;
 			addr_buf_free(&conv);
 			goto out;	/* left alone, unless out of memory */
 		}
@@ -1064,7 +862,7 @@ change(struct job *j, GMimeObject *o, int top)
 	if (nb.oom)
 		goto oom;
 
-	next_nl = be == j->len || j->msg[be] == '\r' || j->msg[be] == '\n';
+	next_nl = be == j->s.len || j->s.msg[be] == '\r' || j->s.msg[be] == '\n';
 	nenc = enc;
 	if ((enc == GMIME_CONTENT_ENCODING_DEFAULT ||
 	    enc == GMIME_CONTENT_ENCODING_7BIT ||
@@ -1079,7 +877,7 @@ change(struct job *j, GMimeObject *o, int top)
 		/* the body's last line end stays where it was: inside a
 		 * multipart the CR LF before the boundary is not content,
 		 * and GMime's encoders always end with a line end */
-		if (!ends_nl(j->msg + bs, be - bs) && next_nl) {
+		if (!ends_nl(j->s.msg + bs, be - bs) && next_nl) {
 			if (nenc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE &&
 			    eb.size >= 4 && memcmp(eb.ptr + eb.size - 3,
 			    "=\r\n", 3) == 0 && eb.ptr[eb.size - 4] != ' ' &&
@@ -1105,17 +903,17 @@ change(struct job *j, GMimeObject *o, int top)
 		addr_buf_init(&v);
 		r = content_type_utf8(&v, o, last_value(o, "Content-Type"));
 		if (r == 0)
-			r = set_field(j, o, top, at, "Content-Type", v.ptr);
+			r = gw_splice_set_field(&j->s, o, top, at, "Content-Type", v.ptr);
 		else if (v.oom)
-			j->oom = 1;
+			j->s.oom = 1;
 		addr_buf_free(&v);
 		if (r != 0)
 			goto out;	/* left alone, or an error */
 	}
-	if (nenc != enc && set_field(j, o, top, at,
+	if (nenc != enc && gw_splice_set_field(&j->s, o, top, at,
 	    "Content-Transfer-Encoding", encoding_name(nenc)) != 0)
 		goto out;
-	push(j, bs, be, eb.ptr, eb.size);
+	gw_splice_push(&j->s, bs, be, eb.ptr, eb.size);
 	if (top) {
 		j->top_leaf = 1;
 		j->top_bs = bs;
@@ -1123,12 +921,12 @@ change(struct job *j, GMimeObject *o, int top)
 	j->changed++;
 	goto out;
 oom:
-	j->oom = 1;
+	j->s.oom = 1;
 out:
 	addr_buf_free(&dec);
 	addr_buf_free(&nb);
 	addr_buf_free(&eb);
-	return j->bad || j->oom ? -1 : 0;
+	return j->s.bad || j->s.oom ? -1 : 0;
 }
 
 /* marked - m carries the marker for this direction and host */
@@ -1160,51 +958,6 @@ marked(GMimeMessage *m, const char *dir, const char *inst)
 	return 0;
 }
 
-/* parse - GMime's reading of msg[0..len), NULL when it has none; *src
- * (nullable): the array of the stream the parts point into;
- * *headers_end (nullable): where the top header section ends, or -1 */
-static GMimeMessage *
-parse(const char *msg, size_t len, GByteArray **src, gint64 *headers_end)
-{
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(msg, len);
-	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
-	GMimeMessage *m;
-
-	if (src != NULL)
-		*src = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream));
-	g_object_unref(stream);
-	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	g_mime_parser_set_persist_stream(parser, TRUE);
-	m = g_mime_parser_construct_message(parser, NULL);
-	if (headers_end != NULL)
-		*headers_end = g_mime_parser_get_headers_end(parser);
-	g_object_unref(parser);
-	return m;
-}
-
-/* shape - the MIME tree under o as text: "type/sub(child,...)" */
-static void
-shape(GString *s, GMimeObject *o, int depth)
-{
-	GMimeContentType *ct = o ? g_mime_object_get_content_type(o) : NULL;
-	char *t = ct ? g_mime_content_type_get_mime_type(ct) : NULL;
-	int i, n;
-
-	g_string_append(s, t ? t : "-");
-	g_free(t);
-	if (o == NULL || !GMIME_IS_MULTIPART(o) || depth > 2 * MAX_DEPTH)
-		return;
-	n = g_mime_multipart_get_count(GMIME_MULTIPART(o));
-	g_string_append_c(s, '(');
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			g_string_append_c(s, ',');
-		shape(s, g_mime_multipart_get_part(GMIME_MULTIPART(o), i),
-		    depth + 1);
-	}
-	g_string_append_c(s, ')');
-}
-
 /*
  * verify - GMime reads the result out with the tree of the input (the
  * same types, nested alike) and the marker: the splice relies on
@@ -1214,21 +967,21 @@ shape(GString *s, GMimeObject *o, int depth)
 static int
 verify(struct job *j, const struct addr_buf *out)
 {
-	GMimeMessage *m = parse(out->ptr, out->size, NULL, NULL);
+	GMimeMessage *m = gw_splice_read(out->ptr, out->size, NULL, NULL);
 	GString *a, *b;
 	int same;
 
 	if (m == NULL)
-		return failure(j, "result not read back alike");
+		return gw_splice_fail(&j->s, "result not read back alike");
 	a = g_string_new(NULL);
 	b = g_string_new(NULL);
-	shape(a, g_mime_message_get_mime_part(j->message), 0);
-	shape(b, g_mime_message_get_mime_part(m), 0);
+	gw_splice_shape(a, g_mime_message_get_mime_part(j->s.message), 0);
+	gw_splice_shape(b, g_mime_message_get_mime_part(m), 0);
 	same = strcmp(a->str, b->str) == 0 && marked(m, j->dir, j->inst);
 	g_string_free(a, TRUE);
 	g_string_free(b, TRUE);
 	g_object_unref(m);
-	return same ? 0 : failure(j, "result not read back alike");
+	return same ? 0 : gw_splice_fail(&j->s, "result not read back alike");
 }
 
 /* valid_name - printable ASCII, no blank, no ';' */
@@ -1253,26 +1006,26 @@ run(struct job *j)
 	guint i;
 	int need_blank = 0;
 	struct addr_buf f;
-	struct edit *e;
+	struct gw_splice_edit *e;
 
 	if (j->dir == NULL || (strcmp(j->dir, "inbound") != 0 &&
 	    strcmp(j->dir, "outbound") != 0) || !valid_name(j->inst))
-		return failure(j, "bad direction or instance");
-	if (j->len > G_MAXUINT)
-		return failure(j, "message too large");
+		return gw_splice_fail(&j->s, "bad direction or instance");
+	if (j->s.len > G_MAXUINT)
+		return gw_splice_fail(&j->s, "message too large");
 	if (j->pre.size == 0 && j->app.size == 0) {
-		j->why = "no disclaimer";
+		j->s.why = "no disclaimer";
 		return 0;
 	}
 
-	j->message = parse(j->msg, j->len, &j->src, &he);
-	if (j->message == NULL)
-		return failure(j, "cannot parse");
-	if (marked(j->message, j->dir, j->inst)) {
-		j->why = "marker present";
+	j->s.message = gw_splice_read(j->s.msg, j->s.len, &j->s.src, &he);
+	if (j->s.message == NULL)
+		return gw_splice_fail(&j->s, "cannot parse");
+	if (marked(j->s.message, j->dir, j->inst)) {
+		j->s.why = "marker present";
 		return 0;
 	}
-	top = g_mime_message_get_mime_part(j->message);
+	top = g_mime_message_get_mime_part(j->s.message);
 	if (top != NULL)
 		walk(j, top, 0);
 	for (i = 0; !j->sig && i < j->targets->len; i++)
@@ -1280,44 +1033,44 @@ run(struct job *j)
 		    g_ptr_array_index(j->targets, i) == top) < 0)
 			return -1;
 	if (j->sig) {
-		j->why = j->sig == SIG_SIGNED ? "signed" : "encrypted";
+		j->s.why = j->sig == SIG_SIGNED ? "signed" : "encrypted";
 		return 0;
 	}
 	if (j->changed == 0) {
-		j->why = "no text part";
+		j->s.why = "no text part";
 		return 0;
 	}
 
 	/* the top header section: its end, or none (no empty line) */
 	if (he >= 0) {
-		if ((guint64)he > (guint64)j->len)
-			return failure(j, "header section not located");
+		if ((guint64)he > (guint64)j->s.len)
+			return gw_splice_fail(&j->s, "header section not located");
 		at = (size_t)he;
-		if (!((j->len - at >= 2 && j->msg[at] == '\r' &&
-		    j->msg[at + 1] == '\n') ||
-		    (j->len - at >= 1 && j->msg[at] == '\n')) ||
-		    (at > 0 && j->msg[at - 1] != '\n'))
-			return failure(j, "header section not located");
+		if (!((j->s.len - at >= 2 && j->s.msg[at] == '\r' &&
+		    j->s.msg[at + 1] == '\n') ||
+		    (j->s.len - at >= 1 && j->s.msg[at] == '\n')) ||
+		    (at > 0 && j->s.msg[at - 1] != '\n'))
+			return gw_splice_fail(&j->s, "header section not located");
 		if (j->top_leaf && at > j->top_bs)
-			return failure(j, "header section not located");
-	} else if (j->top_leaf && j->top_bs == j->len) {
+			return gw_splice_fail(&j->s, "header section not located");
+	} else if (j->top_leaf && j->top_bs == j->s.len) {
 		/* no empty line, so no body: fields, empty line and body go
 		 * at the end (after a line end, see assemble) */
-		at = j->len;
+		at = j->s.len;
 		need_blank = 1;
-		if (at > 0 && j->msg[at - 1] == '\r')
-			return failure(j, "header section not located");
+		if (at > 0 && j->s.msg[at - 1] == '\r')
+			return gw_splice_fail(&j->s, "header section not located");
 	} else {
-		return failure(j, "header section not located");
+		return gw_splice_fail(&j->s, "header section not located");
 	}
 	addr_buf_init(&f);
-	if (j->top_mime && !g_mime_header_list_contains(
-	    g_mime_object_get_header_list(GMIME_OBJECT(j->message)),
+	if (j->s.top_mime && !g_mime_header_list_contains(
+	    g_mime_object_get_header_list(GMIME_OBJECT(j->s.message)),
 	    "MIME-Version"))
 		addr_buf_puts(&f, "MIME-Version: 1.0\r\n");
-	addr_buf_put(&f, j->top.ptr, j->top.size);
-	if (j->top.oom)
-		j->oom = 1;
+	addr_buf_put(&f, j->s.top.ptr, j->s.top.size);
+	if (j->s.top.oom)
+		j->s.oom = 1;
 	addr_buf_puts(&f, GW_DISCLAIMER_MARKER ": ");
 	addr_buf_puts(&f, j->dir);
 	addr_buf_puts(&f, "; ");
@@ -1326,41 +1079,15 @@ run(struct job *j)
 	if (need_blank)
 		addr_buf_puts(&f, "\r\n");
 	if (f.oom)
-		j->oom = 1;
-	e = push(j, at, at, f.ptr, f.size);
+		j->s.oom = 1;
+	e = gw_splice_push(&j->s, at, at, f.ptr, f.size);
 	if (e != NULL) {
 		/* before the body when both start at the end of the input */
 		e->seq = 0;
 		e->line = 1;
 	}
 	addr_buf_free(&f);
-	return j->oom ? failure(j, "out of memory") : 1;
-}
-
-/* assemble - the input with every edit applied, into out */
-static int
-assemble(struct job *j, struct addr_buf *out)
-{
-	size_t i, pos = 0;
-
-	struct edit *ed = (struct edit *)(void *)j->ed.ptr;
-	size_t ned = j->ed.size / sizeof(*ed);
-
-	qsort(ed, ned, sizeof(*ed), edit_cmp);
-	addr_buf_clear(out);
-	for (i = 0; i < ned; i++) {
-		const struct edit *e = &ed[i];
-
-		if (e->start < pos || e->end < e->start || e->end > j->len)
-			return failure(j, "overlapping changes");
-		addr_buf_put(out, j->msg + pos, e->start - pos);
-		if (e->line && out->size > 0 && out->ptr[out->size - 1] != '\n')
-			addr_buf_puts(out, "\r\n");
-		addr_buf_put(out, j->pool.ptr + e->off, e->n);
-		pos = e->end;
-	}
-	addr_buf_put(out, j->msg + pos, j->len - pos);
-	return out->oom ? failure(j, "out of memory") : 0;
+	return j->s.oom ? gw_splice_fail(&j->s, "out of memory") : 1;
 }
 
 int
@@ -1372,50 +1099,43 @@ gw_disclaimer_apply(struct addr_buf *out, const char *msg, size_t len,
 	struct job j;
 	int rc;
 
-	pthread_once(&gmime_once, gmime_start);
+	gw_splice_gmime_init();
 	memset(&j, 0, sizeof(j));
-	j.msg = msg;
-	j.len = len;
+	gw_splice_init(&j.s, msg, len);
 	j.dir = direction;
 	j.inst = instance;
 	addr_buf_init(&j.pre);
 	addr_buf_init(&j.app);
-	addr_buf_init(&j.ed);
-	addr_buf_init(&j.pool);
-	addr_buf_init(&j.top);
 	j.targets = g_ptr_array_new();
 	j.bounds = g_ptr_array_new();
 
 	if (normalise(&j.pre, prepend) != 0 || normalise(&j.app, append) != 0)
-		rc = failure(&j, "text not UTF-8");
+		rc = gw_splice_fail(&j.s, "text not UTF-8");
 	else if (j.pre.oom || j.app.oom)
-		rc = failure(&j, "out of memory");
+		rc = gw_splice_fail(&j.s, "out of memory");
 	else {
 		j.ascii = is_ascii(j.pre.ptr, j.pre.size) &&
 		    is_ascii(j.app.ptr, j.app.size);
 		rc = run(&j);
-		if (rc < 0 && j.oom)
-			j.why = "out of memory";
+		if (rc < 0 && j.s.oom)
+			j.s.why = "out of memory";
 	}
-	if (rc == 1 && (assemble(&j, out) != 0 || verify(&j, out) != 0))
+	if (rc == 1 && (gw_splice_assemble(&j.s, out) != 0 ||
+	    verify(&j, out) != 0))
 		rc = -1;
 	if (rc != 1) {
 		addr_buf_clear(out);
 		addr_buf_put(out, msg, len);
 	} else {
-		j.why = NULL;
+		j.s.why = NULL;
 	}
 	if (why != NULL)
-		*why = j.why;
+		*why = j.s.why;
 
-	if (j.message != NULL)
-		g_object_unref(j.message);
 	g_ptr_array_free(j.targets, TRUE);
 	g_ptr_array_free(j.bounds, TRUE);
-	addr_buf_free(&j.ed);
+	gw_splice_free(&j.s);
 	addr_buf_free(&j.pre);
 	addr_buf_free(&j.app);
-	addr_buf_free(&j.pool);
-	addr_buf_free(&j.top);
 	return rc;
 }
