@@ -254,6 +254,18 @@ $(FUZZ_B)/mime_disclaimer: fuzz/mime_disclaimer.c gateway/disclaimer.c gateway/d
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) $(GMIME_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) \
 	    $(GMIME_LIBS) -lstdc++
 
+# mime_downgrade includes gateway/splice.c and downgrade.c: GMime too
+$(B)/fuzz/replay_mime_downgrade: fuzz/mime_downgrade.c fuzz/replay.c gateway/downgrade.c \
+		gateway/downgrade.h gateway/splice.c gateway/splice.h $(LIB_A) $(wildcard fuzz/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) $(GMIME_CFLAGS) $(LDFLAGS_ALL) -o $@ fuzz/mime_downgrade.c fuzz/replay.c \
+	    $(LIB_A) $(PKG_LIBS) $(GMIME_LIBS)
+
+$(FUZZ_B)/mime_downgrade: fuzz/mime_downgrade.c gateway/downgrade.c gateway/downgrade.h \
+		gateway/splice.c gateway/splice.h $(FUZZ_LIB) $(wildcard fuzz/*.h)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) $(GMIME_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) \
+	    $(GMIME_LIBS) -lstdc++
+
 fuzz:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(FUZZ_B)/%)

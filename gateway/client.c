@@ -18,7 +18,7 @@
  *	one command per reply. The checks between EHLO and MAIL fail the
  *	whole transaction permanently: a next hop that greets with our own
  *	name (5.4.6, a loop, Q260247), 8-bit content to a peer without
- *	8BITMIME (5.6.3; conversion to 7 bit is not done, as v1 allows,
+ *	8BITMIME that cannot be converted to 7 bit (downgrade.c; 5.6.3,
  *	Q243894), a message that needs SMTPUTF8 to a peer without it (5.6.7,
  *	RFC 6531), a message over the peer's SIZE (5.3.4), a line over 1000
  *	octets (5.6.0, never sent, §9). SMTPUTF8 and BODY=8BITMIME are
@@ -39,6 +39,7 @@
 #include <strings.h>
 
 #include "client.h"
+#include "downgrade.h"
 
 enum { S_GREETING, S_EHLO, S_HELO, S_MAIL, S_RCPT, S_DATA, S_DOT,
        S_DOTNONE, S_QUIT };
@@ -58,6 +59,9 @@ struct gw_client {
 	size_t outoff;
 	struct addr_buf in;
 	char peer[128];
+	const char *content;	/* what is sent: the job's, or conv */
+	size_t len;
+	struct addr_buf conv;	/* the 7-bit form (downgrade.c) */
 };
 
 int
@@ -122,6 +126,9 @@ gw_client_new(const struct gw_client_job *job)
 	}
 	addr_buf_init(&c->out);
 	addr_buf_init(&c->in);
+	addr_buf_init(&c->conv);
+	c->content = job->content;
+	c->len = job->len;
 	return c;
 }
 
@@ -134,6 +141,7 @@ gw_client_free(struct gw_client *c)
 	free(c->acc);
 	addr_buf_free(&c->out);
 	addr_buf_free(&c->in);
+	addr_buf_free(&c->conv);
 	free(c);
 }
 
@@ -284,25 +292,36 @@ transaction(struct gw_client *c)
 	}
 	if (has8 && !(c->ext & GW_EXT_8BITMIME) &&
 	    !(need_utf8 && (c->ext & GW_EXT_SMTPUTF8))) {
-		set_all(c, 0, 5, "5.6.3", "next hop does not support "
-		    "8BITMIME; 8-bit content is not converted to 7 bit");
-		quit(c);
-		return;
+		/* RFC 6152 §3: convert, or return the message */
+		const char *why;
+		char text[256];
+
+		if (gw_downgrade(&c->conv, j->content, j->len, &why) != 1) {
+			snprintf(text, sizeof(text), "next hop does not "
+			    "support 8BITMIME, and the message cannot be "
+			    "converted to 7 bit: %s", why);
+			set_all(c, 0, 5, "5.6.3", text);
+			quit(c);
+			return;
+		}
+		c->content = c->conv.ptr;
+		c->len = c->conv.size;
+		has8 = 0;
 	}
-	if ((c->ext & GW_EXT_SIZE) && c->size > 0 && j->len > c->size) {
+	if ((c->ext & GW_EXT_SIZE) && c->size > 0 && c->len > c->size) {
 		set_all(c, 0, 5, "5.3.4", "message exceeds the next hop's "
 		    "size limit");
 		quit(c);
 		return;
 	}
-	if (long_line(j->content, j->len)) {
+	if (long_line(c->content, c->len)) {
 		set_all(c, 0, 5, "5.6.0", "message has a line over 1000 "
 		    "octets");
 		quit(c);
 		return;
 	}
 	if (c->ext & GW_EXT_SIZE)
-		snprintf(param, sizeof(param), " SIZE=%zu", j->len);
+		snprintf(param, sizeof(param), " SIZE=%zu", c->len);
 	if ((c->ext & GW_EXT_8BITMIME) && (has8 || j->body_8bit))
 		strcat(param, " BODY=8BITMIME");
 	if (j->smtputf8 && (c->ext & GW_EXT_SMTPUTF8))
@@ -322,7 +341,7 @@ transaction(struct gw_client *c)
 static void
 content(struct gw_client *c)
 {
-	const char *p = c->job->content, *e = p + c->job->len;
+	const char *p = c->content, *e = p + c->len;
 
 	while (p < e) {
 		const char *nl = memchr(p, '\n', (size_t)(e - p));
@@ -332,7 +351,7 @@ content(struct gw_client *c)
 		addr_buf_put(&c->out, p, n);
 		p += n;
 	}
-	if (c->job->len > 0 && (c->job->len < 2 ||
+	if (c->len > 0 && (c->len < 2 ||
 	    memcmp(e - 2, "\r\n", 2) != 0))
 		addr_buf_puts(&c->out, "\r\n");
 	addr_buf_puts(&c->out, ".\r\n");

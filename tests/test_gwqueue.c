@@ -15,6 +15,8 @@
 #include "../gateway/route.c"
 #include "../gateway/deliver.c"
 #include "../gateway/reply.c"
+#include "../gateway/splice.c"
+#include "../gateway/downgrade.c"
 #include "../gateway/client.c"
 #include "../gateway/bounce.c"
 #include "../gateway/schedule.c"
