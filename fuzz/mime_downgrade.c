@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		GString *a = tree(msg, size), *b = tree(out.ptr, out.size);
 
 		FZ_CHECK(why == NULL, "no reason when converted");
-		FZ_CHECK(!has8(out.ptr, out.size), "no 8-bit octet left");
+		FZ_CHECK(!gw_content_8bit(out.ptr, out.size), "no 8-bit octet left");
 		FZ_CHECK(a != NULL && b != NULL, "the output parses");
 		FZ_CHECK(strcmp(a->str, b->str) == 0,
 		    "the MIME tree keeps its shape");

@@ -22,6 +22,7 @@
 
 #include "bounce.h"
 #include "client.h"
+#include "downgrade.h"
 #include "log.h"
 
 static void

@@ -4,8 +4,7 @@
  * SYNOPSIS
  *	gw_client_new(), gw_client_free(), gw_client_feed(),
  *	gw_client_output(), gw_client_consume(), gw_client_phase(),
- *	gw_client_fail(), gw_client_result(), gw_client_peer(),
- *	gw_content_8bit()
+ *	gw_client_fail(), gw_client_result(), gw_client_peer()
  *
  * DESCRIPTION
  *	spec-gateway.md §9. States, in order:
@@ -63,17 +62,6 @@ struct gw_client {
 	size_t len;
 	struct addr_buf conv;	/* the 7-bit form (downgrade.c) */
 };
-
-int
-gw_content_8bit(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return 1;
-	return 0;
-}
 
 static int
 ascii(const char *s)

@@ -73,7 +73,5 @@ const struct gw_client_result *gw_client_result(const struct gw_client *c,
 /* gw_client_peer - the name the next hop gave in its greeting */
 const char *gw_client_peer(const struct gw_client *c);
 
-/* gw_content_8bit - 1 if an octet of content is >= 0x80 */
-int gw_content_8bit(const char *p, size_t n);
 
 #endif /* GW_CLIENT_H */

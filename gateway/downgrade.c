@@ -2,7 +2,7 @@
  * downgrade.c - 8-bit content made 7-bit for a next hop without 8BITMIME
  *
  * SYNOPSIS
- *	gw_downgrade()
+ *	gw_downgrade(), gw_content_8bit()
  *
  * DESCRIPTION
  *	spec-gateway.md §9: a message with 8-bit octets for a next hop that
@@ -37,8 +37,8 @@ struct dg {
 	int refused;		/* a reason to return 0 */
 };
 
-static int
-has8(const char *p, size_t n)
+int
+gw_content_8bit(const char *p, size_t n)
 {
 	size_t i;
 
@@ -175,7 +175,7 @@ leaf(struct dg *d, GMimePart *p, int top, int sealed)
 		return 0;
 	if ((r = gw_splice_body_range(&d->s, p, &bs, &be)) <= 0)
 		return r;
-	if (!has8(d->s.msg + bs, be - bs))
+	if (!gw_content_8bit(d->s.msg + bs, be - bs))
 		return 0;
 	if (sealed) {
 		d->refused = 1;
@@ -337,7 +337,7 @@ gw_downgrade(struct addr_buf *out, const char *msg, size_t len,
 		gw_splice_fail(&d.s, "out of memory");
 		goto done;
 	}
-	if (has8(out->ptr, out->size)) {
+	if (gw_content_8bit(out->ptr, out->size)) {
 		d.s.why = "8-bit octets in a header field";
 		rc = 0;
 	} else if (!same_tree(&d, out)) {

@@ -8,6 +8,9 @@
 
 #include "addr.h"
 
+/* gw_content_8bit - 1 if an octet of content is >= 0x80 */
+int gw_content_8bit(const char *p, size_t n);
+
 /*
  * gw_downgrade - msg[0..len) (CR LF lines) made 7-bit (RFC 6152 §3: a
  * client that cannot send 8-bit content converts it or returns it).
