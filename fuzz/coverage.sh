@@ -21,7 +21,7 @@
 #	their own mode of the address parser, and rfc2156_map reaches the
 #	parts of the X.400 files that the mapping uses (run it after
 #	x400_parse). The gateway targets #include the gateway files they test;
-#	mime_disclaimer links with GMime.
+#	mime_disclaimer and mime_downgrade link with GMime.
 #	build-cov/<name>.txt gets the annotated source (llvm-cov show), to
 #	find what the corpus misses: lines with count 0 are marked "0|".
 #
@@ -41,7 +41,7 @@ PKGS="icu-uc icu-i18n libxml-2.0"
 # what a target that #includes gateway files links with besides
 target_pkgs() {
 	case $1 in
-	mime_disclaimer) echo gmime-3.0 ;;
+	mime_disclaimer|mime_downgrade) echo gmime-3.0 ;;
 	smtp_session|gw_config|smtp_reply) echo libevent ;;
 	esac
 }
@@ -77,7 +77,8 @@ parser_files() {
 	smtp_reply) echo gateway/reply.c ;;
 	smtp_session) echo gateway/session.c gateway/pipeline.c \
 	    gateway/journal.c ;;
-	mime_disclaimer) echo gateway/disclaimer.c ;;
+	mime_disclaimer) echo gateway/disclaimer.c gateway/splice.c ;;
+	mime_downgrade) echo gateway/downgrade.c gateway/splice.c ;;
 	*) echo libaddr/*.c ;;
 	esac
 }
