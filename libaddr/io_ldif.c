@@ -61,26 +61,30 @@ static size_t b64_decode(struct addr_buf *out, const char *s, size_t n)
 	return 0;
 }
 
-static void b64_encode(struct addr_buf *out, const unsigned char *s, size_t n)
+/* b64_block - base64 of s[0..n) into dst (4 octets per 3, padded);
+ * returns the octets written */
+static size_t b64_block(char *dst, const unsigned char *s, size_t n)
 {
-	size_t i;
+	size_t i, o = 0;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		addr__buf_putc(out, b64[s[i] >> 2]);
-		addr__buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
-		addr__buf_putc(out, b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6]);
-		addr__buf_putc(out, b64[s[i + 2] & 63]);
+		dst[o++] = b64[s[i] >> 2];
+		dst[o++] = b64[(s[i] & 3) << 4 | s[i + 1] >> 4];
+		dst[o++] = b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6];
+		dst[o++] = b64[s[i + 2] & 63];
 	}
 	if (n - i == 1) {
-		addr__buf_putc(out, b64[s[i] >> 2]);
-		addr__buf_putc(out, b64[(s[i] & 3) << 4]);
-		addr_buf_puts(out, "==");
+		dst[o++] = b64[s[i] >> 2];
+		dst[o++] = b64[(s[i] & 3) << 4];
+		dst[o++] = '=';
+		dst[o++] = '=';
 	} else if (n - i == 2) {
-		addr__buf_putc(out, b64[s[i] >> 2]);
-		addr__buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
-		addr__buf_putc(out, b64[(s[i + 1] & 15) << 2]);
-		addr__buf_putc(out, '=');
+		dst[o++] = b64[s[i] >> 2];
+		dst[o++] = b64[(s[i] & 3) << 4 | s[i + 1] >> 4];
+		dst[o++] = b64[(s[i + 1] & 15) << 2];
+		dst[o++] = '=';
 	}
+	return o;
 }
 
 /* ------------------------------------------------------------ writer */
@@ -103,44 +107,83 @@ static int needs_b64(const char *v, size_t n)
 	return 0;
 }
 
-/* put_folded - line[0..n) folded as ldif_put_wrap: 78, then " " + 77 */
-static void put_folded(struct addr_buf *out, const char *line, size_t n)
-{
-	size_t i = 0, w = WRAP;
+/*
+ * The writer appends a logical line to the output in pieces, folded as
+ * ldif_put_wrap: 78 octets, then "\n " and 77 octets per line. A fold is
+ * written only when another octet follows, so a line of exactly 78
+ * octets stays whole. No temporary copy of the line is made.
+ */
+struct fold {
+	struct addr_buf *out;
+	size_t col, w;		/* octets on this physical line, its width */
+};
 
-	while (n - i > w) {
-		addr_buf_put(out, line + i, w);
-		addr_buf_puts(out, "\n ");
-		i += w;
-		w = WRAP - 1;
+static void fold_put(struct fold *f, const char *s, size_t n)
+{
+	while (n > 0) {
+		size_t k;
+
+		if (f->col == f->w) {
+			addr_buf_put(f->out, "\n ", 2);
+			f->col = 0;
+			f->w = WRAP - 1;
+		}
+		k = f->w - f->col < n ? f->w - f->col : n;
+		addr_buf_put(f->out, s, k);
+		f->col += k;
+		s += k;
+		n -= k;
 	}
-	addr_buf_put(out, line + i, n - i);
-	addr__buf_putc(out, '\n');
 }
 
 int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
 		  size_t len)
 {
-	struct addr_buf line;
-	int rc;
+	size_t nlen = strlen(name);
+	struct fold f;
 
-	addr_buf_init(&line);
-	addr_buf_puts(&line, name);
-	if (needs_b64(v, len)) {
-		addr_buf_puts(&line, ":: ");
-		b64_encode(&line, (const unsigned char *)v, len);
-	} else {
-		addr__buf_putc(&line, ':');
-		if (len > 0) {
-			addr__buf_putc(&line, ' ');
-			addr_buf_put(&line, v, len);
+	if (!needs_b64(v, len)) {
+		size_t n = nlen + 1 + (len > 0 ? len + 1 : 0);
+
+		/* the common case: a line that needs no fold */
+		if (n <= WRAP) {
+			if (addr_buf_grow(out, out->size + n) < 0)
+				return ADDR_ENOMEM;
+			memcpy(out->ptr + out->size, name, nlen);
+			out->size += nlen;
+			out->ptr[out->size++] = ':';
+			if (len > 0) {
+				out->ptr[out->size++] = ' ';
+				memcpy(out->ptr + out->size, v, len);
+				out->size += len;
+			}
+			out->ptr[out->size++] = '\n';
+			out->ptr[out->size] = '\0';
+			return 0;
 		}
+		f.out = out;
+		f.col = 0;
+		f.w = WRAP;
+		fold_put(&f, name, nlen);
+		fold_put(&f, ": ", len > 0 ? 2 : 1);
+		fold_put(&f, v, len);
+	} else {
+		const unsigned char *u = (const unsigned char *)v;
+		char tmp[64];
+		size_t i;
+
+		f.out = out;
+		f.col = 0;
+		f.w = WRAP;
+		fold_put(&f, name, nlen);
+		fold_put(&f, ":: ", 3);
+		/* 48 octets (a multiple of 3) make 64 base64 octets */
+		for (i = 0; i < len; i += 48)
+			fold_put(&f, tmp, b64_block(tmp, u + i,
+						    len - i < 48 ? len - i : 48));
 	}
-	if (!line.oom)
-		put_folded(out, line.ptr, line.size);
-	rc = line.oom || out->oom ? ADDR_ENOMEM : 0;
-	addr_buf_free(&line);
-	return rc;
+	addr__buf_putc(out, '\n');
+	return out->oom ? ADDR_ENOMEM : 0;
 }
 
 static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
