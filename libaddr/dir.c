@@ -75,8 +75,12 @@ static void free_keys(struct addr_dir_entry *e)
 /*
  * The attribute names and value arrays of an entry live in one block
  * (e->blk_) instead of a malloc each: two thirds fewer allocations per
- * entry and no per-name malloc overhead. The values themselves stay
- * separate allocations (callers free and replace them). The block
+ * entry and no per-name malloc overhead. The values of an entry made
+ * from a record (addr__entry_fill) or copied (addr_dir_entry_copy) are
+ * in the block too; a value added or replaced later is an allocation of
+ * its own. So a value is released with addr__entry_free_value, which
+ * frees only what is outside the block (a dropped value in the block
+ * stays until the entry is freed or copied). The block
  * starts with its used and allocated sizes; it grows by realloc, and
  * then every name and array in it is moved with it. A name or array
  * outside the block (none is, unless memory ran out) is a malloc of its
@@ -97,7 +101,12 @@ static int in_blk(const struct addr_dir_entry *e, const void *p)
 	       q < b + ((const struct blkhdr *)(void *)e->blk_)->cap;
 }
 
-/* blk_move - e's block was moved from old to nw: follow it */
+static void refs_moved(struct addr_dir_entry *e, uintptr_t old, size_t cap,
+		       char *nw);
+
+/* blk_move - e's block was moved from old to nw: follow it (names,
+ * value arrays, values, and the values the kept reference keys were
+ * made from) */
 static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		     char *nw)
 {
@@ -106,13 +115,20 @@ static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 	for (i = 0; i < e->na; i++) {
 		struct addr__dattr *a = &e->a[i];
 		uintptr_t q = (uintptr_t)a->name;
+		size_t j;
 
 		if (q >= old && q < old + cap)
 			a->name = nw + (q - old);
 		q = (uintptr_t)a->v;
 		if (a->v != NULL && q >= old && q < old + cap)
 			a->v = (struct addr__dval *)(void *)(nw + (q - old));
+		for (j = 0; j < a->n; j++) {
+			q = (uintptr_t)a->v[j].ptr;
+			if (q >= old && q < old + cap)
+				a->v[j].ptr = nw + (q - old);
+		}
 	}
+	refs_moved(e, old, cap, nw);
 	e->blk_ = nw;
 }
 
@@ -167,12 +183,18 @@ static void blk_trim(struct addr_dir_entry *e)
 		blk_resize(e, h->used);
 }
 
+void addr__entry_free_value(const struct addr_dir_entry *e, char *v)
+{
+	if (!in_blk(e, v))
+		addr__free(v);
+}
+
 static void free_attr(struct addr_dir_entry *e, struct addr__dattr *a)
 {
 	size_t j;
 
 	for (j = 0; j < a->n; j++)
-		addr__free(a->v[j].ptr);
+		addr__entry_free_value(e, a->v[j].ptr);
 	if (!in_blk(e, a->v))
 		addr__free(a->v);
 	if (!in_blk(e, a->name))
@@ -238,6 +260,22 @@ static void refs_free(struct addr_dir_entry *e)
 {
 	addr__free(e->refs_);
 	e->refs_ = NULL;
+}
+
+/* refs_moved - the values the kept keys were made from moved with e's
+ * block from old to nw */
+static void refs_moved(struct addr_dir_entry *e, uintptr_t old, size_t cap,
+		       char *nw)
+{
+	struct addr__refs *R = e->refs_;
+	size_t i;
+
+	for (i = 0; R != NULL && i < R->first[NREF]; i++) {
+		uintptr_t q = (uintptr_t)R->k[i].src;
+
+		if (q >= old && q < old + cap)
+			R->k[i].src = nw + (q - old);
+	}
 }
 
 /* refs_build - make e->refs_ (one block); without memory, or for keys
@@ -503,6 +541,92 @@ int addr_dir_entry_add_value(struct addr_dir_entry *e, const char *attr,
 		return ADDR_ENOMEM;
 	}
 	return 0;
+}
+
+/* blk_reserve - room for at least n more octets in e's block, so that
+ * the allocations that follow do not move it */
+static int blk_reserve(struct addr_dir_entry *e, size_t n)
+{
+	size_t used = e->blk_ ? ((struct blkhdr *)(void *)e->blk_)->used :
+				sizeof(struct blkhdr);
+	size_t cap = e->blk_ ? ((struct blkhdr *)(void *)e->blk_)->cap : 0;
+
+	if (n > UINT32_MAX - used)
+		return ADDR_ENOMEM;
+	return used + n <= cap ? 0 : blk_resize(e, used + n);
+}
+
+/*
+ * addr__entry_fill - the items of rec as the attributes of e (new, no
+ * attributes yet), names and values in e's block: one reservation, the
+ * attributes and their value counts, one array of the exact size per
+ * attribute, then the values. The result is what adding each item with
+ * addr_dir_entry_add_value gives, without a malloc per value.
+ */
+int addr__entry_fill(struct addr_dir_entry *e,
+		     const struct addr_ldif_record *rec)
+{
+	uint32_t small[64], *at = small;
+	size_t need = 0, i;
+	int rc = ADDR_ENOMEM;
+
+	for (i = 0; i < rec->nitem; i++) {
+		size_t one = rec->item[i].name.len + rec->item[i].value.len;
+
+		if (one > UINT32_MAX || need > UINT32_MAX)
+			return ADDR_ENOMEM;
+		need += one + 2 + 7 + sizeof(struct addr__dval);
+	}
+	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
+	    (at = addr__malloc(rec->nitem * sizeof(*at))) == NULL)
+		return ADDR_ENOMEM;
+	if (blk_reserve(e, need) < 0)
+		goto out;
+	/* the attributes, and in a->cap the number of values of each */
+	for (i = 0; i < rec->nitem; i++) {
+		const struct addr_str *nm = &rec->item[i].name;
+		struct addr__dattr *a = attr_get(e, nm->ptr,
+						 strnlen(nm->ptr, nm->len));
+
+		if (a == NULL)
+			goto out;
+		at[i] = (uint32_t)(a - e->a);
+		a->cap++;
+	}
+	for (i = 0; i < e->na; i++) {
+		struct addr__dattr *a = &e->a[i];
+
+		if ((a->v = blk_alloc(e, a->cap * sizeof(*a->v), 8)) == NULL) {
+			a->cap = 0;
+			goto out;
+		}
+	}
+	for (i = 0; i < rec->nitem; i++) {
+		const struct addr_str *v = &rec->item[i].value;
+		struct addr__dattr *a = &e->a[at[i]];
+		char *c = blk_alloc(e, v->len + 1, 1);
+
+		if (c == NULL)
+			goto out;
+		if (v->len > 0)
+			memcpy(c, v->ptr, v->len);
+		c[v->len] = '\0';
+		a = &e->a[at[i]];
+		a->v[a->n].ptr = c;
+		a->v[a->n].len = v->len;
+		a->n++;
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		/* attributes whose array was not made hold no values */
+		for (i = 0; i < e->na; i++)
+			if (e->a[i].v == NULL)
+				e->a[i].cap = 0;
+	}
+	if (at != small)
+		addr__free(at);
+	return rc;
 }
 
 /* entry_remove_attr - drop attribute i */
@@ -850,7 +974,7 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 		    memcmp(k->ptr, a->v[i].ptr, k->size) != 0) {
 			if ((c = memdup0(k->ptr, k->size)) == NULL)
 				return ADDR_ENOMEM;
-			addr__free(a->v[i].ptr);
+			addr__entry_free_value(e, a->v[i].ptr);
 			a->v[i].ptr = c;
 			a->v[i].len = k->size;
 		}
@@ -1336,7 +1460,7 @@ static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 					 * values: the entry drops them */
 					refs_free(e);
 					dropped = 1;
-					addr__free(a->v[j].ptr);
+					addr__entry_free_value(e, a->v[j].ptr);
 					memmove(&a->v[j], &a->v[j + 1],
 						(a->n - j - 1) * sizeof(a->v[0]));
 					a->n--;
@@ -1405,7 +1529,7 @@ int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
 					rc = ADDR_ENOMEM;
 					break;
 				}
-				addr__free(a->v[j].ptr);
+				addr__entry_free_value(e, a->v[j].ptr);
 				a->v[j].ptr = v;
 				a->v[j].len = dnlen;
 				renamed = 1;
@@ -1461,7 +1585,7 @@ int addr_dir_set(struct addr_dir *d, const char *dn, size_t dnlen,
 	a = addr__entry_attr(nw, attr);
 	if (a != NULL) {
 		for (i = 0; i < a->n; i++)
-			addr__free(a->v[i].ptr);
+			addr__entry_free_value(nw, a->v[i].ptr);
 		a->n = 0;
 	}
 	for (i = 0; i < n && rc > 0; i++)
@@ -1636,7 +1760,7 @@ int addr_dir_proxy_remove(struct addr_dir *d, const char *dn, size_t dnlen,
 				break;
 			}
 	}
-	addr__free(a->v[at].ptr);
+	addr__entry_free_value(e.nw, a->v[at].ptr);
 	memmove(&a->v[at], &a->v[at + 1],
 		(a->n - (size_t)at - 1) * sizeof(a->v[0]));
 	a->n--;

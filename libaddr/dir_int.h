@@ -184,6 +184,14 @@ typedef int (*addr__attr_fn)(void *ctx, const char *name,
 			     const struct addr__dval *v, size_t n);
 int addr__entry_out(const struct addr_dir_entry *e, addr__attr_fn fn,
 		    void *ctx);
+/* addr__entry_free_value - release value v of e (a value in e's block
+ * stays there until e is freed) */
+void addr__entry_free_value(const struct addr_dir_entry *e, char *v);
+/* addr__entry_fill - the items of rec (names and values, in order) as
+ * the attributes of e, which has none yet; 0 or ADDR_ENOMEM (e then
+ * holds part of them and is freed by the caller) */
+int addr__entry_fill(struct addr_dir_entry *e,
+		     const struct addr_ldif_record *rec);
 /* addr__entry_remove_attr - drop attribute i of e with its values */
 void addr__entry_remove_attr(struct addr_dir_entry *e, size_t i);
 /* addr__entry_prepare - kind, model rules, proxies to stored form, keys;
