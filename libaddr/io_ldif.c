@@ -4,7 +4,9 @@
  * EXPORTS
  *	addr_ldif_parse()	records of an LDIF file, with every problem
  *				as a diagnostic (FILE:LINE:COLUMN, rule id)
+ *	addr_ldif_parse_read()	the same, the input read in chunks
  *	addr_dir_load_ldif()	a content file into a directory, checked
+ *	addr_dir_load_ldif_read()	the same, the input read in chunks
  *	addr_dir_write_ldif()	a directory as LDIF, byte-stable
  *	addr_ldif_put()		one attribute line, base64 and folding
  *	addr_ldif_rejects()	the refused records of a change file
@@ -14,8 +16,9 @@
  * exactly one SPACE, plain values are SAFE-STRINGs, base64 must be
  * canonical. After a problem it skips to the next blank line, so one
  * run finds every broken record. Lines are bounded only by the input:
- * the reader works on the caller's buffer and copies each record's
- * logical lines once.
+ * the reader works on the caller's buffer (or on a window of a streamed
+ * input that holds at least the current record) and copies each
+ * record's folded logical lines once.
  */
 #include <stdio.h>
 #include <string.h>
@@ -231,9 +234,28 @@ struct pitem {
 	size_t line;
 };
 
+/*
+ * The input is a window in[0..len - woff) of the whole text; positions
+ * (pos, line offsets) count from the start of the text. Reading a
+ * buffer, the window is the whole buffer (woff 0). Reading through a
+ * callback (addr_ldif_parse_read), the window slides: when a line runs
+ * past its end, more() drops what lies before keep (nothing of the
+ * record being collected is dropped) and reads more.
+ */
+struct stream {
+	addr_read_fn rd;
+	void *ctx;
+	char *buf;
+	size_t cap;
+	int eof, err;
+};
+
 struct reader {
-	const char *in;
-	size_t len, pos, lineno;
+	const char *in;			/* the window */
+	size_t woff;			/* position of in[0] */
+	size_t len, pos, lineno;	/* end of the window, next octet */
+	size_t keep;			/* the first position still needed */
+	struct stream *st;		/* NULL: the whole input is in */
 	unsigned flags;
 	struct addr__sink s;
 	struct addr_buf lines;		/* logical lines of the record */
@@ -248,30 +270,81 @@ struct reader {
 	int seen_record;
 };
 
+/* IN - the octet at position x (inside the window) */
+#define IN(r, x) ((r)->in[(x) - (r)->woff])
+
+#define READ_CHUNK ((size_t)1 << 20)
+
+/* more - read more of a streamed input into the window; 1 when octets
+ * were added, 0 at the end (or after a read error, kept in st->err) or
+ * without memory (r->s.fatal) */
+static int more(struct reader *r)
+{
+	struct stream *st = r->st;
+	size_t drop, have;
+	long n;
+
+	if (st == NULL || st->eof)
+		return 0;
+	drop = r->keep - r->woff;
+	have = r->len - r->keep;
+	if (drop > 0 && have > 0)
+		memmove(st->buf, st->buf + drop, have);
+	r->woff = r->keep;
+	if (st->cap - have < READ_CHUNK) {
+		size_t nc = st->cap ? st->cap * 2 : 2 * READ_CHUNK;
+		char *p;
+
+		while (nc - have < READ_CHUNK)
+			nc *= 2;
+		if ((p = addr__realloc(st->buf, nc)) == NULL) {
+			r->s.fatal = 1;
+			st->eof = 1;
+			return 0;
+		}
+		st->buf = p;
+		st->cap = nc;
+	}
+	r->in = st->buf;
+	n = st->rd(st->ctx, st->buf + have, st->cap - have);
+	if (n <= 0 || (size_t)n > st->cap - have) {
+		st->err = n != 0;
+		st->eof = 1;
+		return 0;
+	}
+	r->len = r->woff + have + (size_t)n;
+	return 1;
+}
+
 /* phys - the next physical line [*b, *e) without its terminator;
  * 0 at the end of the input */
 static int phys(struct reader *r, size_t *b, size_t *e)
 {
 	const char *nl;
+	size_t from = r->pos;
 
-	if (r->pos >= r->len)
+	if (r->pos >= r->len && !more(r))
 		return 0;
 	*b = r->pos;
-	nl = memchr(r->in + r->pos, '\n', r->len - r->pos);
-	*e = nl ? (size_t)(nl - r->in) : r->len;
+	while ((nl = memchr(&IN(r, from), '\n', r->len - from)) == NULL) {
+		from = r->len;
+		if (!more(r))
+			break;
+	}
+	*e = nl ? (size_t)(nl - r->in) + r->woff : r->len;
 	r->pos = nl ? *e + 1 : r->len;
-	if (nl && *e > *b && r->in[*e - 1] == '\r')
+	if (nl && *e > *b && IN(r, *e - 1) == '\r')
 		(*e)--;
 	r->lineno++;
 	return 1;
 }
 
 /* peek_cont - does the next physical line continue this one? */
-static int peek_cont(const struct reader *r)
+static int peek_cont(struct reader *r)
 {
-	if (r->pos >= r->len)
+	if (r->pos >= r->len && !more(r))
 		return 0;
-	return r->in[r->pos] == ' ' || r->in[r->pos] == '\t';
+	return IN(r, r->pos) == ' ' || IN(r, r->pos) == '\t';
 }
 
 static void diag(struct reader *r, size_t line, size_t col, int sev,
@@ -319,7 +392,7 @@ static int push_ll(struct reader *r, size_t off, size_t len, size_t line,
 /* lptr - the octets of logical line l */
 static const char *lptr(const struct reader *r, const struct lline *l)
 {
-	return l->inplace ? r->in + l->off : r->lines.ptr + l->off;
+	return l->inplace ? &IN(r, l->off) : r->lines.ptr + l->off;
 }
 
 /*
@@ -338,6 +411,9 @@ static int collect(struct reader *r, int *bad)
 		size_t start, off;
 		int comment, toolong;
 
+		/* nothing of this record is held in the window yet */
+		if (r->nll == 0)
+			r->keep = r->pos;
 		if (!phys(r, &b, &e))
 			return r->nll > 0;
 		if (b == e) {		/* blank line */
@@ -345,7 +421,7 @@ static int collect(struct reader *r, int *bad)
 				return 1;
 			continue;
 		}
-		if (r->in[b] == ' ' || r->in[b] == '\t') {
+		if (IN(r, b) == ' ' || IN(r, b) == '\t') {
 			/* a continuation with nothing to continue */
 			diag(r, r->lineno, 1, ADDR_SEV_ERROR, "ldif.fold",
 			     "continuation line without a line to continue%s",
@@ -354,7 +430,7 @@ static int collect(struct reader *r, int *bad)
 			continue;
 		}
 		start = r->lineno;
-		comment = r->in[b] == '#';
+		comment = IN(r, b) == '#';
 		toolong = e - b > LINE_MAX_;
 		if (!comment && !toolong && !peek_cont(r)) {
 			/* not folded: the line is read where it is */
@@ -364,9 +440,9 @@ static int collect(struct reader *r, int *bad)
 		}
 		off = r->lines.size;
 		if (!comment && !toolong)
-			addr_buf_put(&r->lines, r->in + b, e - b);
+			addr_buf_put(&r->lines, &IN(r, b), e - b);
 		while (peek_cont(r)) {
-			int tab = r->in[r->pos] == '\t';
+			int tab = IN(r, r->pos) == '\t';
 
 			phys(r, &b, &e);
 			if (tab && !(r->flags & ADDR_LDIF_LENIENT)) {
@@ -380,7 +456,7 @@ static int collect(struct reader *r, int *bad)
 			if (e - b - 1 > LINE_MAX_ - (r->lines.size - off))
 				toolong = 1;
 			if (!comment && !toolong)
-				addr_buf_put(&r->lines, r->in + b + 1, e - b - 1);
+				addr_buf_put(&r->lines, &IN(r, b) + 1, e - b - 1);
 		}
 		if (r->lines.oom)
 			return ADDR_ENOMEM;
@@ -847,16 +923,13 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 	return fn ? fn(ctx, &rec) : 0;
 }
 
-int addr_ldif_parse(const char *in, size_t len, const char *file,
-		    unsigned flags, addr_ldif_record_fn fn, void *ctx,
-		    struct addr_dir_report *rep)
+/* parse - the records of r's input to fn (addr_ldif_parse) */
+static int parse(struct reader *rd, const char *file, unsigned flags,
+		 addr_ldif_record_fn fn, void *ctx, struct addr_dir_report *rep)
 {
-	struct reader r;
+	struct reader r = *rd;
 	int rc = 0, bad, first = 1;
 
-	memset(&r, 0, sizeof(r));
-	r.in = in;
-	r.len = len;
 	r.flags = flags;
 	addr__sink_init(&r.s, rep, NULL, file);
 	addr_buf_init(&r.lines);
@@ -885,20 +958,55 @@ int addr_ldif_parse(const char *in, size_t len, const char *file,
 			memmove(r.ll, r.ll + 1, (r.nll - 1) * sizeof(*r.ll));
 			r.nll--;
 		}
+		if (r.st != NULL && r.st->err)
+			break;	/* the record was cut by the read error */
 		if (bad || r.nll == 0)
 			continue;
 		rc = record(&r, fn, ctx);
 		if (rc < 0)
 			break;
 	}
-	if (rc == 0 && r.s.fatal)
+	if (rc >= 0 && r.s.fatal)
 		rc = ADDR_ENOMEM;
+	else if (rc >= 0 && r.st != NULL && r.st->err)
+		rc = ADDR_EIO;
 	addr_buf_free(&r.lines);
 	addr_buf_free(&r.vals);
 	addr__free(r.ll);
 	addr__free(r.it);
 	addr__free(r.out);
 	return rc < 0 ? rc : (int)r.s.nerrors;
+}
+
+int addr_ldif_parse(const char *in, size_t len, const char *file,
+		    unsigned flags, addr_ldif_record_fn fn, void *ctx,
+		    struct addr_dir_report *rep)
+{
+	struct reader r;
+
+	memset(&r, 0, sizeof(r));
+	r.in = in;
+	r.len = len;
+	return parse(&r, file, flags, fn, ctx, rep);
+}
+
+int addr_ldif_parse_read(addr_read_fn rd, void *rctx, const char *file,
+			 unsigned flags, addr_ldif_record_fn fn, void *ctx,
+			 struct addr_dir_report *rep)
+{
+	struct stream st;
+	struct reader r;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	st.rd = rd;
+	st.ctx = rctx;
+	memset(&r, 0, sizeof(r));
+	r.st = &st;
+	r.in = "";
+	rc = parse(&r, file, flags, fn, ctx, rep);
+	addr__free(st.buf);
+	return rc;
 }
 
 /* ----------------------------------------------------------- loading */
@@ -923,9 +1031,10 @@ static int load_record(void *ctx, const struct addr_ldif_record *rec)
 	return addr__dir_load_record(ld->d, rec, &ld->s);
 }
 
-int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
-		       const char *file, unsigned flags,
-		       struct addr_dir_report *rep)
+/* load - addr_dir_load_ldif from a buffer (rd NULL) or a reader */
+static int load(struct addr_dir *d, const char *in, size_t len,
+		addr_read_fn rd, void *rctx, const char *file, unsigned flags,
+		struct addr_dir_report *rep)
 {
 	struct loader ld;
 	int rc;
@@ -934,7 +1043,9 @@ int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
 	addr__sink_init(&ld.s, rep, NULL, file);
 	if (d->flags & ADDR_DIR_LENIENT)
 		flags |= ADDR_LDIF_LENIENT;
-	rc = addr_ldif_parse(in, len, file, flags, load_record, &ld, rep);
+	rc = rd == NULL ?
+	     addr_ldif_parse(in, len, file, flags, load_record, &ld, rep) :
+	     addr_ldif_parse_read(rd, rctx, file, flags, load_record, &ld, rep);
 	if (rc < 0)
 		return rc;
 	if (ld.s.fatal)
@@ -946,6 +1057,20 @@ int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
 			return c;
 		return rc + (int)ld.s.nerrors + c;
 	}
+}
+
+int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
+		       const char *file, unsigned flags,
+		       struct addr_dir_report *rep)
+{
+	return load(d, in, len, NULL, NULL, file, flags, rep);
+}
+
+int addr_dir_load_ldif_read(struct addr_dir *d, addr_read_fn rd, void *rctx,
+			    const char *file, unsigned flags,
+			    struct addr_dir_report *rep)
+{
+	return load(d, NULL, 0, rd, rctx, file, flags, rep);
 }
 
 /* ----------------------------------------------------------- rejects */

@@ -1082,6 +1082,26 @@ ADDR_EXTERN int addr_ldif_parse(const char *in, size_t len, const char *file,
 				void *ctx, struct addr_dir_report *rep);
 
 /*
+ * addr_read_fn - the input of a streaming reader: put up to cap octets
+ * of the input into buf and return how many (0 at the end of the
+ * input, negative on a read error; retry EINTR yourself). ctx is the
+ * caller's.
+ */
+typedef long (*addr_read_fn)(void *ctx, char *buf, size_t cap);
+
+/*
+ * addr_ldif_parse_read - addr_ldif_parse of the input rd delivers, read
+ * in chunks: only the record being parsed (and a chunk of about a MiB)
+ * is held in memory, never the whole input. The same records,
+ * diagnostics and result as addr_ldif_parse of the whole input, or
+ * ADDR_EIO when rd failed (the records before were delivered).
+ */
+ADDR_EXTERN int addr_ldif_parse_read(addr_read_fn rd, void *rctx,
+				     const char *file, unsigned flags,
+				     addr_ldif_record_fn fn, void *ctx,
+				     struct addr_dir_report *rep);
+
+/*
  * addr_dir_load_ldif - add the entries of the LDIF content file
  * in[0..len) to d, then check the whole directory (addr_dir_check).
  * Every problem is appended to rep (nullable); entries with model errors
@@ -1093,6 +1113,16 @@ ADDR_EXTERN int addr_dir_load_ldif(struct addr_dir *d, const char *in,
 				   size_t len, const char *file,
 				   unsigned flags,
 				   struct addr_dir_report *rep);
+
+/*
+ * addr_dir_load_ldif_read - addr_dir_load_ldif of the input rd delivers
+ * (addr_ldif_parse_read): the file is never held whole in memory.
+ * Returns the number of errors, ADDR_ENOMEM, or ADDR_EIO when rd failed.
+ */
+ADDR_EXTERN int addr_dir_load_ldif_read(struct addr_dir *d, addr_read_fn rd,
+					void *rctx, const char *file,
+					unsigned flags,
+					struct addr_dir_report *rep);
 
 /*
  * addr_dir_write_ldif - append d to out as LDIF (spec-directory.md
