@@ -59,12 +59,10 @@ int addr_dir_entry_new(struct addr_dir_entry **out, const char *dn,
 	return 0;
 }
 
+/* free_keys - the keys are one block: the array, then the key octets
+ * (keys_finish) */
 static void free_keys(struct addr_dir_entry *e)
 {
-	size_t i;
-
-	for (i = 0; i < e->nkeys; i++)
-		addr__free(e->keys[i].key);
 	addr__free(e->keys);
 	e->keys = NULL;
 	e->nkeys = 0;
@@ -811,37 +809,127 @@ static void set_prefix_case(char *p, size_t n, int upper)
 	}
 }
 
-/* keys_push - add a copy of key[0..klen) (owned) unless the entry has
- * it already */
-static int keys_push(struct addr_dir_entry *e, size_t *cap,
-		     const char *key, size_t klen, int tag, size_t vidx)
+/*
+ * The uniqueness keys of an entry are collected during
+ * addr__entry_prepare in a struct kbuild (the octets in one buffer, the
+ * keys as offsets into it) and then stored in one block: the array of
+ * struct addr__dkey followed by the key octets, each NUL-terminated,
+ * which the hash index borrows. One allocation per entry instead of one
+ * per key and one for the array.
+ */
+#define KB_SMALL 8
+#define KB_BYTES 512	/* the keys of nearly every entry fit */
+
+struct kb_key {
+	size_t off, klen, vidx;
+	int tag;
+};
+
+struct kbuild {
+	struct kb_key small[KB_SMALL], *k;
+	size_t n, cap;
+	char sbytes[KB_BYTES], *b;	/* the key octets: sbytes or a
+					 * malloc'ed buffer */
+	size_t size, bcap;
+};
+
+static void kb_init(struct kbuild *kb)
+{
+	kb->k = kb->small;
+	kb->n = 0;
+	kb->cap = KB_SMALL;
+	kb->b = kb->sbytes;
+	kb->size = 0;
+	kb->bcap = KB_BYTES;
+}
+
+static void kb_free(struct kbuild *kb)
+{
+	if (kb->k != kb->small)
+		addr__free(kb->k);
+	if (kb->b != kb->sbytes)
+		addr__free(kb->b);
+}
+
+/* kb_room - room for n more key octets; 0 or ADDR_ENOMEM */
+static int kb_room(struct kbuild *kb, size_t n)
+{
+	size_t nc = kb->bcap;
+	char *p;
+
+	if (n <= kb->bcap - kb->size)
+		return 0;
+	if (n > ((size_t)-1) / 4 - kb->size)
+		return ADDR_ENOMEM;
+	while (nc - kb->size < n)
+		nc *= 2;
+	if ((p = addr__malloc(nc)) == NULL)
+		return ADDR_ENOMEM;
+	memcpy(p, kb->b, kb->size);
+	if (kb->b != kb->sbytes)
+		addr__free(kb->b);
+	kb->b = p;
+	kb->bcap = nc;
+	return 0;
+}
+
+/* keys_push - add a copy of key[0..klen) unless the entry has it
+ * already (a key is unique per entry); 0 or ADDR_ENOMEM */
+static int keys_push(struct kbuild *kb, const char *key, size_t klen,
+		     int tag, size_t vidx)
 {
 	size_t i;
-	char *c;
 
-	for (i = 0; i < e->nkeys; i++)
-		if (e->keys[i].klen == klen &&
-		    memcmp(e->keys[i].key, key, klen) == 0)
+	for (i = 0; i < kb->n; i++)
+		if (kb->k[i].klen == klen &&
+		    memcmp(kb->b + kb->k[i].off, key, klen) == 0)
 			return 0;
-	if (e->nkeys == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
-		void *p;
-
-		if (nc > ((size_t)-1) / sizeof(*e->keys))
-			return ADDR_ENOMEM;
-		p = addr__realloc(e->keys, nc * sizeof(*e->keys));
-		if (p == NULL)
-			return ADDR_ENOMEM;
-		e->keys = p;
-		*cap = nc;
-	}
-	if ((c = memdup0(key, klen)) == NULL)
+	if (klen > UINT32_MAX || vidx > UINT32_MAX || kb_room(kb, klen + 1) < 0)
 		return ADDR_ENOMEM;
-	e->keys[e->nkeys].key = c;
-	e->keys[e->nkeys].klen = klen;
-	e->keys[e->nkeys].tag = tag;
-	e->keys[e->nkeys].vidx = vidx;
-	e->nkeys++;
+	if (kb->n == kb->cap) {
+		size_t nc = kb->cap * 2;
+		struct kb_key *p;
+
+		if (nc > ((size_t)-1) / sizeof(*p) ||
+		    (p = addr__malloc(nc * sizeof(*p))) == NULL)
+			return ADDR_ENOMEM;
+		memcpy(p, kb->k, kb->n * sizeof(*p));
+		if (kb->k != kb->small)
+			addr__free(kb->k);
+		kb->k = p;
+		kb->cap = nc;
+	}
+	kb->k[kb->n].off = kb->size;
+	kb->k[kb->n].klen = klen;
+	kb->k[kb->n].tag = tag;
+	kb->k[kb->n].vidx = vidx;
+	memcpy(kb->b + kb->size, key, klen);
+	kb->b[kb->size + klen] = '\0';
+	kb->size += klen + 1;
+	kb->n++;
+	return 0;
+}
+
+/* keys_finish - the collected keys as e's (one block); 0 or ADDR_ENOMEM */
+static int keys_finish(struct addr_dir_entry *e, const struct kbuild *kb)
+{
+	size_t arr = kb->n * sizeof(*e->keys), i;
+	char *p, *bytes;
+
+	if (kb->n == 0)
+		return 0;
+	if ((p = addr__malloc(arr + kb->size)) == NULL)
+		return ADDR_ENOMEM;
+	e->keys = (struct addr__dkey *)(void *)p;
+	bytes = p + arr;
+	memcpy(bytes, kb->b, kb->size);
+	for (i = 0; i < kb->n; i++) {
+		e->keys[i].key = bytes + kb->k[i].off;
+		e->keys[i].klen = (uint32_t)kb->k[i].klen;
+		e->keys[i].tag = kb->k[i].tag;
+		e->keys[i].vidx = (uint32_t)kb->k[i].vidx;
+	}
+	e->nkeys = kb->n;
 	return 0;
 }
 
@@ -946,7 +1034,7 @@ struct pkey {
  * folded value, not a second folding.
  */
 static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
-			   unsigned dflags, struct addr__sink *s, size_t *kcap,
+			   unsigned dflags, struct addr__sink *s, struct kbuild *kb,
 			   struct addr_buf *k)
 {
 	unsigned pf = (dflags & ADDR_DIR_X400_STRICT) ? ADDR_PROXY_X400_STRICT : 0;
@@ -1047,13 +1135,13 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 			addr_buf_put(k, k->ptr + pk[i].off + plen + 1,
 				     pk[i].len - plen - 1);
 			if (k->oom ||
-			    keys_push(e, kcap, k->ptr + kend, k->size - kend,
+			    keys_push(kb, k->ptr + kend, k->size - kend,
 				      ADDR__K_DNPROXY, i) < 0) {
 				rc = ADDR_ENOMEM;
 				goto out;
 			}
 			addr_buf_truncate(k, kend);
-		} else if (keys_push(e, kcap, k->ptr + pk[i].off, pk[i].len,
+		} else if (keys_push(kb, k->ptr + pk[i].off, pk[i].len,
 				     ADDR__K_PROXY, i) < 0) {
 			rc = ADDR_ENOMEM;
 			goto out;
@@ -1071,8 +1159,9 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 			struct addr__sink *s)
 {
 	struct addr_buf k;
+	struct kbuild kb;
 	struct addr__dattr *known[KN_COUNT], *a;
-	size_t i, kcap = 0, before = s->nerrors;
+	size_t i, before = s->nerrors;
 	int rc = 0, user = 0, contact = 0, group = 0;
 	const char *mail;
 
@@ -1086,6 +1175,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	 * octets serve nearly every entry without a realloc */
 	addr_buf_init(&k);
 	addr_buf_grow(&k, 255);
+	kb_init(&kb);
 	rc = addr__dn_key(&k, e->dn, e->dnlen);
 	if (rc == ADDR_ENOMEM)
 		goto out;
@@ -1124,7 +1214,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 					"%s has %zu values of %s", e->dn, a->n,
 					single_valued[i]);
 	}
-	if ((rc = prepare_proxies(e, known[KN_PROXY], dflags, s, &kcap,
+	if ((rc = prepare_proxies(e, known[KN_PROXY], dflags, s, &kb,
 				  &k)) < 0)
 		goto out;
 	a = known[KN_LEGDN];
@@ -1135,7 +1225,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		addr__buf_putc(&k, '\1');
 		if ((rc = addr__dir_fold(&k, a->v[0].ptr, a->v[0].len)) ==
 		    ADDR_ENOMEM ||
-		    keys_push(e, &kcap, k.ptr, k.size, ADDR__K_LEGDN, 0) < 0) {
+		    keys_push(&kb, k.ptr, k.size, ADDR__K_LEGDN, 0) < 0) {
 			rc = ADDR_ENOMEM;
 			goto out;
 		}
@@ -1165,7 +1255,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 			/* a target equal to one of the contact's own
 			 * proxies is allowed: keys_push skips it */
 			if (rc == 0 && !dnspace &&
-			    keys_push(e, &kcap, k.ptr, k.size, ADDR__K_TARGET,
+			    keys_push(&kb, k.ptr, k.size, ADDR__K_TARGET,
 				      0) < 0)
 				rc = ADDR_ENOMEM;
 		}
@@ -1194,11 +1284,12 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 				addr__entry_remove_attr(e, (size_t)(a - e->a));
 		}
 	}
-	if (s->fatal)
+	if (s->fatal || keys_finish(e, &kb) < 0)
 		rc = ADDR_ENOMEM;
 	else
 		refs_build(e);
 out:
+	kb_free(&kb);
 	addr_buf_free(&k);
 	if (rc < 0)
 		return rc;

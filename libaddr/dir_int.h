@@ -33,12 +33,14 @@ struct addr__dattr {
 #define ADDR__K_LEGDN	3	/* legacyExchangeDN (legdn space) */
 #define ADDR__K_TARGET	4	/* a contact's targetAddress */
 
-/* One uniqueness key of an entry. */
+/* One uniqueness key of an entry; the keys of an entry are one block
+ * (e->keys), the key octets after the array. */
 struct addr__dkey {
-	char *key;		/* owned: "SMTP:folded" or "\1folded" */
-	size_t klen;
+	char *key;		/* in e->keys' block: "SMTP:folded" or
+				 * "\1folded", NUL-terminated */
+	uint32_t klen;
 	int tag;		/* ADDR__K_* */
-	size_t vidx;		/* index of the value in its attribute */
+	uint32_t vidx;		/* index of the value in its attribute */
 };
 
 struct addr_dir_entry {
@@ -52,7 +54,8 @@ struct addr_dir_entry {
 	size_t line;		/* source line of the dn, 0 if none */
 	int changed;		/* last touched by a change file: line and
 				 * diagnostics refer to the change file */
-	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir) */
+	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir);
+					 * one block, owned */
 	size_t nkeys;
 	size_t pos;		/* position in the directory */
 	struct addr__refs *refs_;	/* private to dir.c: the DN keys of
