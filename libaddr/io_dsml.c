@@ -37,7 +37,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xmlwriter.h>
 #include "dir_int.h"
 
 #define NS_DSML		"urn:oasis:names:tc:DSML:2:0:core"
@@ -1280,32 +1279,47 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 	return 1;
 }
 
+/*
+ * The writer puts the document straight into the caller's buffer. Its
+ * bytes are those libxml2's xmlTextWriter made before (the DSML files
+ * written so far stay byte-stable): element text escapes < > & " as
+ * entities (xmlEncodeSpecialChars; a value with a CR is base64 anyway),
+ * attribute values also TAB, LF and CR as &#9; &#10; &#13;
+ * (xmlBufAttrSerializeTxtContent; UTF-8 is written as it is, the
+ * document being UTF-8), and an element without content is closed as
+ * "<name/>".
+ */
 struct writer {
-	xmlTextWriterPtr w;
-	int bad;		/* a writer call failed */
+	struct addr_buf *out;
 	struct addr_buf b64;
 };
 
-/* raw, el, at, end - xmlTextWriter calls, failures collected in bad */
-static void raw(struct writer *wr, const char *s)
+/* esc - s[0..n) as element text, or as an attribute value (attr),
+ * where TAB and LF are character references too */
+static void esc(struct addr_buf *out, const char *s, size_t n, int attr)
 {
-	wr->bad |= xmlTextWriterWriteRaw(wr->w, (const xmlChar *)s) < 0;
-}
+	size_t i, from = 0;
 
-static void el(struct writer *wr, const char *name)
-{
-	wr->bad |= xmlTextWriterStartElement(wr->w, (const xmlChar *)name) < 0;
-}
+	for (i = 0; i < n; i++) {
+		const char *r;
 
-static void at(struct writer *wr, const char *name, const char *v)
-{
-	wr->bad |= xmlTextWriterWriteAttribute(wr->w, (const xmlChar *)name,
-					       (const xmlChar *)v) < 0;
-}
-
-static void end(struct writer *wr)
-{
-	wr->bad |= xmlTextWriterEndElement(wr->w) < 0;
+		switch (s[i]) {
+		case '<': r = "&lt;"; break;
+		case '>': r = "&gt;"; break;
+		case '&': r = "&amp;"; break;
+		case '"': r = "&quot;"; break;
+		case '\r': r = "&#13;"; break;
+		case '\n': r = attr ? "&#10;" : NULL; break;
+		case '\t': r = attr ? "&#9;" : NULL; break;
+		default: r = NULL;
+		}
+		if (r == NULL)
+			continue;
+		addr_buf_put(out, s + from, i - from);
+		addr_buf_puts(out, r);
+		from = i + 1;
+	}
+	addr_buf_put(out, s + from, n - from);
 }
 
 /* check_attr - addr__entry_out callback: can DSML carry the name? */
@@ -1325,50 +1339,39 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 		    size_t n)
 {
 	struct writer *wr = ctx;
+	struct addr_buf *out = wr->out;
 	size_t k;
 
-	raw(wr, "\n      ");
-	el(wr, "attr");
-	at(wr, "name", name);
+	addr_buf_puts(out, "\n      <attr name=\"");
+	esc(out, name, strlen(name), 1);
+	addr_buf_puts(out, n > 0 ? "\">" : "\"/>");
 	for (k = 0; k < n; k++) {
-		el(wr, "value");
 		if (!xml_text_ok(v[k].ptr, v[k].len, 0)) {
-			at(wr, "xsi:type", "xsd:base64Binary");
 			addr_buf_clear(&wr->b64);
 			if (addr__b64_encode(&wr->b64, v[k].ptr, v[k].len) < 0)
 				return ADDR_ENOMEM;
-			wr->bad |= xmlTextWriterWriteString(wr->w,
-				(const xmlChar *)wr->b64.ptr) < 0;
+			addr_buf_puts(out, "<value xsi:type=\"xsd:base64Binary\"");
+			addr_buf_puts(out, wr->b64.size > 0 ? ">" : "/>");
+			if (wr->b64.size > 0) {
+				addr_buf_put(out, wr->b64.ptr, wr->b64.size);
+				addr_buf_puts(out, "</value>");
+			}
 		} else if (v[k].len > 0) {
-			wr->bad |= xmlTextWriterWriteString(wr->w,
-				(const xmlChar *)v[k].ptr) < 0;
+			addr_buf_puts(out, "<value>");
+			esc(out, v[k].ptr, v[k].len, 0);
+			addr_buf_puts(out, "</value>");
+		} else {
+			addr_buf_puts(out, "<value/>");
 		}
-		end(wr);
 	}
-	end(wr);
-	return wr->bad ? ADDR_ENOMEM : 0;
-}
-
-/* out_write - into the caller's buffer; out of memory is kept in the
- * buffer (sticky) and checked at the end: a failed write would have
- * libxml2 print "flush error" on stderr */
-static int out_write(void *ctx, const char *buf, int len)
-{
-	addr_buf_put(ctx, buf, (size_t)len);
-	return len;
-}
-
-static int out_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
+	if (n > 0)
+		addr_buf_puts(out, "</attr>");
+	return out->oom ? ADDR_ENOMEM : 0;
 }
 
 int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 {
 	size_t start = out->size, i;
-	struct hooks hooks;
-	xmlOutputBufferPtr ob;
 	struct writer wr;
 	int rc = 0;
 
@@ -1377,54 +1380,27 @@ int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1) ||
 		    addr__entry_out(d->e[i], check_attr, NULL) < 0)
 			return ADDR_ESYNTAX;
-	xmlInitParser();
-	hook(&hooks, NULL, quiet);
-	if ((ob = xmlOutputBufferCreateIO(out_write, out_close, out,
-					  NULL)) == NULL) {
-		unhook(&hooks);
-		return ADDR_ENOMEM;
-	}
-	if ((wr.w = xmlNewTextWriter(ob)) == NULL) {
-		xmlOutputBufferClose(ob);
-		unhook(&hooks);
-		return ADDR_ENOMEM;
-	}
-	wr.bad = 0;
+	wr.out = out;
 	addr_buf_init(&wr.b64);
-	wr.bad |= xmlTextWriterStartDocument(wr.w, NULL, "UTF-8", NULL) < 0;
-	el(&wr, "batchResponse");
-	at(&wr, "xmlns", NS_DSML);
-	at(&wr, "xmlns:xsd", NS_XSD);
-	at(&wr, "xmlns:xsi", NS_XSI);
-	raw(&wr, "\n  ");
-	el(&wr, "searchResponse");
-	for (i = 0; i < d->n && rc == 0 && !wr.bad; i++) {
+	addr_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<batchResponse xmlns=\"" NS_DSML "\" xmlns:xsd=\""
+		      NS_XSD "\" xmlns:xsi=\"" NS_XSI "\">\n"
+		      "  <searchResponse>");
+	for (i = 0; i < d->n && rc == 0 && !out->oom; i++) {
 		const struct addr_dir_entry *e = d->e[i];
 
-		raw(&wr, "\n    ");
-		el(&wr, "searchResultEntry");
+		addr_buf_puts(out, "\n    <searchResultEntry dn=\"");
 		/* TAB, LF and CR become character references here */
-		at(&wr, "dn", e->dn);
+		esc(out, e->dn, strlen(e->dn), 1);
+		addr_buf_puts(out, "\">");
 		rc = addr__entry_out(e, put_attr, &wr);
-		raw(&wr, "\n    ");
-		end(&wr);
+		addr_buf_puts(out, "\n    </searchResultEntry>");
 	}
-	raw(&wr, "\n    ");
-	el(&wr, "searchResultDone");
-	el(&wr, "resultCode");
-	at(&wr, "code", "0");
-	at(&wr, "descr", "success");
-	end(&wr);
-	end(&wr);
-	raw(&wr, "\n  ");
-	end(&wr);
-	raw(&wr, "\n");
-	end(&wr);
-	wr.bad |= xmlTextWriterEndDocument(wr.w) < 0;
-	xmlFreeTextWriter(wr.w);	/* flushes into out */
-	unhook(&hooks);
+	addr_buf_puts(out, "\n    <searchResultDone><resultCode code=\"0\" "
+		      "descr=\"success\"/></searchResultDone>\n"
+		      "  </searchResponse>\n</batchResponse>\n");
 	addr_buf_free(&wr.b64);
-	if (rc == 0 && (wr.bad || out->oom))
+	if (rc == 0 && out->oom)
 		rc = ADDR_ENOMEM;
 	if (rc < 0)
 		addr_buf_truncate(out, start);
