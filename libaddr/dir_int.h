@@ -253,6 +253,25 @@ const struct addr_dir_entry *addr__dir_held(const struct addr_dir *d,
 /* addr__str_ieq - ASCII case-insensitive equality with a C string */
 int addr__str_ieq(const char *s, size_t n, const char *z);
 
+/* A writer's output: the caller's buffer (fn NULL), or a buffer handed
+ * to fn and emptied whenever it holds WRITE_CHUNK octets or more. */
+#define ADDR__WRITE_CHUNK ((size_t)1 << 20)
+struct addr__wout {
+	struct addr_buf *out;
+	addr_write_fn fn;
+	void *ctx;
+	int err;		/* fn failed */
+};
+
+/* addr__wout_flush - hand out's octets to fn (all of them with all,
+ * else only once WRITE_CHUNK is reached); nothing without fn */
+void addr__wout_flush(struct addr__wout *w, int all);
+/* addr__write_stream - run the writer wr on d into a buffer of its own
+ * that is handed to fn in pieces (io_ldif.c) */
+int addr__write_stream(const struct addr_dir *d,
+		       int (*wr)(const struct addr_dir *, struct addr__wout *),
+		       addr_write_fn fn, void *ctx);
+
 /* io_dsml.c: base64 (RFC 4648) of data[0..n) appended to out, on one
  * line; 0 or ADDR_ENOMEM */
 int addr__b64_encode(struct addr_buf *out, const void *data, size_t n);

@@ -7,6 +7,7 @@
  *				batchRequest, every problem a diagnostic
  *	addr_dir_load_dsml()	a batchResponse into a directory, checked
  *	addr_dir_write_dsml()	a directory as a batchResponse, byte-stable
+ *	addr_dir_write_dsml_to()	the same, handed out in pieces
  *	addr_dsml_rejects()	the rejects file of a DSML change file (§4)
  *	addr__b64_encode()	base64 without line breaks (dir_int.h)
  *
@@ -1294,6 +1295,7 @@ struct writer {
 	struct addr_buf b64;
 };
 
+
 /* esc - s[0..n) as element text, or as an attribute value (attr),
  * where TAB and LF are character references too */
 static void esc(struct addr_buf *out, const char *s, size_t n, int attr)
@@ -1369,8 +1371,10 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 	return out->oom ? ADDR_ENOMEM : 0;
 }
 
-int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
+/* write_dsml - the DSML writer into w */
+static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 {
+	struct addr_buf *out = w->out;
 	size_t start = out->size, i;
 	struct writer wr;
 	int rc = 0;
@@ -1386,7 +1390,7 @@ int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 		      "<batchResponse xmlns=\"" NS_DSML "\" xmlns:xsd=\""
 		      NS_XSD "\" xmlns:xsi=\"" NS_XSI "\">\n"
 		      "  <searchResponse>");
-	for (i = 0; i < d->n && rc == 0 && !out->oom; i++) {
+	for (i = 0; i < d->n && rc == 0 && !out->oom && !w->err; i++) {
 		const struct addr_dir_entry *e = d->e[i];
 
 		addr_buf_puts(out, "\n    <searchResultEntry dn=\"");
@@ -1395,16 +1399,33 @@ int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 		addr_buf_puts(out, "\">");
 		rc = addr__entry_out(e, put_attr, &wr);
 		addr_buf_puts(out, "\n    </searchResultEntry>");
+		addr__wout_flush(w, 0);
 	}
 	addr_buf_puts(out, "\n    <searchResultDone><resultCode code=\"0\" "
 		      "descr=\"success\"/></searchResultDone>\n"
 		      "  </searchResponse>\n</batchResponse>\n");
+	addr__wout_flush(w, 1);
 	addr_buf_free(&wr.b64);
 	if (rc == 0 && out->oom)
 		rc = ADDR_ENOMEM;
+	if (rc == 0 && w->err)
+		rc = ADDR_EIO;
 	if (rc < 0)
 		addr_buf_truncate(out, start);
 	return rc;
+}
+
+int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
+{
+	struct addr__wout w = { out, NULL, NULL, 0 };
+
+	return write_dsml(d, &w);
+}
+
+int addr_dir_write_dsml_to(const struct addr_dir *d, addr_write_fn fn,
+			   void *ctx)
+{
+	return addr__write_stream(d, write_dsml, fn, ctx);
 }
 
 /* ----------------------------------------------------------- rejects */

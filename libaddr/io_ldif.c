@@ -8,6 +8,7 @@
  *	addr_dir_load_ldif()	a content file into a directory, checked
  *	addr_dir_load_ldif_read()	the same, the input read in chunks
  *	addr_dir_write_ldif()	a directory as LDIF, byte-stable
+ *	addr_dir_write_ldif_to()	the same, handed out in pieces
  *	addr_ldif_put()		one attribute line, base64 and folding
  *	addr_ldif_rejects()	the refused records of a change file
  *
@@ -200,20 +201,65 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 	return 0;
 }
 
-int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
+void addr__wout_flush(struct addr__wout *w, int all)
 {
+	if (w->fn == NULL || w->err || w->out->oom ||
+	    (!all && w->out->size < ADDR__WRITE_CHUNK))
+		return;
+	if (w->out->size > 0 && w->fn(w->ctx, w->out->ptr, w->out->size) < 0)
+		w->err = 1;
+	addr_buf_clear(w->out);
+}
+
+/* write_ldif - the LDIF writer into w */
+static int write_ldif(const struct addr_dir *d, struct addr__wout *w)
+{
+	struct addr_buf *out = w->out;
 	size_t i;
 
 	addr_buf_puts(out, "version: 1\n");
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; i < d->n && !w->err; i++) {
 		const struct addr_dir_entry *e = d->e[i];
 
 		if (i > 0)
 			addr__buf_putc(out, '\n');
 		addr_ldif_put(out, "dn", e->dn, e->dnlen);
 		addr__entry_out(e, put_attr, out);
+		addr__wout_flush(w, 0);
 	}
-	return out->oom ? ADDR_ENOMEM : 0;
+	addr__wout_flush(w, 1);
+	return out->oom ? ADDR_ENOMEM : w->err ? ADDR_EIO : 0;
+}
+
+int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
+{
+	struct addr__wout w = { out, NULL, NULL, 0 };
+
+	return write_ldif(d, &w);
+}
+
+int addr__write_stream(const struct addr_dir *d,
+		       int (*wr)(const struct addr_dir *, struct addr__wout *),
+		       addr_write_fn fn, void *ctx)
+{
+	struct addr_buf out;
+	struct addr__wout w;
+	int rc;
+
+	addr_buf_init(&out);
+	w.out = &out;
+	w.fn = fn;
+	w.ctx = ctx;
+	w.err = 0;
+	rc = wr(d, &w);
+	addr_buf_free(&out);
+	return rc;
+}
+
+int addr_dir_write_ldif_to(const struct addr_dir *d, addr_write_fn fn,
+			   void *ctx)
+{
+	return addr__write_stream(d, write_ldif, fn, ctx);
 }
 
 /* ------------------------------------------------------------ reader */

@@ -1132,6 +1132,22 @@ ADDR_EXTERN int addr_dir_load_ldif_read(struct addr_dir *d, addr_read_fn rd,
  */
 ADDR_EXTERN int addr_dir_write_ldif(const struct addr_dir *d,
 				    struct addr_buf *out);
+
+/*
+ * addr_write_fn - the output of a streaming writer: take buf[0..len)
+ * (borrowed, valid during the call) and return 0, or a negative value
+ * on a write error. ctx is the caller's.
+ */
+typedef int (*addr_write_fn)(void *ctx, const char *buf, size_t len);
+
+/*
+ * addr_dir_write_ldif_to - addr_dir_write_ldif, the same bytes handed
+ * to fn in pieces of about a MiB as they are made, so that the document
+ * is never in memory whole. 0, ADDR_ENOMEM, or ADDR_EIO when fn failed
+ * (what fn took before stays taken).
+ */
+ADDR_EXTERN int addr_dir_write_ldif_to(const struct addr_dir *d,
+				       addr_write_fn fn, void *ctx);
 /*
  * addr_ldif_put - append one "name: value" line pair (folded, base64
  * when required) for name (NUL-terminated) and v[0..len), both
@@ -1346,6 +1362,13 @@ ADDR_EXTERN int addr_dir_load_dsml(struct addr_dir *d, const char *in,
  */
 ADDR_EXTERN int addr_dir_write_dsml(const struct addr_dir *d,
 				    struct addr_buf *out);
+/*
+ * addr_dir_write_dsml_to - addr_dir_write_dsml, the bytes handed to fn
+ * in pieces as they are made (addr_dir_write_ldif_to). A directory DSML
+ * cannot carry gives ADDR_ESYNTAX before fn is called at all.
+ */
+ADDR_EXTERN int addr_dir_write_dsml_to(const struct addr_dir *d,
+				       addr_write_fn fn, void *ctx);
 
 /*
  * addr_dsml_rejects - append to out the rejects file (spec-directory.md
