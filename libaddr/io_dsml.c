@@ -1256,6 +1256,16 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 {
 	size_t i = 0;
 
+	/* eight printable ASCII octets at a time (a word with an octet
+	 * below 0x20 or above 0x7F goes to the loop below) */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if ((w & 0x8080808080808080ull) ||
+		    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
+			break;
+	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		size_t k;
@@ -1296,33 +1306,45 @@ struct writer {
 };
 
 
-/* esc - s[0..n) as element text, or as an attribute value (attr),
- * where TAB and LF are character references too */
-static void esc(struct addr_buf *out, const char *s, size_t n, int attr)
+/* ESC_TEXT, ESC_ATTR - what esc escapes in element text and in an
+ * attribute value */
+#define ESC_TEXT 1
+#define ESC_ATTR 2
+static const unsigned char esc_class[256] = {
+	['<'] = ESC_TEXT | ESC_ATTR, ['>'] = ESC_TEXT | ESC_ATTR,
+	['&'] = ESC_TEXT | ESC_ATTR, ['"'] = ESC_TEXT | ESC_ATTR,
+	['\r'] = ESC_TEXT | ESC_ATTR, ['\n'] = ESC_ATTR, ['\t'] = ESC_ATTR,
+};
+
+/* esc - s[0..n) as element text (ESC_TEXT) or as an attribute value
+ * (ESC_ATTR), where TAB and LF are character references too */
+static void esc(struct addr_buf *out, const char *s, size_t n, int what)
 {
 	size_t i, from = 0;
 
 	for (i = 0; i < n; i++) {
 		const char *r;
 
+		if (!(esc_class[(unsigned char)s[i]] & what))
+			continue;
 		switch (s[i]) {
 		case '<': r = "&lt;"; break;
 		case '>': r = "&gt;"; break;
 		case '&': r = "&amp;"; break;
 		case '"': r = "&quot;"; break;
 		case '\r': r = "&#13;"; break;
-		case '\n': r = attr ? "&#10;" : NULL; break;
-		case '\t': r = attr ? "&#9;" : NULL; break;
-		default: r = NULL;
+		case '\n': r = "&#10;"; break;
+		default: r = "&#9;"; break;
 		}
-		if (r == NULL)
-			continue;
 		addr_buf_put(out, s + from, i - from);
 		addr_buf_puts(out, r);
 		from = i + 1;
 	}
 	addr_buf_put(out, s + from, n - from);
 }
+
+/* PUT - a string literal appended to out (its length known) */
+#define PUT(out, lit) addr_buf_put(out, lit, sizeof(lit) - 1)
 
 /* check_attr - addr__entry_out callback: can DSML carry the name? */
 static int check_attr(void *ctx, const char *name, const struct addr__dval *v,
@@ -1344,30 +1366,35 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 	struct addr_buf *out = wr->out;
 	size_t k;
 
-	addr_buf_puts(out, "\n      <attr name=\"");
-	esc(out, name, strlen(name), 1);
-	addr_buf_puts(out, n > 0 ? "\">" : "\"/>");
+	PUT(out, "\n      <attr name=\"");
+	esc(out, name, strlen(name), ESC_ATTR);
+	if (n > 0)
+		PUT(out, "\">");
+	else
+		PUT(out, "\"/>");
 	for (k = 0; k < n; k++) {
 		if (!xml_text_ok(v[k].ptr, v[k].len, 0)) {
 			addr_buf_clear(&wr->b64);
 			if (addr__b64_encode(&wr->b64, v[k].ptr, v[k].len) < 0)
 				return ADDR_ENOMEM;
-			addr_buf_puts(out, "<value xsi:type=\"xsd:base64Binary\"");
-			addr_buf_puts(out, wr->b64.size > 0 ? ">" : "/>");
+			PUT(out, "<value xsi:type=\"xsd:base64Binary\"");
 			if (wr->b64.size > 0) {
+				PUT(out, ">");
 				addr_buf_put(out, wr->b64.ptr, wr->b64.size);
-				addr_buf_puts(out, "</value>");
+				PUT(out, "</value>");
+			} else {
+				PUT(out, "/>");
 			}
 		} else if (v[k].len > 0) {
-			addr_buf_puts(out, "<value>");
-			esc(out, v[k].ptr, v[k].len, 0);
-			addr_buf_puts(out, "</value>");
+			PUT(out, "<value>");
+			esc(out, v[k].ptr, v[k].len, ESC_TEXT);
+			PUT(out, "</value>");
 		} else {
-			addr_buf_puts(out, "<value/>");
+			PUT(out, "<value/>");
 		}
 	}
 	if (n > 0)
-		addr_buf_puts(out, "</attr>");
+		PUT(out, "</attr>");
 	return out->oom ? ADDR_ENOMEM : 0;
 }
 
@@ -1393,12 +1420,12 @@ static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 	for (i = 0; i < d->n && rc == 0 && !out->oom && !w->err; i++) {
 		const struct addr_dir_entry *e = d->e[i];
 
-		addr_buf_puts(out, "\n    <searchResultEntry dn=\"");
+		PUT(out, "\n    <searchResultEntry dn=\"");
 		/* TAB, LF and CR become character references here */
-		esc(out, e->dn, strlen(e->dn), 1);
-		addr_buf_puts(out, "\">");
+		esc(out, e->dn, e->dnlen, ESC_ATTR);
+		PUT(out, "\">");
 		rc = addr__entry_out(e, put_attr, &wr);
-		addr_buf_puts(out, "\n    </searchResultEntry>");
+		PUT(out, "\n    </searchResultEntry>");
 		addr__wout_flush(w, 0);
 	}
 	addr_buf_puts(out, "\n    <searchResultDone><resultCode code=\"0\" "
