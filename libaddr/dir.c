@@ -460,7 +460,7 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 	/* a name given from inside the block itself must be found again
 	 * if the block moves */
 	nameoff = in_blk(e, name) ? (size_t)(name - e->blk_) : (size_t)-1;
-	if (nlen == (size_t)-1 || (p = blk_alloc(e, nlen + 1, 1)) == NULL)
+	if (nlen >= UINT32_MAX || (p = blk_alloc(e, nlen + 1, 1)) == NULL)
 		return NULL;
 	if (nameoff != (size_t)-1)
 		name = e->blk_ + nameoff;
@@ -481,10 +481,10 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 static int attr_grow(struct addr_dir_entry *e, struct addr__dattr *a)
 {
 	/* most attributes hold one value: start with one */
-	size_t nc = a->cap ? a->cap * 2 : 1;
+	size_t nc = a->cap ? (size_t)a->cap * 2 : 1;
 	struct addr__dval *v;
 
-	if (nc > ((size_t)-1) / 2 / sizeof(*a->v))
+	if (nc > UINT32_MAX)
 		return ADDR_ENOMEM;
 	if (a->v != NULL && !in_blk(e, a->v)) {
 		if ((v = addr__realloc(a->v, nc * sizeof(*v))) == NULL)
@@ -575,6 +575,8 @@ int addr__entry_fill(struct addr_dir_entry *e,
 			return ADDR_ENOMEM;
 		need += one + 2 + 7 + sizeof(struct addr__dval);
 	}
+	if (rec->nitem >= UINT32_MAX)
+		return ADDR_ENOMEM;
 	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
 	    (at = addr__malloc(rec->nitem * sizeof(*at))) == NULL)
 		return ADDR_ENOMEM;
@@ -1068,8 +1070,7 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 		}
 	}
 	if (a->n > PKEYS_SMALL &&
-	    (a->n > ((size_t)-1) / sizeof(*pk) ||
-	     (pk = addr__malloc(a->n * sizeof(*pk))) == NULL))
+	    (pk = addr__malloc((size_t)a->n * sizeof(*pk))) == NULL)
 		return ADDR_ENOMEM;
 	addr_buf_clear(k);
 	for (i = 0; i < a->n; i++) {
@@ -1211,7 +1212,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		if (a != NULL && a->n > 1)
 			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 					"model.single-valued",
-					"%s has %zu values of %s", e->dn, a->n,
+					"%s has %zu values of %s", e->dn, (size_t)a->n,
 					single_valued[i]);
 	}
 	if ((rc = prepare_proxies(e, known[KN_PROXY], dflags, s, &kb,

@@ -19,12 +19,14 @@ struct addr__dval {
 	size_t len;
 };
 
-/* One attribute: name as first read (owned), values in order. */
+/* One attribute: name as first read (owned), values in order; 32
+ * octets (names and value counts are below 4 Gi: attr_get and
+ * attr_grow refuse more with ADDR_ENOMEM). */
 struct addr__dattr {
 	char *name;
-	size_t nlen;
 	struct addr__dval *v;
-	size_t n, cap;
+	uint32_t nlen;
+	uint32_t n, cap;
 };
 
 /* Tags of index keys: which namespace and which rule a clash breaks. */
