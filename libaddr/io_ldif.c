@@ -149,9 +149,10 @@ int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
 	if (!needs_b64(v, len)) {
 		size_t n = nlen + 1 + (len > 0 ? len + 1 : 0);
 
-		/* the common case: a line that needs no fold */
+		/* the common case: a line that needs no fold (room for it,
+		 * its LF and the NUL) */
 		if (n <= WRAP) {
-			if (addr_buf_grow(out, out->size + n) < 0)
+			if (addr_buf_grow(out, out->size + n + 1) < 0)
 				return ADDR_ENOMEM;
 			memcpy(out->ptr + out->size, name, nlen);
 			out->size += nlen;
