@@ -102,7 +102,17 @@ static int needs_b64(const char *v, size_t n)
 		return 0;
 	if (v[0] == ' ' || v[0] == ':' || v[0] == '<' || v[n - 1] == ' ')
 		return 1;
-	for (i = 0; i < n; i++) {
+	/* eight printable ASCII octets at a time; a word with an octet
+	 * below 0x20 or above 0x7F is looked at octet by octet */
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, v + i, 8);
+		if ((w & 0x8080808080808080ull) ||
+		    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
+			break;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 
 		if (c == 0 || c == '\r' || c == '\n' || c >= 0x80)
