@@ -582,6 +582,16 @@ int addr__entry_fill(struct addr_dir_entry *e,
 		return ADDR_ENOMEM;
 	if (blk_reserve(e, need) < 0)
 		goto out;
+	/* room for as many attributes as items at once (addr__dir_insert
+	 * trims what is not used) instead of growing the array */
+	if (e->na == 0 && e->acap < rec->nitem) {
+		void *p = addr__realloc(e->a, rec->nitem * sizeof(*e->a));
+
+		if (p == NULL)
+			goto out;
+		e->a = p;
+		e->acap = rec->nitem;
+	}
 	/* the attributes, and in a->cap the number of values of each */
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_str *nm = &rec->item[i].name;
@@ -1498,6 +1508,8 @@ int addr__dir_swap(struct addr_dir *d, struct addr_dir_entry *old,
 			return ADDR_ENOMEM;
 		return ADDR_ENOMEM;
 	}
+	entry_trim(nw);
+	blk_trim(nw);
 	nw->pos = old->pos;
 	d->e[old->pos] = nw;
 	addr_dir_entry_free(old);
