@@ -66,6 +66,8 @@ static void free_keys(struct addr_dir_entry *e)
 	addr__free(e->keys);
 	e->keys = NULL;
 	e->nkeys = 0;
+	e->dnkey = NULL;	/* in the same block */
+	e->dnkeylen = 0;
 }
 
 /* ------------------------------------------------------ entry block */
@@ -386,7 +388,6 @@ void addr_dir_entry_free(struct addr_dir_entry *e)
 	addr__free(e->blk_);
 	free_keys(e);
 	refs_free(e);
-	addr__free(e->dnkey);
 	addr__free(e->dn);
 	addr__free(e);
 }
@@ -840,6 +841,8 @@ struct kb_key {
 struct kbuild {
 	struct kb_key small[KB_SMALL], *k;
 	size_t n, cap;
+	size_t dnoff, dnlen;	/* the DN key's octets, if hasdn */
+	int hasdn;
 	char sbytes[KB_BYTES], *b;	/* the key octets: sbytes or a
 					 * malloc'ed buffer */
 	size_t size, bcap;
@@ -850,6 +853,7 @@ static void kb_init(struct kbuild *kb)
 	kb->k = kb->small;
 	kb->n = 0;
 	kb->cap = KB_SMALL;
+	kb->hasdn = 0;
 	kb->b = kb->sbytes;
 	kb->size = 0;
 	kb->bcap = KB_BYTES;
@@ -922,13 +926,29 @@ static int keys_push(struct kbuild *kb, const char *key, size_t klen,
 	return 0;
 }
 
-/* keys_finish - the collected keys as e's (one block); 0 or ADDR_ENOMEM */
+/* kb_dnkey - the entry's DN key, kept in the same block as its keys
+ * (no key of its own); 0 or ADDR_ENOMEM */
+static int kb_dnkey(struct kbuild *kb, const char *key, size_t klen)
+{
+	if (kb_room(kb, klen + 1) < 0)
+		return ADDR_ENOMEM;
+	kb->dnoff = kb->size;
+	kb->dnlen = klen;
+	kb->hasdn = 1;
+	memcpy(kb->b + kb->size, key, klen);
+	kb->b[kb->size + klen] = '\0';
+	kb->size += klen + 1;
+	return 0;
+}
+
+/* keys_finish - the collected keys and the DN key as e's (one block);
+ * 0 or ADDR_ENOMEM */
 static int keys_finish(struct addr_dir_entry *e, const struct kbuild *kb)
 {
 	size_t arr = kb->n * sizeof(*e->keys), i;
 	char *p, *bytes;
 
-	if (kb->n == 0)
+	if (kb->n == 0 && !kb->hasdn)
 		return 0;
 	if ((p = addr__malloc(arr + kb->size)) == NULL)
 		return ADDR_ENOMEM;
@@ -942,6 +962,10 @@ static int keys_finish(struct addr_dir_entry *e, const struct kbuild *kb)
 		e->keys[i].vidx = (uint32_t)kb->k[i].vidx;
 	}
 	e->nkeys = kb->n;
+	if (kb->hasdn) {
+		e->dnkey = bytes + kb->dnoff;
+		e->dnkeylen = kb->dnlen;
+	}
 	return 0;
 }
 
@@ -1180,8 +1204,6 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	s->column = 0;
 	free_keys(e);
 	refs_free(e);
-	addr__free(e->dnkey);
-	e->dnkey = NULL;
 	/* one scratch buffer for the DN key, stored forms and keys; 256
 	 * octets serve nearly every entry without a realloc */
 	addr_buf_init(&k);
@@ -1194,12 +1216,8 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "dn.syntax",
 				"\"%s\" is not an RFC 4514 DN", e->dn);
 		rc = 0;
-	} else {
-		if ((e->dnkey = memdup0(k.ptr, k.size)) == NULL) {
-			rc = ADDR_ENOMEM;
-			goto out;
-		}
-		e->dnkeylen = k.size;
+	} else if ((rc = kb_dnkey(&kb, k.ptr, k.size)) < 0) {
+		goto out;
 	}
 	find_known(e, known);
 	a = known[KN_OBJECTCLASS];

@@ -48,7 +48,8 @@ struct addr__dkey {
 struct addr_dir_entry {
 	char *dn;		/* owned, as given */
 	size_t dnlen;
-	char *dnkey;		/* owned, RFC 4514 comparison key, or NULL */
+	char *dnkey;		/* RFC 4514 comparison key, or NULL; in the
+				 * block of keys (owned through keys) */
 	size_t dnkeylen;
 	struct addr__dattr *a;	/* attributes in order */
 	size_t na, acap;
