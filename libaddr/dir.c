@@ -189,6 +189,48 @@ void addr__entry_free_value(const struct addr_dir_entry *e, char *v)
 		addr__free(v);
 }
 
+/*
+ * The names of the model's attributes, spelled as the writers and AD
+ * spell them, are not copied into each entry: an attribute so named
+ * points into this one constant pool (one NUL-terminated name after the
+ * other; never written through, never freed). Any other spelling is
+ * copied into the entry's block as before.
+ */
+#define POOL_W 28		/* the longest name and its NUL fit */
+static const char name_pool[][POOL_W] = {
+	"objectClass", "cn", "givenName", "sn", "displayName",
+	"mailNickname", "mail", "proxyAddresses", "legacyExchangeDN",
+	"member", "groupType", "targetAddress", "initials",
+	"msExchHideFromAddressLists", "authOrig", "unauthOrig",
+	"dLMemSubmitPerms", "dLMemRejectPerms", "description"
+};
+/* their lengths (a wrong one only makes its name be copied: pooled
+ * also checks for the NUL) */
+static const unsigned char pool_len[] = {
+	11, 2, 9, 2, 11, 12, 4, 14, 16, 6, 9, 13, 8, 26, 8, 10, 16, 16, 11
+};
+#define POOL_N (sizeof(name_pool) / sizeof(name_pool[0]))
+_Static_assert(sizeof(pool_len) == POOL_N, "pool_len counts name_pool");
+
+/* in_pool - is p one of name_pool's names? */
+static int in_pool(const char *p)
+{
+	return (uintptr_t)p - (uintptr_t)name_pool < sizeof(name_pool);
+}
+
+/* pooled - name[0..n) spelled exactly as a name of the pool: that
+ * name, else NULL */
+static const char *pooled(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < POOL_N; i++)
+		if (pool_len[i] == n && name_pool[i][n] == '\0' &&
+		    memcmp(name_pool[i], name, n) == 0)
+			return name_pool[i];
+	return NULL;
+}
+
 static void free_attr(struct addr_dir_entry *e, struct addr__dattr *a)
 {
 	size_t j;
@@ -197,7 +239,7 @@ static void free_attr(struct addr_dir_entry *e, struct addr__dattr *a)
 		addr__entry_free_value(e, a->v[j].ptr);
 	if (!in_blk(e, a->v))
 		addr__free(a->v);
-	if (!in_blk(e, a->name))
+	if (!in_blk(e, a->name) && !in_pool(a->name))
 		addr__free(a->name);
 }
 
@@ -432,6 +474,7 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 {
 	struct addr__dattr *a;
 	size_t i, nameoff;
+	const char *pool;
 	char *p;
 
 	/* the values of one attribute usually come one after the other,
@@ -458,18 +501,26 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 		e->a = na;
 		e->acap = nc;
 	}
-	/* a name given from inside the block itself must be found again
-	 * if the block moves */
-	nameoff = in_blk(e, name) ? (size_t)(name - e->blk_) : (size_t)-1;
-	if (nlen >= UINT32_MAX || (p = blk_alloc(e, nlen + 1, 1)) == NULL)
+	if (nlen >= UINT32_MAX)
 		return NULL;
-	if (nameoff != (size_t)-1)
-		name = e->blk_ + nameoff;
+	if ((pool = pooled(name, nlen)) != NULL) {
+		/* never written through (see name_pool) */
+		p = (char *)(uintptr_t)pool;
+	} else {
+		/* a name given from inside the block itself must be found
+		 * again if the block moves */
+		nameoff = in_blk(e, name) ? (size_t)(name - e->blk_) :
+					    (size_t)-1;
+		if ((p = blk_alloc(e, nlen + 1, 1)) == NULL)
+			return NULL;
+		if (nameoff != (size_t)-1)
+			name = e->blk_ + nameoff;
+		memcpy(p, name, nlen);
+		p[nlen] = '\0';
+	}
 	a = &e->a[e->na];
 	memset(a, 0, sizeof(*a));
 	a->name = p;
-	memcpy(a->name, name, nlen);
-	a->name[nlen] = '\0';
 	a->nlen = nlen;
 	e->na++;
 	return a;
