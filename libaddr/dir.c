@@ -613,20 +613,39 @@ static int blk_reserve(struct addr_dir_entry *e, size_t n)
  * attribute, then the values. The result is what adding each item with
  * addr_dir_entry_add_value gives, without a malloc per value.
  */
+_Static_assert(sizeof(struct addr__dval) % 8 == 0,
+	       "value arrays keep the block aligned");
+
 int addr__entry_fill(struct addr_dir_entry *e,
 		     const struct addr_ldif_record *rec)
 {
 	uint32_t small[64], *at = small;
-	size_t need = 0, i;
+	size_t need = 0, runs = 0, i;
 	int rc = ADDR_ENOMEM;
 
+	/* the block's size, nearly exact (what a block keeps beyond its
+	 * use is given back by addr__dir_insert, which leaves a hole in
+	 * the heap): each value and its descriptor; each name that is not
+	 * pooled, once per run of items of that name; the value arrays
+	 * come one after the other, all multiples of 8 octets, so only the
+	 * first is aligned */
 	for (i = 0; i < rec->nitem; i++) {
-		size_t one = rec->item[i].name.len + rec->item[i].value.len;
+		const struct addr_str *nm = &rec->item[i].name;
+		size_t vlen = rec->item[i].value.len;
 
-		if (one > UINT32_MAX || need > UINT32_MAX)
+		if (nm->len > UINT32_MAX || vlen > UINT32_MAX ||
+		    need > UINT32_MAX)
 			return ADDR_ENOMEM;
-		need += one + 2 + 7 + sizeof(struct addr__dval);
+		need += vlen + 1 + sizeof(struct addr__dval);
+		/* runs of one name: at least the number of attributes */
+		if (i == 0 || nm->len != rec->item[i - 1].name.len ||
+		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) != 0) {
+			runs++;
+			if (pooled(nm->ptr, nm->len) == NULL)
+				need += nm->len + 1;
+		}
 	}
+	need += 7;
 	if (rec->nitem >= UINT32_MAX)
 		return ADDR_ENOMEM;
 	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
@@ -634,15 +653,17 @@ int addr__entry_fill(struct addr_dir_entry *e,
 		return ADDR_ENOMEM;
 	if (blk_reserve(e, need) < 0)
 		goto out;
-	/* room for as many attributes as items at once (addr__dir_insert
-	 * trims what is not used) instead of growing the array */
-	if (e->na == 0 && e->acap < rec->nitem) {
-		void *p = addr__realloc(e->a, rec->nitem * sizeof(*e->a));
+	/* the attribute array at once, one slot per run of a name (the
+	 * values of an attribute come together: nearly always exact, so
+	 * no growth and nothing for addr__dir_insert to trim, which would
+	 * leave a hole in the heap) */
+	if (e->na == 0 && e->acap < runs) {
+		void *p = addr__realloc(e->a, runs * sizeof(*e->a));
 
 		if (p == NULL)
 			goto out;
 		e->a = p;
-		e->acap = rec->nitem;
+		e->acap = runs;
 	}
 	/* the attributes, and in a->cap the number of values of each */
 	for (i = 0; i < rec->nitem; i++) {
