@@ -5,9 +5,9 @@
  *	bench_dir - one measurement of the directory benchmark
  *
  * SYNOPSIS
- *	bench_dir --lib libaddr [--group DN] [--expand-rounds N]
+ *	bench_dir --lib libaddr [--stream] [--group DN] [--expand-rounds N]
  *		  [--roundtrip] FILE
- *	bench_dir --lib libldap FILE
+ *	bench_dir --lib libldap [--stream] FILE
  *
  * DESCRIPTION
  *	One program run is one measurement, so that the maximum resident
@@ -28,6 +28,13 @@
  *	with addr_dir_write_ldif (untimed, after the RSS is taken) and
  *	reports whether the bytes equal the input (gendir writes libaddr's
  *	writer form, so they should).
+ *
+ *	--stream: neither mode reads the file beforehand; each library
+ *	reads it itself inside the timed part: libaddr with
+ *	addr_dir_load_ldif_read and a read(2) callback on the open file
+ *	(the reader holds about a MiB of it at a time), libldap with
+ *	ldif_open on the path (stdio). The peak RSS then has no file
+ *	buffer in it. --roundtrip reads the file after the measurement.
  *
  *	libldap: ldif_open_mem on the buffer, then the loop of
  *	ldif_read_record + ldap_parse_ldif_record(LDIF_DEFAULT_ADD) +
@@ -183,6 +190,44 @@ static NOINLINE int measured_addr_load(struct addr_dir **d, const char *path,
 	return rc < 0 ? rc : addr_dir_load_ldif(*d, buf, len, path, 0, rep);
 }
 
+/* the read callback of the streamed load: read(2), EINTR retried */
+struct fdin {
+	int fd;
+	size_t total;
+};
+
+static long fd_read(void *ctx, char *buf, size_t cap)
+{
+	struct fdin *f = ctx;
+	ssize_t n;
+
+	do
+		n = read(f->fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	if (n > 0)
+		f->total += (size_t)n;
+	return (long)n;
+}
+
+/* measured_addr_load_stream - the timed libaddr part with --stream: the
+ * file opened and read by the load itself; *len gets its size */
+static NOINLINE int measured_addr_load_stream(struct addr_dir **d,
+					      const char *path, size_t *len,
+					      struct addr_dir_report *rep)
+{
+	struct fdin f = { -1, 0 };
+	int rc;
+
+	if ((rc = addr_dir_new(d, 0)) < 0)
+		return rc;
+	if ((f.fd = open(path, O_RDONLY)) < 0)
+		return ADDR_EIO;
+	rc = addr_dir_load_ldif_read(*d, fd_read, &f, path, 0, rep);
+	close(f.fd);
+	*len = f.total;
+	return rc;
+}
+
 static int run_libaddr(const char *path, char *buf, size_t len, long rss_read,
 		       const char *group, int rounds, int roundtrip)
 {
@@ -195,12 +240,14 @@ static int run_libaddr(const char *path, char *buf, size_t len, long rss_read,
 	int rc, i, status = 0;
 	size_t k;
 	long rss;
+	char *own = NULL;	/* --stream --roundtrip: the file, read late */
 
 	addr_dir_report_init(&rep);
 	ru_now(&u0);
 	w0 = now(CLOCK_MONOTONIC);
 	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-	rc = measured_addr_load(&d, path, buf, len, &rep);
+	rc = buf != NULL ? measured_addr_load(&d, path, buf, len, &rep) :
+	     measured_addr_load_stream(&d, path, &len, &rep);
 	load_cpu = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	load_wall = now(CLOCK_MONOTONIC) - w0;
 	ru_now(&u1);
@@ -254,13 +301,16 @@ static int run_libaddr(const char *path, char *buf, size_t len, long rss_read,
 	if (roundtrip) {
 		struct addr_buf out;
 
+		if (buf == NULL && (buf = own = read_file(path, &len)) == NULL)
+			status = 1;
 		addr_buf_init(&out);
-		rc = addr_dir_write_ldif(d, &out);
+		rc = buf == NULL ? -1 : addr_dir_write_ldif(d, &out);
 		printf(" roundtrip=%s", rc == 0 && out.size == len &&
 		       memcmp(out.ptr, buf, len) == 0 ? "same" : "differs");
 		addr_buf_free(&out);
 	}
 	putchar('\n');
+	free(own);
 	addr_dl_result_free(&res);
 	addr_dir_report_free(&rep);
 	addr_dir_free(d);
@@ -282,8 +332,11 @@ static NOINLINE int measured_ldap_parse(const char *path, char *buf,
 	int rlen = 0, rc;
 	unsigned long lineno = 0;
 
-	if ((fp = ldif_open_mem(buf, len, "r")) == NULL) {
-		fprintf(stderr, "bench_dir: %s: ldif_open_mem failed\n", path);
+	/* buf NULL (--stream): libldap reads the file through stdio */
+	fp = buf != NULL ? ldif_open_mem(buf, len, "r") : ldif_open(path, "r");
+	if (fp == NULL) {
+		fprintf(stderr, "bench_dir: %s: ldif_open%s failed\n", path,
+			buf != NULL ? "_mem" : "");
 		return -1;
 	}
 	while ((rc = ldif_read_record(fp, &lineno, &rbuf, &rlen)) > 0) {
@@ -323,6 +376,11 @@ static int run_libldap(const char *path, char *buf, size_t len, long rss_read)
 	cpu = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	wall = now(CLOCK_MONOTONIC) - w0;
 	ru_now(&u1);
+	if (buf == NULL) {	/* --stream: the size of the file read */
+		struct stat st;
+
+		len = stat(path, &st) == 0 ? (size_t)st.st_size : 0;
+	}
 	printf("RESULT lib=libldap bytes=%zu records=%zu errors=%zu "
 	       "load_wall=%.6f load_cpu=%.6f rss_read_kb=%ld maxrss_kb=%ld",
 	       len, records, errors, wall, cpu, rss_read, maxrss_kb());
@@ -335,9 +393,9 @@ static int run_libldap(const char *path, char *buf, size_t len, long rss_read)
 
 static void usage(int status)
 {
-	fputs("usage: bench_dir --lib libaddr [--group DN] [--expand-rounds N]"
-	      " [--roundtrip] FILE\n"
-	      "       bench_dir --lib libldap FILE\n",
+	fputs("usage: bench_dir --lib libaddr [--stream] [--group DN] "
+	      "[--expand-rounds N] [--roundtrip] FILE\n"
+	      "       bench_dir --lib libldap [--stream] FILE\n",
 	      status ? stderr : stdout);
 	exit(status);
 }
@@ -349,16 +407,17 @@ int main(int argc, char **argv)
 		{ "group", required_argument, NULL, 'g' },
 		{ "expand-rounds", required_argument, NULL, 'r' },
 		{ "roundtrip", no_argument, NULL, 't' },
+		{ "stream", no_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *lib = NULL, *group = DEFAULT_GROUP;
-	int c, rounds = 5, roundtrip = 0, rc;
-	size_t len;
-	char *buf;
+	int c, rounds = 5, roundtrip = 0, stream = 0, rc;
+	size_t len = 0;
+	char *buf = NULL;
 	long rss_read;
 
-	while ((c = getopt_long(argc, argv, "l:g:r:th", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:g:r:tsh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': lib = optarg; break;
 		case 'g': group = optarg; break;
@@ -368,6 +427,7 @@ int main(int argc, char **argv)
 				usage(2);
 			break;
 		case 't': roundtrip = 1; break;
+		case 's': stream = 1; break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}
@@ -375,7 +435,7 @@ int main(int argc, char **argv)
 	if (optind + 1 != argc || lib == NULL ||
 	    (strcmp(lib, "libaddr") != 0 && strcmp(lib, "libldap") != 0))
 		usage(2);
-	if ((buf = read_file(argv[optind], &len)) == NULL)
+	if (!stream && (buf = read_file(argv[optind], &len)) == NULL)
 		return 1;
 	rss_read = maxrss_kb();
 	if (strcmp(lib, "libaddr") == 0)

@@ -59,15 +59,15 @@ int addr_dir_entry_new(struct addr_dir_entry **out, const char *dn,
 	return 0;
 }
 
+/* free_keys - the keys are one block: the array, then the key octets
+ * (keys_finish) */
 static void free_keys(struct addr_dir_entry *e)
 {
-	size_t i;
-
-	for (i = 0; i < e->nkeys; i++)
-		addr__free(e->keys[i].key);
 	addr__free(e->keys);
 	e->keys = NULL;
 	e->nkeys = 0;
+	e->dnkey = NULL;	/* in the same block */
+	e->dnkeylen = 0;
 }
 
 /* ------------------------------------------------------ entry block */
@@ -75,8 +75,12 @@ static void free_keys(struct addr_dir_entry *e)
 /*
  * The attribute names and value arrays of an entry live in one block
  * (e->blk_) instead of a malloc each: two thirds fewer allocations per
- * entry and no per-name malloc overhead. The values themselves stay
- * separate allocations (callers free and replace them). The block
+ * entry and no per-name malloc overhead. The values of an entry made
+ * from a record (addr__entry_fill) or copied (addr_dir_entry_copy) are
+ * in the block too; a value added or replaced later is an allocation of
+ * its own. So a value is released with addr__entry_free_value, which
+ * frees only what is outside the block (a dropped value in the block
+ * stays until the entry is freed or copied). The block
  * starts with its used and allocated sizes; it grows by realloc, and
  * then every name and array in it is moved with it. A name or array
  * outside the block (none is, unless memory ran out) is a malloc of its
@@ -97,7 +101,12 @@ static int in_blk(const struct addr_dir_entry *e, const void *p)
 	       q < b + ((const struct blkhdr *)(void *)e->blk_)->cap;
 }
 
-/* blk_move - e's block was moved from old to nw: follow it */
+static void refs_moved(struct addr_dir_entry *e, uintptr_t old, size_t cap,
+		       char *nw);
+
+/* blk_move - e's block was moved from old to nw: follow it (names,
+ * value arrays, values, and the values the kept reference keys were
+ * made from) */
 static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		     char *nw)
 {
@@ -106,13 +115,20 @@ static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 	for (i = 0; i < e->na; i++) {
 		struct addr__dattr *a = &e->a[i];
 		uintptr_t q = (uintptr_t)a->name;
+		size_t j;
 
 		if (q >= old && q < old + cap)
 			a->name = nw + (q - old);
 		q = (uintptr_t)a->v;
 		if (a->v != NULL && q >= old && q < old + cap)
 			a->v = (struct addr__dval *)(void *)(nw + (q - old));
+		for (j = 0; j < a->n; j++) {
+			q = (uintptr_t)a->v[j].ptr;
+			if (q >= old && q < old + cap)
+				a->v[j].ptr = nw + (q - old);
+		}
 	}
+	refs_moved(e, old, cap, nw);
 	e->blk_ = nw;
 }
 
@@ -167,15 +183,63 @@ static void blk_trim(struct addr_dir_entry *e)
 		blk_resize(e, h->used);
 }
 
+void addr__entry_free_value(const struct addr_dir_entry *e, char *v)
+{
+	if (!in_blk(e, v))
+		addr__free(v);
+}
+
+/*
+ * The names of the model's attributes, spelled as the writers and AD
+ * spell them, are not copied into each entry: an attribute so named
+ * points into this one constant pool (one NUL-terminated name after the
+ * other; never written through, never freed). Any other spelling is
+ * copied into the entry's block as before.
+ */
+#define POOL_W 28		/* the longest name and its NUL fit */
+static const char name_pool[][POOL_W] = {
+	"objectClass", "cn", "givenName", "sn", "displayName",
+	"mailNickname", "mail", "proxyAddresses", "legacyExchangeDN",
+	"member", "groupType", "targetAddress", "initials",
+	"msExchHideFromAddressLists", "authOrig", "unauthOrig",
+	"dLMemSubmitPerms", "dLMemRejectPerms", "description"
+};
+/* their lengths (a wrong one only makes its name be copied: pooled
+ * also checks for the NUL) */
+static const unsigned char pool_len[] = {
+	11, 2, 9, 2, 11, 12, 4, 14, 16, 6, 9, 13, 8, 26, 8, 10, 16, 16, 11
+};
+#define POOL_N (sizeof(name_pool) / sizeof(name_pool[0]))
+_Static_assert(sizeof(pool_len) == POOL_N, "pool_len counts name_pool");
+
+/* in_pool - is p one of name_pool's names? */
+static int in_pool(const char *p)
+{
+	return (uintptr_t)p - (uintptr_t)name_pool < sizeof(name_pool);
+}
+
+/* pooled - name[0..n) spelled exactly as a name of the pool: that
+ * name, else NULL */
+static const char *pooled(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < POOL_N; i++)
+		if (pool_len[i] == n && name_pool[i][n] == '\0' &&
+		    memcmp(name_pool[i], name, n) == 0)
+			return name_pool[i];
+	return NULL;
+}
+
 static void free_attr(struct addr_dir_entry *e, struct addr__dattr *a)
 {
 	size_t j;
 
 	for (j = 0; j < a->n; j++)
-		addr__free(a->v[j].ptr);
+		addr__entry_free_value(e, a->v[j].ptr);
 	if (!in_blk(e, a->v))
 		addr__free(a->v);
-	if (!in_blk(e, a->name))
+	if (!in_blk(e, a->name) && !in_pool(a->name))
 		addr__free(a->name);
 }
 
@@ -238,6 +302,22 @@ static void refs_free(struct addr_dir_entry *e)
 {
 	addr__free(e->refs_);
 	e->refs_ = NULL;
+}
+
+/* refs_moved - the values the kept keys were made from moved with e's
+ * block from old to nw */
+static void refs_moved(struct addr_dir_entry *e, uintptr_t old, size_t cap,
+		       char *nw)
+{
+	struct addr__refs *R = e->refs_;
+	size_t i;
+
+	for (i = 0; R != NULL && i < R->first[NREF]; i++) {
+		uintptr_t q = (uintptr_t)R->k[i].src;
+
+		if (q >= old && q < old + cap)
+			R->k[i].src = nw + (q - old);
+	}
 }
 
 /* refs_build - make e->refs_ (one block); without memory, or for keys
@@ -350,7 +430,6 @@ void addr_dir_entry_free(struct addr_dir_entry *e)
 	addr__free(e->blk_);
 	free_keys(e);
 	refs_free(e);
-	addr__free(e->dnkey);
 	addr__free(e->dn);
 	addr__free(e);
 }
@@ -395,6 +474,7 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 {
 	struct addr__dattr *a;
 	size_t i, nameoff;
+	const char *pool;
 	char *p;
 
 	/* the values of one attribute usually come one after the other,
@@ -421,18 +501,26 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 		e->a = na;
 		e->acap = nc;
 	}
-	/* a name given from inside the block itself must be found again
-	 * if the block moves */
-	nameoff = in_blk(e, name) ? (size_t)(name - e->blk_) : (size_t)-1;
-	if (nlen == (size_t)-1 || (p = blk_alloc(e, nlen + 1, 1)) == NULL)
+	if (nlen >= UINT32_MAX)
 		return NULL;
-	if (nameoff != (size_t)-1)
-		name = e->blk_ + nameoff;
+	if ((pool = pooled(name, nlen)) != NULL) {
+		/* never written through (see name_pool) */
+		p = (char *)(uintptr_t)pool;
+	} else {
+		/* a name given from inside the block itself must be found
+		 * again if the block moves */
+		nameoff = in_blk(e, name) ? (size_t)(name - e->blk_) :
+					    (size_t)-1;
+		if ((p = blk_alloc(e, nlen + 1, 1)) == NULL)
+			return NULL;
+		if (nameoff != (size_t)-1)
+			name = e->blk_ + nameoff;
+		memcpy(p, name, nlen);
+		p[nlen] = '\0';
+	}
 	a = &e->a[e->na];
 	memset(a, 0, sizeof(*a));
 	a->name = p;
-	memcpy(a->name, name, nlen);
-	a->name[nlen] = '\0';
 	a->nlen = nlen;
 	e->na++;
 	return a;
@@ -445,10 +533,10 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 static int attr_grow(struct addr_dir_entry *e, struct addr__dattr *a)
 {
 	/* most attributes hold one value: start with one */
-	size_t nc = a->cap ? a->cap * 2 : 1;
+	size_t nc = a->cap ? (size_t)a->cap * 2 : 1;
 	struct addr__dval *v;
 
-	if (nc > ((size_t)-1) / 2 / sizeof(*a->v))
+	if (nc > UINT32_MAX)
 		return ADDR_ENOMEM;
 	if (a->v != NULL && !in_blk(e, a->v)) {
 		if ((v = addr__realloc(a->v, nc * sizeof(*v))) == NULL)
@@ -503,6 +591,125 @@ int addr_dir_entry_add_value(struct addr_dir_entry *e, const char *attr,
 		return ADDR_ENOMEM;
 	}
 	return 0;
+}
+
+/* blk_reserve - room for at least n more octets in e's block, so that
+ * the allocations that follow do not move it */
+static int blk_reserve(struct addr_dir_entry *e, size_t n)
+{
+	size_t used = e->blk_ ? ((struct blkhdr *)(void *)e->blk_)->used :
+				sizeof(struct blkhdr);
+	size_t cap = e->blk_ ? ((struct blkhdr *)(void *)e->blk_)->cap : 0;
+
+	if (n > UINT32_MAX - used)
+		return ADDR_ENOMEM;
+	return used + n <= cap ? 0 : blk_resize(e, used + n);
+}
+
+/*
+ * addr__entry_fill - the items of rec as the attributes of e (new, no
+ * attributes yet), names and values in e's block: one reservation, the
+ * attributes and their value counts, one array of the exact size per
+ * attribute, then the values. The result is what adding each item with
+ * addr_dir_entry_add_value gives, without a malloc per value.
+ */
+_Static_assert(sizeof(struct addr__dval) % 8 == 0,
+	       "value arrays keep the block aligned");
+
+int addr__entry_fill(struct addr_dir_entry *e,
+		     const struct addr_ldif_record *rec)
+{
+	uint32_t small[64], *at = small;
+	size_t need = 0, runs = 0, i;
+	int rc = ADDR_ENOMEM;
+
+	/* the block's size, nearly exact (what a block keeps beyond its
+	 * use is given back by addr__dir_insert, which leaves a hole in
+	 * the heap): each value and its descriptor; each name that is not
+	 * pooled, once per run of items of that name; the value arrays
+	 * come one after the other, all multiples of 8 octets, so only the
+	 * first is aligned */
+	for (i = 0; i < rec->nitem; i++) {
+		const struct addr_str *nm = &rec->item[i].name;
+		size_t vlen = rec->item[i].value.len;
+
+		if (nm->len > UINT32_MAX || vlen > UINT32_MAX ||
+		    need > UINT32_MAX)
+			return ADDR_ENOMEM;
+		need += vlen + 1 + sizeof(struct addr__dval);
+		/* runs of one name: at least the number of attributes */
+		if (i == 0 || nm->len != rec->item[i - 1].name.len ||
+		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) != 0) {
+			runs++;
+			if (pooled(nm->ptr, nm->len) == NULL)
+				need += nm->len + 1;
+		}
+	}
+	need += 7;
+	if (rec->nitem >= UINT32_MAX)
+		return ADDR_ENOMEM;
+	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
+	    (at = addr__malloc(rec->nitem * sizeof(*at))) == NULL)
+		return ADDR_ENOMEM;
+	if (blk_reserve(e, need) < 0)
+		goto out;
+	/* the attribute array at once, one slot per run of a name (the
+	 * values of an attribute come together: nearly always exact, so
+	 * no growth and nothing for addr__dir_insert to trim, which would
+	 * leave a hole in the heap) */
+	if (e->na == 0 && e->acap < runs) {
+		void *p = addr__realloc(e->a, runs * sizeof(*e->a));
+
+		if (p == NULL)
+			goto out;
+		e->a = p;
+		e->acap = runs;
+	}
+	/* the attributes, and in a->cap the number of values of each */
+	for (i = 0; i < rec->nitem; i++) {
+		const struct addr_str *nm = &rec->item[i].name;
+		struct addr__dattr *a = attr_get(e, nm->ptr,
+						 strnlen(nm->ptr, nm->len));
+
+		if (a == NULL)
+			goto out;
+		at[i] = (uint32_t)(a - e->a);
+		a->cap++;
+	}
+	for (i = 0; i < e->na; i++) {
+		struct addr__dattr *a = &e->a[i];
+
+		if ((a->v = blk_alloc(e, a->cap * sizeof(*a->v), 8)) == NULL) {
+			a->cap = 0;
+			goto out;
+		}
+	}
+	for (i = 0; i < rec->nitem; i++) {
+		const struct addr_str *v = &rec->item[i].value;
+		struct addr__dattr *a = &e->a[at[i]];
+		char *c = blk_alloc(e, v->len + 1, 1);
+
+		if (c == NULL)
+			goto out;
+		if (v->len > 0)
+			memcpy(c, v->ptr, v->len);
+		c[v->len] = '\0';
+		a = &e->a[at[i]];
+		a->v[a->n].ptr = c;
+		a->v[a->n].len = v->len;
+		a->n++;
+	}
+	rc = 0;
+out:
+	if (rc < 0) {
+		/* attributes whose array was not made hold no values */
+		for (i = 0; i < e->na; i++)
+			if (e->a[i].v == NULL)
+				e->a[i].cap = 0;
+	}
+	if (at != small)
+		addr__free(at);
+	return rc;
 }
 
 /* entry_remove_attr - drop attribute i */
@@ -687,37 +894,150 @@ static void set_prefix_case(char *p, size_t n, int upper)
 	}
 }
 
-/* keys_push - add a copy of key[0..klen) (owned) unless the entry has
- * it already */
-static int keys_push(struct addr_dir_entry *e, size_t *cap,
-		     const char *key, size_t klen, int tag, size_t vidx)
+/*
+ * The uniqueness keys of an entry are collected during
+ * addr__entry_prepare in a struct kbuild (the octets in one buffer, the
+ * keys as offsets into it) and then stored in one block: the array of
+ * struct addr__dkey followed by the key octets, each NUL-terminated,
+ * which the hash index borrows. One allocation per entry instead of one
+ * per key and one for the array.
+ */
+#define KB_SMALL 8
+#define KB_BYTES 512	/* the keys of nearly every entry fit */
+
+struct kb_key {
+	size_t off, klen, vidx;
+	int tag;
+};
+
+struct kbuild {
+	struct kb_key small[KB_SMALL], *k;
+	size_t n, cap;
+	size_t dnoff, dnlen;	/* the DN key's octets, if hasdn */
+	int hasdn;
+	char sbytes[KB_BYTES], *b;	/* the key octets: sbytes or a
+					 * malloc'ed buffer */
+	size_t size, bcap;
+};
+
+static void kb_init(struct kbuild *kb)
+{
+	kb->k = kb->small;
+	kb->n = 0;
+	kb->cap = KB_SMALL;
+	kb->hasdn = 0;
+	kb->b = kb->sbytes;
+	kb->size = 0;
+	kb->bcap = KB_BYTES;
+}
+
+static void kb_free(struct kbuild *kb)
+{
+	if (kb->k != kb->small)
+		addr__free(kb->k);
+	if (kb->b != kb->sbytes)
+		addr__free(kb->b);
+}
+
+/* kb_room - room for n more key octets; 0 or ADDR_ENOMEM */
+static int kb_room(struct kbuild *kb, size_t n)
+{
+	size_t nc = kb->bcap;
+	char *p;
+
+	if (n <= kb->bcap - kb->size)
+		return 0;
+	if (n > ((size_t)-1) / 4 - kb->size)
+		return ADDR_ENOMEM;
+	while (nc - kb->size < n)
+		nc *= 2;
+	if ((p = addr__malloc(nc)) == NULL)
+		return ADDR_ENOMEM;
+	memcpy(p, kb->b, kb->size);
+	if (kb->b != kb->sbytes)
+		addr__free(kb->b);
+	kb->b = p;
+	kb->bcap = nc;
+	return 0;
+}
+
+/* keys_push - add a copy of key[0..klen) unless the entry has it
+ * already (a key is unique per entry); 0 or ADDR_ENOMEM */
+static int keys_push(struct kbuild *kb, const char *key, size_t klen,
+		     int tag, size_t vidx)
 {
 	size_t i;
-	char *c;
 
-	for (i = 0; i < e->nkeys; i++)
-		if (e->keys[i].klen == klen &&
-		    memcmp(e->keys[i].key, key, klen) == 0)
+	for (i = 0; i < kb->n; i++)
+		if (kb->k[i].klen == klen &&
+		    memcmp(kb->b + kb->k[i].off, key, klen) == 0)
 			return 0;
-	if (e->nkeys == *cap) {
-		size_t nc = *cap ? *cap * 2 : 4;
-		void *p;
-
-		if (nc > ((size_t)-1) / sizeof(*e->keys))
-			return ADDR_ENOMEM;
-		p = addr__realloc(e->keys, nc * sizeof(*e->keys));
-		if (p == NULL)
-			return ADDR_ENOMEM;
-		e->keys = p;
-		*cap = nc;
-	}
-	if ((c = memdup0(key, klen)) == NULL)
+	if (klen > UINT32_MAX || vidx > UINT32_MAX || kb_room(kb, klen + 1) < 0)
 		return ADDR_ENOMEM;
-	e->keys[e->nkeys].key = c;
-	e->keys[e->nkeys].klen = klen;
-	e->keys[e->nkeys].tag = tag;
-	e->keys[e->nkeys].vidx = vidx;
-	e->nkeys++;
+	if (kb->n == kb->cap) {
+		size_t nc = kb->cap * 2;
+		struct kb_key *p;
+
+		if (nc > ((size_t)-1) / sizeof(*p) ||
+		    (p = addr__malloc(nc * sizeof(*p))) == NULL)
+			return ADDR_ENOMEM;
+		memcpy(p, kb->k, kb->n * sizeof(*p));
+		if (kb->k != kb->small)
+			addr__free(kb->k);
+		kb->k = p;
+		kb->cap = nc;
+	}
+	kb->k[kb->n].off = kb->size;
+	kb->k[kb->n].klen = klen;
+	kb->k[kb->n].tag = tag;
+	kb->k[kb->n].vidx = vidx;
+	memcpy(kb->b + kb->size, key, klen);
+	kb->b[kb->size + klen] = '\0';
+	kb->size += klen + 1;
+	kb->n++;
+	return 0;
+}
+
+/* kb_dnkey - the entry's DN key, kept in the same block as its keys
+ * (no key of its own); 0 or ADDR_ENOMEM */
+static int kb_dnkey(struct kbuild *kb, const char *key, size_t klen)
+{
+	if (kb_room(kb, klen + 1) < 0)
+		return ADDR_ENOMEM;
+	kb->dnoff = kb->size;
+	kb->dnlen = klen;
+	kb->hasdn = 1;
+	memcpy(kb->b + kb->size, key, klen);
+	kb->b[kb->size + klen] = '\0';
+	kb->size += klen + 1;
+	return 0;
+}
+
+/* keys_finish - the collected keys and the DN key as e's (one block);
+ * 0 or ADDR_ENOMEM */
+static int keys_finish(struct addr_dir_entry *e, const struct kbuild *kb)
+{
+	size_t arr = kb->n * sizeof(*e->keys), i;
+	char *p, *bytes;
+
+	if (kb->n == 0 && !kb->hasdn)
+		return 0;
+	if ((p = addr__malloc(arr + kb->size)) == NULL)
+		return ADDR_ENOMEM;
+	e->keys = (struct addr__dkey *)(void *)p;
+	bytes = p + arr;
+	memcpy(bytes, kb->b, kb->size);
+	for (i = 0; i < kb->n; i++) {
+		e->keys[i].key = bytes + kb->k[i].off;
+		e->keys[i].klen = (uint32_t)kb->k[i].klen;
+		e->keys[i].tag = kb->k[i].tag;
+		e->keys[i].vidx = (uint32_t)kb->k[i].vidx;
+	}
+	e->nkeys = kb->n;
+	if (kb->hasdn) {
+		e->dnkey = bytes + kb->dnoff;
+		e->dnkeylen = kb->dnlen;
+	}
 	return 0;
 }
 
@@ -822,7 +1142,7 @@ struct pkey {
  * folded value, not a second folding.
  */
 static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
-			   unsigned dflags, struct addr__sink *s, size_t *kcap,
+			   unsigned dflags, struct addr__sink *s, struct kbuild *kb,
 			   struct addr_buf *k)
 {
 	unsigned pf = (dflags & ADDR_DIR_X400_STRICT) ? ADDR_PROXY_X400_STRICT : 0;
@@ -850,14 +1170,13 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 		    memcmp(k->ptr, a->v[i].ptr, k->size) != 0) {
 			if ((c = memdup0(k->ptr, k->size)) == NULL)
 				return ADDR_ENOMEM;
-			addr__free(a->v[i].ptr);
+			addr__entry_free_value(e, a->v[i].ptr);
 			a->v[i].ptr = c;
 			a->v[i].len = k->size;
 		}
 	}
 	if (a->n > PKEYS_SMALL &&
-	    (a->n > ((size_t)-1) / sizeof(*pk) ||
-	     (pk = addr__malloc(a->n * sizeof(*pk))) == NULL))
+	    (pk = addr__malloc((size_t)a->n * sizeof(*pk))) == NULL)
 		return ADDR_ENOMEM;
 	addr_buf_clear(k);
 	for (i = 0; i < a->n; i++) {
@@ -923,13 +1242,13 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 			addr_buf_put(k, k->ptr + pk[i].off + plen + 1,
 				     pk[i].len - plen - 1);
 			if (k->oom ||
-			    keys_push(e, kcap, k->ptr + kend, k->size - kend,
+			    keys_push(kb, k->ptr + kend, k->size - kend,
 				      ADDR__K_DNPROXY, i) < 0) {
 				rc = ADDR_ENOMEM;
 				goto out;
 			}
 			addr_buf_truncate(k, kend);
-		} else if (keys_push(e, kcap, k->ptr + pk[i].off, pk[i].len,
+		} else if (keys_push(kb, k->ptr + pk[i].off, pk[i].len,
 				     ADDR__K_PROXY, i) < 0) {
 			rc = ADDR_ENOMEM;
 			goto out;
@@ -947,8 +1266,9 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 			struct addr__sink *s)
 {
 	struct addr_buf k;
+	struct kbuild kb;
 	struct addr__dattr *known[KN_COUNT], *a;
-	size_t i, kcap = 0, before = s->nerrors;
+	size_t i, before = s->nerrors;
 	int rc = 0, user = 0, contact = 0, group = 0;
 	const char *mail;
 
@@ -956,12 +1276,11 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	s->column = 0;
 	free_keys(e);
 	refs_free(e);
-	addr__free(e->dnkey);
-	e->dnkey = NULL;
 	/* one scratch buffer for the DN key, stored forms and keys; 256
 	 * octets serve nearly every entry without a realloc */
 	addr_buf_init(&k);
 	addr_buf_grow(&k, 255);
+	kb_init(&kb);
 	rc = addr__dn_key(&k, e->dn, e->dnlen);
 	if (rc == ADDR_ENOMEM)
 		goto out;
@@ -969,12 +1288,8 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "dn.syntax",
 				"\"%s\" is not an RFC 4514 DN", e->dn);
 		rc = 0;
-	} else {
-		if ((e->dnkey = memdup0(k.ptr, k.size)) == NULL) {
-			rc = ADDR_ENOMEM;
-			goto out;
-		}
-		e->dnkeylen = k.size;
+	} else if ((rc = kb_dnkey(&kb, k.ptr, k.size)) < 0) {
+		goto out;
 	}
 	find_known(e, known);
 	a = known[KN_OBJECTCLASS];
@@ -997,10 +1312,10 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		if (a != NULL && a->n > 1)
 			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 					"model.single-valued",
-					"%s has %zu values of %s", e->dn, a->n,
+					"%s has %zu values of %s", e->dn, (size_t)a->n,
 					single_valued[i]);
 	}
-	if ((rc = prepare_proxies(e, known[KN_PROXY], dflags, s, &kcap,
+	if ((rc = prepare_proxies(e, known[KN_PROXY], dflags, s, &kb,
 				  &k)) < 0)
 		goto out;
 	a = known[KN_LEGDN];
@@ -1011,7 +1326,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		addr__buf_putc(&k, '\1');
 		if ((rc = addr__dir_fold(&k, a->v[0].ptr, a->v[0].len)) ==
 		    ADDR_ENOMEM ||
-		    keys_push(e, &kcap, k.ptr, k.size, ADDR__K_LEGDN, 0) < 0) {
+		    keys_push(&kb, k.ptr, k.size, ADDR__K_LEGDN, 0) < 0) {
 			rc = ADDR_ENOMEM;
 			goto out;
 		}
@@ -1041,7 +1356,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 			/* a target equal to one of the contact's own
 			 * proxies is allowed: keys_push skips it */
 			if (rc == 0 && !dnspace &&
-			    keys_push(e, &kcap, k.ptr, k.size, ADDR__K_TARGET,
+			    keys_push(&kb, k.ptr, k.size, ADDR__K_TARGET,
 				      0) < 0)
 				rc = ADDR_ENOMEM;
 		}
@@ -1070,11 +1385,12 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 				addr__entry_remove_attr(e, (size_t)(a - e->a));
 		}
 	}
-	if (s->fatal)
+	if (s->fatal || keys_finish(e, &kb) < 0)
 		rc = ADDR_ENOMEM;
 	else
 		refs_build(e);
 out:
+	kb_free(&kb);
 	addr_buf_free(&k);
 	if (rc < 0)
 		return rc;
@@ -1282,6 +1598,8 @@ int addr__dir_swap(struct addr_dir *d, struct addr_dir_entry *old,
 			return ADDR_ENOMEM;
 		return ADDR_ENOMEM;
 	}
+	entry_trim(nw);
+	blk_trim(nw);
 	nw->pos = old->pos;
 	d->e[old->pos] = nw;
 	addr_dir_entry_free(old);
@@ -1336,7 +1654,7 @@ static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 					 * values: the entry drops them */
 					refs_free(e);
 					dropped = 1;
-					addr__free(a->v[j].ptr);
+					addr__entry_free_value(e, a->v[j].ptr);
 					memmove(&a->v[j], &a->v[j + 1],
 						(a->n - j - 1) * sizeof(a->v[0]));
 					a->n--;
@@ -1405,7 +1723,7 @@ int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
 					rc = ADDR_ENOMEM;
 					break;
 				}
-				addr__free(a->v[j].ptr);
+				addr__entry_free_value(e, a->v[j].ptr);
 				a->v[j].ptr = v;
 				a->v[j].len = dnlen;
 				renamed = 1;
@@ -1461,7 +1779,7 @@ int addr_dir_set(struct addr_dir *d, const char *dn, size_t dnlen,
 	a = addr__entry_attr(nw, attr);
 	if (a != NULL) {
 		for (i = 0; i < a->n; i++)
-			addr__free(a->v[i].ptr);
+			addr__entry_free_value(nw, a->v[i].ptr);
 		a->n = 0;
 	}
 	for (i = 0; i < n && rc > 0; i++)
@@ -1636,7 +1954,7 @@ int addr_dir_proxy_remove(struct addr_dir *d, const char *dn, size_t dnlen,
 				break;
 			}
 	}
-	addr__free(a->v[at].ptr);
+	addr__entry_free_value(e.nw, a->v[at].ptr);
 	memmove(&a->v[at], &a->v[at + 1],
 		(a->n - (size_t)at - 1) * sizeof(a->v[0]));
 	a->n--;

@@ -115,7 +115,7 @@ static long find_value(const struct addr__dattr *a, const char *name,
 static void remove_value(struct addr_dir_entry *e, struct addr__dattr *a,
 			 size_t j)
 {
-	addr__free(a->v[j].ptr);
+	addr__entry_free_value(e, a->v[j].ptr);
 	memmove(&a->v[j], &a->v[j + 1], (a->n - j - 1) * sizeof(a->v[0]));
 	if (--a->n == 0)
 		addr__entry_remove_attr(e, (size_t)(a - e->a));
@@ -157,20 +157,19 @@ static int entry_of(struct addr_dir_entry **out,
 	}
 	e->line = rec->line;
 	for (i = 0; i < rec->nitem; i++) {
-		char name[256];
+		size_t n = rec->item[i].name.len;
 
-		if (attr_name(name, sizeof(name), rec->item[i].name) < 0) {
+		if (n == 0 || n >= 256) {	/* attr_name's limits */
 			s->line = rec->item[i].line;
 			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ETOOLONG,
 					"ldif.syntax", "attribute name too long");
 			addr_dir_entry_free(e);
 			return 0;
 		}
-		if (addr_dir_entry_add_value(e, name, rec->item[i].value.ptr,
-					     rec->item[i].value.len) < 0) {
-			addr_dir_entry_free(e);
-			return ADDR_ENOMEM;
-		}
+	}
+	if (addr__entry_fill(e, rec) < 0) {
+		addr_dir_entry_free(e);
+		return ADDR_ENOMEM;
 	}
 	*out = e;
 	return 0;

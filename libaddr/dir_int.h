@@ -19,12 +19,14 @@ struct addr__dval {
 	size_t len;
 };
 
-/* One attribute: name as first read (owned), values in order. */
+/* One attribute: name as first read (owned), values in order; 32
+ * octets (names and value counts are below 4 Gi: attr_get and
+ * attr_grow refuse more with ADDR_ENOMEM). */
 struct addr__dattr {
 	char *name;
-	size_t nlen;
 	struct addr__dval *v;
-	size_t n, cap;
+	uint32_t nlen;
+	uint32_t n, cap;
 };
 
 /* Tags of index keys: which namespace and which rule a clash breaks. */
@@ -33,18 +35,21 @@ struct addr__dattr {
 #define ADDR__K_LEGDN	3	/* legacyExchangeDN (legdn space) */
 #define ADDR__K_TARGET	4	/* a contact's targetAddress */
 
-/* One uniqueness key of an entry. */
+/* One uniqueness key of an entry; the keys of an entry are one block
+ * (e->keys), the key octets after the array. */
 struct addr__dkey {
-	char *key;		/* owned: "SMTP:folded" or "\1folded" */
-	size_t klen;
+	char *key;		/* in e->keys' block: "SMTP:folded" or
+				 * "\1folded", NUL-terminated */
+	uint32_t klen;
 	int tag;		/* ADDR__K_* */
-	size_t vidx;		/* index of the value in its attribute */
+	uint32_t vidx;		/* index of the value in its attribute */
 };
 
 struct addr_dir_entry {
 	char *dn;		/* owned, as given */
 	size_t dnlen;
-	char *dnkey;		/* owned, RFC 4514 comparison key, or NULL */
+	char *dnkey;		/* RFC 4514 comparison key, or NULL; in the
+				 * block of keys (owned through keys) */
 	size_t dnkeylen;
 	struct addr__dattr *a;	/* attributes in order */
 	size_t na, acap;
@@ -52,7 +57,8 @@ struct addr_dir_entry {
 	size_t line;		/* source line of the dn, 0 if none */
 	int changed;		/* last touched by a change file: line and
 				 * diagnostics refer to the change file */
-	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir) */
+	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir);
+					 * one block, owned */
 	size_t nkeys;
 	size_t pos;		/* position in the directory */
 	struct addr__refs *refs_;	/* private to dir.c: the DN keys of
@@ -184,6 +190,14 @@ typedef int (*addr__attr_fn)(void *ctx, const char *name,
 			     const struct addr__dval *v, size_t n);
 int addr__entry_out(const struct addr_dir_entry *e, addr__attr_fn fn,
 		    void *ctx);
+/* addr__entry_free_value - release value v of e (a value in e's block
+ * stays there until e is freed) */
+void addr__entry_free_value(const struct addr_dir_entry *e, char *v);
+/* addr__entry_fill - the items of rec (names and values, in order) as
+ * the attributes of e, which has none yet; 0 or ADDR_ENOMEM (e then
+ * holds part of them and is freed by the caller) */
+int addr__entry_fill(struct addr_dir_entry *e,
+		     const struct addr_ldif_record *rec);
 /* addr__entry_remove_attr - drop attribute i of e with its values */
 void addr__entry_remove_attr(struct addr_dir_entry *e, size_t i);
 /* addr__entry_prepare - kind, model rules, proxies to stored form, keys;
@@ -241,6 +255,25 @@ const struct addr_dir_entry *addr__dir_held(const struct addr_dir *d,
 					    const struct addr_dir_entry *self);
 /* addr__str_ieq - ASCII case-insensitive equality with a C string */
 int addr__str_ieq(const char *s, size_t n, const char *z);
+
+/* A writer's output: the caller's buffer (fn NULL), or a buffer handed
+ * to fn and emptied whenever it holds WRITE_CHUNK octets or more. */
+#define ADDR__WRITE_CHUNK ((size_t)1 << 20)
+struct addr__wout {
+	struct addr_buf *out;
+	addr_write_fn fn;
+	void *ctx;
+	int err;		/* fn failed */
+};
+
+/* addr__wout_flush - hand out's octets to fn (all of them with all,
+ * else only once WRITE_CHUNK is reached); nothing without fn */
+void addr__wout_flush(struct addr__wout *w, int all);
+/* addr__write_stream - run the writer wr on d into a buffer of its own
+ * that is handed to fn in pieces (io_ldif.c) */
+int addr__write_stream(const struct addr_dir *d,
+		       int (*wr)(const struct addr_dir *, struct addr__wout *),
+		       addr_write_fn fn, void *ctx);
 
 /* io_dsml.c: base64 (RFC 4648) of data[0..n) appended to out, on one
  * line; 0 or ADDR_ENOMEM */

@@ -145,7 +145,7 @@ static void attr_remove(struct addr_dir_entry *e, const char *name)
 void addr__csv_value_drop(struct addr_dir_entry *e, struct addr__dattr *a,
 			  size_t j)
 {
-	addr__free(a->v[j].ptr);
+	addr__entry_free_value(e, a->v[j].ptr);
 	memmove(&a->v[j], &a->v[j + 1], (a->n - j - 1) * sizeof(a->v[0]));
 	if (--a->n == 0)
 		addr__entry_remove_attr(e, (size_t)(a - e->a));
@@ -159,7 +159,7 @@ int addr__csv_set_single(struct addr_dir_entry *e, const char *attr,
 
 	if (a != NULL) {	/* keep the attribute's place */
 		for (i = 0; i < a->n; i++)
-			addr__free(a->v[i].ptr);
+			addr__entry_free_value(e, a->v[i].ptr);
 		a->n = 0;
 	}
 	return addr_dir_entry_add_value(e, attr, v, n);

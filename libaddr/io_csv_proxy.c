@@ -177,7 +177,7 @@ static int proxy_add(struct addr_dir_entry *e, const char *p, size_t n,
 	if ((dup = addr__malloc(n + 1)) == NULL)
 		return ADDR_ENOMEM;
 	memcpy(dup, p, n + 1);
-	addr__free(a->v[at].ptr);
+	addr__entry_free_value(e, a->v[at].ptr);
 	a->v[at].ptr = dup;
 	a->v[at].len = n;
 	return 0;

@@ -188,7 +188,7 @@ static int columns(struct writer *w)
 						"csv.mv-column", "%s has %zu values "
 						"of %s: the column is written "
 						"multi-valued; read it back with "
-						"mv-column %s", e->dn, a->n,
+						"mv-column %s", e->dn, (size_t)a->n,
 						a->name, a->name);
 			}
 		}
@@ -229,7 +229,7 @@ static void put_attr(struct writer *w, const struct addr_dir_entry *e,
 
 	if (a != NULL && a->n > 1 && !mv)
 		bad(w, "model.single-valued", "%s has %zu values of %s; the "
-		    "CSV column holds one", e->dn, a->n, name);
+		    "CSV column holds one", e->dn, (size_t)a->n, name);
 	put_values(w, a ? a->v : NULL, a ? a->n : 0);
 }
 

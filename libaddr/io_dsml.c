@@ -7,6 +7,7 @@
  *				batchRequest, every problem a diagnostic
  *	addr_dir_load_dsml()	a batchResponse into a directory, checked
  *	addr_dir_write_dsml()	a directory as a batchResponse, byte-stable
+ *	addr_dir_write_dsml_to()	the same, handed out in pieces
  *	addr_dsml_rejects()	the rejects file of a DSML change file (§4)
  *	addr__b64_encode()	base64 without line breaks (dir_int.h)
  *
@@ -37,7 +38,6 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
-#include <libxml/xmlwriter.h>
 #include "dir_int.h"
 
 #define NS_DSML		"urn:oasis:names:tc:DSML:2:0:core"
@@ -1256,6 +1256,16 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 {
 	size_t i = 0;
 
+	/* eight printable ASCII octets at a time (a word with an octet
+	 * below 0x20 or above 0x7F goes to the loop below) */
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, s + i, 8);
+		if ((w & 0x8080808080808080ull) ||
+		    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
+			break;
+	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		size_t k;
@@ -1280,33 +1290,61 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 	return 1;
 }
 
+/*
+ * The writer puts the document straight into the caller's buffer. Its
+ * bytes are those libxml2's xmlTextWriter made before (the DSML files
+ * written so far stay byte-stable): element text escapes < > & " as
+ * entities (xmlEncodeSpecialChars; a value with a CR is base64 anyway),
+ * attribute values also TAB, LF and CR as &#9; &#10; &#13;
+ * (xmlBufAttrSerializeTxtContent; UTF-8 is written as it is, the
+ * document being UTF-8), and an element without content is closed as
+ * "<name/>".
+ */
 struct writer {
-	xmlTextWriterPtr w;
-	int bad;		/* a writer call failed */
+	struct addr_buf *out;
 	struct addr_buf b64;
 };
 
-/* raw, el, at, end - xmlTextWriter calls, failures collected in bad */
-static void raw(struct writer *wr, const char *s)
+
+/* ESC_TEXT, ESC_ATTR - what esc escapes in element text and in an
+ * attribute value */
+#define ESC_TEXT 1
+#define ESC_ATTR 2
+static const unsigned char esc_class[256] = {
+	['<'] = ESC_TEXT | ESC_ATTR, ['>'] = ESC_TEXT | ESC_ATTR,
+	['&'] = ESC_TEXT | ESC_ATTR, ['"'] = ESC_TEXT | ESC_ATTR,
+	['\r'] = ESC_TEXT | ESC_ATTR, ['\n'] = ESC_ATTR, ['\t'] = ESC_ATTR,
+};
+
+/* esc - s[0..n) as element text (ESC_TEXT) or as an attribute value
+ * (ESC_ATTR), where TAB and LF are character references too */
+static void esc(struct addr_buf *out, const char *s, size_t n, int what)
 {
-	wr->bad |= xmlTextWriterWriteRaw(wr->w, (const xmlChar *)s) < 0;
+	size_t i, from = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *r;
+
+		if (!(esc_class[(unsigned char)s[i]] & what))
+			continue;
+		switch (s[i]) {
+		case '<': r = "&lt;"; break;
+		case '>': r = "&gt;"; break;
+		case '&': r = "&amp;"; break;
+		case '"': r = "&quot;"; break;
+		case '\r': r = "&#13;"; break;
+		case '\n': r = "&#10;"; break;
+		default: r = "&#9;"; break;
+		}
+		addr_buf_put(out, s + from, i - from);
+		addr_buf_puts(out, r);
+		from = i + 1;
+	}
+	addr_buf_put(out, s + from, n - from);
 }
 
-static void el(struct writer *wr, const char *name)
-{
-	wr->bad |= xmlTextWriterStartElement(wr->w, (const xmlChar *)name) < 0;
-}
-
-static void at(struct writer *wr, const char *name, const char *v)
-{
-	wr->bad |= xmlTextWriterWriteAttribute(wr->w, (const xmlChar *)name,
-					       (const xmlChar *)v) < 0;
-}
-
-static void end(struct writer *wr)
-{
-	wr->bad |= xmlTextWriterEndElement(wr->w) < 0;
-}
+/* PUT - a string literal appended to out (its length known) */
+#define PUT(out, lit) addr_buf_put(out, lit, sizeof(lit) - 1)
 
 /* check_attr - addr__entry_out callback: can DSML carry the name? */
 static int check_attr(void *ctx, const char *name, const struct addr__dval *v,
@@ -1325,50 +1363,46 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 		    size_t n)
 {
 	struct writer *wr = ctx;
+	struct addr_buf *out = wr->out;
 	size_t k;
 
-	raw(wr, "\n      ");
-	el(wr, "attr");
-	at(wr, "name", name);
+	PUT(out, "\n      <attr name=\"");
+	esc(out, name, strlen(name), ESC_ATTR);
+	if (n > 0)
+		PUT(out, "\">");
+	else
+		PUT(out, "\"/>");
 	for (k = 0; k < n; k++) {
-		el(wr, "value");
 		if (!xml_text_ok(v[k].ptr, v[k].len, 0)) {
-			at(wr, "xsi:type", "xsd:base64Binary");
 			addr_buf_clear(&wr->b64);
 			if (addr__b64_encode(&wr->b64, v[k].ptr, v[k].len) < 0)
 				return ADDR_ENOMEM;
-			wr->bad |= xmlTextWriterWriteString(wr->w,
-				(const xmlChar *)wr->b64.ptr) < 0;
+			PUT(out, "<value xsi:type=\"xsd:base64Binary\"");
+			if (wr->b64.size > 0) {
+				PUT(out, ">");
+				addr_buf_put(out, wr->b64.ptr, wr->b64.size);
+				PUT(out, "</value>");
+			} else {
+				PUT(out, "/>");
+			}
 		} else if (v[k].len > 0) {
-			wr->bad |= xmlTextWriterWriteString(wr->w,
-				(const xmlChar *)v[k].ptr) < 0;
+			PUT(out, "<value>");
+			esc(out, v[k].ptr, v[k].len, ESC_TEXT);
+			PUT(out, "</value>");
+		} else {
+			PUT(out, "<value/>");
 		}
-		end(wr);
 	}
-	end(wr);
-	return wr->bad ? ADDR_ENOMEM : 0;
+	if (n > 0)
+		PUT(out, "</attr>");
+	return out->oom ? ADDR_ENOMEM : 0;
 }
 
-/* out_write - into the caller's buffer; out of memory is kept in the
- * buffer (sticky) and checked at the end: a failed write would have
- * libxml2 print "flush error" on stderr */
-static int out_write(void *ctx, const char *buf, int len)
+/* write_dsml - the DSML writer into w */
+static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 {
-	addr_buf_put(ctx, buf, (size_t)len);
-	return len;
-}
-
-static int out_close(void *ctx)
-{
-	(void)ctx;
-	return 0;
-}
-
-int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
-{
+	struct addr_buf *out = w->out;
 	size_t start = out->size, i;
-	struct hooks hooks;
-	xmlOutputBufferPtr ob;
 	struct writer wr;
 	int rc = 0;
 
@@ -1377,58 +1411,48 @@ int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1) ||
 		    addr__entry_out(d->e[i], check_attr, NULL) < 0)
 			return ADDR_ESYNTAX;
-	xmlInitParser();
-	hook(&hooks, NULL, quiet);
-	if ((ob = xmlOutputBufferCreateIO(out_write, out_close, out,
-					  NULL)) == NULL) {
-		unhook(&hooks);
-		return ADDR_ENOMEM;
-	}
-	if ((wr.w = xmlNewTextWriter(ob)) == NULL) {
-		xmlOutputBufferClose(ob);
-		unhook(&hooks);
-		return ADDR_ENOMEM;
-	}
-	wr.bad = 0;
+	wr.out = out;
 	addr_buf_init(&wr.b64);
-	wr.bad |= xmlTextWriterStartDocument(wr.w, NULL, "UTF-8", NULL) < 0;
-	el(&wr, "batchResponse");
-	at(&wr, "xmlns", NS_DSML);
-	at(&wr, "xmlns:xsd", NS_XSD);
-	at(&wr, "xmlns:xsi", NS_XSI);
-	raw(&wr, "\n  ");
-	el(&wr, "searchResponse");
-	for (i = 0; i < d->n && rc == 0 && !wr.bad; i++) {
+	addr_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		      "<batchResponse xmlns=\"" NS_DSML "\" xmlns:xsd=\""
+		      NS_XSD "\" xmlns:xsi=\"" NS_XSI "\">\n"
+		      "  <searchResponse>");
+	for (i = 0; i < d->n && rc == 0 && !out->oom && !w->err; i++) {
 		const struct addr_dir_entry *e = d->e[i];
 
-		raw(&wr, "\n    ");
-		el(&wr, "searchResultEntry");
+		PUT(out, "\n    <searchResultEntry dn=\"");
 		/* TAB, LF and CR become character references here */
-		at(&wr, "dn", e->dn);
+		esc(out, e->dn, e->dnlen, ESC_ATTR);
+		PUT(out, "\">");
 		rc = addr__entry_out(e, put_attr, &wr);
-		raw(&wr, "\n    ");
-		end(&wr);
+		PUT(out, "\n    </searchResultEntry>");
+		addr__wout_flush(w, 0);
 	}
-	raw(&wr, "\n    ");
-	el(&wr, "searchResultDone");
-	el(&wr, "resultCode");
-	at(&wr, "code", "0");
-	at(&wr, "descr", "success");
-	end(&wr);
-	end(&wr);
-	raw(&wr, "\n  ");
-	end(&wr);
-	raw(&wr, "\n");
-	end(&wr);
-	wr.bad |= xmlTextWriterEndDocument(wr.w) < 0;
-	xmlFreeTextWriter(wr.w);	/* flushes into out */
-	unhook(&hooks);
+	addr_buf_puts(out, "\n    <searchResultDone><resultCode code=\"0\" "
+		      "descr=\"success\"/></searchResultDone>\n"
+		      "  </searchResponse>\n</batchResponse>\n");
+	addr__wout_flush(w, 1);
 	addr_buf_free(&wr.b64);
-	if (rc == 0 && (wr.bad || out->oom))
+	if (rc == 0 && out->oom)
 		rc = ADDR_ENOMEM;
+	if (rc == 0 && w->err)
+		rc = ADDR_EIO;
 	if (rc < 0)
 		addr_buf_truncate(out, start);
 	return rc;
+}
+
+int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
+{
+	struct addr__wout w = { out, NULL, NULL, 0 };
+
+	return write_dsml(d, &w);
+}
+
+int addr_dir_write_dsml_to(const struct addr_dir *d, addr_write_fn fn,
+			   void *ctx)
+{
+	return addr__write_stream(d, write_dsml, fn, ctx);
 }
 
 /* ----------------------------------------------------------- rejects */

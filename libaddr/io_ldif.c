@@ -4,8 +4,11 @@
  * EXPORTS
  *	addr_ldif_parse()	records of an LDIF file, with every problem
  *				as a diagnostic (FILE:LINE:COLUMN, rule id)
+ *	addr_ldif_parse_read()	the same, the input read in chunks
  *	addr_dir_load_ldif()	a content file into a directory, checked
+ *	addr_dir_load_ldif_read()	the same, the input read in chunks
  *	addr_dir_write_ldif()	a directory as LDIF, byte-stable
+ *	addr_dir_write_ldif_to()	the same, handed out in pieces
  *	addr_ldif_put()		one attribute line, base64 and folding
  *	addr_ldif_rejects()	the refused records of a change file
  *
@@ -14,8 +17,9 @@
  * exactly one SPACE, plain values are SAFE-STRINGs, base64 must be
  * canonical. After a problem it skips to the next blank line, so one
  * run finds every broken record. Lines are bounded only by the input:
- * the reader works on the caller's buffer and copies each record's
- * logical lines once.
+ * the reader works on the caller's buffer (or on a window of a streamed
+ * input that holds at least the current record) and copies each
+ * record's folded logical lines once.
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,26 +65,30 @@ static size_t b64_decode(struct addr_buf *out, const char *s, size_t n)
 	return 0;
 }
 
-static void b64_encode(struct addr_buf *out, const unsigned char *s, size_t n)
+/* b64_block - base64 of s[0..n) into dst (4 octets per 3, padded);
+ * returns the octets written */
+static size_t b64_block(char *dst, const unsigned char *s, size_t n)
 {
-	size_t i;
+	size_t i, o = 0;
 
 	for (i = 0; i + 2 < n; i += 3) {
-		addr__buf_putc(out, b64[s[i] >> 2]);
-		addr__buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
-		addr__buf_putc(out, b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6]);
-		addr__buf_putc(out, b64[s[i + 2] & 63]);
+		dst[o++] = b64[s[i] >> 2];
+		dst[o++] = b64[(s[i] & 3) << 4 | s[i + 1] >> 4];
+		dst[o++] = b64[(s[i + 1] & 15) << 2 | s[i + 2] >> 6];
+		dst[o++] = b64[s[i + 2] & 63];
 	}
 	if (n - i == 1) {
-		addr__buf_putc(out, b64[s[i] >> 2]);
-		addr__buf_putc(out, b64[(s[i] & 3) << 4]);
-		addr_buf_puts(out, "==");
+		dst[o++] = b64[s[i] >> 2];
+		dst[o++] = b64[(s[i] & 3) << 4];
+		dst[o++] = '=';
+		dst[o++] = '=';
 	} else if (n - i == 2) {
-		addr__buf_putc(out, b64[s[i] >> 2]);
-		addr__buf_putc(out, b64[(s[i] & 3) << 4 | s[i + 1] >> 4]);
-		addr__buf_putc(out, b64[(s[i + 1] & 15) << 2]);
-		addr__buf_putc(out, '=');
+		dst[o++] = b64[s[i] >> 2];
+		dst[o++] = b64[(s[i] & 3) << 4 | s[i + 1] >> 4];
+		dst[o++] = b64[(s[i + 1] & 15) << 2];
+		dst[o++] = '=';
 	}
+	return o;
 }
 
 /* ------------------------------------------------------------ writer */
@@ -94,7 +102,17 @@ static int needs_b64(const char *v, size_t n)
 		return 0;
 	if (v[0] == ' ' || v[0] == ':' || v[0] == '<' || v[n - 1] == ' ')
 		return 1;
-	for (i = 0; i < n; i++) {
+	/* eight printable ASCII octets at a time; a word with an octet
+	 * below 0x20 or above 0x7F is looked at octet by octet */
+	for (i = 0; i + 8 <= n; i += 8) {
+		uint64_t w;
+
+		memcpy(&w, v + i, 8);
+		if ((w & 0x8080808080808080ull) ||
+		    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
+			break;
+	}
+	for (; i < n; i++) {
 		unsigned char c = (unsigned char)v[i];
 
 		if (c == 0 || c == '\r' || c == '\n' || c >= 0x80)
@@ -103,44 +121,84 @@ static int needs_b64(const char *v, size_t n)
 	return 0;
 }
 
-/* put_folded - line[0..n) folded as ldif_put_wrap: 78, then " " + 77 */
-static void put_folded(struct addr_buf *out, const char *line, size_t n)
-{
-	size_t i = 0, w = WRAP;
+/*
+ * The writer appends a logical line to the output in pieces, folded as
+ * ldif_put_wrap: 78 octets, then "\n " and 77 octets per line. A fold is
+ * written only when another octet follows, so a line of exactly 78
+ * octets stays whole. No temporary copy of the line is made.
+ */
+struct fold {
+	struct addr_buf *out;
+	size_t col, w;		/* octets on this physical line, its width */
+};
 
-	while (n - i > w) {
-		addr_buf_put(out, line + i, w);
-		addr_buf_puts(out, "\n ");
-		i += w;
-		w = WRAP - 1;
+static void fold_put(struct fold *f, const char *s, size_t n)
+{
+	while (n > 0) {
+		size_t k;
+
+		if (f->col == f->w) {
+			addr_buf_put(f->out, "\n ", 2);
+			f->col = 0;
+			f->w = WRAP - 1;
+		}
+		k = f->w - f->col < n ? f->w - f->col : n;
+		addr_buf_put(f->out, s, k);
+		f->col += k;
+		s += k;
+		n -= k;
 	}
-	addr_buf_put(out, line + i, n - i);
-	addr__buf_putc(out, '\n');
 }
 
 int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
 		  size_t len)
 {
-	struct addr_buf line;
-	int rc;
+	size_t nlen = strlen(name);
+	struct fold f;
 
-	addr_buf_init(&line);
-	addr_buf_puts(&line, name);
-	if (needs_b64(v, len)) {
-		addr_buf_puts(&line, ":: ");
-		b64_encode(&line, (const unsigned char *)v, len);
-	} else {
-		addr__buf_putc(&line, ':');
-		if (len > 0) {
-			addr__buf_putc(&line, ' ');
-			addr_buf_put(&line, v, len);
+	if (!needs_b64(v, len)) {
+		size_t n = nlen + 1 + (len > 0 ? len + 1 : 0);
+
+		/* the common case: a line that needs no fold (room for it,
+		 * its LF and the NUL) */
+		if (n <= WRAP) {
+			if (addr_buf_grow(out, out->size + n + 1) < 0)
+				return ADDR_ENOMEM;
+			memcpy(out->ptr + out->size, name, nlen);
+			out->size += nlen;
+			out->ptr[out->size++] = ':';
+			if (len > 0) {
+				out->ptr[out->size++] = ' ';
+				memcpy(out->ptr + out->size, v, len);
+				out->size += len;
+			}
+			out->ptr[out->size++] = '\n';
+			out->ptr[out->size] = '\0';
+			return 0;
 		}
+		f.out = out;
+		f.col = 0;
+		f.w = WRAP;
+		fold_put(&f, name, nlen);
+		fold_put(&f, ": ", len > 0 ? 2 : 1);
+		fold_put(&f, v, len);
+	} else {
+		const unsigned char *u = (const unsigned char *)v;
+		char tmp[64];
+		size_t i;
+
+		f.out = out;
+		f.col = 0;
+		f.w = WRAP;
+		fold_put(&f, name, nlen);
+		fold_put(&f, ":: ", 3);
+		/* 48 octets (a multiple of 3) make 64 base64 octets */
+		for (i = 0; i < len; i += 48)
+			fold_put(&f, tmp, b64_block(tmp, u + i,
+						    len - i < 48 ? len - i : 48));
 	}
-	if (!line.oom)
-		put_folded(out, line.ptr, line.size);
-	rc = line.oom || out->oom ? ADDR_ENOMEM : 0;
-	addr_buf_free(&line);
-	return rc;
+	addr__buf_putc(out, '\n');
+	return out->oom ? ADDR_ENOMEM : 0;
 }
 
 static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
@@ -154,20 +212,65 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 	return 0;
 }
 
-int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
+void addr__wout_flush(struct addr__wout *w, int all)
 {
+	if (w->fn == NULL || w->err || w->out->oom ||
+	    (!all && w->out->size < ADDR__WRITE_CHUNK))
+		return;
+	if (w->out->size > 0 && w->fn(w->ctx, w->out->ptr, w->out->size) < 0)
+		w->err = 1;
+	addr_buf_clear(w->out);
+}
+
+/* write_ldif - the LDIF writer into w */
+static int write_ldif(const struct addr_dir *d, struct addr__wout *w)
+{
+	struct addr_buf *out = w->out;
 	size_t i;
 
 	addr_buf_puts(out, "version: 1\n");
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; i < d->n && !w->err; i++) {
 		const struct addr_dir_entry *e = d->e[i];
 
 		if (i > 0)
 			addr__buf_putc(out, '\n');
 		addr_ldif_put(out, "dn", e->dn, e->dnlen);
 		addr__entry_out(e, put_attr, out);
+		addr__wout_flush(w, 0);
 	}
-	return out->oom ? ADDR_ENOMEM : 0;
+	addr__wout_flush(w, 1);
+	return out->oom ? ADDR_ENOMEM : w->err ? ADDR_EIO : 0;
+}
+
+int addr_dir_write_ldif(const struct addr_dir *d, struct addr_buf *out)
+{
+	struct addr__wout w = { out, NULL, NULL, 0 };
+
+	return write_ldif(d, &w);
+}
+
+int addr__write_stream(const struct addr_dir *d,
+		       int (*wr)(const struct addr_dir *, struct addr__wout *),
+		       addr_write_fn fn, void *ctx)
+{
+	struct addr_buf out;
+	struct addr__wout w;
+	int rc;
+
+	addr_buf_init(&out);
+	w.out = &out;
+	w.fn = fn;
+	w.ctx = ctx;
+	w.err = 0;
+	rc = wr(d, &w);
+	addr_buf_free(&out);
+	return rc;
+}
+
+int addr_dir_write_ldif_to(const struct addr_dir *d, addr_write_fn fn,
+			   void *ctx)
+{
+	return addr__write_stream(d, write_ldif, fn, ctx);
 }
 
 /* ------------------------------------------------------------ reader */
@@ -188,9 +291,28 @@ struct pitem {
 	size_t line;
 };
 
+/*
+ * The input is a window in[0..len - woff) of the whole text; positions
+ * (pos, line offsets) count from the start of the text. Reading a
+ * buffer, the window is the whole buffer (woff 0). Reading through a
+ * callback (addr_ldif_parse_read), the window slides: when a line runs
+ * past its end, more() drops what lies before keep (nothing of the
+ * record being collected is dropped) and reads more.
+ */
+struct stream {
+	addr_read_fn rd;
+	void *ctx;
+	char *buf;
+	size_t cap;
+	int eof, err;
+};
+
 struct reader {
-	const char *in;
-	size_t len, pos, lineno;
+	const char *in;			/* the window */
+	size_t woff;			/* position of in[0] */
+	size_t len, pos, lineno;	/* end of the window, next octet */
+	size_t keep;			/* the first position still needed */
+	struct stream *st;		/* NULL: the whole input is in */
 	unsigned flags;
 	struct addr__sink s;
 	struct addr_buf lines;		/* logical lines of the record */
@@ -205,30 +327,81 @@ struct reader {
 	int seen_record;
 };
 
+/* IN - the octet at position x (inside the window) */
+#define IN(r, x) ((r)->in[(x) - (r)->woff])
+
+#define READ_CHUNK ((size_t)1 << 20)
+
+/* more - read more of a streamed input into the window; 1 when octets
+ * were added, 0 at the end (or after a read error, kept in st->err) or
+ * without memory (r->s.fatal) */
+static int more(struct reader *r)
+{
+	struct stream *st = r->st;
+	size_t drop, have;
+	long n;
+
+	if (st == NULL || st->eof)
+		return 0;
+	drop = r->keep - r->woff;
+	have = r->len - r->keep;
+	if (drop > 0 && have > 0)
+		memmove(st->buf, st->buf + drop, have);
+	r->woff = r->keep;
+	if (st->cap - have < READ_CHUNK) {
+		size_t nc = st->cap ? st->cap * 2 : 2 * READ_CHUNK;
+		char *p;
+
+		while (nc - have < READ_CHUNK)
+			nc *= 2;
+		if ((p = addr__realloc(st->buf, nc)) == NULL) {
+			r->s.fatal = 1;
+			st->eof = 1;
+			return 0;
+		}
+		st->buf = p;
+		st->cap = nc;
+	}
+	r->in = st->buf;
+	n = st->rd(st->ctx, st->buf + have, st->cap - have);
+	if (n <= 0 || (size_t)n > st->cap - have) {
+		st->err = n != 0;
+		st->eof = 1;
+		return 0;
+	}
+	r->len = r->woff + have + (size_t)n;
+	return 1;
+}
+
 /* phys - the next physical line [*b, *e) without its terminator;
  * 0 at the end of the input */
 static int phys(struct reader *r, size_t *b, size_t *e)
 {
 	const char *nl;
+	size_t from = r->pos;
 
-	if (r->pos >= r->len)
+	if (r->pos >= r->len && !more(r))
 		return 0;
 	*b = r->pos;
-	nl = memchr(r->in + r->pos, '\n', r->len - r->pos);
-	*e = nl ? (size_t)(nl - r->in) : r->len;
+	while ((nl = memchr(&IN(r, from), '\n', r->len - from)) == NULL) {
+		from = r->len;
+		if (!more(r))
+			break;
+	}
+	*e = nl ? (size_t)(nl - r->in) + r->woff : r->len;
 	r->pos = nl ? *e + 1 : r->len;
-	if (nl && *e > *b && r->in[*e - 1] == '\r')
+	if (nl && *e > *b && IN(r, *e - 1) == '\r')
 		(*e)--;
 	r->lineno++;
 	return 1;
 }
 
 /* peek_cont - does the next physical line continue this one? */
-static int peek_cont(const struct reader *r)
+static int peek_cont(struct reader *r)
 {
-	if (r->pos >= r->len)
+	if (r->pos >= r->len && !more(r))
 		return 0;
-	return r->in[r->pos] == ' ' || r->in[r->pos] == '\t';
+	return IN(r, r->pos) == ' ' || IN(r, r->pos) == '\t';
 }
 
 static void diag(struct reader *r, size_t line, size_t col, int sev,
@@ -276,7 +449,7 @@ static int push_ll(struct reader *r, size_t off, size_t len, size_t line,
 /* lptr - the octets of logical line l */
 static const char *lptr(const struct reader *r, const struct lline *l)
 {
-	return l->inplace ? r->in + l->off : r->lines.ptr + l->off;
+	return l->inplace ? &IN(r, l->off) : r->lines.ptr + l->off;
 }
 
 /*
@@ -295,6 +468,9 @@ static int collect(struct reader *r, int *bad)
 		size_t start, off;
 		int comment, toolong;
 
+		/* nothing of this record is held in the window yet */
+		if (r->nll == 0)
+			r->keep = r->pos;
 		if (!phys(r, &b, &e))
 			return r->nll > 0;
 		if (b == e) {		/* blank line */
@@ -302,7 +478,7 @@ static int collect(struct reader *r, int *bad)
 				return 1;
 			continue;
 		}
-		if (r->in[b] == ' ' || r->in[b] == '\t') {
+		if (IN(r, b) == ' ' || IN(r, b) == '\t') {
 			/* a continuation with nothing to continue */
 			diag(r, r->lineno, 1, ADDR_SEV_ERROR, "ldif.fold",
 			     "continuation line without a line to continue%s",
@@ -311,7 +487,7 @@ static int collect(struct reader *r, int *bad)
 			continue;
 		}
 		start = r->lineno;
-		comment = r->in[b] == '#';
+		comment = IN(r, b) == '#';
 		toolong = e - b > LINE_MAX_;
 		if (!comment && !toolong && !peek_cont(r)) {
 			/* not folded: the line is read where it is */
@@ -321,9 +497,9 @@ static int collect(struct reader *r, int *bad)
 		}
 		off = r->lines.size;
 		if (!comment && !toolong)
-			addr_buf_put(&r->lines, r->in + b, e - b);
+			addr_buf_put(&r->lines, &IN(r, b), e - b);
 		while (peek_cont(r)) {
-			int tab = r->in[r->pos] == '\t';
+			int tab = IN(r, r->pos) == '\t';
 
 			phys(r, &b, &e);
 			if (tab && !(r->flags & ADDR_LDIF_LENIENT)) {
@@ -337,7 +513,7 @@ static int collect(struct reader *r, int *bad)
 			if (e - b - 1 > LINE_MAX_ - (r->lines.size - off))
 				toolong = 1;
 			if (!comment && !toolong)
-				addr_buf_put(&r->lines, r->in + b + 1, e - b - 1);
+				addr_buf_put(&r->lines, &IN(r, b) + 1, e - b - 1);
 		}
 		if (r->lines.oom)
 			return ADDR_ENOMEM;
@@ -804,16 +980,13 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 	return fn ? fn(ctx, &rec) : 0;
 }
 
-int addr_ldif_parse(const char *in, size_t len, const char *file,
-		    unsigned flags, addr_ldif_record_fn fn, void *ctx,
-		    struct addr_dir_report *rep)
+/* parse - the records of r's input to fn (addr_ldif_parse) */
+static int parse(struct reader *rd, const char *file, unsigned flags,
+		 addr_ldif_record_fn fn, void *ctx, struct addr_dir_report *rep)
 {
-	struct reader r;
+	struct reader r = *rd;
 	int rc = 0, bad, first = 1;
 
-	memset(&r, 0, sizeof(r));
-	r.in = in;
-	r.len = len;
 	r.flags = flags;
 	addr__sink_init(&r.s, rep, NULL, file);
 	addr_buf_init(&r.lines);
@@ -842,20 +1015,55 @@ int addr_ldif_parse(const char *in, size_t len, const char *file,
 			memmove(r.ll, r.ll + 1, (r.nll - 1) * sizeof(*r.ll));
 			r.nll--;
 		}
+		if (r.st != NULL && r.st->err)
+			break;	/* the record was cut by the read error */
 		if (bad || r.nll == 0)
 			continue;
 		rc = record(&r, fn, ctx);
 		if (rc < 0)
 			break;
 	}
-	if (rc == 0 && r.s.fatal)
+	if (rc >= 0 && r.s.fatal)
 		rc = ADDR_ENOMEM;
+	else if (rc >= 0 && r.st != NULL && r.st->err)
+		rc = ADDR_EIO;
 	addr_buf_free(&r.lines);
 	addr_buf_free(&r.vals);
 	addr__free(r.ll);
 	addr__free(r.it);
 	addr__free(r.out);
 	return rc < 0 ? rc : (int)r.s.nerrors;
+}
+
+int addr_ldif_parse(const char *in, size_t len, const char *file,
+		    unsigned flags, addr_ldif_record_fn fn, void *ctx,
+		    struct addr_dir_report *rep)
+{
+	struct reader r;
+
+	memset(&r, 0, sizeof(r));
+	r.in = in;
+	r.len = len;
+	return parse(&r, file, flags, fn, ctx, rep);
+}
+
+int addr_ldif_parse_read(addr_read_fn rd, void *rctx, const char *file,
+			 unsigned flags, addr_ldif_record_fn fn, void *ctx,
+			 struct addr_dir_report *rep)
+{
+	struct stream st;
+	struct reader r;
+	int rc;
+
+	memset(&st, 0, sizeof(st));
+	st.rd = rd;
+	st.ctx = rctx;
+	memset(&r, 0, sizeof(r));
+	r.st = &st;
+	r.in = "";
+	rc = parse(&r, file, flags, fn, ctx, rep);
+	addr__free(st.buf);
+	return rc;
 }
 
 /* ----------------------------------------------------------- loading */
@@ -880,9 +1088,10 @@ static int load_record(void *ctx, const struct addr_ldif_record *rec)
 	return addr__dir_load_record(ld->d, rec, &ld->s);
 }
 
-int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
-		       const char *file, unsigned flags,
-		       struct addr_dir_report *rep)
+/* load - addr_dir_load_ldif from a buffer (rd NULL) or a reader */
+static int load(struct addr_dir *d, const char *in, size_t len,
+		addr_read_fn rd, void *rctx, const char *file, unsigned flags,
+		struct addr_dir_report *rep)
 {
 	struct loader ld;
 	int rc;
@@ -891,7 +1100,9 @@ int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
 	addr__sink_init(&ld.s, rep, NULL, file);
 	if (d->flags & ADDR_DIR_LENIENT)
 		flags |= ADDR_LDIF_LENIENT;
-	rc = addr_ldif_parse(in, len, file, flags, load_record, &ld, rep);
+	rc = rd == NULL ?
+	     addr_ldif_parse(in, len, file, flags, load_record, &ld, rep) :
+	     addr_ldif_parse_read(rd, rctx, file, flags, load_record, &ld, rep);
 	if (rc < 0)
 		return rc;
 	if (ld.s.fatal)
@@ -903,6 +1114,20 @@ int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
 			return c;
 		return rc + (int)ld.s.nerrors + c;
 	}
+}
+
+int addr_dir_load_ldif(struct addr_dir *d, const char *in, size_t len,
+		       const char *file, unsigned flags,
+		       struct addr_dir_report *rep)
+{
+	return load(d, in, len, NULL, NULL, file, flags, rep);
+}
+
+int addr_dir_load_ldif_read(struct addr_dir *d, addr_read_fn rd, void *rctx,
+			    const char *file, unsigned flags,
+			    struct addr_dir_report *rep)
+{
+	return load(d, NULL, 0, rd, rctx, file, flags, rep);
 }
 
 /* ----------------------------------------------------------- rejects */

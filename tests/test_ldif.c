@@ -6,7 +6,9 @@
  * vectors T23..T27; every reader rule; the writer's base64 and folding;
  * and the round trip: write(read(x)) is stable on the second round and
  * a file in writer form (testdata/sample/directory.ldif) is reproduced
- * byte for byte.
+ * byte for byte; and the streaming reader (addr_ldif_parse_read) gives
+ * the same records, diagnostics and result as the buffer reader, however
+ * the input is cut into reads.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,10 +404,156 @@ static void test_value_limit(void **state)
 	free(in);
 }
 
+/* A streamed input: the octets of in[0..len) in reads of at most step
+ * octets; fail: a read error after that many octets. */
+struct chunks {
+	const char *in;
+	size_t len, pos, step, fail;
+};
+
+static long chunk_read(void *ctx, char *buf, size_t cap)
+{
+	struct chunks *c = ctx;
+	size_t n = c->len - c->pos;
+
+	if (c->pos >= c->fail)
+		return -1;
+	if (n > c->step)
+		n = c->step;
+	if (n > cap)
+		n = cap;
+	memcpy(buf, c->in + c->pos, n);
+	c->pos += n;
+	return (long)n;
+}
+
+/* parse_dump - the records and diagnostics of one parse as text */
+static int parse_dump(struct addr_buf *out, const char *in, size_t len,
+		      unsigned flags, size_t step)
+{
+	struct addr_dir_report rep;
+	struct chunks c = { in, len, 0, step, (size_t)-1 };
+	size_t j;
+	int rc;
+
+	addr_dir_report_init(&rep);
+	rc = step == 0 ?
+	     addr_ldif_parse(in, len, "t.ldif", flags, dump, out, &rep) :
+	     addr_ldif_parse_read(chunk_read, &c, "t.ldif", flags, dump, out,
+				  &rep);
+	for (j = 0; j < rep.n; j++) {
+		char b[600];
+
+		snprintf(b, sizeof(b), "%s@%zu:%zu %s\n", rep.diag[j].rule,
+			 rep.diag[j].line, rep.diag[j].column,
+			 rep.diag[j].message);
+		addr_buf_puts(out, b);
+	}
+	addr_dir_report_free(&rep);
+	return rc;
+}
+
+/* same_streamed - the buffer reader and the streaming reader with reads
+ * of 1, 2, 7 and 4096 octets agree on in[0..len); 0 or 1 failure */
+static int same_streamed(const char *name, const char *in, size_t len,
+			 unsigned flags)
+{
+	static const size_t steps[] = { 1, 2, 7, 4096 };
+	struct addr_buf want, got;
+	size_t k;
+	int rc0, rc, bad = 0;
+
+	addr_buf_init(&want);
+	rc0 = parse_dump(&want, in, len, flags, 0);
+	for (k = 0; k < sizeof(steps) / sizeof(steps[0]) && !bad; k++) {
+		addr_buf_init(&got);
+		rc = parse_dump(&got, in, len, flags, steps[k]);
+		if (rc != rc0 || got.size != want.size ||
+		    memcmp(got.ptr, want.ptr, want.size) != 0) {
+			printf("%s (reads of %zu): got rc %d\n%s\nwant rc %d\n%s\n",
+			       name, steps[k], rc, got.ptr, rc0, want.ptr);
+			bad = 1;
+		}
+		addr_buf_free(&got);
+	}
+	addr_buf_free(&want);
+	return bad;
+}
+
+static void test_streamed(void **state)
+{
+	static const char *const files[] = {
+		"testdata/sample/directory.ldif", NULL
+	};
+	const char *dir = "fuzz/corpus/ldif_read";
+	struct dirent *de;
+	size_t i, n = 0;
+	int fails = 0;
+	DIR *dp;
+
+	(void)state;
+	for (i = 0; i < sizeof(lrows) / sizeof(lrows[0]); i++) {
+		size_t len = strlen(lrows[i].in);
+
+		if (strcmp(lrows[i].name, "nul-in-value") == 0)
+			len = len + 1 + strlen(lrows[i].in + len + 1);
+		fails += same_streamed(lrows[i].name, lrows[i].in, len,
+				       lrows[i].flags);
+	}
+	for (i = 0; files[i] != NULL; i++) {
+		size_t len;
+		char *in = slurp(files[i], &len);
+
+		assert_non_null(in);
+		fails += same_streamed(files[i], in, len, 0);
+		free(in);
+	}
+	/* the fuzz seeds: every kind of broken input */
+	assert_non_null(dp = opendir(dir));
+	while ((de = readdir(dp)) != NULL) {
+		char path[1024];
+		size_t len;
+		char *in;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if ((in = slurp(path, &len)) == NULL)
+			continue;
+		fails += same_streamed(path, in, len, 0);
+		fails += same_streamed(path, in, len, ADDR_LDIF_LENIENT);
+		free(in);
+		n++;
+	}
+	closedir(dp);
+	assert_true(n > 0);
+	assert_int_equal(fails, 0);
+}
+
+/* a read error ends the parse with ADDR_EIO, after the records before */
+static void test_streamed_eio(void **state)
+{
+	static const char in[] = "version: 1\ndn: cn=a\ncn: a\n\n"
+				 "dn: cn=b\ncn: b\n\ndn: cn=c\ncn: c\n";
+	struct chunks c = { in, sizeof(in) - 1, 0, 5, 40 };
+	struct addr_buf got;
+	int rc;
+
+	(void)state;
+	addr_buf_init(&got);
+	rc = addr_ldif_parse_read(chunk_read, &c, "t.ldif", 0, dump, &got,
+				  NULL);
+	assert_int_equal(rc, ADDR_EIO);
+	assert_string_equal(got.ptr, "entry [cn=a]\n cn=a\n");
+	addr_buf_free(&got);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_streamed),
+		cmocka_unit_test(test_streamed_eio),
 		cmocka_unit_test(test_value_limit),
 		cmocka_unit_test(test_put),
 		cmocka_unit_test(test_sample_byte_stable),

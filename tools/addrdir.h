@@ -72,6 +72,24 @@ enum addrdir_fmt addrdir_format(const char *path, const char *forced);
  * message when missing_ok. */
 int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok);
 
+/* A file read in pieces by a streaming reader (addrdir_stream_read):
+ * the same bound and messages as addrdir_read_file. */
+struct addrdir_stream {
+	const char *path;
+	int fd;
+	size_t total;
+	int err;		/* errno of a failed read, or -1: too large */
+};
+
+/* addrdir_stream_open - open path for s; 0, or CLI_FATAL after a
+ * message */
+int addrdir_stream_open(struct addrdir_stream *s, const char *path);
+/* addrdir_stream_read - an addr_read_fn over s */
+long addrdir_stream_read(void *ctx, char *buf, size_t cap);
+/* addrdir_stream_close - close s; CLI_OK, or CLI_FATAL after a message
+ * when a read failed */
+int addrdir_stream_close(struct addrdir_stream *s);
+
 /* addrdir_load_mem - in[0..len) in format fmt as a directory file into
  * the empty d (addr_dir_load_ldif and its CSV and DSML counterparts).
  * Returns the number of errors or ADDR_ENOMEM. */
@@ -99,6 +117,15 @@ int addrdir_serialize(const struct addr_dir *d, enum addrdir_fmt fmt,
 /* addrdir_write_atomic - data to path: a temporary file beside it,
  * fsync, rename, fsync of the directory. CLI_OK or CLI_FATAL. */
 int addrdir_write_atomic(const char *path, const char *data, size_t len);
+
+/* addrdir_write_dir - d in format fmt written to path as
+ * addrdir_write_atomic does, LDIF and DSML streamed into the temporary
+ * file as they are made (never whole in memory). CLI_OK; CLI_REJECTED
+ * when the format cannot hold an object (the problems in rep, path not
+ * touched); CLI_FATAL after a message; or ADDR_ENOMEM. */
+int addrdir_write_dir(const char *path, const struct addr_dir *d,
+		      enum addrdir_fmt fmt, const struct addrdir_reader *r,
+		      struct addr_dir_report *rep);
 
 /* addrdir_print_diags - every diagnostic of rep to fp */
 void addrdir_print_diags(FILE *fp, const struct addr_dir_report *rep,

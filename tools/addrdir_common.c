@@ -5,6 +5,8 @@
  *	addrdir_reader_option()	the READER OPTIONS of architecture.md
  *	addrdir_format()	a file's format: --from/--to or its extension
  *	addrdir_read_file()	a whole file, bounded
+ *	addrdir_stream_open(), _read(), _close()
+ *				a file read in pieces, bounded alike
  *	addrdir_load()		a directory file into a struct addr_dir
  *	addrdir_load_valid()	the same, refusing a directory with errors
  *	addrdir_print_diag()	"FILE:LINE[:COLUMN]: error: RULE: message"
@@ -14,9 +16,11 @@
  * tools, so this file depends only on libaddr and cli.c.)
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include "addr.h"
 #include "cli.h"
 #include "addrdir.h"
@@ -134,6 +138,50 @@ int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok)
 	}
 	fclose(f);
 	return 0;
+}
+
+int addrdir_stream_open(struct addrdir_stream *s, const char *path)
+{
+	s->path = path;
+	s->total = 0;
+	s->err = 0;
+	if ((s->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		cli_error("%s: %s", path, strerror(errno));
+		return CLI_FATAL;
+	}
+	return 0;
+}
+
+long addrdir_stream_read(void *ctx, char *buf, size_t cap)
+{
+	struct addrdir_stream *s = ctx;
+	ssize_t n;
+
+	do
+		n = read(s->fd, buf, cap);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		s->err = errno;
+		return -1;
+	}
+	if ((size_t)n > MAX_FILE - s->total) {
+		s->err = -1;
+		return -1;
+	}
+	s->total += (size_t)n;
+	return (long)n;
+}
+
+int addrdir_stream_close(struct addrdir_stream *s)
+{
+	close(s->fd);
+	if (s->err == 0)
+		return CLI_OK;
+	if (s->err < 0)
+		cli_error("%s: file too large", s->path);
+	else
+		cli_error("%s: %s", s->path, strerror(s->err));
+	return CLI_FATAL;
 }
 
 int addrdir_load(const struct addrdir_reader *r, const char *path,

@@ -117,6 +117,7 @@ static void progress_done(struct progress *p)
 struct import {
 	struct addr_dir *d;
 	const char *chpath;
+	struct addrdir_stream *chin;	/* an LDIF change file, streamed */
 	unsigned aflags;	/* ADDR_APPLY_* */
 	struct addr_dir_report *rep;
 	struct progress prog;
@@ -145,8 +146,10 @@ static int apply_changes(struct import *im, const struct addrdir_reader *r,
 			return ADDR_EINVAL;
 		return addr_csv_apply(im->d, in, len, im->chpath, &o, im->rep);
 	case ADDRDIR_LDIF:
-		return addr_ldif_parse(in, len, im->chpath, lflags, apply_record,
-				       im, im->rep);
+		/* read in pieces: the file is never in memory whole */
+		return addr_ldif_parse_read(addrdir_stream_read, im->chin,
+					    im->chpath, lflags, apply_record,
+					    im, im->rep);
 	case ADDRDIR_DSML:
 		/* ADDR_DSML_LENIENT has ADDR_LDIF_LENIENT's meaning */
 		return addr_dsml_parse(in, len, im->chpath,
@@ -255,14 +258,17 @@ int addrdir_import(int argc, char **argv)
 	struct addrdir_reader r = { 0 };
 	struct addr_dir_report rep;
 	struct addr_buf din, cin, out;
+	struct addrdir_stream chin;
 	struct addrdir_reader dr;
 	struct import im;
 	enum addrdir_fmt dfmt, cfmt;
 	const char *dirpath, *rejpath = NULL;
 	char rejbuf[4096];
 	int json = 0, dry = 0, wae = 0, c, rc, lockfd = -1, status, missing;
+	int wrote;
 
 	memset(&im, 0, sizeof(im));
+	chin.fd = -1;
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -317,8 +323,11 @@ int addrdir_import(int argc, char **argv)
 	if (rc != 0 && rc != -ENOENT)
 		goto done;
 	missing = rc == -ENOENT;	/* a new directory: nothing to read */
-	if (addrdir_read_file(im.chpath, &cin, 0) != 0)
+	/* an LDIF change file is read as it is applied; the others whole */
+	if (cfmt == ADDRDIR_LDIF ? addrdir_stream_open(&chin, im.chpath) != 0 :
+	    addrdir_read_file(im.chpath, &cin, 0) != 0)
 		goto done;
+	im.chin = &chin;
 	if (addr_dir_new(&im.d, r.dflags) < 0)
 		goto nomem;
 	addr_dir_set_progress(im.d, progress_dir, &im.prog);
@@ -349,17 +358,41 @@ int addrdir_import(int argc, char **argv)
 	/* from here on the count is of change records */
 	addr_dir_set_progress(im.d, NULL, NULL);
 	im.prog.n = 0;
-	if ((rc = apply_changes(&im, &r, cfmt, cin.ptr, cin.size)) == ADDR_EINVAL)
+	rc = apply_changes(&im, &r, cfmt, cin.ptr, cin.size);
+	if (chin.fd >= 0) {
+		status = addrdir_stream_close(&chin);
+		chin.fd = -1;
+		if (status != CLI_OK)
+			goto done;
+		status = CLI_FATAL;
+	}
+	if (rc == ADDR_EINVAL)
 		goto done;
 	if (rc < 0 || (rc = addr_dir_apply_check(im.d, dirpath, im.chpath,
 						 &rep)) < 0)
 		goto nomem;
 	progress_done(&im.prog);
-	if (rep.nerrors == 0 && !(wae && rep.nwarnings > 0) &&
-	    (rc = addrdir_serialize(im.d, dfmt, &dr, &out, &rep)) < 0)
-		goto nomem;
+	wrote = CLI_REJECTED;
+	if (rep.nerrors == 0 && !(wae && rep.nwarnings > 0)) {
+		/* a dry run only finds what the format cannot hold; a real
+		 * one streams the directory into its temporary file, which
+		 * replaces DIRFILE only when that went well */
+		if (dry && addrdir_serialize(im.d, dfmt, &dr, &out, &rep) < 0)
+			goto nomem;
+		if (!dry && (wrote = addrdir_write_dir(dirpath, im.d, dfmt, &dr,
+						       &rep)) == ADDR_ENOMEM)
+			goto nomem;
+		if (wrote == CLI_FATAL) {	/* after its message */
+			addrdir_print_diags(stdout, &rep, json);
+			goto done;
+		}
+	}
 	addrdir_print_diags(stdout, &rep, json);
 	if (rep.nerrors > 0 || (wae && rep.nwarnings > 0)) {
+		/* the refused records are copied from the change file */
+		if (cfmt == ADDRDIR_LDIF && addrdir_read_file(im.chpath, &cin,
+							      0) != 0)
+			goto done;
 		if (rejects(cfmt, cin.ptr, cin.size, &rep, im.chpath,
 			    &out) < 0)
 			goto nomem;
@@ -377,12 +410,14 @@ int addrdir_import(int argc, char **argv)
 		status = CLI_OK;
 		goto done;
 	}
-	status = addrdir_write_atomic(dirpath, out.ptr, out.size);
+	status = wrote;
 	goto done;
 nomem:
 	cli_error("import: out of memory");
 	status = CLI_FATAL;
 done:
+	if (chin.fd >= 0)
+		close(chin.fd);
 	if (lockfd >= 0)
 		close(lockfd);
 	addr_dir_free(im.d);

@@ -7,6 +7,8 @@
  *	addrdir_serialize()	a struct addr_dir in any format
  *	addrdir_write_atomic()	a file replaced so that readers see the
  *				old or the new one, never a mix
+ *	addrdir_write_dir()	a directory written that way, streamed
+ *				into the file (LDIF, DSML)
  *
  * The commands name a format (enum addrdir_fmt) and never call a
  * format's functions themselves, so a new format is one switch here.
@@ -152,53 +154,89 @@ int addrdir_serialize(const struct addr_dir *d, enum addrdir_fmt fmt,
 	}
 }
 
-int addrdir_write_atomic(const char *path, const char *data, size_t len)
-{
-	char tmp[4096], dir[4096];
-	const char *slash = strrchr(path, '/');
-	size_t off = 0;
-	struct stat st;
-	int fd, dfd;
+/* A file being replaced: the temporary file beside it. */
+struct atomic {
+	const char *path;
+	char tmp[4096];
+	int fd;
+	int err;		/* errno of a failed write, or 0 */
+};
 
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+/* atomic_begin - the temporary file for path; CLI_OK or CLI_FATAL */
+static int atomic_begin(struct atomic *a, const char *path)
+{
+	struct stat st;
+
+	a->path = path;
+	a->err = 0;
+	if (snprintf(a->tmp, sizeof(a->tmp), "%s.XXXXXX", path) >=
+	    (int)sizeof(a->tmp)) {
 		cli_error("%s: path too long", path);
 		return CLI_FATAL;
 	}
-	if ((fd = mkstemp(tmp)) < 0) {
-		cli_error("%s: %s", tmp, strerror(errno));
+	if ((a->fd = mkstemp(a->tmp)) < 0) {
+		cli_error("%s: %s", a->tmp, strerror(errno));
 		return CLI_FATAL;
 	}
 	/* keep the file's permissions (mkstemp makes it 0600) */
 	if (stat(path, &st) == 0)
-		(void)fchmod(fd, st.st_mode & 07777);
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
+		(void)fchmod(a->fd, st.st_mode & 07777);
+	return CLI_OK;
+}
+
+/* atomic_write - data[0..len) to the temporary file (an addr_write_fn);
+ * 0, or -1 with the error kept for atomic_end */
+static int atomic_write(void *ctx, const char *data, size_t len)
+{
+	struct atomic *a = ctx;
+	size_t off = 0;
+
+	while (off < len && a->err == 0) {
+		ssize_t n = write(a->fd, data + off, len - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0) {
-			cli_error("%s: %s", tmp, strerror(errno));
-			close(fd);
-			unlink(tmp);
-			return CLI_FATAL;
-		}
-		off += (size_t)n;
+		if (n <= 0)
+			a->err = n < 0 ? errno : EIO;
+		else
+			off += (size_t)n;
 	}
-	if (fsync(fd) != 0 || close(fd) != 0) {
-		cli_error("%s: %s", tmp, strerror(errno));
-		unlink(tmp);
+	return a->err ? -1 : 0;
+}
+
+/* atomic_end - with ok, fsync the temporary file, rename it over the
+ * path and fsync the directory; else (or on an error) remove it.
+ * CLI_OK, or CLI_FATAL (also when !ok) */
+static int atomic_end(struct atomic *a, int ok)
+{
+	const char *slash = strrchr(a->path, '/');
+	char dir[4096];
+	int dfd;
+
+	if (a->err) {
+		cli_error("%s: %s", a->tmp, strerror(a->err));
+		ok = 0;
+	}
+	if (!ok) {
+		close(a->fd);
+		unlink(a->tmp);
 		return CLI_FATAL;
 	}
-	if (rename(tmp, path) != 0) {
-		cli_error("%s: %s", path, strerror(errno));
-		unlink(tmp);
+	if (fsync(a->fd) != 0 || close(a->fd) != 0) {
+		cli_error("%s: %s", a->tmp, strerror(errno));
+		unlink(a->tmp);
+		return CLI_FATAL;
+	}
+	if (rename(a->tmp, a->path) != 0) {
+		cli_error("%s: %s", a->path, strerror(errno));
+		unlink(a->tmp);
 		return CLI_FATAL;
 	}
 	if (slash == NULL)
 		snprintf(dir, sizeof(dir), ".");
 	else
-		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path + (slash == path)),
-			 path);
+		snprintf(dir, sizeof(dir), "%.*s",
+			 (int)(slash - a->path + (slash == a->path)), a->path);
 	if ((dfd = open(dir, O_RDONLY)) >= 0) {
 		fsync(dfd);
 		close(dfd);
@@ -206,3 +244,49 @@ int addrdir_write_atomic(const char *path, const char *data, size_t len)
 	return CLI_OK;
 }
 
+int addrdir_write_atomic(const char *path, const char *data, size_t len)
+{
+	struct atomic a;
+	int status = atomic_begin(&a, path);
+
+	if (status != CLI_OK)
+		return status;
+	atomic_write(&a, data, len);
+	return atomic_end(&a, 1);
+}
+
+int addrdir_write_dir(const char *path, const struct addr_dir *d,
+		      enum addrdir_fmt fmt, const struct addrdir_reader *r,
+		      struct addr_dir_report *rep)
+{
+	size_t before = rep->nerrors;
+	struct addr_buf out;
+	struct atomic a;
+	int rc, status;
+
+	if (fmt != ADDRDIR_LDIF && fmt != ADDRDIR_DSML) {
+		/* CSV: made whole first (its writer reports what the
+		 * format cannot hold) */
+		addr_buf_init(&out);
+		rc = addrdir_serialize(d, fmt, r, &out, rep);
+		status = rc == ADDR_EINVAL ? CLI_FATAL : rc < 0 ? ADDR_ENOMEM :
+			 rep->nerrors > before ? CLI_REJECTED :
+			 addrdir_write_atomic(path, out.ptr, out.size);
+		addr_buf_free(&out);
+		return status;
+	}
+	if ((status = atomic_begin(&a, path)) != CLI_OK)
+		return status;
+	rc = fmt == ADDRDIR_LDIF ? addr_dir_write_ldif_to(d, atomic_write, &a) :
+	     addr_dir_write_dsml_to(d, atomic_write, &a);
+	if (rc == ADDR_ESYNTAX) {	/* nothing was written */
+		atomic_end(&a, 0);
+		return unrepresentable(d, rep) < 0 ? ADDR_ENOMEM :
+		       CLI_REJECTED;
+	}
+	if (rc == ADDR_ENOMEM) {
+		atomic_end(&a, 0);
+		return ADDR_ENOMEM;
+	}
+	return atomic_end(&a, rc == 0);
+}

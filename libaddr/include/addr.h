@@ -1082,6 +1082,26 @@ ADDR_EXTERN int addr_ldif_parse(const char *in, size_t len, const char *file,
 				void *ctx, struct addr_dir_report *rep);
 
 /*
+ * addr_read_fn - the input of a streaming reader: put up to cap octets
+ * of the input into buf and return how many (0 at the end of the
+ * input, negative on a read error; retry EINTR yourself). ctx is the
+ * caller's.
+ */
+typedef long (*addr_read_fn)(void *ctx, char *buf, size_t cap);
+
+/*
+ * addr_ldif_parse_read - addr_ldif_parse of the input rd delivers, read
+ * in chunks: only the record being parsed (and a chunk of about a MiB)
+ * is held in memory, never the whole input. The same records,
+ * diagnostics and result as addr_ldif_parse of the whole input, or
+ * ADDR_EIO when rd failed (the records before were delivered).
+ */
+ADDR_EXTERN int addr_ldif_parse_read(addr_read_fn rd, void *rctx,
+				     const char *file, unsigned flags,
+				     addr_ldif_record_fn fn, void *ctx,
+				     struct addr_dir_report *rep);
+
+/*
  * addr_dir_load_ldif - add the entries of the LDIF content file
  * in[0..len) to d, then check the whole directory (addr_dir_check).
  * Every problem is appended to rep (nullable); entries with model errors
@@ -1095,6 +1115,16 @@ ADDR_EXTERN int addr_dir_load_ldif(struct addr_dir *d, const char *in,
 				   struct addr_dir_report *rep);
 
 /*
+ * addr_dir_load_ldif_read - addr_dir_load_ldif of the input rd delivers
+ * (addr_ldif_parse_read): the file is never held whole in memory.
+ * Returns the number of errors, ADDR_ENOMEM, or ADDR_EIO when rd failed.
+ */
+ADDR_EXTERN int addr_dir_load_ldif_read(struct addr_dir *d, addr_read_fn rd,
+					void *rctx, const char *file,
+					unsigned flags,
+					struct addr_dir_report *rep);
+
+/*
  * addr_dir_write_ldif - append d to out as LDIF (spec-directory.md
  * §6.5): "version: 1", records separated by one blank line, base64
  * exactly when RFC 2849 requires it, lines folded at 78 columns, the
@@ -1102,6 +1132,22 @@ ADDR_EXTERN int addr_dir_load_ldif(struct addr_dir *d, const char *in,
  */
 ADDR_EXTERN int addr_dir_write_ldif(const struct addr_dir *d,
 				    struct addr_buf *out);
+
+/*
+ * addr_write_fn - the output of a streaming writer: take buf[0..len)
+ * (borrowed, valid during the call) and return 0, or a negative value
+ * on a write error. ctx is the caller's.
+ */
+typedef int (*addr_write_fn)(void *ctx, const char *buf, size_t len);
+
+/*
+ * addr_dir_write_ldif_to - addr_dir_write_ldif, the same bytes handed
+ * to fn in pieces of about a MiB as they are made, so that the document
+ * is never in memory whole. 0, ADDR_ENOMEM, or ADDR_EIO when fn failed
+ * (what fn took before stays taken).
+ */
+ADDR_EXTERN int addr_dir_write_ldif_to(const struct addr_dir *d,
+				       addr_write_fn fn, void *ctx);
 /*
  * addr_ldif_put - append one "name: value" line pair (folded, base64
  * when required) for name (NUL-terminated) and v[0..len), both
@@ -1316,6 +1362,13 @@ ADDR_EXTERN int addr_dir_load_dsml(struct addr_dir *d, const char *in,
  */
 ADDR_EXTERN int addr_dir_write_dsml(const struct addr_dir *d,
 				    struct addr_buf *out);
+/*
+ * addr_dir_write_dsml_to - addr_dir_write_dsml, the bytes handed to fn
+ * in pieces as they are made (addr_dir_write_ldif_to). A directory DSML
+ * cannot carry gives ADDR_ESYNTAX before fn is called at all.
+ */
+ADDR_EXTERN int addr_dir_write_dsml_to(const struct addr_dir *d,
+				       addr_write_fn fn, void *ctx);
 
 /*
  * addr_dsml_rejects - append to out the rejects file (spec-directory.md
