@@ -38,6 +38,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <libxml/xmlreader.h>
+#include <libxml/xmlwriter.h>
 #include "dir_int.h"
 
 #define NS_DSML		"urn:oasis:names:tc:DSML:2:0:core"
@@ -1291,60 +1292,54 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 }
 
 /*
- * The writer puts the document straight into the caller's buffer. Its
- * bytes are those libxml2's xmlTextWriter made before (the DSML files
- * written so far stay byte-stable): element text escapes < > & " as
- * entities (xmlEncodeSpecialChars; a value with a CR is base64 anyway),
- * attribute values also TAB, LF and CR as &#9; &#10; &#13;
- * (xmlBufAttrSerializeTxtContent; UTF-8 is written as it is, the
- * document being UTF-8), and an element without content is closed as
- * "<name/>".
+ * The writer is libxml2's xmlTextWriter (spec-directory.md §7.4), its
+ * output buffer appending to the caller's buffer; after each entry the
+ * text writer is flushed and, for addr_dir_write_dsml_to, the buffer
+ * handed on in pieces.
  */
 struct writer {
-	struct addr_buf *out;
+	xmlTextWriterPtr w;
+	int bad;		/* a writer call failed */
 	struct addr_buf b64;
 };
 
-
-/* ESC_TEXT, ESC_ATTR - what esc escapes in element text and in an
- * attribute value */
-#define ESC_TEXT 1
-#define ESC_ATTR 2
-static const unsigned char esc_class[256] = {
-	['<'] = ESC_TEXT | ESC_ATTR, ['>'] = ESC_TEXT | ESC_ATTR,
-	['&'] = ESC_TEXT | ESC_ATTR, ['"'] = ESC_TEXT | ESC_ATTR,
-	['\r'] = ESC_TEXT | ESC_ATTR, ['\n'] = ESC_ATTR, ['\t'] = ESC_ATTR,
-};
-
-/* esc - s[0..n) as element text (ESC_TEXT) or as an attribute value
- * (ESC_ATTR), where TAB and LF are character references too */
-static void esc(struct addr_buf *out, const char *s, size_t n, int what)
+/* plain_text - s[0..n) (valid XML text, at most INT_MAX octets) holds
+ * nothing that xmlTextWriterWriteString would escape (< > & " CR) */
+static int plain_text(const char *s, size_t n)
 {
-	size_t i, from = 0;
+	size_t i;
 
-	for (i = 0; i < n; i++) {
-		const char *r;
-
-		if (!(esc_class[(unsigned char)s[i]] & what))
-			continue;
+	if (n > INT_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
 		switch (s[i]) {
-		case '<': r = "&lt;"; break;
-		case '>': r = "&gt;"; break;
-		case '&': r = "&amp;"; break;
-		case '"': r = "&quot;"; break;
-		case '\r': r = "&#13;"; break;
-		case '\n': r = "&#10;"; break;
-		default: r = "&#9;"; break;
+		case '<': case '>': case '&': case '"': case '\r':
+			return 0;
 		}
-		addr_buf_put(out, s + from, i - from);
-		addr_buf_puts(out, r);
-		from = i + 1;
-	}
-	addr_buf_put(out, s + from, n - from);
+	return 1;
 }
 
-/* PUT - a string literal appended to out (its length known) */
-#define PUT(out, lit) addr_buf_put(out, lit, sizeof(lit) - 1)
+/* raw, el, at, end - xmlTextWriter calls, failures collected in bad */
+static void raw(struct writer *wr, const char *s)
+{
+	wr->bad |= xmlTextWriterWriteRaw(wr->w, (const xmlChar *)s) < 0;
+}
+
+static void el(struct writer *wr, const char *name)
+{
+	wr->bad |= xmlTextWriterStartElement(wr->w, (const xmlChar *)name) < 0;
+}
+
+static void at(struct writer *wr, const char *name, const char *v)
+{
+	wr->bad |= xmlTextWriterWriteAttribute(wr->w, (const xmlChar *)name,
+					       (const xmlChar *)v) < 0;
+}
+
+static void end(struct writer *wr)
+{
+	wr->bad |= xmlTextWriterEndElement(wr->w) < 0;
+}
 
 /* check_attr - addr__entry_out callback: can DSML carry the name? */
 static int check_attr(void *ctx, const char *name, const struct addr__dval *v,
@@ -1363,39 +1358,47 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 		    size_t n)
 {
 	struct writer *wr = ctx;
-	struct addr_buf *out = wr->out;
 	size_t k;
 
-	PUT(out, "\n      <attr name=\"");
-	esc(out, name, strlen(name), ESC_ATTR);
-	if (n > 0)
-		PUT(out, "\">");
-	else
-		PUT(out, "\"/>");
+	raw(wr, "\n      ");
+	el(wr, "attr");
+	at(wr, "name", name);
 	for (k = 0; k < n; k++) {
+		el(wr, "value");
 		if (!xml_text_ok(v[k].ptr, v[k].len, 0)) {
+			at(wr, "xsi:type", "xsd:base64Binary");
 			addr_buf_clear(&wr->b64);
 			if (addr__b64_encode(&wr->b64, v[k].ptr, v[k].len) < 0)
 				return ADDR_ENOMEM;
-			PUT(out, "<value xsi:type=\"xsd:base64Binary\"");
-			if (wr->b64.size > 0) {
-				PUT(out, ">");
-				addr_buf_put(out, wr->b64.ptr, wr->b64.size);
-				PUT(out, "</value>");
-			} else {
-				PUT(out, "/>");
-			}
+			wr->bad |= xmlTextWriterWriteString(wr->w,
+				(const xmlChar *)wr->b64.ptr) < 0;
+		} else if (v[k].len > 0 && plain_text(v[k].ptr, v[k].len)) {
+			/* nothing to escape: skip xmlEncodeSpecialChars' copy */
+			wr->bad |= xmlTextWriterWriteRawLen(wr->w,
+				(const xmlChar *)v[k].ptr, (int)v[k].len) < 0;
 		} else if (v[k].len > 0) {
-			PUT(out, "<value>");
-			esc(out, v[k].ptr, v[k].len, ESC_TEXT);
-			PUT(out, "</value>");
-		} else {
-			PUT(out, "<value/>");
+			wr->bad |= xmlTextWriterWriteString(wr->w,
+				(const xmlChar *)v[k].ptr) < 0;
 		}
+		end(wr);
 	}
-	if (n > 0)
-		PUT(out, "</attr>");
-	return out->oom ? ADDR_ENOMEM : 0;
+	end(wr);
+	return wr->bad ? ADDR_ENOMEM : 0;
+}
+
+/* out_write - into the caller's buffer; out of memory is kept in the
+ * buffer (sticky) and checked at the end: a failed write would have
+ * libxml2 print "flush error" on stderr */
+static int out_write(void *ctx, const char *buf, int len)
+{
+	addr_buf_put(ctx, buf, (size_t)len);
+	return len;
+}
+
+static int out_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
 }
 
 /* write_dsml - the DSML writer into w */
@@ -1403,6 +1406,8 @@ static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 {
 	struct addr_buf *out = w->out;
 	size_t start = out->size, i;
+	struct hooks hooks;
+	xmlOutputBufferPtr ob;
 	struct writer wr;
 	int rc = 0;
 
@@ -1411,29 +1416,60 @@ static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1) ||
 		    addr__entry_out(d->e[i], check_attr, NULL) < 0)
 			return ADDR_ESYNTAX;
-	wr.out = out;
+	xmlInitParser();
+	hook(&hooks, NULL, quiet);
+	if ((ob = xmlOutputBufferCreateIO(out_write, out_close, out,
+					  NULL)) == NULL) {
+		unhook(&hooks);
+		return ADDR_ENOMEM;
+	}
+	if ((wr.w = xmlNewTextWriter(ob)) == NULL) {
+		xmlOutputBufferClose(ob);
+		unhook(&hooks);
+		return ADDR_ENOMEM;
+	}
+	wr.bad = 0;
 	addr_buf_init(&wr.b64);
-	addr_buf_puts(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		      "<batchResponse xmlns=\"" NS_DSML "\" xmlns:xsd=\""
-		      NS_XSD "\" xmlns:xsi=\"" NS_XSI "\">\n"
-		      "  <searchResponse>");
-	for (i = 0; i < d->n && rc == 0 && !out->oom && !w->err; i++) {
+	wr.bad |= xmlTextWriterStartDocument(wr.w, NULL, "UTF-8", NULL) < 0;
+	el(&wr, "batchResponse");
+	at(&wr, "xmlns", NS_DSML);
+	at(&wr, "xmlns:xsd", NS_XSD);
+	at(&wr, "xmlns:xsi", NS_XSI);
+	raw(&wr, "\n  ");
+	el(&wr, "searchResponse");
+	for (i = 0; i < d->n && rc == 0 && !wr.bad && !w->err; i++) {
 		const struct addr_dir_entry *e = d->e[i];
 
-		PUT(out, "\n    <searchResultEntry dn=\"");
+		raw(&wr, "\n    ");
+		el(&wr, "searchResultEntry");
 		/* TAB, LF and CR become character references here */
-		esc(out, e->dn, e->dnlen, ESC_ATTR);
-		PUT(out, "\">");
+		at(&wr, "dn", e->dn);
 		rc = addr__entry_out(e, put_attr, &wr);
-		PUT(out, "\n    </searchResultEntry>");
-		addr__wout_flush(w, 0);
+		raw(&wr, "\n    ");
+		end(&wr);
+		if (w->fn != NULL) {
+			/* the entry's octets into out, then on to fn */
+			wr.bad |= xmlTextWriterFlush(wr.w) < 0;
+			addr__wout_flush(w, 0);
+		}
 	}
-	addr_buf_puts(out, "\n    <searchResultDone><resultCode code=\"0\" "
-		      "descr=\"success\"/></searchResultDone>\n"
-		      "  </searchResponse>\n</batchResponse>\n");
-	addr__wout_flush(w, 1);
+	raw(&wr, "\n    ");
+	el(&wr, "searchResultDone");
+	el(&wr, "resultCode");
+	at(&wr, "code", "0");
+	at(&wr, "descr", "success");
+	end(&wr);
+	end(&wr);
+	raw(&wr, "\n  ");
+	end(&wr);
+	raw(&wr, "\n");
+	end(&wr);
+	wr.bad |= xmlTextWriterEndDocument(wr.w) < 0;
+	xmlFreeTextWriter(wr.w);	/* flushes into out */
+	unhook(&hooks);
 	addr_buf_free(&wr.b64);
-	if (rc == 0 && out->oom)
+	addr__wout_flush(w, 1);
+	if (rc == 0 && (wr.bad || out->oom))
 		rc = ADDR_ENOMEM;
 	if (rc == 0 && w->err)
 		rc = ADDR_EIO;
