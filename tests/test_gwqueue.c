@@ -20,6 +20,9 @@
 #include "../gateway/client.c"
 #include "../gateway/bounce.c"
 #include "../gateway/schedule.c"
+#include "../gateway/commit.c"
+
+#include <pthread.h>
 
 static char dir[256];
 
@@ -363,6 +366,87 @@ test_pool(void **state)
 	gw_queue_close(&q);
 }
 
+/* the writer threads (commit.c): every batch written, every report on
+ * the loop's thread, gw_committer_free finishing what was submitted */
+struct reports {
+	struct gw_queue *q;
+	int n, bad;
+	pthread_t loop;
+};
+
+static void
+reported(struct gw_qbatch *b, void *arg)
+{
+	struct reports *r = arg;
+
+	if (!pthread_equal(pthread_self(), r->loop) || b->rc != 0 ||
+	    gw_queue_finish(r->q, b) != 1)
+		r->bad++;
+	gw_qbatch_free(b);
+	r->n++;
+}
+
+static void
+submit(struct gw_queue *q, struct gw_committer *c, struct reports *r, int n)
+{
+	static const struct gw_rcpt to[] = {
+		{ "r@example.com", "r@example.com", NULL, NULL, 0 } };
+	struct gw_message m;
+	int i;
+
+	memset(&m, 0, sizeof(m));
+	m.sender = "s@ext.test";
+	m.rcpt = to;
+	m.nrcpt = 1;
+	m.data = "Subject: w\r\n\r\nw\r\n";
+	m.len = strlen(m.data);
+	m.helo = "h";
+	m.client = "192.0.2.1";
+	for (i = 0; i < n; i++) {
+		struct gw_qbatch *b = gw_queue_prepare(q, &m, 1, time(NULL));
+		assert_non_null(b);
+		assert_int_equal(gw_committer_submit(c, b, reported, r), 0);
+	}
+}
+
+static void
+test_writers(void **state)
+{
+	struct gw_queue q;
+	struct event_base *base = event_base_new();
+	struct gw_committer *c;
+	struct reports r;
+	int spins;
+
+	(void)state;
+	assert_non_null(base);
+	open_q(&q);
+	while (q.head)
+		gw_queue_remove(&q, q.head);
+	memset(&r, 0, sizeof(r));
+	r.q = &q;
+	r.loop = pthread_self();
+	c = gw_committer_new(base, &q, 4);
+	assert_non_null(c);
+	submit(&q, c, &r, 20);
+	for (spins = 0; r.n < 20 && spins < 1000; spins++)
+		event_base_loop(base, EVLOOP_ONCE);
+	assert_int_equal(r.n, 20);
+	assert_int_equal(r.bad, 0);
+	assert_int_equal(q.count, 20);
+	assert_int_equal(count_dir("queue"), 40);
+	/* what is submitted before the end is written and reported */
+	submit(&q, c, &r, 5);
+	gw_committer_free(c);
+	assert_int_equal(r.n, 25);
+	assert_int_equal(r.bad, 0);
+	assert_int_equal(q.count, 25);
+	while (q.head)
+		gw_queue_remove(&q, q.head);
+	gw_queue_close(&q);
+	event_base_free(base);
+}
+
 static void
 test_unwritable_spool(void **state)
 {
@@ -504,6 +588,7 @@ main(void)
 		cmocka_unit_test(test_commit_and_restart),
 		cmocka_unit_test(test_quarantine),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_writers),
 		cmocka_unit_test(test_unwritable_spool),
 		cmocka_unit_test(test_routes),
 		cmocka_unit_test(test_schedule_drop),
