@@ -75,8 +75,8 @@ static const char *field(const char *in, size_t len, size_t i, size_t *fl,
 	return buf;
 }
 
-static void apply(struct addr_policy *p, unsigned sel, const char *in,
-		  size_t len);
+static int apply(struct addr_policy *p, unsigned sel, const char *in,
+		 size_t len);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -106,7 +106,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sel & 0x04)
 		addr_policy_set(p, ADDR_POLICY_SPACE, ".", 1, NULL);
 	if (sel & 0x80) {
-		apply(p, sel, in, len);
+		if (apply(p, sel, in, len)) {
+			/* it set a transform: the next reset would build the
+			 * default one again, and a new policy costs the same */
+			addr_policy_free(p);
+			p = NULL;
+		}
 		return 0;
 	}
 	addr_buf_init(&out);
@@ -286,9 +291,9 @@ static void failing(const struct addr_policy *p, unsigned sel,
 	addr_dir_free(d);
 }
 
-/* apply - apply mode (selector 0x80) */
-static void apply(struct addr_policy *p, unsigned sel, const char *in,
-		  size_t len)
+/* apply - apply mode (selector 0x80); 1 if it set a transform */
+static int apply(struct addr_policy *p, unsigned sel, const char *in,
+		 size_t len)
 {
 	static const char dn[] = RDN;
 	static char f[9][512];
@@ -385,4 +390,5 @@ out:
 	addr_buf_free(&added);
 	addr_dir_report_free(&rep);
 	addr_dir_free(d);
+	return f[8][0] != '\0';
 }
