@@ -558,13 +558,13 @@ static int expand_notes(struct addr_buf *out, const struct tmpl *t,
 			out->size += sl;
 		}
 	}
+	if (out->oom)
+		return ADDR_ENOMEM;
 	if (out->size == start) {
 		addr_buf_truncate(out, base);
 		return addr__error_set(err, ADDR_ESYNTAX, 0, "template \"%s\" "
 				       "gives an empty address", t->text);
 	}
-	if (out->oom)
-		return ADDR_ENOMEM;
 	/* the values are raw: what they make must still be a proxy (not
 	 * UTF-8: the proxy parser says so), and hold no control character,
 	 * which the parser allows in custom types (R21) but which no IMCEA
@@ -623,6 +623,8 @@ int addr_policy_expand(struct addr_buf *out, const struct addr_policy *p,
 		} else
 			rc = value(&loc, p, field(d, o->c), map, o->count);
 	}
+	if (rc == 0 && loc.oom)		/* a literal that was not kept */
+		rc = ADDR_ENOMEM;
 	if (rc < 0)
 		goto out;
 	/* no "." leading, trailing or after another "." */
@@ -648,6 +650,10 @@ int addr_policy_expand(struct addr_buf *out, const struct addr_policy *p,
 
 		snprintf(suf, sizeof(suf), "%u", k);
 		addr_buf_puts(&loc, suf);
+	}
+	if (loc.oom) {
+		rc = ADDR_ENOMEM;
+		goto out;
 	}
 	addr_buf_puts(&st, t->prefix);
 	addr_buf_putc(&st, ':');
@@ -1005,6 +1011,10 @@ int addr_policy_apply(struct addr_dir *d, const struct addr_policy *p,
 			goto out;
 		conflict |= rc == ADDR_ECONFLICT;
 		failed |= rc < 0;
+	}
+	if (res.oom || leg.oom) {	/* a result that was not kept */
+		rc = ADDR_ENOMEM;
+		goto out;
 	}
 	if (failed) {
 		rc = conflict ? ADDR_ECONFLICT : ADDR_ESYNTAX;

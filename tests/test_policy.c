@@ -436,30 +436,21 @@ static int apply_once(const struct addr_policy *p, const char *spec, long k,
  * legacyExchangeDN dropped it: every allocation fails in turn, and the
  * apply is ADDR_ENOMEM with the recipient unchanged, or what it is
  * without failures */
-static void test_apply_alloc_failure(void **state)
+/* alloc_sweep - every allocation of applying p to spec fails in turn:
+ * ADDR_ENOMEM with nothing added and the recipient unchanged, or the
+ * result without failures (want_rc); the number of bad runs */
+static int alloc_sweep(const struct addr_policy *p, const char *spec,
+		       int want_rc)
 {
-	static const char spec[] = "objectClass=user|givenName=John|sn=Doe|"
-				   "initials=Q|mailNickname=jdoe";
-	struct addr_policy *p;
 	struct addr_buf want, got;
 	size_t proxies;
 	long k;
-	int rc0, rc, injected, bad = 0;
+	int rc0, rc, injected = 0, bad = 0;
 
-	(void)state;
-	assert_int_equal(addr_policy_new(&p), 0);
-	assert_int_equal(addr_policy_add_template(p, "%g.%s@example.com", 17,
-						  0, NULL), 0);
-	assert_int_equal(addr_policy_add_template(p, "smtp:%g.%s@example.net",
-						  22, 1, NULL), 1);
-	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
-					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
-	assert_int_equal(addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE,
-		"/o=Example/ou=HQ/cn=Recipients", 30, NULL), 0);
 	addr_buf_init(&want);
 	addr_buf_init(&got);
 	rc0 = apply_once(p, spec, 0, &want, &injected, &proxies);
-	assert_int_equal(rc0, 4);
+	assert_int_equal(rc0, want_rc);
 	for (k = 1; k < 10000; k++) {
 		addr_buf_clear(&got);
 		rc = apply_once(p, spec, k, &got, &injected, &proxies);
@@ -477,6 +468,38 @@ static void test_apply_alloc_failure(void **state)
 	assert_false(injected);
 	addr_buf_free(&want);
 	addr_buf_free(&got);
+	return bad;
+}
+
+static void test_apply_alloc_failure(void **state)
+{
+	static const char spec[] = "objectClass=user|givenName=John|sn=Doe|"
+				   "initials=Q|mailNickname=jdoe";
+	struct addr_policy *p;
+	int bad;
+
+	(void)state;
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_add_template(p, "%g.%s@example.com", 17,
+						  0, NULL), 0);
+	assert_int_equal(addr_policy_add_template(p, "smtp:%g.%s@example.net",
+						  22, 1, NULL), 1);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
+					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE,
+		"/o=Example/ou=HQ/cn=Recipients", 30, NULL), 0);
+	bad = alloc_sweep(p, spec, 4);
+	addr_policy_free(p);
+	/* literal text in long results, a NOTES template, no X400 site:
+	 * a result or a NOTES value lost, a literal cut short */
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_add_template(p, "x.%g.%s.y.z.w.v.u.t.s."
+		"r.q.p.o.n.m.l.k@example.com", 49, 0, NULL), 0);
+	assert_int_equal(addr_policy_add_template(p, "NOTES:&G &S/Sales/"
+		"Example Incorporated@Exchange", 47, 1, NULL), 1);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE,
+		"/o=Example/ou=HQ/cn=Recipients", 30, NULL), 0);
+	bad += alloc_sweep(p, spec, 3);
 	addr_policy_free(p);
 	assert_int_equal(bad, 0);
 }
