@@ -373,6 +373,13 @@ int addr_policy_set(struct addr_policy *p, int option, const char *v,
 			ADDR_X400_P, ADDR_X400_O, ADDR_X400_OU1, ADDR_X400_OU2,
 			ADDR_X400_OU3, ADDR_X400_OU4 };
 
+		/* the X400 proxies it makes are values of a list of lines
+		 * (apply's added) and of LDIF: no control character */
+		for (i = 0; i < len; i++)
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+				return addr__error_set(err, ADDR_ESYNTAX, i,
+						       "--x400-site: control "
+						       "character");
 		addr_x400_init(&x);
 		rc = addr_x400_parse(&x, v, len, ADDR_X400_EXCHANGE, 0, &e);
 		if (rc == ADDR_ENOMEM)

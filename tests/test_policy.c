@@ -504,6 +504,24 @@ static void test_apply_alloc_failure(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/* fuzz finding (policy_template): an X400 site with a line feed in a
+ * value was accepted, and its X400 proxies split apply's list */
+static void test_site_control_char(void **state)
+{
+	struct addr_policy *p;
+	struct addr_error err;
+	static const char site[] = "C=US;A= ;P=Example;O=HQ;OU1=Sl\naS;";
+
+	(void)state;
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE, site,
+					 sizeof(site) - 1, &err), ADDR_ESYNTAX);
+	assert_int_equal(err.offset, 30);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE, site, 29,
+					 NULL), 0);
+	addr_policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -515,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_suffix_limit),
 		cmocka_unit_test(test_x400_name_not_utf8),
 		cmocka_unit_test(test_apply_alloc_failure),
+		cmocka_unit_test(test_site_control_char),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
