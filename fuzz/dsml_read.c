@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *text = (const char *)data + 1;
 	struct addr_dir_report rep;
-	struct addr_buf w1, w2, w3;
+	struct addr_buf w1, w2;
 	struct seen sn;
 	unsigned sel, dflags = 0;
 	size_t len, i, e1 = 0, e2 = 0;
@@ -177,7 +177,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dflags |= ADDR_DIR_X400_STRICT;
 	addr_buf_init(&w1);
 	addr_buf_init(&w2);
-	addr_buf_init(&w3);
 	/* the round trip is promised for what the reader and the model
 	 * accept: a batchResponse loaded without errors */
 	rc = load_write(text, len, dflags, &w1, &e1);
@@ -190,15 +189,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = load_write(w1.ptr, w1.size, dflags, &w2, &e2);
 		FZ_CHECK(rc == ADDR_ENOMEM || (rc == 0 && e2 == 0),
 			 "writer output loads without errors");
-		if (rc == 0 && load_write(w2.ptr, w2.size, dflags, &w3, &e2) == 0)
-			FZ_CHECK(w2.size == w3.size &&
-				 memcmp(w2.ptr, w3.ptr, w2.size) == 0 &&
-				 w1.size == w2.size &&
+		/* w1 = w2 is the whole promise: a third round from w2 would
+		 * be the same function of the same text */
+		if (rc == 0)
+			FZ_CHECK(w1.size == w2.size &&
 				 memcmp(w1.ptr, w2.ptr, w1.size) == 0,
 				 "round trip stable");
 	}
 	addr_buf_free(&w1);
 	addr_buf_free(&w2);
-	addr_buf_free(&w3);
 	return 0;
 }

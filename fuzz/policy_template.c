@@ -5,8 +5,9 @@
  *	Input: one selector octet, then NUL-separated fields: the template,
  *	then given name, surname, initials, display name and alias (missing
  *	fields are empty), then (apply mode) the X400 site, the
- *	legacyExchangeDN base and an ICU transform (when not empty, its
- *	first octet picks one of eight ids).
+ *	legacyExchangeDN base and an ICU transform ("T" and an octet that
+ *	picks one of eight ids; rare on purpose: building one costs
+ *	milliseconds).
  *	Selector bits: 0x01 the template is secondary, 0x02 --lowercase,
  *	0x04 space becomes ".", and
  *
@@ -75,8 +76,8 @@ static const char *field(const char *in, size_t len, size_t i, size_t *fl,
 	return buf;
 }
 
-static void apply(struct addr_policy *p, unsigned sel, const char *in,
-		  size_t len);
+static int apply(struct addr_policy *p, unsigned sel, const char *in,
+		 size_t len);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -106,7 +107,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sel & 0x04)
 		addr_policy_set(p, ADDR_POLICY_SPACE, ".", 1, NULL);
 	if (sel & 0x80) {
-		apply(p, sel, in, len);
+		if (apply(p, sel, in, len)) {
+			/* it set a transform: the next reset would build the
+			 * default one again, and a new policy costs the same */
+			addr_policy_free(p);
+			p = NULL;
+		}
 		return 0;
 	}
 	addr_buf_init(&out);
@@ -286,9 +292,9 @@ static void failing(const struct addr_policy *p, unsigned sel,
 	addr_dir_free(d);
 }
 
-/* apply - apply mode (selector 0x80) */
-static void apply(struct addr_policy *p, unsigned sel, const char *in,
-		  size_t len)
+/* apply - apply mode (selector 0x80); 1 if it set a transform */
+static int apply(struct addr_policy *p, unsigned sel, const char *in,
+		 size_t len)
 {
 	static const char dn[] = RDN;
 	static char f[9][512];
@@ -303,7 +309,7 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 		field(in, len, i, &n, f[i], sizeof(f[i]));
 	addr_buf_init(&added);
 	addr_dir_report_init(&rep);
-	if (f[8][0] != '\0') {	/* slow: a transliterator built, then again */
+	if (f[8][0] == 'T') {	/* slow: a transliterator built, then again */
 		/* one of a few ids: ICU 72 leaks in its own ID parser
 		 * (TransliteratorIDParser::parseFilterID) on malformed ids
 		 * such as "(x", which is not this target's business */
@@ -311,7 +317,7 @@ static void apply(struct addr_policy *p, unsigned sel, const char *in,
 			"Latin-ASCII", "No-Such-Transform", "Any-Upper",
 			"Cyrillic-Latin; Latin-ASCII", "Greek-Latin/UNGEGN",
 			"de-ASCII; Any-Latin; Latin-ASCII", "Null" };
-		const char *id = ids[(unsigned char)f[8][0] % 8];
+		const char *id = ids[(unsigned char)f[8][1] % 8];
 
 		addr_policy_set(p, ADDR_POLICY_TRANSLIT, id, strlen(id), NULL);
 	}
@@ -385,4 +391,5 @@ out:
 	addr_buf_free(&added);
 	addr_dir_report_free(&rep);
 	addr_dir_free(d);
+	return f[8][0] == 'T';
 }

@@ -93,12 +93,17 @@ static struct gw_variant *
 add(struct gw_variants *v, int k, const struct gw_message *in)
 {
 	if (v->n == v->cap) {
-		size_t nc = v->cap ? v->cap * 2 : 4;
+		size_t nc = v->cap ? v->cap * 2 : 4, i;
 		void *a = realloc(v->v, nc * sizeof(*v->v));
 
 		if (a == NULL)
 			return NULL;
 		v->v = a;
+		/* a journal report's message points at its variant's one
+		 * recipient, which has just moved with the array */
+		for (i = 0; i < v->n; i++)
+			if (v->v[i].kind == GW_V_JOURNAL)
+				v->msg[i].rcpt = &v->v[i].one;
 		if ((a = realloc(v->msg, nc * sizeof(*v->msg))) == NULL)
 			return NULL;
 		v->msg = a;

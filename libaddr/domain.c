@@ -153,8 +153,10 @@ static int derive_ascii(struct addr_buf *abuf, const char *u, size_t n)
 			return rc;
 		if (rc < 0 || abuf->size - start > 63)
 			return 1;
-		if (i < n)
-			addr_buf_putc(abuf, '.');
+		/* checked now: a later label that ICU must judge would
+		 * clear abuf, and its oom with it */
+		if (i < n && addr_buf_putc(abuf, '.') < 0)
+			return ADDR_ENOMEM;
 		i++;
 	}
 	if (abuf->oom)

@@ -373,6 +373,13 @@ int addr_policy_set(struct addr_policy *p, int option, const char *v,
 			ADDR_X400_P, ADDR_X400_O, ADDR_X400_OU1, ADDR_X400_OU2,
 			ADDR_X400_OU3, ADDR_X400_OU4 };
 
+		/* the X400 proxies it makes are values of a list of lines
+		 * (apply's added) and of LDIF: no control character */
+		for (i = 0; i < len; i++)
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+				return addr__error_set(err, ADDR_ESYNTAX, i,
+						       "--x400-site: control "
+						       "character");
 		addr_x400_init(&x);
 		rc = addr_x400_parse(&x, v, len, ADDR_X400_EXCHANGE, 0, &e);
 		if (rc == ADDR_ENOMEM)
@@ -558,13 +565,13 @@ static int expand_notes(struct addr_buf *out, const struct tmpl *t,
 			out->size += sl;
 		}
 	}
+	if (out->oom)
+		return ADDR_ENOMEM;
 	if (out->size == start) {
 		addr_buf_truncate(out, base);
 		return addr__error_set(err, ADDR_ESYNTAX, 0, "template \"%s\" "
 				       "gives an empty address", t->text);
 	}
-	if (out->oom)
-		return ADDR_ENOMEM;
 	/* the values are raw: what they make must still be a proxy (not
 	 * UTF-8: the proxy parser says so), and hold no control character,
 	 * which the parser allows in custom types (R21) but which no IMCEA
@@ -623,6 +630,8 @@ int addr_policy_expand(struct addr_buf *out, const struct addr_policy *p,
 		} else
 			rc = value(&loc, p, field(d, o->c), map, o->count);
 	}
+	if (rc == 0 && loc.oom)		/* a literal that was not kept */
+		rc = ADDR_ENOMEM;
 	if (rc < 0)
 		goto out;
 	/* no "." leading, trailing or after another "." */
@@ -648,6 +657,10 @@ int addr_policy_expand(struct addr_buf *out, const struct addr_policy *p,
 
 		snprintf(suf, sizeof(suf), "%u", k);
 		addr_buf_puts(&loc, suf);
+	}
+	if (loc.oom) {
+		rc = ADDR_ENOMEM;
+		goto out;
 	}
 	addr_buf_puts(&st, t->prefix);
 	addr_buf_putc(&st, ':');
@@ -1005,6 +1018,10 @@ int addr_policy_apply(struct addr_dir *d, const struct addr_policy *p,
 			goto out;
 		conflict |= rc == ADDR_ECONFLICT;
 		failed |= rc < 0;
+	}
+	if (res.oom || leg.oom) {	/* a result that was not kept */
+		rc = ADDR_ENOMEM;
+		goto out;
 	}
 	if (failed) {
 		rc = conflict ? ADDR_ECONFLICT : ADDR_ESYNTAX;

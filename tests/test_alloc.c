@@ -50,6 +50,10 @@ static struct input inputs[] = {
 	{ "24 diagnoses", ADDR_P_ADDRESS_LIST, HDR, NULL, 0 },
 	{ "obsolete syntax", ADDR_P_ADDRESS_LIST, HDR, NULL, 0 },
 	{ "mailbox list", ADDR_P_MAILBOX_LIST, HDR, NULL, 0 },
+	/* fuzz finding (envelope_path): a failed allocation between the
+	 * labels was forgotten when ICU took over the too long label */
+	{ "IDNA label too long for Punycode after a 63-octet one",
+	  ADDR_P_REVERSE_PATH, ADDR_F_LENIENT | ADDR_F_UTF8, NULL, 0 },
 };
 
 #define NINPUTS (sizeof(inputs) / sizeof(inputs[0]))
@@ -131,6 +135,14 @@ static void make_inputs(void)
 	START(9);
 	put(t, len, &cap, "Pete(A nice \\) chap) <pete(his account)@silly.test(his host)>, "
 	    "Mary Smith\r\n  \r\n <mary@example.net>, john@example.com (John Doe)");
+	START(10);
+	put(t, len, &cap, "<a@");
+	for (k = 0; k < 63; k++)
+		put(t, len, &cap, "d");
+	put(t, len, &cap, ".");
+	for (k = 0; k < 65; k++)
+		put(t, len, &cap, "\xE8\x87\xBA");
+	put(t, len, &cap, ">");
 #undef START
 }
 

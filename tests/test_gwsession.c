@@ -13,10 +13,60 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/*
+ * The gateway code gets a realloc that always moves the block and
+ * leaves the old one filled with 0xA5 (freed later): a pointer kept into
+ * an array that grew reads garbage at once, as it may with the C
+ * library's realloc whenever the block cannot grow in place. Every
+ * system header the gateway files include comes before the macro.
+ */
+#define GRAVE 1024
+static void *grave[GRAVE];
+static size_t ngrave;
+
+static void *
+moving_realloc(void *p, size_t n)
+{
+	void *q = malloc(n ? n : 1);
+	size_t old;
+
+	if (q == NULL || p == NULL)
+		return q;
+	old = malloc_usable_size(p);
+	memcpy(q, p, old < n ? old : n);
+	memset(p, 0xA5, old);
+	if (ngrave == GRAVE)
+		free(grave[ngrave-- % GRAVE]);
+	grave[ngrave++] = p;
+	return q;
+}
+
+static void
+bury(void)
+{
+	while (ngrave > 0)
+		free(grave[--ngrave]);
+}
+
+#define realloc(p, n) moving_realloc(p, n)
 #include "../gateway/config.c"
 #include "../gateway/session.c"
 #include "../gateway/pipeline.c"
 #include "../gateway/journal.c"
+#undef realloc
 
 #define MAXCHUNK 8
 
@@ -690,6 +740,84 @@ test_timeout(void **state)
 	done(s, &cfg, &k, &out);
 }
 
+/* journal_commit - five variants; the journal reports go to their sinks */
+static int
+journal_commit(void *arg, const struct gw_message *mv, size_t nv, char *id,
+	       size_t idsize)
+{
+	int *ok = arg;
+	size_t i, journals = 0;
+
+	for (i = 0; i < nv; i++)
+		if (mv[i].sender != NULL && !strcmp(mv[i].sender, "jn@ext.test")) {
+			assert_int_equal(mv[i].nrcpt, 1);
+			assert_string_equal(mv[i].rcpt[0].addr, journals ?
+			    "jo@ext.test" : "ji@ext.test");
+			journals++;
+		}
+	*ok = nv == 5 && journals == 2;
+	snprintf(id, idsize, "J");
+	return 0;
+}
+
+/* fuzz finding (smtp_session): a journal report's message pointed at
+ * the recipient inside its variant, in an array that a later variant
+ * could move (realloc): the outbound journal check and the commit read
+ * freed memory. Inbound, outbound, forward and both journal reports are
+ * five variants, one more than the array first holds. */
+static void
+test_journals_after_realloc(void **state)
+{
+	static const char ldif[] = "version: 1\n"
+	    "dn: CN=A,DC=x\nobjectClass: user\n"
+	    "proxyAddresses: SMTP:a@example.com\n";
+	static const char *const lines[] = { "EHLO c.test\r\n",
+	    "MAIL FROM:<a@example.com>\r\n", "RCPT TO:<x@ext.test>\r\n",
+	    "RCPT TO:<a@example.com>\r\n", "RCPT TO:<nobody@example.com>\r\n",
+	    "DATA\r\n", "Subject: j\r\n\r\nbody\r\n.\r\n", NULL };
+	struct gw_config cfg;
+	struct gw_session_cb cb;
+	struct sockaddr_storage ss;
+	struct gw_session *s;
+	struct addr_buf out;
+	char got[128];
+	const char *o;
+	size_t i, len;
+	int ok = 0;
+
+	(void)state;
+	load(&cfg, "[routing]\nlocal_domains = example.com\n"
+	    "relay_from = 127.0.0.0/8\n[journal]\ninbound = ji@ext.test\n"
+	    "outbound = jo@ext.test\nndr_to = jn@ext.test\n");
+	cfg.unknown_forward = strdup("smtp:[127.0.0.1]:2526");
+	assert_int_equal(addr_dir_new(&cfg.dir, 0), 0);
+	assert_int_equal(addr_dir_load_ldif(cfg.dir, ldif, sizeof(ldif) - 1,
+	    NULL, 0, NULL), 0);
+	cfg.has_directory = 1;
+	memset(&cb, 0, sizeof(cb));
+	cb.arg = &ok;
+	cb.commit = journal_commit;
+	client_addr(&ss, "127.0.0.1");
+	s = gw_session_new(&cfg, &cb, (struct sockaddr *)&ss, 0);
+	assert_non_null(s);
+	addr_buf_init(&out);
+	for (i = 0; lines[i]; i++)
+		gw_session_feed(s, lines[i], strlen(lines[i]));
+	o = gw_session_output(s, &len);
+	addr_buf_put(&out, o, len);
+	codes(out.ptr, out.size, got, sizeof(got));
+	assert_string_equal(got, "220 250 250 250 250 250 354 250");
+	assert_true(ok);
+	gw_session_free(s);
+	addr_dir_free(cfg.dir);
+	cfg.dir = NULL;
+	free(cfg.unknown_forward);
+	cfg.unknown_forward = NULL;
+	gw_config_free(&cfg);
+	addr_buf_free(&out);
+	bury();
+}
+
 int
 main(void)
 {
@@ -703,6 +831,7 @@ main(void)
 		cmocka_unit_test(test_path_bounds),
 		cmocka_unit_test(test_tarpit),
 		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_journals_after_realloc),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

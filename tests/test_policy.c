@@ -436,30 +436,21 @@ static int apply_once(const struct addr_policy *p, const char *spec, long k,
  * legacyExchangeDN dropped it: every allocation fails in turn, and the
  * apply is ADDR_ENOMEM with the recipient unchanged, or what it is
  * without failures */
-static void test_apply_alloc_failure(void **state)
+/* alloc_sweep - every allocation of applying p to spec fails in turn:
+ * ADDR_ENOMEM with nothing added and the recipient unchanged, or the
+ * result without failures (want_rc); the number of bad runs */
+static int alloc_sweep(const struct addr_policy *p, const char *spec,
+		       int want_rc)
 {
-	static const char spec[] = "objectClass=user|givenName=John|sn=Doe|"
-				   "initials=Q|mailNickname=jdoe";
-	struct addr_policy *p;
 	struct addr_buf want, got;
 	size_t proxies;
 	long k;
-	int rc0, rc, injected, bad = 0;
+	int rc0, rc, injected = 0, bad = 0;
 
-	(void)state;
-	assert_int_equal(addr_policy_new(&p), 0);
-	assert_int_equal(addr_policy_add_template(p, "%g.%s@example.com", 17,
-						  0, NULL), 0);
-	assert_int_equal(addr_policy_add_template(p, "smtp:%g.%s@example.net",
-						  22, 1, NULL), 1);
-	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
-					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
-	assert_int_equal(addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE,
-		"/o=Example/ou=HQ/cn=Recipients", 30, NULL), 0);
 	addr_buf_init(&want);
 	addr_buf_init(&got);
 	rc0 = apply_once(p, spec, 0, &want, &injected, &proxies);
-	assert_int_equal(rc0, 4);
+	assert_int_equal(rc0, want_rc);
 	for (k = 1; k < 10000; k++) {
 		addr_buf_clear(&got);
 		rc = apply_once(p, spec, k, &got, &injected, &proxies);
@@ -477,8 +468,58 @@ static void test_apply_alloc_failure(void **state)
 	assert_false(injected);
 	addr_buf_free(&want);
 	addr_buf_free(&got);
+	return bad;
+}
+
+static void test_apply_alloc_failure(void **state)
+{
+	static const char spec[] = "objectClass=user|givenName=John|sn=Doe|"
+				   "initials=Q|mailNickname=jdoe";
+	struct addr_policy *p;
+	int bad;
+
+	(void)state;
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_add_template(p, "%g.%s@example.com", 17,
+						  0, NULL), 0);
+	assert_int_equal(addr_policy_add_template(p, "smtp:%g.%s@example.net",
+						  22, 1, NULL), 1);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE,
+					 "C=US;A= ;P=Example;O=HQ;", 24, NULL), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE,
+		"/o=Example/ou=HQ/cn=Recipients", 30, NULL), 0);
+	bad = alloc_sweep(p, spec, 4);
+	addr_policy_free(p);
+	/* literal text in long results, a NOTES template, no X400 site:
+	 * a result or a NOTES value lost, a literal cut short */
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_add_template(p, "x.%g.%s.y.z.w.v.u.t.s."
+		"r.q.p.o.n.m.l.k@example.com", 49, 0, NULL), 0);
+	assert_int_equal(addr_policy_add_template(p, "NOTES:&G &S/Sales/"
+		"Example Incorporated@Exchange", 47, 1, NULL), 1);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_LEGACY_DN_BASE,
+		"/o=Example/ou=HQ/cn=Recipients", 30, NULL), 0);
+	bad += alloc_sweep(p, spec, 3);
 	addr_policy_free(p);
 	assert_int_equal(bad, 0);
+}
+
+/* fuzz finding (policy_template): an X400 site with a line feed in a
+ * value was accepted, and its X400 proxies split apply's list */
+static void test_site_control_char(void **state)
+{
+	struct addr_policy *p;
+	struct addr_error err;
+	static const char site[] = "C=US;A= ;P=Example;O=HQ;OU1=Sl\naS;";
+
+	(void)state;
+	assert_int_equal(addr_policy_new(&p), 0);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE, site,
+					 sizeof(site) - 1, &err), ADDR_ESYNTAX);
+	assert_int_equal(err.offset, 30);
+	assert_int_equal(addr_policy_set(p, ADDR_POLICY_X400_SITE, site, 29,
+					 NULL), 0);
+	addr_policy_free(p);
 }
 
 int main(void)
@@ -492,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_suffix_limit),
 		cmocka_unit_test(test_x400_name_not_utf8),
 		cmocka_unit_test(test_apply_alloc_failure),
+		cmocka_unit_test(test_site_control_char),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
