@@ -233,7 +233,9 @@ $(B)/fuzz/replay_%: fuzz/%.c fuzz/replay.c $(LIB_A) $(wildcard fuzz/*.h) $(FUZZ_
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ fuzz/$*.c fuzz/replay.c $(LIB_A) $(PKG_LIBS)
 
-$(FUZZ_B)/libaddr/%.o: libaddr/%.c
+# every header, since these objects are built without -MMD: a changed
+# struct in dir_int.h must rebuild them all
+$(FUZZ_B)/libaddr/%.o: libaddr/%.c $(wildcard libaddr/*.h libaddr/include/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(patsubst -fsanitize=fuzzer%,-fsanitize=fuzzer-no-link%,$(FUZZ_FLAGS)) $(PKG_CFLAGS) -c -o $@ $<
 
