@@ -242,28 +242,17 @@ $(FUZZ_B)/libaddr/%.o: libaddr/%.c $(wildcard libaddr/*.h libaddr/include/*.h)
 $(FUZZ_B)/%: fuzz/%.c $(FUZZ_LIB) $(wildcard fuzz/*.h) $(FUZZ_GW_DEPS)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) -lstdc++
 
-# mime_disclaimer includes gateway/splice.c and disclaimer.c, which need GMime
+# the mime_* targets include gateway/splice.c and the file they test
+# (disclaimer.c, downgrade.c), which need GMime
 GMIME_CFLAGS = $(shell pkg-config --cflags gmime-3.0 2>/dev/null)
 GMIME_LIBS   = $(shell pkg-config --libs gmime-3.0 2>/dev/null)
-$(B)/fuzz/replay_mime_disclaimer: fuzz/mime_disclaimer.c fuzz/replay.c gateway/disclaimer.c \
-		gateway/disclaimer.h gateway/splice.c gateway/splice.h $(LIB_A) $(wildcard fuzz/*.h)
+$(B)/fuzz/replay_mime_%: fuzz/mime_%.c fuzz/replay.c gateway/%.c gateway/%.h \
+		gateway/splice.c gateway/splice.h $(LIB_A) $(wildcard fuzz/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(GMIME_CFLAGS) $(LDFLAGS_ALL) -o $@ fuzz/mime_disclaimer.c fuzz/replay.c \
+	$(CC) $(CFLAGS_ALL) $(GMIME_CFLAGS) $(LDFLAGS_ALL) -o $@ fuzz/mime_$*.c fuzz/replay.c \
 	    $(LIB_A) $(PKG_LIBS) $(GMIME_LIBS)
 
-$(FUZZ_B)/mime_disclaimer: fuzz/mime_disclaimer.c gateway/disclaimer.c gateway/disclaimer.h \
-		gateway/splice.c gateway/splice.h $(FUZZ_LIB) $(wildcard fuzz/*.h)
-	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) $(GMIME_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) \
-	    $(GMIME_LIBS) -lstdc++
-
-# mime_downgrade includes gateway/splice.c and downgrade.c: GMime too
-$(B)/fuzz/replay_mime_downgrade: fuzz/mime_downgrade.c fuzz/replay.c gateway/downgrade.c \
-		gateway/downgrade.h gateway/splice.c gateway/splice.h $(LIB_A) $(wildcard fuzz/*.h)
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(GMIME_CFLAGS) $(LDFLAGS_ALL) -o $@ fuzz/mime_downgrade.c fuzz/replay.c \
-	    $(LIB_A) $(PKG_LIBS) $(GMIME_LIBS)
-
-$(FUZZ_B)/mime_downgrade: fuzz/mime_downgrade.c gateway/downgrade.c gateway/downgrade.h \
+$(FUZZ_B)/mime_%: fuzz/mime_%.c gateway/%.c gateway/%.h \
 		gateway/splice.c gateway/splice.h $(FUZZ_LIB) $(wildcard fuzz/*.h)
 	$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) $(GMIME_CFLAGS) -o $@ $< $(FUZZ_LIB) $(PKG_LIBS) \
 	    $(GMIME_LIBS) -lstdc++

@@ -6,7 +6,7 @@
  *	gw_splice_parse(), gw_splice_read(), gw_splice_fail(),
  *	gw_splice_push(), gw_splice_field_span(), gw_splice_set_field(),
  *	gw_splice_body_range(), gw_splice_header_end(), gw_splice_shape(),
- *	gw_splice_assemble()
+ *	gw_splice_assemble(), gw_splice_reread()
  *
  * DESCRIPTION
  *	The MIME surgery of disclaimer.c and downgrade.c. GMime 3 parses
@@ -15,8 +15,9 @@
  *	names and raw values, so every field and body is located in the
  *	original octets. The result is the input with a few ranges
  *	replaced: every other octet is copied (why not GMime's writer:
- *	disclaimer.c says). The caller reads the result back and compares
- *	its MIME tree (gw_splice_shape) before it trusts it.
+ *	disclaimer.c says). The caller reads the result back with
+ *	gw_splice_reread, which compares its MIME tree with the input's,
+ *	before it trusts it.
  *
  * THREADS
  *	g_mime_init() is a plain counter, not safe to race:
@@ -324,3 +325,25 @@ gw_splice_assemble(struct gw_splice *sp, struct addr_buf *out)
 	return out->oom ? gw_splice_fail(sp, "out of memory") : 0;
 }
 
+GMimeMessage *
+gw_splice_reread(const struct gw_splice *sp, const struct addr_buf *out)
+{
+	GMimeMessage *m = gw_splice_read(out->ptr, out->size, NULL, NULL);
+	GString *a, *b;
+	int same;
+
+	if (m == NULL)
+		return NULL;
+	a = g_string_new(NULL);
+	b = g_string_new(NULL);
+	gw_splice_shape(a, g_mime_message_get_mime_part(sp->message), 0);
+	gw_splice_shape(b, g_mime_message_get_mime_part(m), 0);
+	same = strcmp(a->str, b->str) == 0;
+	g_string_free(a, TRUE);
+	g_string_free(b, TRUE);
+	if (!same) {
+		g_object_unref(m);
+		return NULL;
+	}
+	return m;
+}

@@ -89,4 +89,14 @@ void gw_splice_shape(GString *s, GMimeObject *o, int depth);
  * 0 or -1 */
 int gw_splice_assemble(struct gw_splice *sp, struct addr_buf *out);
 
+/*
+ * gw_splice_reread - GMime's reading of the result out, when it has the
+ * input's MIME tree (the same types, nested alike; the splice relies on
+ * GMime's offsets, and GMime reads malformed header sections and
+ * boundary lines in ways that new octets can change); NULL otherwise.
+ * The caller unrefs it.
+ */
+GMimeMessage *gw_splice_reread(const struct gw_splice *sp,
+			       const struct addr_buf *out);
+
 #endif /* GW_SPLICE_H */
