@@ -59,15 +59,14 @@ int addr_dir_entry_new(struct addr_dir_entry **out, const char *dn,
 	return 0;
 }
 
-/* free_keys - the keys are one block: the array, then the key octets
- * (keys_finish) */
+/* free_keys - the key descriptors (keys_finish) */
 static void free_keys(struct addr_dir_entry *e)
 {
 	addr__free(e->keys);
 	e->keys = NULL;
 	e->nkeys = 0;
-	e->dnkey = NULL;	/* in the same block */
-	e->dnkeylen = 0;
+	e->hasdn = 0;
+	e->dnh = 0;
 }
 
 /* ------------------------------------------------------ entry block */
@@ -406,15 +405,19 @@ struct addr_dir_entry *addr__dir_ref(const struct addr_dir *d,
 				     const struct addr__dattr *a, size_t j,
 				     struct addr_buf *k, int *rc)
 {
+	struct addr__hit it = ADDR__HIT_INIT;
 	const char *key;
-	size_t klen, it = 0;
+	size_t klen;
 	uint64_t h;
 	struct addr__hslot *s;
 
 	*rc = addr__entry_ref_key(e, r, a, j, k, &key, &klen, &h);
 	if (*rc != 0)
 		return NULL;
+	it.dn = a->v[j].ptr;
+	it.dnlen = a->v[j].len;
 	s = addr__hmap_next_h(&d->dn, key, klen, h, &it);
+	*rc = it.rc;
 	return s ? s->e : NULL;
 }
 
@@ -897,23 +900,23 @@ static void set_prefix_case(char *p, size_t n, int upper)
 /*
  * The uniqueness keys of an entry are collected during
  * addr__entry_prepare in a struct kbuild (the octets in one buffer, the
- * keys as offsets into it) and then stored in one block: the array of
- * struct addr__dkey followed by the key octets, each NUL-terminated,
- * which the hash index borrows. One allocation per entry instead of one
- * per key and one for the array.
+ * keys as offsets into it: the in-entry duplicate check compares them)
+ * and then only their descriptors are stored (struct addr__dkey: where
+ * each came from and its hash); addr__entry_key makes the octets again.
  */
 #define KB_SMALL 8
 #define KB_BYTES 512	/* the keys of nearly every entry fit */
 
 struct kb_key {
 	size_t off, klen, vidx;
+	uint32_t h;
 	int tag;
 };
 
 struct kbuild {
 	struct kb_key small[KB_SMALL], *k;
 	size_t n, cap;
-	size_t dnoff, dnlen;	/* the DN key's octets, if hasdn */
+	uint32_t dnh;		/* the DN key's hash, if hasdn */
 	int hasdn;
 	char sbytes[KB_BYTES], *b;	/* the key octets: sbytes or a
 					 * malloc'ed buffer */
@@ -991,6 +994,7 @@ static int keys_push(struct kbuild *kb, const char *key, size_t klen,
 	kb->k[kb->n].klen = klen;
 	kb->k[kb->n].tag = tag;
 	kb->k[kb->n].vidx = vidx;
+	kb->k[kb->n].h = addr__key_hash(key, klen);
 	memcpy(kb->b + kb->size, key, klen);
 	kb->b[kb->size + klen] = '\0';
 	kb->size += klen + 1;
@@ -998,47 +1002,111 @@ static int keys_push(struct kbuild *kb, const char *key, size_t klen,
 	return 0;
 }
 
-/* kb_dnkey - the entry's DN key, kept in the same block as its keys
- * (no key of its own); 0 or ADDR_ENOMEM */
-static int kb_dnkey(struct kbuild *kb, const char *key, size_t klen)
+/* kb_dnkey - note the hash of the entry's DN key */
+static void kb_dnkey(struct kbuild *kb, const char *key, size_t klen)
 {
-	if (kb_room(kb, klen + 1) < 0)
-		return ADDR_ENOMEM;
-	kb->dnoff = kb->size;
-	kb->dnlen = klen;
+	kb->dnh = addr__key_hash(key, klen);
 	kb->hasdn = 1;
-	memcpy(kb->b + kb->size, key, klen);
-	kb->b[kb->size + klen] = '\0';
-	kb->size += klen + 1;
-	return 0;
 }
 
-/* keys_finish - the collected keys and the DN key as e's (one block);
- * 0 or ADDR_ENOMEM */
+/* keys_finish - the collected keys' descriptors and the DN key's hash
+ * as e's; 0 or ADDR_ENOMEM */
 static int keys_finish(struct addr_dir_entry *e, const struct kbuild *kb)
 {
-	size_t arr = kb->n * sizeof(*e->keys), i;
-	char *p, *bytes;
+	size_t i;
 
-	if (kb->n == 0 && !kb->hasdn)
+	e->hasdn = kb->hasdn;
+	e->dnh = kb->dnh;
+	if (kb->n == 0)
 		return 0;
-	if ((p = addr__malloc(arr + kb->size)) == NULL)
+	if (kb->n > ((size_t)-1) / sizeof(*e->keys) ||
+	    (e->keys = addr__malloc(kb->n * sizeof(*e->keys))) == NULL)
 		return ADDR_ENOMEM;
-	e->keys = (struct addr__dkey *)(void *)p;
-	bytes = p + arr;
-	memcpy(bytes, kb->b, kb->size);
 	for (i = 0; i < kb->n; i++) {
-		e->keys[i].key = bytes + kb->k[i].off;
-		e->keys[i].klen = (uint32_t)kb->k[i].klen;
-		e->keys[i].tag = kb->k[i].tag;
+		e->keys[i].h = kb->k[i].h;
+		e->keys[i].tag = (uint8_t)kb->k[i].tag;
 		e->keys[i].vidx = (uint32_t)kb->k[i].vidx;
 	}
 	e->nkeys = kb->n;
-	if (kb->hasdn) {
-		e->dnkey = bytes + kb->dnoff;
-		e->dnkeylen = kb->dnlen;
-	}
 	return 0;
+}
+
+/* legdn_key - the key of a legacyExchangeDN (or of the value of an
+ * X500 / EX proxy): "\1" and its folding */
+static int legdn_key(struct addr_buf *k, const char *v, size_t n)
+{
+	addr__buf_putc(k, '\1');
+	return addr__dir_fold(k, v, n) == ADDR_ENOMEM || k->oom ?
+	       ADDR_ENOMEM : 0;
+}
+
+/* target_key - the key of a contact's targetAddress: its stored form's
+ * proxy key (st is scratch); 1 when it has a key, 0 when it is in the
+ * DN space (no key), or negative */
+static int target_key(struct addr_buf *k, struct addr_buf *st,
+		      const char *v, size_t n, unsigned pflags,
+		      struct addr_error *err)
+{
+	int rc, dnspace = 0;
+
+	if ((rc = addr_proxy_parse(st, v, n, pflags, err)) < 0)
+		return rc;
+	if ((rc = addr__proxy_key(k, st->ptr, st->size, &dnspace)) < 0)
+		return rc;
+	return dnspace ? 0 : 1;
+}
+
+int addr__entry_dnkey(const struct addr_dir_entry *e, struct addr_buf *out)
+{
+	addr_buf_clear(out);
+	if (!e->hasdn)
+		return ADDR_ESYNTAX;
+	return addr__dn_key(out, e->dn, e->dnlen);
+}
+
+int addr__entry_key(const struct addr_dir_entry *e, size_t ki,
+		    struct addr_buf *out)
+{
+	const struct addr__dkey *k;
+	const struct addr__dattr *a;
+	struct addr_buf st;
+	const char *v, *colon;
+	size_t n, plen;
+	int rc, dnspace = 0;
+
+	addr_buf_clear(out);
+	if (ki >= e->nkeys)
+		return ADDR_EINVAL;
+	k = &e->keys[ki];
+	a = addr__entry_attr(e, k->tag == ADDR__K_LEGDN ? "legacyExchangeDN" :
+			     k->tag == ADDR__K_TARGET ? "targetAddress" :
+			     "proxyAddresses");
+	if (a == NULL || k->vidx >= a->n)
+		return ADDR_EINVAL;
+	v = a->v[k->vidx].ptr;
+	n = a->v[k->vidx].len;
+	switch (k->tag) {
+	case ADDR__K_LEGDN:
+		return legdn_key(out, v, n);
+	case ADDR__K_TARGET:
+		addr_buf_init(&st);
+		rc = target_key(out, &st, v, n, 0, NULL);
+		addr_buf_free(&st);
+		return rc < 0 ? rc : rc == 0 ? ADDR_EINVAL : 0;
+	default:
+		if ((rc = addr__proxy_key(out, v, n, &dnspace)) < 0)
+			return rc;
+		if (k->tag == ADDR__K_PROXY)
+			return 0;
+		/* "\1" + the folded value: the key after "TYPE:" */
+		if ((colon = memchr(v, ':', n)) == NULL ||
+		    (plen = (size_t)(colon - v)) >= out->size)
+			return ADDR_EINVAL;
+		out->ptr[plen] = '\1';
+		memmove(out->ptr, out->ptr + plen, out->size - plen + 1);
+		out->size -= plen;
+		return 0;
+	}
 }
 
 /* proxy_rule - the rule id of a proxy_parse failure */
@@ -1288,8 +1356,8 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "dn.syntax",
 				"\"%s\" is not an RFC 4514 DN", e->dn);
 		rc = 0;
-	} else if ((rc = kb_dnkey(&kb, k.ptr, k.size)) < 0) {
-		goto out;
+	} else {
+		kb_dnkey(&kb, k.ptr, k.size);
 	}
 	find_known(e, known);
 	a = known[KN_OBJECTCLASS];
@@ -1323,9 +1391,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		if (!(dflags & ADDR_DIR_LENIENT))
 			dn_check(s, "legacyExchangeDN", a->v[0].ptr, a->v[0].len);
 		addr_buf_clear(&k);
-		addr__buf_putc(&k, '\1');
-		if ((rc = addr__dir_fold(&k, a->v[0].ptr, a->v[0].len)) ==
-		    ADDR_ENOMEM ||
+		if (legdn_key(&k, a->v[0].ptr, a->v[0].len) < 0 ||
 		    keys_push(&kb, k.ptr, k.size, ADDR__K_LEGDN, 0) < 0) {
 			rc = ADDR_ENOMEM;
 			goto out;
@@ -1340,25 +1406,19 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		struct addr_buf st;
 
 		addr_buf_init(&st);
-		rc = addr_proxy_parse(&st, a->v[0].ptr, a->v[0].len,
-				      (dflags & ADDR_DIR_X400_STRICT) ?
-				      ADDR_PROXY_X400_STRICT : 0, NULL);
+		addr_buf_clear(&k);
+		rc = target_key(&k, &st, a->v[0].ptr, a->v[0].len,
+				(dflags & ADDR_DIR_X400_STRICT) ?
+				ADDR_PROXY_X400_STRICT : 0, NULL);
 		if (rc < 0 && rc != ADDR_ENOMEM) {
 			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 					"target.invalid",
 					"targetAddress \"%s\" of %s is not a "
 					"valid address", a->v[0].ptr, e->dn);
-		} else if (rc >= 0) {
-			int dnspace = 0;
-
-			addr_buf_clear(&k);
-			rc = addr__proxy_key(&k, st.ptr, st.size, &dnspace);
+		} else if (rc == 1) {
 			/* a target equal to one of the contact's own
 			 * proxies is allowed: keys_push skips it */
-			if (rc == 0 && !dnspace &&
-			    keys_push(&kb, k.ptr, k.size, ADDR__K_TARGET,
-				      0) < 0)
-				rc = ADDR_ENOMEM;
+			rc = keys_push(&kb, k.ptr, k.size, ADDR__K_TARGET, 0);
 		}
 		addr_buf_free(&st);
 		if (rc == ADDR_ENOMEM)
@@ -1440,6 +1500,8 @@ int addr_dir_new(struct addr_dir **out, unsigned flags)
 		return ADDR_ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->flags = flags;
+	d->dn.key_of = addr__hkey_dn;
+	d->keys.key_of = addr__hkey_entry;
 	*out = d;
 	return 0;
 }
@@ -1469,11 +1531,12 @@ const struct addr_dir_entry *addr_dir_at(const struct addr_dir *d, size_t i)
 }
 
 struct addr_dir_entry *addr__dir_find_key(const struct addr_dir *d,
-					  const char *key, size_t n)
+					  const char *key, size_t n, int *rc)
 {
-	size_t it = 0;
+	struct addr__hit it = ADDR__HIT_INIT;
 	struct addr__hslot *h = addr__hmap_next(&d->dn, key, n, &it);
 
+	*rc = it.rc;
 	return h ? h->e : NULL;
 }
 
@@ -1486,7 +1549,7 @@ struct addr_dir_entry *addr__dir_find_mut(const struct addr_dir *d,
 	addr_buf_init(&k);
 	*rc = addr__dn_key(&k, dn, len);
 	if (*rc == 0)
-		e = addr__dir_find_key(d, k.ptr, k.size);
+		e = addr__dir_find_key(d, k.ptr, k.size, rc);
 	addr_buf_free(&k);
 	if (*rc == ADDR_ESYNTAX)
 		*rc = 0;	/* "not found" is never an error */
@@ -1561,16 +1624,20 @@ static int admit(struct addr_dir *d, struct addr_dir_entry *e,
 		return addr__error_set(err, rc, 0, "out of memory");
 	if (rc > 0)
 		return err ? err->code : ADDR_ESYNTAX;
-	if (e->dnkey != NULL) {
-		struct addr_dir_entry *o = addr__dir_find_key(d, e->dnkey,
-							      e->dnkeylen);
+	{
+		struct addr_dir_entry *o = addr__dir_find_dn_of(d, e, &rc);
+
+		if (rc < 0)
+			return addr__error_set(err, rc, 0, "out of memory");
 		if (o != NULL && o != self)
 			return addr__error_set(err, ADDR_ECONFLICT, 0,
 					       "dn.duplicate: %s and %s name "
 					       "the same object", o->dn, e->dn);
 	}
 	if (addr__dir_conflicts(d, e, self, &s) > 0)
-		return err ? err->code : ADDR_ECONFLICT;
+		return s.fatal ? addr__error_set(err, ADDR_ENOMEM, 0,
+						 "out of memory") :
+		       err ? err->code : ADDR_ECONFLICT;
 	return 0;
 }
 
@@ -1671,11 +1738,14 @@ static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 
 void addr__dir_remove(struct addr_dir *d, struct addr_dir_entry *e)
 {
+	struct addr_buf k;
 	size_t i;
 
 	addr__dir_unindex_entry(d, e);
-	if (e->dnkey != NULL)
-		refs_drop(d, e->dnkey, e->dnkeylen);
+	addr_buf_init(&k);
+	if (addr__entry_dnkey(e, &k) == 0)
+		refs_drop(d, k.ptr, k.size);
+	addr_buf_free(&k);
 	for (i = e->pos; i + 1 < d->n; i++) {
 		d->e[i] = d->e[i + 1];
 		d->e[i]->pos = i;

@@ -190,8 +190,12 @@ int addr__dir_load_record(struct addr_dir *d, const struct addr_ldif_record *rec
 		addr_dir_entry_free(e);
 		return rc;
 	}
-	if (e->dnkey != NULL &&
-	    (o = addr__dir_find_key(d, e->dnkey, e->dnkeylen)) != NULL) {
+	o = addr__dir_find_dn_of(d, e, &rc);
+	if (rc < 0) {
+		addr_dir_entry_free(e);
+		return rc;
+	}
+	if (o != NULL) {
 		s->line = rec->line;
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ECONFLICT,
 				"dn.duplicate", "%s (line %zu) and %s name the "
@@ -526,8 +530,7 @@ static int do_modrdn(struct apply *ap)
 		addr_buf_put(&dn, old->dn + orl, old->dnlen - orl);
 	}
 	rc = ADDR_ENOMEM;
-	if (dn.oom || addr_buf_put(&oldkey, old->dnkey ? old->dnkey : "",
-				   old->dnkey ? old->dnkeylen : 0) < 0)
+	if (dn.oom || addr__entry_dnkey(old, &oldkey) == ADDR_ENOMEM)
 		goto out;
 	/* the new entry: the old one under the new DN */
 	if (addr_dir_entry_new(&nw, dn.ptr, dn.size) < 0)
@@ -570,10 +573,11 @@ static int do_modrdn(struct apply *ap)
 	}
 	if ((rc = admit(ap, nw, old)) < 0)
 		goto out;
-	if (ap->s.nerrors == before && nw->dnkey != NULL) {
-		struct addr_dir_entry *o = addr__dir_find_key(ap->d, nw->dnkey,
-							      nw->dnkeylen);
+	if (ap->s.nerrors == before) {
+		struct addr_dir_entry *o = addr__dir_find_dn_of(ap->d, nw, &rc);
 
+		if (rc < 0)
+			goto out;
 		if (o != NULL && o != old)
 			refuse(ap, 0, ADDR_ECONFLICT, "change.exists",
 			       "%s already exists (line %zu)", o->dn, o->line);

@@ -47,26 +47,66 @@ uint64_t addr__dir_hash(const char *s, size_t n)
 	return h;
 }
 
+uint32_t addr__key_hash(const char *s, size_t n)
+{
+	uint64_t h = addr__dir_hash(s, n);
+
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 /*
  * The tables: linear probing over a slot array of any size (the start
  * slot is the 32-bit hash scaled to the size, so the size need not be
  * a power of two). A table holds at most 3/4 live or dead slots and
  * is rebuilt at half, so it grows by half each time (64, 96, 144, ...):
  * from half to three quarters full, never below three eighths as with
- * doubling. Slots are 32 octets (key, entry, hash bits, key length, key
- * index). The holders of one key lie on its probe chain in the order
- * they were put: a put never reuses a dead slot, and a rebuild walks
- * the old slots from an empty one, so no chain is cut in two.
+ * doubling. Slots are 16 octets (entry, hash bits, key index): the key
+ * octets are made again from the entry when the hash bits match. The
+ * holders of one key lie on its probe chain in the order they were
+ * put: a put never reuses a dead slot, and a rebuild walks the old
+ * slots from an empty one, so no chain is cut in two.
  */
-static uint32_t hash32(uint64_t h)
+static int slot_empty(const struct addr__hslot *s)
 {
-	return (uint32_t)(h ^ (h >> 32));
+	return s->e == NULL && s->ki != ADDR__HS_DEAD;
 }
 
 /* home - the first slot of hash h in a table of cap slots */
 static size_t home(uint32_t h, size_t cap)
 {
 	return (size_t)(((uint64_t)h * cap) >> 32);
+}
+
+int addr__hkey_dn(const struct addr__hmap *m, const struct addr__hslot *s,
+		  struct addr_buf *scratch, const char **key, size_t *klen)
+{
+	int rc = addr__entry_dnkey(s->e, scratch);
+
+	*key = scratch->ptr;
+	*klen = scratch->size;
+	return rc;
+}
+
+int addr__hkey_entry(const struct addr__hmap *m, const struct addr__hslot *s,
+		     struct addr_buf *scratch, const char **key, size_t *klen)
+{
+	int rc = addr__entry_key(s->e, s->ki, scratch);
+
+	*key = scratch->ptr;
+	*klen = scratch->size;
+	return rc;
+}
+
+/* slot_is - is the key of live slot s key[0..klen)? (b is scratch,
+ * which the caller frees) */
+static int slot_is(const struct addr__hmap *m, const struct addr__hslot *s,
+		   const char *key, size_t klen, struct addr_buf *b)
+{
+	const char *k;
+	size_t n;
+
+	return m->key_of(m, s, b, &k, &n) == 0 && n == klen &&
+	       memcmp(k, key, klen) == 0;
 }
 
 static int hmap_grow(struct addr__hmap *m)
@@ -89,15 +129,15 @@ static int hmap_grow(struct addr__hmap *m)
 	m->cap = nc;
 	m->used = m->live = 0;
 	/* from an empty slot, once around: chains keep their order */
-	for (start = 0; start < oc && old[start].key != NULL; start++)
+	for (start = 0; start < oc && !slot_empty(&old[start]); start++)
 		;
 	for (n = 0, i = start; n < oc; n++, i = i + 1 == oc ? 0 : i + 1) {
 		struct addr__hslot *o = &old[i];
 		size_t j;
 
-		if (o->key == NULL || o->e == NULL)
+		if (o->e == NULL)
 			continue;
-		for (j = home(o->h, nc); m->s[j].key != NULL;
+		for (j = home(o->h, nc); !slot_empty(&m->s[j]);
 		     j = j + 1 == nc ? 0 : j + 1)
 			;
 		m->s[j] = *o;
@@ -108,27 +148,38 @@ static int hmap_grow(struct addr__hmap *m)
 	return 0;
 }
 
-int addr__hmap_put(struct addr__hmap *m, const char *key, size_t klen,
-		   struct addr_dir_entry *e, size_t ki)
+int addr__hmap_put(struct addr__hmap *m, struct addr_dir_entry *e,
+		   size_t ki, uint32_t h)
 {
-	uint32_t h = hash32(addr__dir_hash(key, klen));
-	size_t j;
+	struct addr_buf mine, theirs;
+	const char *k = NULL;
+	size_t j, klen = 0;
+	int made = 0;
 
-	if (klen > UINT32_MAX || ki > UINT32_MAX)
+	if (ki >= ADDR__HS_DEAD)
 		return ADDR_ENOMEM;
 	if ((m->used + 1) * 4 > m->cap * 3 && hmap_grow(m) < 0)
 		return ADDR_ENOMEM;
 	/* on the way to a free slot, note a live holder of the same key:
-	 * while there has been none, no key has two holders */
-	for (j = home(h, m->cap); m->s[j].key != NULL;
-	     j = j + 1 == m->cap ? 0 : j + 1)
-		if (m->s[j].h == h && m->s[j].e != NULL &&
-		    m->s[j].klen == klen &&
-		    memcmp(m->s[j].key, key, klen) == 0)
+	 * while there has been none, no key has two holders. The keys are
+	 * made only when the hash bits match. */
+	addr_buf_init(&mine);
+	addr_buf_init(&theirs);
+	for (j = home(h, m->cap); !slot_empty(&m->s[j]);
+	     j = j + 1 == m->cap ? 0 : j + 1) {
+		const struct addr__hslot *o = &m->s[j];
+		struct addr__hslot me = { e, h, (uint32_t)ki };
+
+		if (o->h != h || o->e == NULL)
+			continue;
+		if (made == 0)
+			made = m->key_of(m, &me, &mine, &k, &klen) == 0 ? 1 : -1;
+		if (made > 0 && slot_is(m, o, k, klen, &theirs))
 			m->dups_++;
+	}
+	addr_buf_free(&mine);
+	addr_buf_free(&theirs);
 	m->s[j].h = h;
-	m->s[j].key = key;
-	m->s[j].klen = (uint32_t)klen;
 	m->s[j].e = e;
 	m->s[j].ki = (uint32_t)ki;
 	m->used++;
@@ -136,9 +187,13 @@ int addr__hmap_put(struct addr__hmap *m, const char *key, size_t klen,
 	return 0;
 }
 
+static struct addr__hslot *next32(const struct addr__hmap *m,
+				  const char *key, size_t klen, uint32_t h,
+				  struct addr__hit *it);
+
 struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
 				    const char *key, size_t klen,
-				    size_t *it)
+				    struct addr__hit *it)
 {
 	if (m->cap == 0)
 		return NULL;
@@ -147,51 +202,132 @@ struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
 
 struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
 				      const char *key, size_t klen,
-				      uint64_t h64, size_t *it)
+				      uint64_t h64, struct addr__hit *it)
 {
-	uint32_t h = hash32(h64);
+	return next32(m, key, klen, (uint32_t)(h64 ^ (h64 >> 32)), it);
+}
+
+static struct addr__hslot *next32(const struct addr__hmap *m,
+				  const char *key, size_t klen, uint32_t h,
+				  struct addr__hit *it)
+{
+	struct addr_buf b;
 	size_t j, steps;
 
 	if (m->cap == 0)
 		return NULL;
-	/* *it counts probe steps already taken */
-	j = home(h, m->cap) + *it;
+	addr_buf_init(&b);
+	/* it->steps counts probe steps already taken */
+	j = home(h, m->cap) + it->steps;
 	if (j >= m->cap)
 		j -= m->cap;
-	for (steps = *it; steps < m->cap; steps++) {
+	for (steps = it->steps; steps < m->cap && it->rc == 0; steps++) {
 		const struct addr__hslot *s = &m->s[j];
 
-		if (s->key == NULL)
-			return NULL;
-		if (s->e != NULL && s->h == h && s->klen == klen &&
-		    memcmp(s->key, key, klen) == 0) {
-			*it = steps + 1;
-			return &m->s[j];
+		if (slot_empty(s))
+			break;
+		if (s->e != NULL && s->h == h) {
+			const char *k;
+			size_t n;
+			int rc;
+
+			/* a member value is nearly always written as its
+			 * entry's DN: equal DNs have equal keys */
+			if (it->dn != NULL && s->e->dnlen == it->dnlen &&
+			    memcmp(s->e->dn, it->dn, it->dnlen) == 0) {
+				addr_buf_free(&b);
+				it->steps = steps + 1;
+				return &m->s[j];
+			}
+			rc = m->key_of(m, s, &b, &k, &n);
+
+			if (rc == ADDR_ENOMEM)
+				it->rc = rc;
+			else if (rc == 0 && n == klen &&
+				 memcmp(k, key, klen) == 0) {
+				addr_buf_free(&b);
+				it->steps = steps + 1;
+				return &m->s[j];
+			}
 		}
 		if (++j == m->cap)
 			j = 0;
 	}
+	addr_buf_free(&b);
 	return NULL;
 }
 
-/* addr__hmap_del - drop e's slot(s) for key (a tombstone each) */
-void addr__hmap_del(struct addr__hmap *m, const char *key, size_t klen,
-		    const struct addr_dir_entry *e)
+void addr__hmap_del(struct addr__hmap *m, const struct addr_dir_entry *e,
+		    size_t ki, uint32_t h)
 {
-	struct addr__hslot *s;
-	size_t it = 0;
+	size_t j, steps;
 
-	while ((s = addr__hmap_next(m, key, klen, &it)) != NULL)
-		if (s->e == e) {
+	if (m->cap == 0)
+		return;
+	for (j = home(h, m->cap), steps = 0;
+	     steps < m->cap && !slot_empty(&m->s[j]); steps++) {
+		struct addr__hslot *s = &m->s[j];
+
+		if (s->e == e && s->h == h && s->ki == ki) {
 			s->e = NULL;
+			s->ki = ADDR__HS_DEAD;
 			m->live--;
+			return;
 		}
+		if (++j == m->cap)
+			j = 0;
+	}
+}
+
+struct addr_dir_entry *addr__dir_find_dn_of(const struct addr_dir *d,
+					    const struct addr_dir_entry *e,
+					    int *rc)
+{
+	const struct addr__hmap *m = &d->dn;
+	struct addr_dir_entry *found = NULL;
+	struct addr_buf mine, theirs;
+	size_t j, steps;
+	int made = 0;
+
+	*rc = 0;
+	if (m->cap == 0 || !e->hasdn)
+		return NULL;
+	addr_buf_init(&mine);
+	addr_buf_init(&theirs);
+	/* e's key is made only when a hash matches: an add of a new DN,
+	 * the common case, makes none */
+	for (j = home(e->dnh, m->cap), steps = 0;
+	     steps < m->cap && !slot_empty(&m->s[j]); steps++) {
+		const struct addr__hslot *s = &m->s[j];
+
+		if (s->e != NULL && s->e != e && s->h == e->dnh) {
+			if (!made && (*rc = addr__entry_dnkey(e, &mine)) < 0)
+				break;
+			made = 1;
+			if (slot_is(m, s, mine.ptr, mine.size, &theirs)) {
+				found = s->e;
+				break;
+			}
+		}
+		if (++j == m->cap)
+			j = 0;
+	}
+	addr_buf_free(&mine);
+	addr_buf_free(&theirs);
+	if (*rc == ADDR_ESYNTAX)
+		*rc = 0;
+	return found;
 }
 
 void addr__hmap_free(struct addr__hmap *m)
 {
+	addr__hkey_fn key_of = m->key_of;
+	const void *ctx = m->ctx;
+
 	addr__free(m->s);
 	memset(m, 0, sizeof(*m));
+	m->key_of = key_of;
+	m->ctx = ctx;
 }
 
 /*
@@ -250,16 +386,14 @@ int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e)
 	size_t i;
 
 	for (i = 0; i < e->nkeys; i++)
-		if (addr__hmap_put(&d->keys, e->keys[i].key, e->keys[i].klen,
-				   e, i) < 0) {
+		if (addr__hmap_put(&d->keys, e, i, e->keys[i].h) < 0) {
 			while (i-- > 0)
-				addr__hmap_del(&d->keys, e->keys[i].key,
-					       e->keys[i].klen, e);
+				addr__hmap_del(&d->keys, e, i, e->keys[i].h);
 			return ADDR_ENOMEM;
 		}
-	if (e->dnkey != NULL &&
-	    addr__hmap_put(&d->dn, e->dnkey, e->dnkeylen, e, 0) < 0) {
-		addr__dir_unindex_entry(d, e);
+	if (e->hasdn && addr__hmap_put(&d->dn, e, 0, e->dnh) < 0) {
+		for (i = 0; i < e->nkeys; i++)
+			addr__hmap_del(&d->keys, e, i, e->keys[i].h);
 		return ADDR_ENOMEM;
 	}
 	return 0;
@@ -270,9 +404,9 @@ void addr__dir_unindex_entry(struct addr_dir *d, struct addr_dir_entry *e)
 	size_t i;
 
 	for (i = 0; i < e->nkeys; i++)
-		addr__hmap_del(&d->keys, e->keys[i].key, e->keys[i].klen, e);
-	if (e->dnkey != NULL)
-		addr__hmap_del(&d->dn, e->dnkey, e->dnkeylen, e);
+		addr__hmap_del(&d->keys, e, i, e->keys[i].h);
+	if (e->hasdn)
+		addr__hmap_del(&d->dn, e, 0, e->dnh);
 }
 
 /* key_value - the value a key came from, as its holder stores it */
@@ -323,6 +457,17 @@ static void report_clash(struct addr__sink *s, const struct addr_dir_entry *old,
 			nw->dn);
 }
 
+/* conflicts_oom - a key could not be made: the sink is told (fatal), and
+ * the count includes the failure so that no caller takes it for a clean
+ * result */
+static size_t conflicts_oom(struct addr__sink *s, size_t n)
+{
+	s->fatal = 1;
+	if (s->err != NULL)
+		addr__error_set(s->err, ADDR_ENOMEM, 0, "out of memory");
+	return n + 1;
+}
+
 /*
  * addr__dir_conflicts - with e: every key of e held by an entry other
  * than self (self nullable: the entry e replaces) and e; without e: every
@@ -334,14 +479,20 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 			   const struct addr_dir_entry *self,
 			   struct addr__sink *s)
 {
-	size_t i, n = 0, it;
+	size_t i, n = 0;
+	struct addr__hit it;
 	struct addr__hslot *h;
+	struct addr_buf k;
+	int oom = 0;
 
+	addr_buf_init(&k);
 	if (e != NULL) {
-		for (i = 0; i < e->nkeys; i++) {
-			it = 0;
-			while ((h = addr__hmap_next(&d->keys, e->keys[i].key,
-						    e->keys[i].klen, &it))) {
+		for (i = 0; i < e->nkeys && !oom; i++) {
+			if ((oom = addr__entry_key(e, i, &k) == ADDR_ENOMEM))
+				break;
+			it = (struct addr__hit)ADDR__HIT_INIT;
+			while ((h = next32(&d->keys, k.ptr, k.size,
+					   e->keys[i].h, &it))) {
 				if (h->e == e || h->e == self)
 					continue;
 				if (!clash(h->e->keys[h->ki].tag,
@@ -352,8 +503,10 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 				n++;
 				break;
 			}
+			oom = it.rc < 0;
 		}
-		return n;
+		addr_buf_free(&k);
+		return oom ? conflicts_oom(s, n) : n;
 	}
 	/* no key has ever had two holders: nothing to report (a clean
 	 * directory spares a probe per key) */
@@ -362,14 +515,16 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 	for (size_t p = 0; p < d->n; p++) {
 		const struct addr_dir_entry *x = d->e[p];
 
-		for (i = 0; i < x->nkeys; i++) {
+		for (i = 0; i < x->nkeys && !oom; i++) {
 			const struct addr_dir_entry *first = NULL;
 			const struct addr__dkey *fk = NULL;
 
+			if ((oom = addr__entry_key(x, i, &k) == ADDR_ENOMEM))
+				break;
 			/* the earliest other holder that comes before x */
-			it = 0;
-			while ((h = addr__hmap_next(&d->keys, x->keys[i].key,
-						    x->keys[i].klen, &it))) {
+			it = (struct addr__hit)ADDR__HIT_INIT;
+			while ((h = next32(&d->keys, k.ptr, k.size,
+					   x->keys[i].h, &it))) {
 				if (h->e == x || h->e->pos > x->pos)
 					continue;
 				if (first == NULL || h->e->pos < first->pos) {
@@ -377,6 +532,8 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 					fk = &h->e->keys[h->ki];
 				}
 			}
+			if ((oom = it.rc < 0))
+				break;
 			if (first == NULL)
 				continue;
 			/* charge the clash to the change that made it */
@@ -387,18 +544,21 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 			n++;
 		}
 	}
-	return n;
+	addr_buf_free(&k);
+	return oom ? conflicts_oom(s, n) : n;
 }
 
 const struct addr_dir_entry *addr__dir_held(const struct addr_dir *d,
 					    const char *key, size_t n,
-					    const struct addr_dir_entry *self)
+					    const struct addr_dir_entry *self,
+					    int *rc)
 {
+	struct addr__hit it = ADDR__HIT_INIT;
 	struct addr__hslot *h;
-	size_t it = 0;
 
 	while ((h = addr__hmap_next(&d->keys, key, n, &it)) != NULL)
 		if (h->e != self)
-			return h->e;
-	return NULL;
+			break;
+	*rc = it.rc;
+	return h != NULL ? h->e : NULL;
 }

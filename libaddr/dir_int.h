@@ -35,22 +35,20 @@ struct addr__dattr {
 #define ADDR__K_LEGDN	3	/* legacyExchangeDN (legdn space) */
 #define ADDR__K_TARGET	4	/* a contact's targetAddress */
 
-/* One uniqueness key of an entry; the keys of an entry are one block
- * (e->keys), the key octets after the array. */
+/* One uniqueness key of an entry: where it comes from and its hash,
+ * not its octets. The octets are made again from the value
+ * (addr__entry_key) only when a hash matches, which on a load is
+ * almost never: storing them cost 300 octets per recipient, the
+ * largest part of the directory after the values themselves. */
 struct addr__dkey {
-	char *key;		/* in e->keys' block: "SMTP:folded" or
-				 * "\1folded", NUL-terminated */
-	uint32_t klen;
-	int tag;		/* ADDR__K_* */
+	uint32_t h;		/* addr__key_hash of the key octets */
 	uint32_t vidx;		/* index of the value in its attribute */
+	uint8_t tag;		/* ADDR__K_* */
 };
 
 struct addr_dir_entry {
 	char *dn;		/* owned, as given */
 	size_t dnlen;
-	char *dnkey;		/* RFC 4514 comparison key, or NULL; in the
-				 * block of keys (owned through keys) */
-	size_t dnkeylen;
 	struct addr__dattr *a;	/* attributes in order */
 	size_t na, acap;
 	int kind;		/* ADDR_DIR_*, 0 before validation */
@@ -58,8 +56,11 @@ struct addr_dir_entry {
 	int changed;		/* last touched by a change file: line and
 				 * diagnostics refer to the change file */
 	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir);
-					 * one block, owned */
+					 * owned */
 	size_t nkeys;
+	uint32_t dnh;		/* addr__key_hash of the DN key, if hasdn */
+	int hasdn;		/* the DN parsed: it has a key (made again
+				 * by addr__entry_dnkey when needed) */
 	size_t pos;		/* position in the directory */
 	struct addr__refs *refs_;	/* private to dir.c: the DN keys of
 					 * the reference values, made by
@@ -69,16 +70,26 @@ struct addr_dir_entry {
 				 * values), or NULL */
 };
 
-/* A hash multimap from key octets to (entry, key index). A slot is 32
- * octets: keys and key indexes are below 4 GiB (addr__hmap_put refuses
- * others with ADDR_ENOMEM). */
+/* A hash multimap from key octets to (entry, key index). A slot holds
+ * no key: on a hash match the key is made again from the entry
+ * (addr__entry_dnkey in the DN map, addr__entry_key in the key map).
+ * 16 octets; key indexes are below 4 Gi (addr__hmap_put refuses
+ * others with ADDR_ENOMEM). Empty: e NULL and ki 0; dead (a
+ * tombstone): e NULL and ki ADDR__HS_DEAD. */
+#define ADDR__HS_DEAD UINT32_MAX
 struct addr__hslot {
-	const char *key;	/* borrowed from the entry; NULL = empty */
-	struct addr_dir_entry *e;	/* NULL with key set = tombstone */
-	uint32_t h;		/* hash bits of the key */
-	uint32_t klen;
-	uint32_t ki;
+	struct addr_dir_entry *e;
+	uint32_t h;		/* addr__key_hash of the key */
+	uint32_t ki;		/* key index in e (0 in the DN map) */
 };
+
+struct addr__hmap;
+/* addr__hkey_fn - the key of live slot s: *key and *klen, made in
+ * scratch or pointing at stored octets; 0 or negative (no key) */
+typedef int (*addr__hkey_fn)(const struct addr__hmap *m,
+			     const struct addr__hslot *s,
+			     struct addr_buf *scratch, const char **key,
+			     size_t *klen);
 
 struct addr__hmap {
 	struct addr__hslot *s;
@@ -87,7 +98,15 @@ struct addr__hmap {
 	size_t live;
 	size_t dups_;		/* private to dir_index.c: puts that met a
 				 * live slot of the same key */
+	addr__hkey_fn key_of;	/* set by the owner, kept by _free */
+	const void *ctx;	/* for key_of */
 };
+
+/* the key_of of a directory's two maps (dir_index.c) */
+int addr__hkey_dn(const struct addr__hmap *m, const struct addr__hslot *s,
+		  struct addr_buf *scratch, const char **key, size_t *klen);
+int addr__hkey_entry(const struct addr__hmap *m, const struct addr__hslot *s,
+		     struct addr_buf *scratch, const char **key, size_t *klen);
 
 struct addr_dir {
 	unsigned flags;		/* ADDR_DIR_* */
@@ -132,15 +151,33 @@ void addr__sink_at(struct addr__sink *s, const struct addr_dir_entry *e);
 
 /* hashing and folding (dir_index.c) */
 uint64_t addr__dir_hash(const char *s, size_t n);
-int addr__hmap_put(struct addr__hmap *m, const char *key, size_t klen,
-		   struct addr_dir_entry *e, size_t ki);
-void addr__hmap_del(struct addr__hmap *m, const char *key, size_t klen,
-		    const struct addr_dir_entry *e);
-/* addr__hmap_next - iterate the slots holding key: *it starts at 0;
- * returns the next slot or NULL */
+/* addr__key_hash - the 32 hash bits the maps keep of a key */
+uint32_t addr__key_hash(const char *s, size_t n);
+/* addr__hmap_put - (e, ki) under hash h, the hash of the key of the
+ * slot (e, ki) as key_of makes it; 0 or ADDR_ENOMEM */
+int addr__hmap_put(struct addr__hmap *m, struct addr_dir_entry *e,
+		   size_t ki, uint32_t h);
+/* addr__hmap_del - drop (e, ki) put under hash h */
+void addr__hmap_del(struct addr__hmap *m, const struct addr_dir_entry *e,
+		    size_t ki, uint32_t h);
+/* An iteration over the holders of a key: steps taken, and rc, set to
+ * ADDR_ENOMEM when a slot's key could not be made (the iteration then
+ * ends early). Start from ADDR__HIT_INIT. */
+struct addr__hit {
+	size_t steps;
+	int rc;
+	const char *dn;		/* nullable: in the DN map, the DN the key
+				 * was made from; an entry with exactly this
+				 * DN matches without making its key */
+	size_t dnlen;
+};
+#define ADDR__HIT_INIT { 0, 0, NULL, 0 }
+
+/* addr__hmap_next - iterate the slots holding key; returns the next
+ * slot or NULL (look at it->rc then) */
 struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
 				    const char *key, size_t klen,
-				    size_t *it);
+				    struct addr__hit *it);
 void addr__hmap_free(struct addr__hmap *m);
 /* addr__dir_fold - append the §4.2 folding of s to out */
 int addr__dir_fold(struct addr_buf *out, const char *s, size_t n);
@@ -160,7 +197,7 @@ int addr__dn_key(struct addr_buf *out, const char *dn, size_t len);
 /* addr__hmap_next_h - addr__hmap_next when the caller has the hash */
 struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
 				      const char *key, size_t klen,
-				      uint64_t h, size_t *it);
+				      uint64_t h, struct addr__hit *it);
 
 /* Reference values: value j of attribute addr__dir_ref_attrs[r] of e,
  * a being that attribute of e (addr__entry_attr). */
@@ -180,6 +217,14 @@ struct addr_dir_entry *addr__dir_ref(const struct addr_dir *d,
 				     struct addr_buf *k, int *rc);
 
 /* dir.c */
+/* addr__entry_key - the octets of key ki of e into out (cleared first);
+ * 0, ADDR_ENOMEM, or another negative code if the value no longer
+ * gives a key */
+int addr__entry_key(const struct addr_dir_entry *e, size_t ki,
+		    struct addr_buf *out);
+/* addr__entry_dnkey - the DN key of e into out (cleared first); 0,
+ * ADDR_ESYNTAX (the DN has none) or ADDR_ENOMEM */
+int addr__entry_dnkey(const struct addr_dir_entry *e, struct addr_buf *out);
 struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,
 				     const char *name);
 /* addr__entry_out - the attributes of e in writer order (spec-directory
@@ -207,9 +252,10 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 /* addr__dir_insert - append e (prepared) and index it without the
  * uniqueness check; e then belongs to d */
 int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e);
-/* addr__dir_find_key - entry whose DN key is key[0..n), or NULL */
+/* addr__dir_find_key - entry whose DN key is key[0..n), or NULL; *rc
+ * gets 0 or ADDR_ENOMEM */
 struct addr_dir_entry *addr__dir_find_key(const struct addr_dir *d,
-					  const char *key, size_t n);
+					  const char *key, size_t n, int *rc);
 /* addr__proxy_key - append the comparison key of a stored proxy */
 int addr__proxy_key(struct addr_buf *out, const char *stored, size_t n,
 		    int *dnspace);
@@ -219,6 +265,11 @@ int addr__proxy_key(struct addr_buf *out, const char *stored, size_t n,
  * charged to the changed entry */
 int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
 		    const char *file, const char *chfile);
+/* addr__dir_find_dn_of - the entry of d other than e whose DN key is
+ * e's, or NULL; *rc gets 0 or ADDR_ENOMEM (dir_index.c) */
+struct addr_dir_entry *addr__dir_find_dn_of(const struct addr_dir *d,
+					    const struct addr_dir_entry *e,
+					    int *rc);
 /* addr__dir_find_mut - the entry named dn[0..len), or NULL (also for a
  * malformed DN); *rc gets 0 or ADDR_ENOMEM */
 struct addr_dir_entry *addr__dir_find_mut(const struct addr_dir *d,
@@ -249,10 +300,12 @@ extern const char *const addr__dir_ref_attrs[];
  * caller's). */
 int addr__dir_replace(struct addr_dir *d, struct addr_dir_entry *old,
 		      struct addr_dir_entry *nw, struct addr_error *err);
-/* addr__dir_held - is key[0..n) held by an entry other than self? */
+/* addr__dir_held - is key[0..n) held by an entry other than self?
+ * *rc gets 0 or ADDR_ENOMEM */
 const struct addr_dir_entry *addr__dir_held(const struct addr_dir *d,
 					    const char *key, size_t n,
-					    const struct addr_dir_entry *self);
+					    const struct addr_dir_entry *self,
+					    int *rc);
 /* addr__str_ieq - ASCII case-insensitive equality with a C string */
 int addr__str_ieq(const char *s, size_t n, const char *z);
 

@@ -15,22 +15,26 @@
 #include <string.h>
 #include "dir_int.h"
 
-/* lookup - the entry holding key as a proxy or legacyExchangeDN */
-static const struct addr_dir_entry *lookup(const struct addr_dir *d,
-					   const struct addr_buf *k)
+/* lookup - *out = the entry holding key as a proxy or legacyExchangeDN,
+ * or NULL; 1 found, 0 not, ADDR_ENOMEM */
+static int lookup(const struct addr_dir *d, const struct addr_buf *k,
+		  const struct addr_dir_entry **out)
 {
+	struct addr__hit it = ADDR__HIT_INIT;
 	struct addr__hslot *h;
-	size_t it = 0;
 
+	*out = NULL;
 	/* an empty key names nothing (and its buffer may have no octets:
 	 * UBSan found the hash stepping a NULL pointer, fuzz/regressions/
 	 * smtp_session/ubsan-null-offset-hash-lookup) */
 	if (k->size == 0 || k->ptr == NULL)
-		return NULL;
+		return 0;
 	while ((h = addr__hmap_next(&d->keys, k->ptr, k->size, &it)) != NULL)
-		if (h->e->keys[h->ki].tag != ADDR__K_TARGET)
-			return h->e;
-	return NULL;
+		if (h->e->keys[h->ki].tag != ADDR__K_TARGET) {
+			*out = h->e;
+			return 1;
+		}
+	return it.rc;
 }
 
 /* by_dn - legacyExchangeDN key space */
@@ -44,7 +48,7 @@ static int by_dn(const struct addr_dir *d, const char *v, size_t n,
 	addr_buf_putc(&k, '\1');
 	rc = addr__dir_fold(&k, v, n);
 	if (rc == 0)
-		*out = lookup(d, &k);
+		rc = lookup(d, &k, out);
 	addr_buf_free(&k);
 	return rc == ADDR_ENOMEM ? rc : *out != NULL;
 }
@@ -71,7 +75,7 @@ static int by_x400(const struct addr_dir *d, const char *v, size_t n,
 		addr_buf_puts(&f, "X400:");
 		rc = addr__dir_fold(&f, k.ptr + 5, k.size - 5);
 		if (rc == 0)
-			*out = lookup(d, &f);
+			rc = lookup(d, &f, out);
 		addr_buf_free(&f);
 	}
 	addr_x400_free(&x);
@@ -99,8 +103,7 @@ static int by_proxy(const struct addr_dir *d, const char *v, size_t n,
 		rc = by_dn(d, colon + 1, st.size - (size_t)(colon + 1 - st.ptr),
 			   out);
 	} else if (rc >= 0) {
-		*out = lookup(d, &k);
-		rc = *out != NULL;
+		rc = lookup(d, &k, out);
 	}
 	addr_buf_free(&st);
 	addr_buf_free(&k);
@@ -162,10 +165,8 @@ int addr_dir_resolve(const struct addr_dir *d, const char *in, size_t len,
 			addr_buf_init(&k);
 			addr_buf_puts(&k, "SMTP:");
 			rc = addr__dir_fold(&k, in, len);
-			if (rc == 0) {
-				*out = lookup(d, &k);
-				rc = *out != NULL;
-			}
+			if (rc == 0)
+				rc = lookup(d, &k, out);
 			addr_buf_free(&k);
 		}
 		addr_buf_free(&dec);

@@ -32,9 +32,23 @@
 
 /* ------------------------------------------------------------ key sets */
 
+/* keyset_key - a key is stored after its length (one allocation) */
+static int keyset_key(const struct addr__hmap *m, const struct addr__hslot *s,
+		      struct addr_buf *scratch, const char **key, size_t *klen)
+{
+	const struct addr__csv_keyset *ks = m->ctx;
+	const char *p = ks->keys[s->ki];
+
+	memcpy(klen, p, sizeof(*klen));
+	*key = p + sizeof(*klen);
+	return 0;
+}
+
 void addr__csv_keyset_init(struct addr__csv_keyset *ks)
 {
 	memset(ks, 0, sizeof(*ks));
+	ks->m.key_of = keyset_key;
+	ks->m.ctx = ks;
 }
 
 void addr__csv_keyset_free(struct addr__csv_keyset *ks)
@@ -49,13 +63,14 @@ void addr__csv_keyset_free(struct addr__csv_keyset *ks)
 	addr__free(ks->keys);
 	addr__free(ks->vals);
 	addr__hmap_free(&ks->m);
-	memset(ks, 0, sizeof(*ks));
+	addr__csv_keyset_init(ks);
 }
 
 struct addr_dir_entry *addr__csv_keyset_get(const struct addr__csv_keyset *ks,
 					    const char *key, size_t klen)
 {
-	size_t it = 0;
+	/* a key set's keys are stored: no lookup needs memory */
+	struct addr__hit it = ADDR__HIT_INIT;
 	struct addr__hslot *h = addr__hmap_next(&ks->m, key, klen, &it);
 
 	return h ? h->e : NULL;
@@ -79,15 +94,18 @@ int addr__csv_keyset_add(struct addr__csv_keyset *ks, const char *key,
 		ks->vals = vp;
 		ks->cap = c1;
 	}
-	if ((k = addr__malloc(klen + 1)) == NULL)
+	if (klen > ((size_t)-1) - sizeof(klen) - 1 ||
+	    (k = addr__malloc(sizeof(klen) + klen + 1)) == NULL)
 		return ADDR_ENOMEM;
-	memcpy(k, key, klen);
-	k[klen] = '\0';
-	if (addr__hmap_put(&ks->m, k, klen, e, 0) < 0) {
+	memcpy(k, &klen, sizeof(klen));
+	memcpy(k + sizeof(klen), key, klen);
+	k[sizeof(klen) + klen] = '\0';
+	/* stored first: the put may compare it with a holder of its hash */
+	ks->keys[ks->n] = k;
+	if (addr__hmap_put(&ks->m, e, ks->n, addr__key_hash(key, klen)) < 0) {
 		addr__free(k);
 		return ADDR_ENOMEM;
 	}
-	ks->keys[ks->n] = k;
 	ks->vals[ks->n++] = e;
 	return 0;
 }
@@ -688,8 +706,10 @@ static int apply_line(struct addr__csv_run *c)
 		goto out;
 	if (c->s.nerrors != before)
 		goto out;
-	if (isnew || (old->dnkey && addr__csv_keyset_get(&c->born, old->dnkey,
-							 old->dnkeylen)))
+	if (!isnew && (rc = addr__entry_dnkey(old, &c->v)) == ADDR_ENOMEM)
+		goto out;
+	if (isnew || (rc == 0 && addr__csv_keyset_get(&c->born, c->v.ptr,
+						      c->v.size)))
 		born_sort(nw);
 	if ((rc = admit(c, nw, old)) != 0)
 		goto out;
@@ -702,8 +722,10 @@ static int apply_line(struct addr__csv_run *c)
 		if ((rc = commit_groups(c, nw->dn, nw->dnlen, copies)) < 0)
 			goto out;
 	}
-	if (isnew && nw->dnkey != NULL &&
-	    (rc = addr__csv_keyset_add(&c->born, nw->dnkey, nw->dnkeylen,
+	if (isnew && (rc = addr__entry_dnkey(nw, &c->v)) == ADDR_ENOMEM)
+		goto out;
+	if (isnew && rc == 0 &&
+	    (rc = addr__csv_keyset_add(&c->born, c->v.ptr, c->v.size,
 					&c->born_mark)) < 0)
 		goto out;
 	rc = isnew ? addr__dir_insert(c->d, nw) : addr__dir_swap(c->d, old, nw);

@@ -12,7 +12,7 @@
  * is set); addr__hmap does the hashing. */
 struct addr__csv_keyset {
 	struct addr__hmap m;
-	char **keys;
+	char **keys;		/* each: its length (a size_t), the octets */
 	struct addr_dir_entry **vals;
 	size_t n, cap;
 	int own;

@@ -477,7 +477,7 @@ static int resolve(struct addr__csv_run *c, const char *v, size_t n,
 	struct addr__hslot *h;
 	struct addr_buf k, leaf;
 	const struct addr_dir_entry *e = NULL;
-	size_t it = 0;
+	struct addr__hit it = ADDR__HIT_INIT;
 	int rc = 0;
 
 	addr_buf_clear(&c->v);
@@ -494,6 +494,10 @@ static int resolve(struct addr__csv_run *c, const char *v, size_t n,
 			e = h->e;
 			break;
 		}
+	if (e == NULL && it.rc < 0) {
+		addr_buf_free(&k);
+		return it.rc;
+	}
 	if (e == NULL)
 		e = addr__csv_keyset_get(&c->legdns, k.ptr, k.size);
 	addr_buf_free(&k);

@@ -704,10 +704,12 @@ static int taken(const struct addr_dir *d, const struct addr_dir_entry *self,
 		r = -1;
 		goto out;
 	}
-	if (addr__dir_held(d, k.ptr, k.size, self) != NULL) {
+	if (addr__dir_held(d, k.ptr, k.size, self, &r) != NULL) {
 		r = 1;
 		goto out;
 	}
+	if (r < 0)
+		goto out;
 	for (i = 0; i < res->size; i++)
 		if (res->ptr[i] == '\n') {
 			addr_buf_clear(&k2);
@@ -922,8 +924,8 @@ static int gen_legdn(const struct addr_dir *d, const struct addr_policy *p,
 		addr_buf_putc(&k, '\1');
 		if ((rc = addr__dir_fold(&k, dn->ptr, dn->size)) < 0)
 			goto out;
-		if (addr__dir_held(d, k.ptr, k.size, e) == NULL)
-			goto out;
+		if (addr__dir_held(d, k.ptr, k.size, e, &rc) == NULL)
+			goto out;	/* free, or rc ADDR_ENOMEM */
 	}
 	addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ECONFLICT, "policy.conflict",
 			"%s: no free legacyExchangeDN after %d suffixes", e->dn,
