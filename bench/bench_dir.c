@@ -5,8 +5,8 @@
  *	bench_dir - one measurement of the directory benchmark
  *
  * SYNOPSIS
- *	bench_dir --lib libaddr [--stream] [--group DN] [--expand-rounds N]
- *		  [--roundtrip] FILE
+ *	bench_dir --lib libaddr [--stream] [--threads N] [--group DN]
+ *		  [--expand-rounds N] [--roundtrip] FILE
  *	bench_dir --lib libldap [--stream] FILE
  *
  * DESCRIPTION
@@ -28,6 +28,11 @@
  *	with addr_dir_write_ldif (untimed, after the RSS is taken) and
  *	reports whether the bytes equal the input (gendir writes libaddr's
  *	writer form, so they should).
+ *
+ *	--threads N: libaddr's load with addr_dir_set_threads(d, N): N
+ *	worker threads make and check the entries while the loading
+ *	thread reads and inserts (load_cpu then counts every thread; the
+ *	wall time is what the workers save).
  *
  *	--stream: neither mode reads the file beforehand; each library
  *	reads it itself inside the timed part: libaddr with
@@ -179,6 +184,8 @@ static double median(double *v, size_t n)
 
 /* ---------------------------------------------------------------- libaddr */
 
+static unsigned threads;	/* --threads */
+
 /* measured_addr_load - the timed libaddr part: a new directory and the
  * load of buf[0..len) into it (never inlined, see measured_ldap_parse) */
 static NOINLINE int measured_addr_load(struct addr_dir **d, const char *path,
@@ -187,6 +194,8 @@ static NOINLINE int measured_addr_load(struct addr_dir **d, const char *path,
 {
 	int rc = addr_dir_new(d, 0);
 
+	if (rc == 0)
+		rc = addr_dir_set_threads(*d, threads);
 	return rc < 0 ? rc : addr_dir_load_ldif(*d, buf, len, path, 0, rep);
 }
 
@@ -218,7 +227,8 @@ static NOINLINE int measured_addr_load_stream(struct addr_dir **d,
 	struct fdin f = { -1, 0 };
 	int rc;
 
-	if ((rc = addr_dir_new(d, 0)) < 0)
+	if ((rc = addr_dir_new(d, 0)) < 0 ||
+	    (rc = addr_dir_set_threads(*d, threads)) < 0)
 		return rc;
 	if ((f.fd = open(path, O_RDONLY)) < 0)
 		return ADDR_EIO;
@@ -393,8 +403,8 @@ static int run_libldap(const char *path, char *buf, size_t len, long rss_read)
 
 static void usage(int status)
 {
-	fputs("usage: bench_dir --lib libaddr [--stream] [--group DN] "
-	      "[--expand-rounds N] [--roundtrip] FILE\n"
+	fputs("usage: bench_dir --lib libaddr [--stream] [--threads N] "
+	      "[--group DN] [--expand-rounds N] [--roundtrip] FILE\n"
 	      "       bench_dir --lib libldap [--stream] FILE\n",
 	      status ? stderr : stdout);
 	exit(status);
@@ -408,6 +418,7 @@ int main(int argc, char **argv)
 		{ "expand-rounds", required_argument, NULL, 'r' },
 		{ "roundtrip", no_argument, NULL, 't' },
 		{ "stream", no_argument, NULL, 's' },
+		{ "threads", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -417,7 +428,7 @@ int main(int argc, char **argv)
 	char *buf = NULL;
 	long rss_read;
 
-	while ((c = getopt_long(argc, argv, "l:g:r:tsh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:g:r:tsT:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': lib = optarg; break;
 		case 'g': group = optarg; break;
@@ -428,6 +439,11 @@ int main(int argc, char **argv)
 			break;
 		case 't': roundtrip = 1; break;
 		case 's': stream = 1; break;
+		case 'T':
+			threads = (unsigned)atoi(optarg);
+			if (threads > 8)
+				usage(2);
+			break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}

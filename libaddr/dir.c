@@ -1520,6 +1520,14 @@ void addr_dir_free(struct addr_dir *d)
 	addr__free(d);
 }
 
+int addr_dir_set_threads(struct addr_dir *d, unsigned n)
+{
+	if (n > 8)
+		return ADDR_EINVAL;
+	d->nthreads = n;
+	return 0;
+}
+
 size_t addr_dir_count(const struct addr_dir *d)
 {
 	return d->n;

@@ -139,9 +139,8 @@ static int is_recipient(const struct addr_ldif_record *rec)
 	return 0;
 }
 
-/* entry_of - a new caller-owned entry holding the record's values */
-static int entry_of(struct addr_dir_entry **out,
-		    const struct addr_ldif_record *rec, struct addr__sink *s)
+int addr__dir_entry_of(struct addr_dir_entry **out,
+		       const struct addr_ldif_record *rec, struct addr__sink *s)
 {
 	struct addr_dir_entry *e;
 	size_t i;
@@ -178,25 +177,35 @@ static int entry_of(struct addr_dir_entry **out,
 int addr__dir_load_record(struct addr_dir *d, const struct addr_ldif_record *rec,
 			  struct addr__sink *s)
 {
-	struct addr_dir_entry *e, *o;
+	struct addr_dir_entry *e;
 	int rc;
 
 	s->line = rec->line;
 	s->column = 0;
-	if ((rc = entry_of(&e, rec, s)) < 0 || e == NULL)
+	if ((rc = addr__dir_entry_of(&e, rec, s)) < 0 || e == NULL)
 		return rc;
 	rc = addr__entry_prepare(e, d->flags, s);
 	if (rc < 0) {
 		addr_dir_entry_free(e);
 		return rc;
 	}
+	return addr__dir_load_prepared(d, e, s);
+}
+
+int addr__dir_load_prepared(struct addr_dir *d, struct addr_dir_entry *e,
+			    struct addr__sink *s)
+{
+	struct addr_dir_entry *o;
+	int rc;
+
 	o = addr__dir_find_dn_of(d, e, &rc);
 	if (rc < 0) {
 		addr_dir_entry_free(e);
 		return rc;
 	}
 	if (o != NULL) {
-		s->line = rec->line;
+		s->line = e->line;
+		s->column = 0;
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ECONFLICT,
 				"dn.duplicate", "%s (line %zu) and %s name the "
 				"same object", o->dn, o->line, e->dn);
@@ -274,7 +283,7 @@ static int do_add(struct apply *ap)
 		       "%s already exists (line %zu)", old->dn, old->line);
 		return 1;
 	}
-	if ((rc = entry_of(&e, ap->rec, &ap->s)) < 0)
+	if ((rc = addr__dir_entry_of(&e, ap->rec, &ap->s)) < 0)
 		return rc;
 	if (e == NULL)
 		return 1;

@@ -110,6 +110,7 @@ int addr__hkey_entry(const struct addr__hmap *m, const struct addr__hslot *s,
 
 struct addr_dir {
 	unsigned flags;		/* ADDR_DIR_* */
+	unsigned nthreads;	/* addr_dir_set_threads */
 	struct addr_dir_entry **e;
 	size_t n, cap;
 	struct addr__hmap dn;	/* dnkey -> entry (ki unused) */
@@ -118,8 +119,22 @@ struct addr_dir {
 	void *progress_ctx;
 };
 
+/* Diagnostics kept for later (a worker thread of dir_pipe.c records
+ * them; the loading thread replays them into its own sink in order). */
+struct addr__dcapi {
+	int severity, code;
+	const char *rule;	/* static */
+	const char *file;	/* borrowed from the sink */
+	size_t line, column;
+	char *msg;		/* owned */
+};
+struct addr__dcap {
+	struct addr__dcapi *d;
+	size_t n, cap;
+};
+
 /* Where diagnostics go: a report (all of them), an error (the first
- * error), or both. */
+ * error), or both; or, with cap set, kept in cap and nowhere else. */
 struct addr__sink {
 	struct addr_dir_report *rep;	/* nullable */
 	struct addr_error *err;		/* nullable */
@@ -131,7 +146,14 @@ struct addr__sink {
 	int base_set_;
 	size_t nerrors;
 	int fatal;			/* ADDR_ENOMEM seen */
+	struct addr__dcap *cap;		/* nullable */
 };
+
+/* addr__sink_replay - diagnostic d (kept by a sink with cap) into s as
+ * if it were made there */
+void addr__sink_replay(struct addr__sink *s, const struct addr__dcapi *d);
+/* addr__dcap_free - the kept diagnostics */
+void addr__dcap_free(struct addr__dcap *c);
 
 /* dir_report.c */
 void addr__sink_init(struct addr__sink *s, struct addr_dir_report *rep,
@@ -291,6 +313,32 @@ int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
  * 0 or ADDR_ENOMEM. */
 int addr__dir_load_record(struct addr_dir *d, const struct addr_ldif_record *rec,
 			  struct addr__sink *s);
+/* addr__dir_entry_of - a new caller-owned entry holding the record's
+ * values (not prepared); *out NULL when the record is refused (reported
+ * to s); 0 or ADDR_ENOMEM (dir_apply.c) */
+int addr__dir_entry_of(struct addr_dir_entry **out,
+		       const struct addr_ldif_record *rec, struct addr__sink *s);
+/* addr__dir_load_prepared - the rest of addr__dir_load_record for e,
+ * made from a record and prepared: the DN check, the insert (e then
+ * belongs to d, else it is freed) */
+int addr__dir_load_prepared(struct addr_dir *d, struct addr_dir_entry *e,
+			    struct addr__sink *s);
+/* dir_pipe.c: a load whose entries are made and prepared by nworkers
+ * threads and inserted in order by the caller's thread. file names the
+ * input in the workers' diagnostics; before (nullable) is called with a
+ * record's last line before that record's diagnostics are replayed
+ * into the caller's sink (the reader's own diagnostics up to that line
+ * go first). */
+struct addr__pipe;
+int addr__pipe_new(struct addr__pipe **out, struct addr_dir *d,
+		   const char *file, size_t nworkers,
+		   void (*before)(void *ctx, size_t line), void *before_ctx);
+/* addr__pipe_push - a copy of rec to load; 0 or ADDR_ENOMEM */
+int addr__pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
+		    struct addr__sink *s);
+/* addr__pipe_finish - load what is pushed, then free p; 0 or
+ * ADDR_ENOMEM. s NULL: drop what is pushed. */
+int addr__pipe_finish(struct addr__pipe *p, struct addr__sink *s);
 /* addr__dir_ref_attrs - the reference attributes (member, authOrig, ...),
  * NULL-terminated */
 extern const char *const addr__dir_ref_attrs[];

@@ -121,6 +121,84 @@ static int report_add(struct addr_dir_report *rep, const char *file,
 	return 0;
 }
 
+/* keep - record a diagnostic in s->cap; 0 or ADDR_ENOMEM */
+static int keep(struct addr__sink *s, int severity, int code,
+		const char *rule, const char *msg)
+{
+	struct addr__dcap *c = s->cap;
+	struct addr__dcapi *d;
+
+	if (c->n == c->cap) {
+		size_t nc = c->cap ? c->cap * 2 : 16;
+		void *p;
+
+		if (nc > ((size_t)-1) / sizeof(*d) ||
+		    (p = addr__realloc(c->d, nc * sizeof(*d))) == NULL)
+			return ADDR_ENOMEM;
+		c->d = p;
+		c->cap = nc;
+	}
+	d = &c->d[c->n];
+	if ((d->msg = dupstr(msg)) == NULL)
+		return ADDR_ENOMEM;
+	d->severity = severity;
+	d->code = code;
+	d->rule = rule;
+	d->file = s->file;
+	d->line = s->line;
+	d->column = s->column;
+	c->n++;
+	return 0;
+}
+
+void addr__dcap_free(struct addr__dcap *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		addr__free(c->d[i].msg);
+	addr__free(c->d);
+	memset(c, 0, sizeof(*c));
+}
+
+/* emit - one formatted diagnostic into s */
+static void emit(struct addr__sink *s, int severity, int code,
+		 const char *rule, const char *msg)
+{
+	if (s->cap != NULL) {
+		if (severity == ADDR_SEV_ERROR)
+			s->nerrors++;
+		if (keep(s, severity, code, rule, msg) < 0)
+			s->fatal = 1;
+		return;
+	}
+	if (severity == ADDR_SEV_ERROR) {
+		if (s->nerrors == 0 && s->err != NULL) {
+			addr__error_set(s->err, code, 0, "%s: %s", rule, msg);
+			s->err->line = s->line;
+			s->err->column = s->column;
+		}
+		s->nerrors++;
+	}
+	if (s->rep != NULL &&
+	    report_add(s->rep, s->file, s->line, s->column, severity, rule,
+		       msg) < 0) {
+		s->rep->oom = 1;
+		s->fatal = 1;
+	}
+}
+
+void addr__sink_replay(struct addr__sink *s, const struct addr__dcapi *d)
+{
+	const char *file = s->file;
+
+	s->file = d->file;
+	s->line = d->line;
+	s->column = d->column;
+	emit(s, d->severity, d->code, d->rule, d->msg);
+	s->file = file;
+}
+
 void addr__sink_diag(struct addr__sink *s, int severity, int code,
 		     const char *rule, const char *fmt, ...)
 {
@@ -138,20 +216,7 @@ void addr__sink_diag(struct addr__sink *s, int severity, int code,
 	else if (msg == NULL)
 		msg = small;
 	va_end(ap2);
-	if (severity == ADDR_SEV_ERROR) {
-		if (s->nerrors == 0 && s->err != NULL) {
-			addr__error_set(s->err, code, 0, "%s: %s", rule, msg);
-			s->err->line = s->line;
-			s->err->column = s->column;
-		}
-		s->nerrors++;
-	}
-	if (s->rep != NULL &&
-	    report_add(s->rep, s->file, s->line, s->column, severity, rule,
-		       msg) < 0) {
-		s->rep->oom = 1;
-		s->fatal = 1;
-	}
+	emit(s, severity, code, rule, msg);
 	if (msg != small)
 		addr__free(msg);
 }

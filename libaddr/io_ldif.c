@@ -1071,7 +1071,28 @@ int addr_ldif_parse_read(addr_read_fn rd, void *rctx, const char *file,
 struct loader {
 	struct addr_dir *d;
 	struct addr__sink s;
+	struct addr__pipe *pipe;	/* with addr_dir_set_threads */
+	struct addr_dir_report *rep, prep;	/* prep: the reader's own
+						 * diagnostics, with pipe */
+	size_t moved;		/* of prep, already in rep */
 };
+
+/* reader_upto - with pipe: the reader's diagnostics up to line into
+ * the report, so that it reads as a load without workers */
+static void reader_upto(void *ctx, size_t line)
+{
+	struct loader *ld = ctx;
+
+	for (; ld->moved < ld->prep.n &&
+	       ld->prep.diag[ld->moved].line <= line; ld->moved++) {
+		const struct addr_dir_diag *g = &ld->prep.diag[ld->moved];
+
+		if (ld->rep != NULL &&
+		    addr_dir_report_add(ld->rep, g->file, g->line, g->column,
+					g->severity, g->rule, g->message) < 0)
+			ld->s.fatal = 1;
+	}
+}
 
 static int load_record(void *ctx, const struct addr_ldif_record *rec)
 {
@@ -1080,11 +1101,22 @@ static int load_record(void *ctx, const struct addr_ldif_record *rec)
 	if (rec->change != ADDR_LDIF_ENTRY) {
 		ld->s.line = rec->line;
 		ld->s.column = 0;
+		if (ld->pipe != NULL) {
+			/* in order: what the workers found before it */
+			int rc = addr__pipe_finish(ld->pipe, &ld->s);
+
+			ld->pipe = NULL;
+			if (rc < 0)
+				return rc;
+			reader_upto(ld, rec->line);
+		}
 		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 				"ldif.mixed", "change record in a directory "
 				"(content) file");
 		return 0;
 	}
+	if (ld->pipe != NULL)
+		return addr__pipe_push(ld->pipe, rec, &ld->s);
 	return addr__dir_load_record(ld->d, rec, &ld->s);
 }
 
@@ -1094,15 +1126,36 @@ static int load(struct addr_dir *d, const char *in, size_t len,
 		struct addr_dir_report *rep)
 {
 	struct loader ld;
+	struct addr_dir_report *prep = rep;
 	int rc;
 
+	memset(&ld, 0, sizeof(ld));
 	ld.d = d;
+	ld.rep = rep;
 	addr__sink_init(&ld.s, rep, NULL, file);
 	if (d->flags & ADDR_DIR_LENIENT)
 		flags |= ADDR_LDIF_LENIENT;
+	addr_dir_report_init(&ld.prep);
+	if (d->nthreads > 0) {
+		if ((rc = addr__pipe_new(&ld.pipe, d, file, d->nthreads,
+					 reader_upto, &ld)) == ADDR_ENOMEM)
+			return rc;
+		prep = &ld.prep;
+	}
 	rc = rd == NULL ?
-	     addr_ldif_parse(in, len, file, flags, load_record, &ld, rep) :
-	     addr_ldif_parse_read(rd, rctx, file, flags, load_record, &ld, rep);
+	     addr_ldif_parse(in, len, file, flags, load_record, &ld, prep) :
+	     addr_ldif_parse_read(rd, rctx, file, flags, load_record, &ld,
+				  prep);
+	if (ld.pipe != NULL) {
+		int r = addr__pipe_finish(ld.pipe, rc < 0 ? NULL : &ld.s);
+
+		if (rc >= 0 && r < 0)
+			rc = r;
+	}
+	reader_upto(&ld, (size_t)-1);
+	if (ld.prep.oom)
+		ld.s.fatal = 1;
+	addr_dir_report_free(&ld.prep);
 	if (rc < 0)
 		return rc;
 	if (ld.s.fatal)

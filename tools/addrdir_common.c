@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -110,6 +111,27 @@ enum addrdir_fmt addrdir_format(const char *path, const char *forced)
 	}
 	return strcmp(f, "ldif") == 0 ? ADDRDIR_LDIF :
 	       strcmp(f, "csv") == 0 ? ADDRDIR_CSV : ADDRDIR_DSML;
+}
+
+void addrdir_threads(struct addr_dir *d)
+{
+	const char *env = getenv("ADDRDIR_THREADS");
+	long n;
+
+	if (env != NULL && *env != '\0') {
+		char *end;
+
+		n = strtol(env, &end, 10);
+		if (*end != '\0' || n < 0 || n > 8) {
+			cli_error("ADDRDIR_THREADS=%s: want a number from 0 to 8;"
+				  " no worker threads", env);
+			n = 0;
+		}
+	} else {
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+		n = n < 2 ? 0 : n > 4 ? 4 : n;
+	}
+	addr_dir_set_threads(d, (unsigned)n);
 }
 
 int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok)
@@ -212,6 +234,7 @@ int addrdir_load_progress(const struct addrdir_reader *r, const char *path,
 		return CLI_FATAL;
 	}
 	addr_dir_set_progress(*out, fn, ctx);
+	addrdir_threads(*out);
 	rc = addrdir_load_mem(r, fmt, in.ptr, in.size, path, *out, rep);
 	addr_buf_free(&in);
 	addr_dir_set_progress(*out, NULL, NULL);

@@ -331,6 +331,7 @@ int addrdir_import(int argc, char **argv)
 	if (addr_dir_new(&im.d, r.dflags) < 0)
 		goto nomem;
 	addr_dir_set_progress(im.d, progress_dir, &im.prog);
+	addrdir_threads(im.d);
 	if (dfmt == ADDRDIR_CSV && din.size > 0) {
 		/* the directory is written back in its own encoding */
 		struct addr_csv_options o;

@@ -873,6 +873,13 @@ ADDR_EXTERN void addr_dir_free(struct addr_dir *d);
 ADDR_EXTERN void addr_dir_set_progress(struct addr_dir *d,
 				       void (*fn)(void *ctx, size_t n),
 				       void *ctx);
+/* addr_dir_set_threads - let the LDIF loads of d (addr_dir_load_ldif,
+ * addr_dir_load_ldif_read) make and check entries in n worker threads
+ * (at most 8; 0, the default, none) while the calling thread reads the
+ * input and inserts the entries in file order. The result, the report
+ * and its order are the same either way; d must not be used by another
+ * thread during the load. ADDR_EINVAL when n is over 8. */
+ADDR_EXTERN int addr_dir_set_threads(struct addr_dir *d, unsigned n);
 /* addr_dir_count - number of entries */
 ADDR_EXTERN size_t addr_dir_count(const struct addr_dir *d);
 /* addr_dir_at - entry i in directory order (borrowed), NULL past the end */

@@ -1,0 +1,184 @@
+/*
+ * test_dirpipe.c - a load with worker threads is a load without them
+ *
+ * addr_dir_set_threads hands the making and checking of entries to
+ * worker threads (dir_pipe.c) and replays their diagnostics in record
+ * order. The directory written back, the report (every diagnostic,
+ * field by field, in order) and the return value must be those of the
+ * same load without workers, over inputs that mix every kind of
+ * diagnostic across many batches: reader syntax errors between records,
+ * model errors, duplicate DNs and proxies, a change record in a content
+ * file, and the whole-directory check at the end.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+
+/* gen - n records; every k-th is broken in one of several ways */
+static void gen(struct addr_buf *b, size_t n, int change_record)
+{
+	size_t i;
+	char line[512];
+
+	addr_buf_puts(b, "version: 1\n");
+	for (i = 0; i < n; i++) {
+		int bad = i % 37 == 5 ? (int)(i / 37) % 6 + 1 : 0;
+
+		snprintf(line, sizeof(line),
+			 "\ndn: CN=User %zu,OU=Staff,DC=example,DC=com\n"
+			 "objectClass: top\nobjectClass: user\n"
+			 "cn: User %zu\nmailNickname: u%zu\n",
+			 bad == 1 ? i - 1 : i, i, i);
+		addr_buf_puts(b, line);
+		switch (bad) {
+		case 2:	/* a reader error inside the record */
+			addr_buf_puts(b, "bad attr!: x\n");
+			break;
+		case 3:	/* a model error: two primaries */
+			addr_buf_puts(b, "proxyAddresses: SMTP:a@example.com\n"
+					 "proxyAddresses: SMTP:b@example.com\n");
+			continue;
+		case 4:	/* a duplicate proxy (the check finds it) */
+			addr_buf_puts(b, "proxyAddresses: SMTP:u1@example.com\n");
+			continue;
+		case 5:	/* an invalid proxy */
+			addr_buf_puts(b, "proxyAddresses: SMTP:not an address\n");
+			continue;
+		case 6:	/* a member that names nothing */
+			addr_buf_puts(b, "member: CN=Nobody,DC=example,DC=com\n");
+			break;
+		}
+		snprintf(line, sizeof(line),
+			 "proxyAddresses: SMTP:u%zu@example.com\n", i);
+		addr_buf_puts(b, line);
+		if (change_record && i == n / 2)
+			addr_buf_puts(b, "\ndn: CN=X,DC=example,DC=com\n"
+					 "changetype: delete\n");
+	}
+}
+
+struct run {
+	int rc;
+	struct addr_dir_report rep;
+	struct addr_buf out;
+	size_t count;
+};
+
+static void load(struct run *r, const struct addr_buf *in, unsigned threads,
+		 unsigned dflags)
+{
+	struct addr_dir *d;
+
+	addr_dir_report_init(&r->rep);
+	addr_buf_init(&r->out);
+	assert_int_equal(addr_dir_new(&d, dflags), 0);
+	assert_int_equal(addr_dir_set_threads(d, threads), 0);
+	r->rc = addr_dir_load_ldif(d, in->ptr, in->size, "in.ldif", 0,
+				   &r->rep);
+	r->count = addr_dir_count(d);
+	assert_true(addr_dir_write_ldif(d, &r->out) >= 0);
+	addr_dir_free(d);
+}
+
+static void same(const struct run *a, const struct run *b)
+{
+	size_t i;
+
+	assert_int_equal(a->rc, b->rc);
+	assert_int_equal(a->count, b->count);
+	assert_int_equal(a->rep.n, b->rep.n);
+	assert_int_equal(a->rep.nerrors, b->rep.nerrors);
+	assert_int_equal(a->rep.nwarnings, b->rep.nwarnings);
+	for (i = 0; i < a->rep.n; i++) {
+		const struct addr_dir_diag *x = &a->rep.diag[i], *y = &b->rep.diag[i];
+
+		assert_string_equal(x->file ? x->file : "", y->file ? y->file : "");
+		assert_int_equal(x->line, y->line);
+		assert_int_equal(x->column, y->column);
+		assert_int_equal(x->severity, y->severity);
+		assert_string_equal(x->rule, y->rule);
+		assert_string_equal(x->message, y->message);
+	}
+	assert_int_equal(a->out.size, b->out.size);
+	assert_memory_equal(a->out.ptr, b->out.ptr, a->out.size);
+}
+
+static void done(struct run *r)
+{
+	addr_dir_report_free(&r->rep);
+	addr_buf_free(&r->out);
+}
+
+static void check(size_t n, int change_record, unsigned dflags)
+{
+	struct addr_buf in;
+	struct run a, b;
+	unsigned t;
+
+	addr_buf_init(&in);
+	gen(&in, n, change_record);
+	load(&a, &in, 0, dflags);
+	assert_true(a.rep.nerrors > 0);	/* the input does break rules */
+	for (t = 1; t <= 3; t++) {
+		load(&b, &in, t, dflags);
+		same(&a, &b);
+		done(&b);
+	}
+	done(&a);
+	addr_buf_free(&in);
+}
+
+static void test_many_batches(void **state)
+{
+	(void)state;
+	check(3000, 0, 0);
+}
+
+static void test_lenient(void **state)
+{
+	(void)state;
+	check(1200, 0, ADDR_DIR_LENIENT);
+}
+
+static void test_change_record_midway(void **state)
+{
+	(void)state;
+	check(2000, 1, 0);
+}
+
+static void test_small(void **state)
+{
+	(void)state;
+	check(40, 0, 0);	/* fewer records than a batch */
+}
+
+static void test_threads_limit(void **state)
+{
+	struct addr_dir *d;
+
+	(void)state;
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	assert_int_equal(addr_dir_set_threads(d, 9), ADDR_EINVAL);
+	assert_int_equal(addr_dir_set_threads(d, 8), 0);
+	addr_dir_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_many_batches),
+		cmocka_unit_test(test_lenient),
+		cmocka_unit_test(test_change_record_midway),
+		cmocka_unit_test(test_small),
+		cmocka_unit_test(test_threads_limit),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
