@@ -239,6 +239,9 @@ struct apply {
  * entry): errors of its own, a kind change, the loss of its primary
  * SMTP address (R26). Returns the number of errors, or ADDR_ENOMEM.
  */
+static int admit_old(struct apply *ap, struct addr_dir_entry *nw,
+		     const struct addr_dir_entry *old, int rc, size_t before);
+
 static int admit(struct apply *ap, struct addr_dir_entry *nw,
 		 const struct addr_dir_entry *old)
 {
@@ -250,6 +253,13 @@ static int admit(struct apply *ap, struct addr_dir_entry *nw,
 	rc = addr__entry_prepare(nw, ap->d->flags, &ap->s);
 	if (rc < 0)
 		return rc;
+	return admit_old(ap, nw, old, rc, before);
+}
+
+/* admit_old - admit's checks after the model rules (rc: their errors) */
+static int admit_old(struct apply *ap, struct addr_dir_entry *nw,
+		     const struct addr_dir_entry *old, int rc, size_t before)
+{
 	if (rc == 0 && old != NULL && nw->kind != old->kind)
 		refuse(ap, 0, ADDR_ESYNTAX, "model.kind-change",
 		       "%s would change its kind", nw->dn);
@@ -261,7 +271,9 @@ static int admit(struct apply *ap, struct addr_dir_entry *nw,
 	return (int)(ap->s.nerrors - before);
 }
 
-static int do_add(struct apply *ap)
+/* do_add - an add or content record; x (nullable) what a worker of
+ * dir_pipe.c made of it */
+static int do_add(struct apply *ap, struct addr__piped *x)
 {
 	struct addr_dir_entry *e, *old;
 	int rc;
@@ -274,7 +286,13 @@ static int do_add(struct apply *ap)
 				(int)ap->rec->dn.len, ap->rec->dn.ptr);
 		return 0;
 	}
-	old = addr__dir_find_mut(ap->d, ap->rec->dn.ptr, ap->rec->dn.len, &rc);
+	/* the worker's entry has the DN key's hash: no key is made for
+	 * a DN the directory does not have */
+	if (x != NULL && x->made && x->e != NULL)
+		old = addr__dir_find_dn_of(ap->d, x->e, &rc);
+	else
+		old = addr__dir_find_mut(ap->d, ap->rec->dn.ptr,
+					 ap->rec->dn.len, &rc);
 	if (rc < 0)
 		return rc;
 	if (old != NULL && !(ap->flags & ADDR_APPLY_REPLACE_EXISTING &&
@@ -283,11 +301,25 @@ static int do_add(struct apply *ap)
 		       "%s already exists (line %zu)", old->dn, old->line);
 		return 1;
 	}
-	if ((rc = addr__dir_entry_of(&e, ap->rec, &ap->s)) < 0)
-		return rc;
-	if (e == NULL)
-		return 1;
-	if ((rc = admit(ap, e, NULL)) != 0) {
+	if (x != NULL && x->made) {
+		size_t before = ap->s.nerrors;
+
+		addr__piped_replay(&ap->s, x);
+		if (x->rc < 0)
+			return x->rc;
+		if ((e = x->e) == NULL)
+			return 1;
+		x->e = NULL;
+		e->changed = 1;
+		rc = admit_old(ap, e, NULL, (int)x->nerr, before);
+	} else {
+		if ((rc = addr__dir_entry_of(&e, ap->rec, &ap->s)) < 0)
+			return rc;
+		if (e == NULL)
+			return 1;
+		rc = admit(ap, e, NULL);
+	}
+	if (rc != 0) {
 		addr_dir_entry_free(e);
 		return rc;
 	}
@@ -637,9 +669,10 @@ static int controls(struct apply *ap)
 	return (int)bad;
 }
 
-int addr_dir_apply(struct addr_dir *d, const struct addr_ldif_record *rec,
-		   const char *file, unsigned flags,
-		   struct addr_dir_report *rep)
+/* apply_one - addr_dir_apply, with what a worker made of rec (x, nullable) */
+static int apply_one(struct addr_dir *d, const struct addr_ldif_record *rec,
+		     const char *file, unsigned flags,
+		     struct addr_dir_report *rep, struct addr__piped *x)
 {
 	struct apply ap;
 	int rc;
@@ -653,7 +686,7 @@ int addr_dir_apply(struct addr_dir *d, const struct addr_ldif_record *rec,
 	switch (rec->change) {
 	case ADDR_LDIF_ENTRY:
 	case ADDR_LDIF_ADD:
-		rc = do_add(&ap);
+		rc = do_add(&ap, x);
 		break;
 	case ADDR_LDIF_DELETE:
 		rc = do_delete(&ap);
@@ -672,6 +705,70 @@ int addr_dir_apply(struct addr_dir *d, const struct addr_ldif_record *rec,
 	if (rc < 0)
 		return rc;
 	return (int)ap.s.nerrors;
+}
+
+int addr_dir_apply(struct addr_dir *d, const struct addr_ldif_record *rec,
+		   const char *file, unsigned flags,
+		   struct addr_dir_report *rep)
+{
+	return apply_one(d, rec, file, flags, rep, NULL);
+}
+
+/* ------------------------------------------------- change files whole */
+
+struct applier {
+	struct addr_dir *d;
+	struct addr__src src;
+	unsigned aflags;
+	void (*after)(void *ctx);
+	void *actx;
+	struct addr_dir_report *rep;
+};
+
+static int applier_consume(void *ctx, struct addr__piped *x,
+			   struct addr__sink *s)
+{
+	struct applier *a = ctx;
+	int rc = apply_one(a->d, x->rec, a->src.file, a->aflags, a->rep, x);
+
+	if (a->after != NULL)
+		a->after(a->actx);
+	return rc == ADDR_ENOMEM ? rc : 0;
+}
+
+/* apply_all - every record of src applied to d */
+static int apply_all(struct addr_dir *d, const struct addr__src *src,
+		     unsigned aflags, void (*after)(void *ctx), void *actx,
+		     struct addr_dir_report *rep)
+{
+	struct applier a = { d, *src, aflags, after, actx, rep };
+	struct addr__sink s;
+	int rc;
+
+	addr__sink_init(&s, rep, NULL, src->file);
+	rc = addr__pipe_run(d, src->file, 1, addr__src_parse, &a.src,
+			    applier_consume, &a, &s, rep);
+	return rc >= 0 && s.fatal ? ADDR_ENOMEM : rc;
+}
+
+int addr_dir_apply_ldif_read(struct addr_dir *d, addr_read_fn rd, void *rctx,
+			     const char *file, unsigned lflags,
+			     unsigned aflags, void (*after)(void *ctx),
+			     void *actx, struct addr_dir_report *rep)
+{
+	struct addr__src src = { NULL, 0, rd, rctx, file, lflags, 0 };
+
+	return apply_all(d, &src, aflags, after, actx, rep);
+}
+
+int addr_dir_apply_dsml(struct addr_dir *d, const char *in, size_t len,
+			const char *file, unsigned dflags, unsigned aflags,
+			void (*after)(void *ctx), void *actx,
+			struct addr_dir_report *rep)
+{
+	struct addr__src src = { in, len, NULL, NULL, file, dflags, 1 };
+
+	return apply_all(d, &src, aflags, after, actx, rep);
 }
 
 int addr_dir_apply_check(const struct addr_dir *d, const char *dirfile,

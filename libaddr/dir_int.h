@@ -323,22 +323,49 @@ int addr__dir_entry_of(struct addr_dir_entry **out,
  * belongs to d, else it is freed) */
 int addr__dir_load_prepared(struct addr_dir *d, struct addr_dir_entry *e,
 			    struct addr__sink *s);
-/* dir_pipe.c: a load whose entries are made and prepared by nworkers
- * threads and inserted in order by the caller's thread. file names the
- * input in the workers' diagnostics; before (nullable) is called with a
- * record's last line before that record's diagnostics are replayed
- * into the caller's sink (the reader's own diagnostics up to that line
- * go first). */
-struct addr__pipe;
-int addr__pipe_new(struct addr__pipe **out, struct addr_dir *d,
-		   const char *file, size_t nworkers,
-		   void (*before)(void *ctx, size_t line), void *before_ctx);
-/* addr__pipe_push - a copy of rec to load; 0 or ADDR_ENOMEM */
-int addr__pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
-		    struct addr__sink *s);
-/* addr__pipe_finish - load what is pushed, then free p; 0 or
- * ADDR_ENOMEM. s NULL: drop what is pushed. */
-int addr__pipe_finish(struct addr__pipe *p, struct addr__sink *s);
+/* dir_pipe.c: one record for a consumer, with what a worker made of it.
+ * made: a worker made and prepared e (NULL when refused or rc < 0),
+ * finding diag[0..ndiag) (nerr errors) for the consumer to replay
+ * (addr__piped_replay) if it uses e; the consumer takes e by setting it
+ * NULL, else it is freed. made 0: the consumer makes what it needs. */
+struct addr__piped {
+	const struct addr_ldif_record *rec;
+	int made;
+	struct addr_dir_entry *e;
+	int rc;			/* 0, or ADDR_ENOMEM from the worker */
+	size_t nerr;
+	const struct addr__dcapi *diag;
+	size_t ndiag;
+};
+typedef int (*addr__pipe_fn)(void *ctx, struct addr__piped *x,
+			     struct addr__sink *s);
+/* a reader: records to fn(fctx, rec), its own diagnostics to rep;
+ * returns its error count or a negative ADDR_E* */
+typedef int (*addr__parse_fn)(void *pctx, addr_ldif_record_fn fn,
+			      void *fctx, struct addr_dir_report *rep);
+/* The input of a load or a change run: LDIF in[0..len) or from rd, or
+ * DSML in[0..len); addr__src_parse is its addr__parse_fn. */
+struct addr__src {
+	const char *in;
+	size_t len;
+	addr_read_fn rd;	/* nullable */
+	void *rctx;
+	const char *file;
+	unsigned flags;		/* ADDR_LDIF_* or ADDR_DSML_* */
+	int dsml;
+};
+int addr__src_parse(void *src, addr_ldif_record_fn fn, void *fctx,
+		    struct addr_dir_report *rep);
+/* addr__pipe_run - parse's records to consume (with s), in order; with
+ * d's worker threads, the entries of content records (and of add
+ * records too when adds is set) are made and prepared ahead, and the
+ * reader's diagnostics (which go to rep) are merged in by line. Returns
+ * parse's result, or a negative code of the consumer's. */
+int addr__pipe_run(struct addr_dir *d, const char *file, int adds,
+		   addr__parse_fn parse, void *pctx, addr__pipe_fn consume,
+		   void *cctx, struct addr__sink *s,
+		   struct addr_dir_report *rep);
+void addr__piped_replay(struct addr__sink *s, const struct addr__piped *x);
 /* addr__dir_ref_attrs - the reference attributes (member, authOrig, ...),
  * NULL-terminated */
 extern const char *const addr__dir_ref_attrs[];

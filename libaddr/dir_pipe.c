@@ -1,21 +1,24 @@
 /*
- * dir_pipe.c - a directory load with entries made ahead by worker threads
+ * dir_pipe.c - records read, entries made ahead by worker threads
  *
  * EXPORTS
- *	addr__pipe_new(), addr__pipe_push(), addr__pipe_finish()
+ *	addr__pipe_run()	a reader's records through a consumer, in
+ *				order, with or without workers
+ *	addr__piped_replay()	a worker's diagnostics into a sink
  *
  * Two thirds of a load's instructions go into making an entry from its
  * record and checking it against the model (addr__dir_entry_of,
  * addr__entry_prepare), which needs nothing of the directory. With
- * workers, the loading thread only reads records and copies them into
- * batches; a worker makes and prepares the entries of a batch; the
- * loading thread then takes the batches back in the order it gave them
- * out and does what does depend on the directory (the DN check, the
- * insert) record by record, in file order, exactly as a load without
- * workers does. The diagnostics a worker finds are kept with their
- * record (struct addr__dcap) and replayed into the caller's sink at that
- * record's turn, so reports, first errors and counts are the same as
- * without workers.
+ * workers (addr_dir_set_threads), the reading thread only reads records
+ * and copies them into batches; a worker makes and prepares the entries
+ * of a batch; the reading thread then takes the batches back in the
+ * order it gave them out and hands each record, with its entry, to the
+ * consumer (a load's insert, a change's apply), which does what depends
+ * on the directory record by record, in file order, exactly as without
+ * workers. The diagnostics a worker finds are kept with their record
+ * (struct addr__dcap) for the consumer to replay at that record's turn,
+ * and the reader's own diagnostics are merged in by line, so reports,
+ * first errors and counts are the same as without workers.
  *
  * Memory: at most NBATCH batches of BATCH records are in flight.
  */
@@ -40,6 +43,8 @@ struct batch {
 	/* made by the worker */
 	struct addr_dir_entry *e[BATCH];
 	int rc[BATCH];
+	unsigned char made[BATCH];
+	size_t nerr[BATCH];
 	size_t dfirst[BATCH + 1];	/* record i's diagnostics in cap */
 	struct addr__dcap cap;
 	struct batch *next;	/* in the queue */
@@ -47,6 +52,9 @@ struct batch {
 
 struct addr__pipe {
 	struct addr_dir *d;
+	int adds;		/* change records: adds are made ahead too */
+	addr__pipe_fn consume;
+	void *cctx;
 	const char *file;	/* the caller's sink's, for diagnostics */
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
@@ -76,9 +84,17 @@ static void work(struct addr__pipe *p, struct batch *b)
 	s.cap = &b->cap;
 	for (i = 0; i < b->n; i++) {
 		struct addr_dir_entry *e = NULL;
-		int rc;
+		int rc, ch = b->rec[i].change;
+		size_t before = s.nerrors;
 
 		b->dfirst[i] = b->cap.n;
+		b->made[i] = ch == ADDR_LDIF_ENTRY ||
+			     (p->adds && ch == ADDR_LDIF_ADD);
+		b->e[i] = NULL;
+		b->rc[i] = 0;
+		b->nerr[i] = 0;
+		if (!b->made[i])
+			continue;
 		s.line = b->rec[i].line;
 		s.column = 0;
 		rc = addr__dir_entry_of(&e, &b->rec[i], &s);
@@ -95,6 +111,7 @@ static void work(struct addr__pipe *p, struct batch *b)
 		}
 		b->e[i] = e;
 		b->rc[i] = rc;
+		b->nerr[i] = s.nerrors - before;
 	}
 	b->dfirst[b->n] = b->cap.n;
 }
@@ -245,39 +262,50 @@ static void submit(struct addr__pipe *p, struct batch *b)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* take_back - wait for batch b, then replay and insert its records in
- * order; 0 or ADDR_ENOMEM */
+void addr__piped_replay(struct addr__sink *s, const struct addr__piped *x)
+{
+	size_t k;
+
+	for (k = 0; k < x->ndiag; k++)
+		addr__sink_replay(s, &x->diag[k]);
+}
+
+/* take_back - wait for batch b, then hand its records to the consumer
+ * in order; 0 or negative (the consumer's, or ADDR_ENOMEM) */
 static int take_back(struct addr__pipe *p, struct batch *b,
 		     struct addr__sink *s)
 {
-	size_t i, k;
+	size_t i;
 	int rc = 0;
 
 	pthread_mutex_lock(&p->mu);
 	while (b->state != B_DONE)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
-	for (i = 0; i < b->n && rc == 0; i++) {
+	for (i = 0; i < b->n && rc >= 0; i++) {
+		struct addr__piped x;
+
 		if (p->before != NULL)
 			p->before(p->before_ctx, b->last[i]);
-		for (k = b->dfirst[i]; k < b->dfirst[i + 1]; k++)
-			addr__sink_replay(s, &b->cap.d[k]);
-		if (b->rc[i] < 0)
-			rc = b->rc[i];
-		else if (b->e[i] != NULL) {
-			struct addr_dir_entry *e = b->e[i];
-
-			b->e[i] = NULL;	/* the directory's, or freed */
-			rc = addr__dir_load_prepared(p->d, e, s);
-		}
+		x.rec = &b->rec[i];
+		x.made = b->made[i];
+		x.e = b->e[i];
+		x.rc = b->rc[i];
+		x.nerr = b->nerr[i];
+		x.diag = b->cap.d + b->dfirst[i];
+		x.ndiag = b->dfirst[i + 1] - b->dfirst[i];
+		rc = p->consume(p->cctx, &x, s);
+		b->e[i] = x.e;	/* NULL when the consumer took it */
 	}
 	batch_reset(b);
 	return rc;
 }
 
-int addr__pipe_new(struct addr__pipe **out, struct addr_dir *d,
-		   const char *file, size_t nworkers,
-		   void (*before)(void *ctx, size_t line), void *before_ctx)
+static int pipe_finish(struct addr__pipe *p, struct addr__sink *s);
+
+static int pipe_new(struct addr__pipe **out, struct addr_dir *d,
+		    const char *file, size_t nworkers,
+		    void (*before)(void *ctx, size_t line), void *before_ctx)
 {
 	struct addr__pipe *p;
 	size_t i;
@@ -309,7 +337,7 @@ int addr__pipe_new(struct addr__pipe **out, struct addr_dir *d,
 		p->nw++;
 	}
 	if (p->nw == 0) {
-		addr__pipe_finish(p, NULL);
+		pipe_finish(p, NULL);
 		return ADDR_ENOMEM;
 	}
 	p->b[0].state = B_FILLING;
@@ -317,8 +345,8 @@ int addr__pipe_new(struct addr__pipe **out, struct addr_dir *d,
 	return 0;
 }
 
-int addr__pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
-		    struct addr__sink *s)
+static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
+		     struct addr__sink *s)
 {
 	struct batch *b = &p->b[p->fill];
 
@@ -344,7 +372,9 @@ int addr__pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 	return 0;
 }
 
-int addr__pipe_finish(struct addr__pipe *p, struct addr__sink *s)
+/* pipe_finish - hand out what is pushed, then free p; 0 or negative.
+ * s NULL: drop what is pushed. */
+static int pipe_finish(struct addr__pipe *p, struct addr__sink *s)
 {
 	size_t i;
 	int rc;
@@ -389,5 +419,97 @@ int addr__pipe_finish(struct addr__pipe *p, struct addr__sink *s)
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
 	addr__free(p);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ run */
+
+int addr__src_parse(void *src, addr_ldif_record_fn fn, void *fctx,
+		    struct addr_dir_report *rep)
+{
+	const struct addr__src *c = src;
+
+	if (c->dsml)
+		return addr_dsml_parse(c->in, c->len, c->file, c->flags, fn,
+				       fctx, rep);
+	if (c->rd != NULL)
+		return addr_ldif_parse_read(c->rd, c->rctx, c->file, c->flags,
+					    fn, fctx, rep);
+	return addr_ldif_parse(c->in, c->len, c->file, c->flags, fn, fctx,
+			       rep);
+}
+
+struct run {
+	struct addr__pipe *pipe;	/* NULL: no workers */
+	addr__pipe_fn consume;
+	void *cctx;
+	struct addr__sink *s;
+	struct addr_dir_report *rep, prep;	/* prep: the reader's own
+						 * diagnostics, with workers */
+	size_t moved;		/* of prep, already in rep */
+};
+
+/* reader_upto - the reader's diagnostics up to line into the report, so
+ * that it reads as without workers */
+static void reader_upto(void *ctx, size_t line)
+{
+	struct run *r = ctx;
+
+	for (; r->moved < r->prep.n &&
+	       r->prep.diag[r->moved].line <= line; r->moved++) {
+		const struct addr_dir_diag *g = &r->prep.diag[r->moved];
+
+		if (r->rep != NULL &&
+		    addr_dir_report_add(r->rep, g->file, g->line, g->column,
+					g->severity, g->rule, g->message) < 0)
+			r->s->fatal = 1;
+	}
+}
+
+static int run_record(void *ctx, const struct addr_ldif_record *rec)
+{
+	struct run *r = ctx;
+	struct addr__piped x;
+
+	if (r->pipe != NULL)
+		return pipe_push(r->pipe, rec, r->s);
+	memset(&x, 0, sizeof(x));
+	x.rec = rec;
+	return r->consume(r->cctx, &x, r->s);
+}
+
+int addr__pipe_run(struct addr_dir *d, const char *file, int adds,
+		   addr__parse_fn parse, void *pctx, addr__pipe_fn consume,
+		   void *cctx, struct addr__sink *s,
+		   struct addr_dir_report *rep)
+{
+	struct run r;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	r.consume = consume;
+	r.cctx = cctx;
+	r.s = s;
+	r.rep = rep;
+	if (d->nthreads == 0)
+		return parse(pctx, run_record, &r, rep);
+	addr_dir_report_init(&r.prep);
+	if ((rc = pipe_new(&r.pipe, d, file, d->nthreads, reader_upto,
+			   &r)) < 0)
+		return rc;
+	r.pipe->adds = adds;
+	r.pipe->consume = consume;
+	r.pipe->cctx = cctx;
+	rc = parse(pctx, run_record, &r, &r.prep);
+	{
+		int f = pipe_finish(r.pipe, rc < 0 ? NULL : s);
+
+		if (rc >= 0 && f < 0)
+			rc = f;
+	}
+	reader_upto(&r, (size_t)-1);
+	if (r.prep.oom)
+		s->fatal = 1;
+	addr_dir_report_free(&r.prep);
 	return rc;
 }

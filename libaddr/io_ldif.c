@@ -1070,54 +1070,32 @@ int addr_ldif_parse_read(addr_read_fn rd, void *rctx, const char *file,
 
 struct loader {
 	struct addr_dir *d;
-	struct addr__sink s;
-	struct addr__pipe *pipe;	/* with addr_dir_set_threads */
-	struct addr_dir_report *rep, prep;	/* prep: the reader's own
-						 * diagnostics, with pipe */
-	size_t moved;		/* of prep, already in rep */
+	struct addr__src src;
 };
 
-/* reader_upto - with pipe: the reader's diagnostics up to line into
- * the report, so that it reads as a load without workers */
-static void reader_upto(void *ctx, size_t line)
+/* load_consume - one record into the directory (dir_pipe.c) */
+static int load_consume(void *ctx, struct addr__piped *x, struct addr__sink *s)
 {
 	struct loader *ld = ctx;
-
-	for (; ld->moved < ld->prep.n &&
-	       ld->prep.diag[ld->moved].line <= line; ld->moved++) {
-		const struct addr_dir_diag *g = &ld->prep.diag[ld->moved];
-
-		if (ld->rep != NULL &&
-		    addr_dir_report_add(ld->rep, g->file, g->line, g->column,
-					g->severity, g->rule, g->message) < 0)
-			ld->s.fatal = 1;
-	}
-}
-
-static int load_record(void *ctx, const struct addr_ldif_record *rec)
-{
-	struct loader *ld = ctx;
+	const struct addr_ldif_record *rec = x->rec;
+	struct addr_dir_entry *e;
 
 	if (rec->change != ADDR_LDIF_ENTRY) {
-		ld->s.line = rec->line;
-		ld->s.column = 0;
-		if (ld->pipe != NULL) {
-			/* in order: what the workers found before it */
-			int rc = addr__pipe_finish(ld->pipe, &ld->s);
-
-			ld->pipe = NULL;
-			if (rc < 0)
-				return rc;
-			reader_upto(ld, rec->line);
-		}
-		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
+		s->line = rec->line;
+		s->column = 0;
+		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 				"ldif.mixed", "change record in a directory "
 				"(content) file");
 		return 0;
 	}
-	if (ld->pipe != NULL)
-		return addr__pipe_push(ld->pipe, rec, &ld->s);
-	return addr__dir_load_record(ld->d, rec, &ld->s);
+	if (!x->made)
+		return addr__dir_load_record(ld->d, rec, s);
+	addr__piped_replay(s, x);
+	if (x->rc < 0 || x->e == NULL)
+		return x->rc;
+	e = x->e;
+	x->e = NULL;
+	return addr__dir_load_prepared(ld->d, e, s);
 }
 
 /* load - addr_dir_load_ldif from a buffer (rd NULL) or a reader */
@@ -1126,46 +1104,32 @@ static int load(struct addr_dir *d, const char *in, size_t len,
 		struct addr_dir_report *rep)
 {
 	struct loader ld;
-	struct addr_dir_report *prep = rep;
+	struct addr__sink s;
 	int rc;
 
 	memset(&ld, 0, sizeof(ld));
 	ld.d = d;
-	ld.rep = rep;
-	addr__sink_init(&ld.s, rep, NULL, file);
+	ld.src.in = in;
+	ld.src.len = len;
+	ld.src.rd = rd;
+	ld.src.rctx = rctx;
+	ld.src.file = file;
+	ld.src.flags = flags;
 	if (d->flags & ADDR_DIR_LENIENT)
-		flags |= ADDR_LDIF_LENIENT;
-	addr_dir_report_init(&ld.prep);
-	if (d->nthreads > 0) {
-		if ((rc = addr__pipe_new(&ld.pipe, d, file, d->nthreads,
-					 reader_upto, &ld)) == ADDR_ENOMEM)
-			return rc;
-		prep = &ld.prep;
-	}
-	rc = rd == NULL ?
-	     addr_ldif_parse(in, len, file, flags, load_record, &ld, prep) :
-	     addr_ldif_parse_read(rd, rctx, file, flags, load_record, &ld,
-				  prep);
-	if (ld.pipe != NULL) {
-		int r = addr__pipe_finish(ld.pipe, rc < 0 ? NULL : &ld.s);
-
-		if (rc >= 0 && r < 0)
-			rc = r;
-	}
-	reader_upto(&ld, (size_t)-1);
-	if (ld.prep.oom)
-		ld.s.fatal = 1;
-	addr_dir_report_free(&ld.prep);
+		ld.src.flags |= ADDR_LDIF_LENIENT;
+	addr__sink_init(&s, rep, NULL, file);
+	rc = addr__pipe_run(d, file, 0, addr__src_parse, &ld.src, load_consume,
+			    &ld, &s, rep);
 	if (rc < 0)
 		return rc;
-	if (ld.s.fatal)
+	if (s.fatal)
 		return ADDR_ENOMEM;
 	{
 		int c = addr__dir_check(d, rep, file, NULL);
 
 		if (c < 0)
 			return c;
-		return rc + (int)ld.s.nerrors + c;
+		return rc + (int)s.nerrors + c;
 	}
 }
 

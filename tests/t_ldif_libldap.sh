@@ -22,7 +22,7 @@ san=
 # shellcheck disable=SC2046
 if ! ${CC:-cc} -std=c11 -D_DEFAULT_SOURCE -g $san -Ilibaddr/include \
     -o "$bin" tests/oracle/ldif_libldap.c "$B/libaddr.a" \
-    $(pkg-config --libs icu-uc icu-i18n) -lldap -llber; then
+    $(pkg-config --libs icu-uc icu-i18n libxml-2.0) -lldap -llber; then
 	echo "FAIL: ldif-libldap (the oracle program does not build)"
 	exit 0
 fi

@@ -8,7 +8,9 @@
  * same load without workers, over inputs that mix every kind of
  * diagnostic across many batches: reader syntax errors between records,
  * model errors, duplicate DNs and proxies, a change record in a content
- * file, and the whole-directory check at the end.
+ * file, and the whole-directory check at the end. The same holds for a
+ * change file applied with addr_dir_apply_ldif_read, whose adds the
+ * workers make ahead.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,6 +161,145 @@ static void test_small(void **state)
 	check(40, 0, 0);	/* fewer records than a batch */
 }
 
+/* gen_changes - adds (new, existing, broken), modifies, deletes, a
+ * syntax error, against a directory of gen(base) */
+static void gen_changes(struct addr_buf *b, size_t base, size_t n)
+{
+	size_t i;
+	char line[600];
+
+	addr_buf_puts(b, "version: 1\n");
+	for (i = 0; i < n; i++) {
+		size_t u = base + i;
+
+		switch (i % 11) {
+		case 3:	/* an add of a DN the directory has */
+			u = i % base;
+			break;
+		case 5:	/* a modify */
+			snprintf(line, sizeof(line),
+				 "\ndn: CN=User %zu,OU=Staff,DC=example,DC=com\n"
+				 "changetype: modify\nreplace: mailNickname\n"
+				 "mailNickname: m%zu\n-\n", i % base, i);
+			addr_buf_puts(b, line);
+			continue;
+		case 7:	/* a delete (some of them of objects not there) */
+			snprintf(line, sizeof(line),
+				 "\ndn: CN=User %zu,OU=Staff,DC=example,DC=com\n"
+				 "changetype: delete\n", (i * 7) % (base + 50));
+			addr_buf_puts(b, line);
+			continue;
+		case 9:	/* a reader error */
+			addr_buf_puts(b, "\ndn: CN=Broken,DC=example,DC=com\n"
+					 "changetype: add\nbad attr!: x\n");
+			continue;
+		}
+		snprintf(line, sizeof(line),
+			 "\ndn: CN=User %zu,OU=Staff,DC=example,DC=com\n"
+			 "changetype: add\nobjectClass: top\nobjectClass: user\n"
+			 "cn: User %zu\nmailNickname: u%zu\n"
+			 "proxyAddresses: SMTP:u%zu@example.com\n%s",
+			 u, u, u, i % 13 == 1 ? (size_t)1 : u,
+			 i % 17 == 2 ? "proxyAddresses: SMTP:x@example.com\n"
+				       "proxyAddresses: SMTP:y@example.com\n" :
+				       "");
+		addr_buf_puts(b, line);
+	}
+}
+
+struct cursor {
+	const struct addr_buf *b;
+	size_t at;
+};
+
+static long from_buf(void *ctx, char *buf, size_t cap)
+{
+	struct cursor *c = ctx;
+	size_t n = c->b->size - c->at;
+
+	if (n > cap)
+		n = cap;
+	if (n > 7)
+		n = 7 + (c->at % 5);	/* small, uneven pieces */
+	if (n > c->b->size - c->at)
+		n = c->b->size - c->at;
+	memcpy(buf, c->b->ptr + c->at, n);
+	c->at += n;
+	return (long)n;
+}
+
+static void apply(struct run *r, const struct addr_buf *dir,
+		  const struct addr_buf *ch, unsigned threads)
+{
+	struct addr_dir *d;
+	struct cursor c = { ch, 0 };
+	int rc;
+
+	addr_dir_report_init(&r->rep);
+	addr_buf_init(&r->out);
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	assert_int_equal(addr_dir_load_ldif(d, dir->ptr, dir->size, "dir.ldif",
+					    0, NULL), 0);
+	assert_int_equal(addr_dir_set_threads(d, threads), 0);
+	r->rc = addr_dir_apply_ldif_read(d, from_buf, &c, "ch.ldif", 0, 0,
+					 NULL, NULL, &r->rep);
+	assert_true(r->rc >= 0);
+	rc = addr_dir_apply_check(d, "dir.ldif", "ch.ldif", &r->rep);
+	assert_true(rc >= 0);
+	r->count = addr_dir_count(d);
+	assert_true(addr_dir_write_ldif(d, &r->out) >= 0);
+	addr_dir_free(d);
+}
+
+static int has_rule(const struct addr_dir_report *rep, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < rep->n; i++)
+		if (strcmp(rep->diag[i].rule, rule) == 0)
+			return 1;
+	return 0;
+}
+
+static void test_apply_changes(void **state)
+{
+	struct addr_buf dir, ch;
+	struct run a, b;
+	unsigned t;
+	size_t i;
+
+	(void)state;
+	addr_buf_init(&dir);
+	addr_buf_init(&ch);
+	addr_buf_puts(&dir, "version: 1\n");
+	for (i = 0; i < 600; i++) {
+		char line[300];
+
+		snprintf(line, sizeof(line),
+			 "\ndn: CN=User %zu,OU=Staff,DC=example,DC=com\n"
+			 "objectClass: top\nobjectClass: user\ncn: User %zu\n"
+			 "mailNickname: u%zu\n"
+			 "proxyAddresses: SMTP:u%zu@example.com\n", i, i, i, i);
+		addr_buf_puts(&dir, line);
+	}
+	gen_changes(&ch, 600, 2500);
+	apply(&a, &dir, &ch, 0);
+	/* the change file does break every kind of rule */
+	assert_true(has_rule(&a.rep, "change.exists"));
+	assert_true(has_rule(&a.rep, "change.no-object"));
+	assert_true(has_rule(&a.rep, "ldif.syntax"));
+	assert_true(has_rule(&a.rep, "proxy.primary-twice"));
+	assert_true(has_rule(&a.rep, "proxy.duplicate"));
+	for (t = 1; t <= 3; t += 2) {
+		apply(&b, &dir, &ch, t);
+		same(&a, &b);
+		done(&b);
+	}
+	done(&a);
+	addr_buf_free(&dir);
+	addr_buf_free(&ch);
+}
+
 static void test_threads_limit(void **state)
 {
 	struct addr_dir *d;
@@ -177,6 +318,7 @@ int main(void)
 		cmocka_unit_test(test_lenient),
 		cmocka_unit_test(test_change_record_midway),
 		cmocka_unit_test(test_small),
+		cmocka_unit_test(test_apply_changes),
 		cmocka_unit_test(test_threads_limit),
 	};
 

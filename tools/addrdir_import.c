@@ -123,13 +123,12 @@ struct import {
 	struct progress prog;
 };
 
-static int apply_record(void *ctx, const struct addr_ldif_record *rec)
+/* applied - one more change record applied */
+static void applied(void *ctx)
 {
 	struct import *im = ctx;
-	int rc = addr_dir_apply(im->d, rec, im->chpath, im->aflags, im->rep);
 
 	progress_tick(&im->prog);
-	return rc == ADDR_ENOMEM ? rc : 0;
 }
 
 /* apply_changes - every record of the change file to im->d; the number
@@ -147,14 +146,15 @@ static int apply_changes(struct import *im, const struct addrdir_reader *r,
 		return addr_csv_apply(im->d, in, len, im->chpath, &o, im->rep);
 	case ADDRDIR_LDIF:
 		/* read in pieces: the file is never in memory whole */
-		return addr_ldif_parse_read(addrdir_stream_read, im->chin,
-					    im->chpath, lflags, apply_record,
-					    im, im->rep);
+		return addr_dir_apply_ldif_read(im->d, addrdir_stream_read,
+						im->chin, im->chpath, lflags,
+						im->aflags, applied, im,
+						im->rep);
 	case ADDRDIR_DSML:
 		/* ADDR_DSML_LENIENT has ADDR_LDIF_LENIENT's meaning */
-		return addr_dsml_parse(in, len, im->chpath,
-				       lflags ? ADDR_DSML_LENIENT : 0,
-				       apply_record, im, im->rep);
+		return addr_dir_apply_dsml(im->d, in, len, im->chpath,
+					   lflags ? ADDR_DSML_LENIENT : 0,
+					   im->aflags, applied, im, im->rep);
 	default:
 		return ADDR_ENOTSUP;
 	}

@@ -1421,6 +1421,29 @@ ADDR_EXTERN int addr_dir_apply(struct addr_dir *d,
 			       const struct addr_ldif_record *rec,
 			       const char *file, unsigned flags,
 			       struct addr_dir_report *rep);
+
+/*
+ * addr_dir_apply_ldif_read - every record of an LDIF change file read
+ * from rd (as addr_ldif_parse_read, lflags ADDR_LDIF_*) applied to d as
+ * addr_dir_apply does (aflags ADDR_APPLY_*), in order; after (nullable)
+ * is called once per record applied. With addr_dir_set_threads, the
+ * entries of add and content records are made and checked ahead by the
+ * workers; d, the report and its order are the same either way.
+ * Returns the reader's result (its own error count) or a negative
+ * ADDR_E*; the records' errors are in rep.
+ */
+ADDR_EXTERN int addr_dir_apply_ldif_read(struct addr_dir *d, addr_read_fn rd,
+					 void *rctx, const char *file,
+					 unsigned lflags, unsigned aflags,
+					 void (*after)(void *ctx), void *actx,
+					 struct addr_dir_report *rep);
+/* addr_dir_apply_dsml - the same for a DSML v2 document in[0..len)
+ * (dflags ADDR_DSML_*, read as addr_dsml_parse) */
+ADDR_EXTERN int addr_dir_apply_dsml(struct addr_dir *d, const char *in,
+				    size_t len, const char *file,
+				    unsigned dflags, unsigned aflags,
+				    void (*after)(void *ctx), void *actx,
+				    struct addr_dir_report *rep);
 /*
  * addr_dir_apply_check - addr_dir_check after a change file: entries
  * read from the directory file are reported against dirfile, entries a
