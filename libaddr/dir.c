@@ -44,7 +44,7 @@ int addr_dir_entry_new(struct addr_dir_entry **out, const char *dn,
 	*out = NULL;
 	if (len == 0)
 		return ADDR_ESYNTAX;
-	if (len == (size_t)-1 || (e = addr__malloc(sizeof(*e))) == NULL)
+	if (len >= UINT32_MAX || (e = addr__malloc(sizeof(*e))) == NULL)
 		return ADDR_ENOMEM;
 	memset(e, 0, sizeof(*e));
 	e->dn = addr__malloc(len + 1);
@@ -496,7 +496,7 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 		size_t nc = e->acap < 8 ? 8 : e->acap + e->acap / 2;
 		void *na;
 
-		if (nc > ((size_t)-1) / sizeof(*a))
+		if (nc >= UINT32_MAX || nc > ((size_t)-1) / sizeof(*a))
 			return NULL;
 		na = addr__realloc(e->a, nc * sizeof(*a));
 		if (na == NULL)
@@ -1019,7 +1019,7 @@ static int keys_finish(struct addr_dir_entry *e, const struct kbuild *kb)
 	e->dnh = kb->dnh;
 	if (kb->n == 0)
 		return 0;
-	if (kb->n > ((size_t)-1) / sizeof(*e->keys) ||
+	if (kb->n >= UINT32_MAX || kb->n > ((size_t)-1) / sizeof(*e->keys) ||
 	    (e->keys = addr__malloc(kb->n * sizeof(*e->keys))) == NULL)
 		return ADDR_ENOMEM;
 	for (i = 0; i < kb->n; i++) {
@@ -1588,6 +1588,8 @@ static void entry_trim(struct addr_dir_entry *e)
 
 int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 {
+	if (d->n >= UINT32_MAX)	/* e->pos */
+		return ADDR_ENOMEM;
 	if (d->n == d->cap) {
 		size_t nc = d->cap ? d->cap * 2 : 64;
 		void *p;

@@ -46,29 +46,33 @@ struct addr__dkey {
 	uint8_t tag;		/* ADDR__K_* */
 };
 
+/* One recipient. 80 octets: a million of them are a directory, so the
+ * counts are 32-bit (addr_dir_entry_new, the attribute and key makers
+ * and addr__dir_insert refuse more with ADDR_ENOMEM). */
 struct addr_dir_entry {
 	char *dn;		/* owned, as given */
-	size_t dnlen;
 	struct addr__dattr *a;	/* attributes in order */
-	size_t na, acap;
-	int kind;		/* ADDR_DIR_*, 0 before validation */
-	size_t line;		/* source line of the dn, 0 if none */
-	int changed;		/* last touched by a change file: line and
-				 * diagnostics refer to the change file */
 	struct addr__dkey *keys;	/* uniqueness keys (valid in a dir);
 					 * owned */
-	size_t nkeys;
-	uint32_t dnh;		/* addr__key_hash of the DN key, if hasdn */
-	int hasdn;		/* the DN parsed: it has a key (made again
-				 * by addr__entry_dnkey when needed) */
-	size_t pos;		/* position in the directory */
 	struct addr__refs *refs_;	/* private to dir.c: the DN keys of
 					 * the reference values, made by
 					 * addr__entry_prepare; NULL if none */
 	char *blk_;		/* private to dir.c: one block holding the
 				 * attribute names and value arrays (not the
 				 * values), or NULL */
+	size_t line;		/* source line of the dn, 0 if none */
+	uint32_t dnlen;
+	uint32_t na, acap;
+	uint32_t nkeys;
+	uint32_t pos;		/* position in the directory */
+	uint32_t dnh;		/* addr__key_hash of the DN key, if hasdn */
+	uint8_t kind;		/* ADDR_DIR_*, 0 before validation */
+	uint8_t changed;	/* last touched by a change file: line and
+				 * diagnostics refer to the change file */
+	uint8_t hasdn;		/* the DN parsed: it has a key (made again
+				 * by addr__entry_dnkey when needed) */
 };
+_Static_assert(sizeof(struct addr_dir_entry) <= 80, "an entry is 80 octets");
 
 /* A hash multimap from key octets to (entry, key index). A slot holds
  * no key: on a hash match the key is made again from the entry
