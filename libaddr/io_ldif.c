@@ -222,6 +222,19 @@ void addr__wout_flush(struct addr__wout *w, int all)
 	addr_buf_clear(w->out);
 }
 
+/* ldif_entry - entry i of d as the LDIF writer writes it */
+static int ldif_entry(void *octx, struct addr_buf *out,
+		      const struct addr_dir *d, size_t i)
+{
+	const struct addr_dir_entry *e = d->e[i];
+
+	if (i > 0)
+		addr__buf_putc(out, '\n');
+	addr_ldif_put(out, "dn", e->dn, e->dnlen);
+	addr__entry_out(e, put_attr, out);
+	return out->oom ? ADDR_ENOMEM : 0;
+}
+
 /* write_ldif - the LDIF writer into w */
 static int write_ldif(const struct addr_dir *d, struct addr__wout *w)
 {
@@ -230,12 +243,7 @@ static int write_ldif(const struct addr_dir *d, struct addr__wout *w)
 
 	addr_buf_puts(out, "version: 1\n");
 	for (i = 0; i < d->n && !w->err; i++) {
-		const struct addr_dir_entry *e = d->e[i];
-
-		if (i > 0)
-			addr__buf_putc(out, '\n');
-		addr_ldif_put(out, "dn", e->dn, e->dnlen);
-		addr__entry_out(e, put_attr, out);
+		ldif_entry(NULL, out, d, i);
 		addr__wout_flush(w, 0);
 	}
 	addr__wout_flush(w, 1);
@@ -270,6 +278,14 @@ int addr__write_stream(const struct addr_dir *d,
 int addr_dir_write_ldif_to(const struct addr_dir *d, addr_write_fn fn,
 			   void *ctx)
 {
+	static const char head[] = "version: 1\n";
+
+	/* with workers, the entries are formatted in parallel */
+	if (d->nthreads > 0 && d->n > 0) {
+		if (fn(ctx, head, sizeof(head) - 1) < 0)
+			return ADDR_EIO;
+		return addr__write_par(d, ldif_entry, NULL, fn, ctx);
+	}
 	return addr__write_stream(d, write_ldif, fn, ctx);
 }
 

@@ -300,6 +300,57 @@ static void test_apply_changes(void **state)
 	addr_buf_free(&ch);
 }
 
+struct sinkbuf {
+	struct addr_buf b;
+	size_t calls, fail_at;	/* fail_at: the call that fails, 0 never */
+};
+
+static int to_buf(void *ctx, const char *buf, size_t len)
+{
+	struct sinkbuf *s = ctx;
+
+	if (++s->calls == s->fail_at)
+		return -1;
+	return addr_buf_put(&s->b, buf, len);
+}
+
+/* the LDIF writer with workers: chunks formatted in parallel, the same
+ * bytes in the same order; a failing output stops it with ADDR_EIO */
+static void test_write_parallel(void **state)
+{
+	struct addr_buf in, want;
+	struct addr_dir *d;
+	struct sinkbuf got;
+	unsigned t;
+
+	(void)state;
+	addr_buf_init(&in);
+	addr_buf_init(&want);
+	gen(&in, 7000, 0);
+	assert_int_equal(addr_dir_new(&d, ADDR_DIR_LENIENT), 0);
+	assert_true(addr_dir_load_ldif(d, in.ptr, in.size, "in.ldif", 0,
+				       NULL) >= 0);
+	assert_true(addr_dir_count(d) > 4096);	/* several chunks */
+	assert_int_equal(addr_dir_write_ldif(d, &want), 0);
+	for (t = 1; t <= 3; t++) {
+		memset(&got, 0, sizeof(got));
+		addr_buf_init(&got.b);
+		assert_int_equal(addr_dir_set_threads(d, t), 0);
+		assert_int_equal(addr_dir_write_ldif_to(d, to_buf, &got), 0);
+		assert_int_equal(got.b.size, want.size);
+		assert_memory_equal(got.b.ptr, want.ptr, want.size);
+		addr_buf_free(&got.b);
+	}
+	memset(&got, 0, sizeof(got));
+	addr_buf_init(&got.b);
+	got.fail_at = 2;
+	assert_int_equal(addr_dir_write_ldif_to(d, to_buf, &got), ADDR_EIO);
+	addr_buf_free(&got.b);
+	addr_dir_free(d);
+	addr_buf_free(&in);
+	addr_buf_free(&want);
+}
+
 static void test_threads_limit(void **state)
 {
 	struct addr_dir *d;
@@ -319,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_change_record_midway),
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_apply_changes),
+		cmocka_unit_test(test_write_parallel),
 		cmocka_unit_test(test_threads_limit),
 	};
 
