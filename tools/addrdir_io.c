@@ -13,6 +13,7 @@
  * The commands name a format (enum addrdir_fmt) and never call a
  * format's functions themselves, so a new format is one switch here.
  */
+#define _GNU_SOURCE	/* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -160,7 +161,13 @@ struct atomic {
 	char tmp[4096];
 	int fd;
 	int err;		/* errno of a failed write, or 0 */
+	off_t written, started;	/* octets written; writeback asked for */
 };
+
+/* Writeback is started every WB_STEP octets (sync_file_range): the
+ * fsync at the end then waits for the last few MiB instead of the whole
+ * file, the disk having written the rest while the rest was made. */
+#define WB_STEP ((off_t)8 << 20)
 
 /* atomic_begin - the temporary file for path; CLI_OK or CLI_FATAL */
 static int atomic_begin(struct atomic *a, const char *path)
@@ -169,6 +176,7 @@ static int atomic_begin(struct atomic *a, const char *path)
 
 	a->path = path;
 	a->err = 0;
+	a->written = a->started = 0;
 	if (snprintf(a->tmp, sizeof(a->tmp), "%s.XXXXXX", path) >=
 	    (int)sizeof(a->tmp)) {
 		cli_error("%s: path too long", path);
@@ -201,6 +209,16 @@ static int atomic_write(void *ctx, const char *data, size_t len)
 		else
 			off += (size_t)n;
 	}
+	a->written += (off_t)off;
+#ifdef SYNC_FILE_RANGE_WRITE
+	if (a->err == 0 && a->written - a->started >= WB_STEP) {
+		/* a hint: an error here is the fsync's to report */
+		(void)sync_file_range(a->fd, a->started,
+				      a->written - a->started,
+				      SYNC_FILE_RANGE_WRITE);
+		a->started = a->written;
+	}
+#endif
 	return a->err ? -1 : 0;
 }
 
