@@ -32,7 +32,8 @@
  *	--threads N: libaddr's load with addr_dir_set_threads(d, N): N
  *	worker threads make and check the entries while the loading
  *	thread reads and inserts (load_cpu then counts every thread; the
- *	wall time is what the workers save).
+ *	wall time is what the workers save), and mallopt(M_ARENA_MAX, 1)
+ *	as addrdir does with workers.
  *
  *	--stream: neither mode reads the file beforehand; each library
  *	reads it itself inside the timed part: libaddr with
@@ -71,6 +72,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -443,6 +445,9 @@ int main(int argc, char **argv)
 			threads = (unsigned)atoi(optarg);
 			if (threads > 8)
 				usage(2);
+			/* as addrdir does (addr_dir_set_threads) */
+			if (threads > 0)
+				(void)mallopt(M_ARENA_MAX, 1);
 			break;
 		case 'h': usage(0); break;
 		default: usage(2);

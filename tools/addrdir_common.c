@@ -19,6 +19,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <malloc.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -131,6 +132,14 @@ void addrdir_threads(struct addr_dir *d)
 		n = sysconf(_SC_NPROCESSORS_ONLN);
 		n = n < 2 ? 0 : n > 4 ? 4 : n;
 	}
+#ifdef M_ARENA_MAX
+	/* glibc gives each thread an arena of its own, grown a page at a
+	 * time with an mprotect each: a million entries made by workers
+	 * cost a second of system time. One arena, grown by brk with the
+	 * usual padding, does not; tcache keeps the lock rare. */
+	if (n > 0)
+		(void)mallopt(M_ARENA_MAX, 1);
+#endif
 	addr_dir_set_threads(d, (unsigned)n);
 }
 

@@ -878,7 +878,10 @@ ADDR_EXTERN void addr_dir_set_progress(struct addr_dir *d,
  * (at most 8; 0, the default, none) while the calling thread reads the
  * input and inserts the entries in file order. The result, the report
  * and its order are the same either way; d must not be used by another
- * thread during the load. ADDR_EINVAL when n is over 8. */
+ * thread during the load. ADDR_EINVAL when n is over 8. With glibc, the
+ * workers' allocations come from arenas of their own, grown a page at a
+ * time; a program loading large directories may want mallopt(M_ARENA_MAX,
+ * 1), as addrdir does. */
 ADDR_EXTERN int addr_dir_set_threads(struct addr_dir *d, unsigned n);
 /* addr_dir_count - number of entries */
 ADDR_EXTERN size_t addr_dir_count(const struct addr_dir *d);
