@@ -504,7 +504,7 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 		e->a = na;
 		e->acap = nc;
 	}
-	if (nlen >= UINT32_MAX)
+	if (nlen > ADDR__ATTR_NAME)
 		return NULL;
 	if ((pool = pooled(name, nlen)) != NULL) {
 		/* never written through (see name_pool) */
@@ -539,8 +539,10 @@ static int attr_grow(struct addr_dir_entry *e, struct addr__dattr *a)
 	size_t nc = a->cap ? (size_t)a->cap * 2 : 1;
 	struct addr__dval *v;
 
-	if (nc > UINT32_MAX)
-		return ADDR_ENOMEM;
+	if (nc > ADDR__ATTR_VALUES)
+		nc = ADDR__ATTR_VALUES;
+	if (nc <= a->cap)
+		return ADDR_ETOOLONG;
 	if (a->v != NULL && !in_blk(e, a->v)) {
 		if ((v = addr__realloc(a->v, nc * sizeof(*v))) == NULL)
 			return ADDR_ENOMEM;
@@ -573,8 +575,10 @@ static int attr_grow(struct addr_dir_entry *e, struct addr__dattr *a)
 static int attr_push(struct addr_dir_entry *e, struct addr__dattr *a,
 		     char *v, size_t len)
 {
-	if (a->n == a->cap && attr_grow(e, a) < 0)
-		return ADDR_ENOMEM;
+	int rc;
+
+	if (a->n == a->cap && (rc = attr_grow(e, a)) < 0)
+		return rc;
 	a->v[a->n].ptr = v;
 	a->v[a->n].len = len;
 	a->n++;
@@ -584,14 +588,19 @@ static int attr_push(struct addr_dir_entry *e, struct addr__dattr *a,
 int addr_dir_entry_add_value(struct addr_dir_entry *e, const char *attr,
 			     const char *v, size_t len)
 {
-	struct addr__dattr *a = attr_get(e, attr, strlen(attr));
+	size_t nlen = strlen(attr);
+	struct addr__dattr *a;
 	char *c;
+	int rc;
 
+	if (nlen > ADDR__ATTR_NAME)
+		return ADDR_ETOOLONG;
+	a = attr_get(e, attr, nlen);
 	if (a == NULL || (c = memdup0(v, len)) == NULL)
 		return ADDR_ENOMEM;
-	if (attr_push(e, a, c, len) < 0) {
+	if ((rc = attr_push(e, a, c, len)) < 0) {
 		addr__free(c);
-		return ADDR_ENOMEM;
+		return rc;
 	}
 	return 0;
 }
@@ -649,7 +658,7 @@ int addr__entry_fill(struct addr_dir_entry *e,
 		}
 	}
 	need += 7;
-	if (rec->nitem >= UINT32_MAX)
+	if (rec->nitem > ADDR__ATTR_VALUES)
 		return ADDR_ENOMEM;
 	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
 	    (at = addr__malloc(rec->nitem * sizeof(*at))) == NULL)

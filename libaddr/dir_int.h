@@ -19,14 +19,19 @@ struct addr__dval {
 	size_t len;
 };
 
-/* One attribute: name as first read (owned), values in order; 32
- * octets (names and value counts are below 4 Gi: attr_get and
- * attr_grow refuse more with ADDR_ENOMEM). */
+/* One attribute: name as first read (owned), values in order; 24
+ * octets, since a directory holds ten of them per recipient: a name is
+ * at most ADDR__ATTR_NAME octets and an attribute holds at most
+ * ADDR__ATTR_VALUES values (attr_get, attr_grow and addr__entry_fill
+ * refuse more). */
+#define ADDR__ATTR_NAME 255u
+#define ADDR__ATTR_VALUES ((1u << 24) - 1)
 struct addr__dattr {
 	char *name;
 	struct addr__dval *v;
-	uint32_t nlen;
-	uint32_t n, cap;
+	uint32_t n;
+	uint32_t cap : 24;
+	uint32_t nlen : 8;
 };
 
 /* Tags of index keys: which namespace and which rule a clash breaks. */

@@ -200,6 +200,17 @@ static int header(struct addr__csv_run *c)
 		c->h[i].col = col;
 		c->h[i].mv = col == ADDR__CSV_OPAQUE &&
 			     addr__csv_mv_opaque(name, c->h[i].len, c->opt);
+		/* a column kept as an attribute names it: the directory
+		 * holds names of up to 255 octets, as LDIF does */
+		if (col == ADDR__CSV_OPAQUE && c->h[i].len > ADDR__ATTR_NAME) {
+			c->s.column = i + 1;
+			addr__sink_diag(&c->s, ADDR_SEV_ERROR, ADDR_ETOOLONG,
+					"csv.header.name-too-long", "column "
+					"name of %zu octets (at most %u)",
+					c->h[i].len, ADDR__ATTR_NAME);
+			c->h[i].col = ADDR__CSV_IGNORED;
+			continue;
+		}
 		if (dup) {
 			int strict = col == ADDR__CSV_OBJCLASS || !c->lenient;
 

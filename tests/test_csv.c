@@ -287,6 +287,12 @@ static const struct arow arows[] = {
 	  "Mailbox,jdoe,jd,John,Doe,John Doe\r\n", "",
 	  "cn: jdoe\ngivenName: John\nsn: Doe\ndisplayName: John Doe\n"
 	  "mailNickname: jd\n", NULL },
+	/* a column kept as an attribute names it: at most 255 octets, as
+	 * in LDIF (the column is ignored, the line still read) */
+	{ "name-too-long", F_BASE, "Obj-Class,Directory Name,xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\r\n"
+	  "Mailbox,jdoe,v\r\n", "csv.header.name-too-long@1", NULL, NULL },
+	{ "name-255", F_BASE, "Obj-Class,Directory Name,yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy\r\n"
+	  "Mailbox,jdoe,v\r\n", "", NULL, NULL },
 	/* Excel's trailing comma: an empty column name is ignored */
 	{ "excel-trailing-comma", 0,
 	  "Obj-Class,Directory Name,\r\nMailbox,jdoe,\r\n", "", "cn: jdoe\n",

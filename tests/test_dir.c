@@ -528,6 +528,26 @@ static void test_dn_compare(void **state)
 	addr_dir_free(d);
 }
 
+/* an attribute name is at most 255 octets (the directory keeps its
+ * length in a byte; LDIF and CSV refuse longer ones with their rules) */
+static void test_attr_name_limit(void **state)
+{
+	struct addr_dir_entry *e;
+	char name[300];
+
+	(void)state;
+	assert_int_equal(addr_dir_entry_new(&e, "CN=x", 4), 0);
+	memset(name, 'a', sizeof(name));
+	name[255] = '\0';
+	assert_int_equal(addr_dir_entry_add_value(e, name, "v", 1), 0);
+	name[255] = 'a';
+	name[256] = '\0';
+	assert_int_equal(addr_dir_entry_add_value(e, name, "v", 1),
+			 ADDR_ETOOLONG);
+	assert_int_equal(addr_dir_entry_nattrs(e), 1);
+	addr_dir_entry_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +560,7 @@ int main(void)
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_long_x500_key),
 		cmocka_unit_test(test_dn_compare),
+		cmocka_unit_test(test_attr_name_limit),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
