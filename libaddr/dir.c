@@ -562,7 +562,7 @@ static int attr_grow(struct addr_dir_entry *e, struct addr__dattr *a)
 		}
 	}
 	/* blk_alloc may move the block, and a->v with it */
-	if ((v = blk_alloc(e, nc * sizeof(*v), 8)) == NULL)
+	if ((v = blk_alloc(e, nc * sizeof(*v), 4)) == NULL)
 		return ADDR_ENOMEM;
 	if (a->n > 0)
 		memcpy(v, a->v, a->n * sizeof(*v));
@@ -593,7 +593,7 @@ int addr_dir_entry_add_value(struct addr_dir_entry *e, const char *attr,
 	char *c;
 	int rc;
 
-	if (nlen > ADDR__ATTR_NAME)
+	if (nlen > ADDR__ATTR_NAME || len >= UINT32_MAX)
 		return ADDR_ETOOLONG;
 	a = attr_get(e, attr, nlen);
 	if (a == NULL || (c = memdup0(v, len)) == NULL)
@@ -625,8 +625,8 @@ static int blk_reserve(struct addr_dir_entry *e, size_t n)
  * attribute, then the values. The result is what adding each item with
  * addr_dir_entry_add_value gives, without a malloc per value.
  */
-_Static_assert(sizeof(struct addr__dval) % 8 == 0,
-	       "value arrays keep the block aligned");
+_Static_assert(sizeof(struct addr__dval) % 4 == 0,
+	       "value arrays keep the block 4-aligned");
 
 int addr__entry_fill(struct addr_dir_entry *e,
 		     const struct addr_ldif_record *rec)
@@ -691,7 +691,7 @@ int addr__entry_fill(struct addr_dir_entry *e,
 	for (i = 0; i < e->na; i++) {
 		struct addr__dattr *a = &e->a[i];
 
-		if ((a->v = blk_alloc(e, a->cap * sizeof(*a->v), 8)) == NULL) {
+		if ((a->v = blk_alloc(e, a->cap * sizeof(*a->v), 4)) == NULL) {
 			a->cap = 0;
 			goto out;
 		}

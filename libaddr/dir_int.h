@@ -13,10 +13,12 @@
 #include <stdint.h>
 #include "addr_int.h"
 
-/* One attribute value: owned, NUL-terminated, may contain NUL. */
-struct addr__dval {
+/* One attribute value: owned, NUL-terminated, may contain NUL. 12
+ * octets, packed: a directory holds fifteen of them per recipient, and
+ * a value is below 4 GiB (every reader bounds its values far below). */
+struct __attribute__((packed)) addr__dval {
 	char *ptr;
-	size_t len;
+	uint32_t len;
 };
 
 /* One attribute: name as first read (owned), values in order; 24

@@ -912,8 +912,8 @@ ADDR_EXTERN int addr_dir_entry_copy(struct addr_dir_entry **out,
  * addr_dir_entry_add_value - append a copy of v[0..len) to the attribute
  * attr (NUL-terminated, borrowed; compared case-insensitively; a new
  * attribute goes at the end). Only for caller-owned entries. 0,
- * ADDR_ETOOLONG (a name over 255 octets, or 16 Mi values in one
- * attribute) or ADDR_ENOMEM.
+ * ADDR_ETOOLONG (a name over 255 octets, a value of 4 GiB, or 16 Mi
+ * values in one attribute) or ADDR_ENOMEM.
  */
 ADDR_EXTERN int addr_dir_entry_add_value(struct addr_dir_entry *e,
 					 const char *attr, const char *v,
