@@ -219,14 +219,27 @@ static int in_pool(const char *p)
 
 /* pooled - name[0..n) spelled exactly as a name of the pool: that
  * name, else NULL */
+static int pool_is(size_t i, const char *name, size_t n)
+{
+	return pool_len[i] == n && name_pool[i][n] == '\0' &&
+	       memcmp(name_pool[i], name, n) == 0;
+}
+
 static const char *pooled(const char *name, size_t n)
 {
+	/* records list their attributes in much the same order: the name
+	 * after the one found last is tried first (per thread: workers
+	 * of dir_pipe.c call this too) */
+	static _Thread_local size_t next;
 	size_t i;
 
+	if (next < POOL_N && pool_is(next, name, n))
+		return name_pool[next++];
 	for (i = 0; i < POOL_N; i++)
-		if (pool_len[i] == n && name_pool[i][n] == '\0' &&
-		    memcmp(name_pool[i], name, n) == 0)
+		if (pool_is(i, name, n)) {
+			next = i + 1;
 			return name_pool[i];
+		}
 	return NULL;
 }
 
@@ -677,13 +690,17 @@ int addr__entry_fill(struct addr_dir_entry *e,
 		e->a = p;
 		e->acap = runs;
 	}
-	/* the attributes, and in a->cap the number of values of each */
+	/* the attributes, and in a->cap the number of values of each (an
+	 * item named exactly as the one before belongs to its attribute) */
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_str *nm = &rec->item[i].name;
-		struct addr__dattr *a = attr_get(e, nm->ptr,
-						 strnlen(nm->ptr, nm->len));
+		struct addr__dattr *a;
 
-		if (a == NULL)
+		if (i > 0 && nm->len == rec->item[i - 1].name.len &&
+		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) == 0)
+			a = &e->a[at[i - 1]];
+		else if ((a = attr_get(e, nm->ptr,
+				       strnlen(nm->ptr, nm->len))) == NULL)
 			goto out;
 		at[i] = (uint32_t)(a - e->a);
 		a->cap++;
