@@ -5,6 +5,7 @@
  *	addr_dsml_parse()	records of a DSML file: the entries of a
  *				batchResponse or the changes of a
  *				batchRequest, every problem a diagnostic
+ *	addr_dsml_parse_read()	the same, the file read in pieces
  *	addr_dir_load_dsml()	a batchResponse into a directory, checked
  *	addr_dir_write_dsml()	a directory as a batchResponse, byte-stable
  *	addr_dir_write_dsml_to()	the same, handed out in pieces
@@ -13,7 +14,10 @@
  *
  * The reader streams the document with libxml2's xmlreader and expands
  * one record element at a time into a small tree (xmlTextReaderExpand),
- * so memory follows the largest record, not the file (§12). libxml2 is
+ * so memory follows the largest record, not the file (§12). The input
+ * reaches libxml2 through a read callback (xmlReaderForIO), also for a
+ * document in memory: xmlReaderForMemory would copy it whole into the
+ * parser's buffer first. libxml2 is
  * never asked to substitute entities, load a DTD or use the network: a
  * DOCTYPE or an entity reference rejects the document (dsml.doctype)
  * before anything is looked up, and libxml2's own limits (entity loops,
@@ -179,8 +183,16 @@ static void unhook(struct hooks *h)
 
 struct dsml {
 	xmlTextReaderPtr r;
-	const char *in;
-	size_t len;
+	addr_read_fn rd;	/* the input */
+	void *rctx;
+	int rderr;		/* rd failed */
+	/* "<!DOCTYPE" looked for in what libxml2 read before the document
+	 * element (the reader gives the DOCTYPE node no line) */
+	int dtseen;		/* found; dtline is its line */
+	size_t dtline, rdline;	/* lines before the octets read so far */
+	char dttail[8];		/* the last octets read, for a match
+				 * across two reads */
+	size_t ndttail;
 	unsigned flags;
 	struct addr__sink s;
 	addr_ldif_record_fn fn;
@@ -339,35 +351,60 @@ static int blank(const xmlChar *s)
 	return s == NULL || *s == '\0';
 }
 
-/* has_doctype - the offset just past "<!DOCTYPE" in in, or 0 */
-static size_t has_doctype(const char *in, size_t len)
+/*
+ * find_doctype - look for "<!DOCTYPE" in the n octets b just read, and
+ * count their lines. A DOCTYPE stands before the document element, so
+ * once the reader is past that element the octets only pass through.
+ */
+static void find_doctype(struct dsml *ds, const char *b, size_t n)
 {
-	const char *p = in, *end = in + len, *d;
+	char w[16];
+	size_t i, k;
 
-	while ((d = memchr(p, '<', (size_t)(end - p))) != NULL) {
-		if ((size_t)(end - d) >= 9 && memcmp(d, "<!DOCTYPE", 9) == 0)
-			return (size_t)(d - in) + 9;
-		p = d + 1;
+	if (ds->dtseen || ds->rootseen || n == 0)
+		return;
+	/* a match across the previous read and this one */
+	k = n < 8 ? n : 8;
+	memcpy(w, ds->dttail, ds->ndttail);
+	memcpy(w + ds->ndttail, b, k);
+	for (i = 0; i + 9 <= ds->ndttail + k; i++)
+		if (i < ds->ndttail && memcmp(w + i, "<!DOCTYPE", 9) == 0) {
+			ds->dtseen = 1;
+			ds->dtline = ds->rdline;
+			return;
+		}
+	for (i = 0; i < n; i++) {
+		if (b[i] == '<' && n - i >= 9 && memcmp(b + i, "<!DOCTYPE", 9) == 0) {
+			ds->dtseen = 1;
+			ds->dtline = ds->rdline;
+			return;
+		}
+		ds->rdline += b[i] == '\n';
 	}
-	return 0;
+	/* keep the last 8 octets (a shorter read adds to the old ones) */
+	if (n >= 8) {
+		memcpy(ds->dttail, b + n - 8, 8);
+		ds->ndttail = 8;
+	} else {
+		size_t keep = ds->ndttail + n > 8 ? 8 - n : ds->ndttail;
+
+		memmove(ds->dttail, ds->dttail + ds->ndttail - keep, keep);
+		memcpy(ds->dttail + keep, b, n);
+		ds->ndttail = keep + n;
+	}
 }
 
 /* doctype - the document has a DTD or an entity reference: refuse it
  * before anything is expanded (T35). The reader reports no line for
- * the DOCTYPE node, so the line is counted in the input. */
+ * the DOCTYPE node: find_doctype counted it in the input. */
 static void doctype(struct dsml *ds, int isref)
 {
 	size_t line = 0;
 
-	if (isref) {
+	if (isref)
 		line = cur_line(ds);
-	} else {
-		size_t i, at = has_doctype(ds->in, ds->len);
-
-		line = 1;
-		for (i = 0; i < at; i++)
-			line += ds->in[i] == '\n';
-	}
+	else
+		line = ds->dtseen ? ds->dtline : 0;
 	ds->filelevel = 1;
 	diag(ds, line, ADDR_SEV_ERROR, "dsml.doctype", "%s: DSML needs no DTD "
 	     "and entities are never expanded", isref ? "entity reference" :
@@ -1127,7 +1164,7 @@ static void walk(struct dsml *ds)
 		ended(ds, rc);
 	/* libxml2 may stop in the DTD (an entity loop) before it shows the
 	 * DOCTYPE node: name the real reason too */
-	if (rc < 0 && !ds->rootseen && has_doctype(ds->in, ds->len))
+	if (rc < 0 && !ds->rootseen && ds->dtseen)
 		doctype(ds, 0);
 }
 
@@ -1139,50 +1176,86 @@ static void dsml_close(struct dsml *ds)
 	unhook(&ds->hooks);
 }
 
-/* dsml_open - the reader for in[0..len), errors routed to handler */
-static int dsml_open(struct dsml *ds, const char *in, size_t len,
-		     xmlStructuredErrorFunc handler)
+/* A document in memory as an addr_read_fn. */
+struct memin {
+	const char *p;
+	size_t left;
+};
+
+static long mem_read(void *ctx, char *buf, size_t cap)
 {
-	xmlInitParser();
-	if (len > INT_MAX) {
-		ds->filelevel = 1;
-		diag(ds, 1, ADDR_SEV_ERROR, "dsml.xml", "input longer than "
-		     "%d octets", INT_MAX);
+	struct memin *m = ctx;
+	size_t n = m->left < cap ? m->left : cap;
+
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (long)n;
+}
+
+/* io_read - libxml2's read callback: the next octets from ds->rd, a
+ * read error ends the parse (ADDR_EIO) */
+static int io_read(void *ctx, char *buf, int len)
+{
+	struct dsml *ds = ctx;
+	long n;
+
+	if (len <= 0 || ds->rderr)
+		return ds->rderr ? -1 : 0;
+	n = ds->rd(ds->rctx, buf, (size_t)len);
+	if (n < 0 || n > len) {
+		ds->rderr = 1;
 		return -1;
 	}
+	find_doctype(ds, buf, (size_t)n);
+	return (int)n;
+}
+
+static int io_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* dsml_open - the reader for what ds->rd delivers, errors routed to
+ * handler */
+static int dsml_open(struct dsml *ds, xmlStructuredErrorFunc handler)
+{
+	xmlInitParser();
+	ds->rdline = 1;
 	hook(&ds->hooks, ds, handler);
-	ds->r = xmlReaderForMemory(in, (int)len, NULL, NULL, OPTIONS);
+	ds->r = xmlReaderForIO(io_read, io_close, ds, NULL, NULL, OPTIONS);
 	if (ds->r == NULL) {
 		dsml_close(ds);
-		ds->stop = ADDR_ENOMEM;
+		ds->stop = ds->rderr ? ADDR_EIO : ADDR_ENOMEM;
 		return -1;
 	}
 	xmlTextReaderSetStructuredErrorHandler(ds->r, handler, ds);
 	return 0;
 }
 
-/* dsml_run - parse; the caller frees with dsml_done */
-static void dsml_run(struct dsml *ds, const char *in, size_t len,
+/* dsml_run - parse what rd delivers; the caller frees with dsml_done */
+static void dsml_run(struct dsml *ds, addr_read_fn rd, void *rctx,
 		     const char *file, unsigned flags, addr_ldif_record_fn fn,
 		     void *ctx, struct addr_dir_report *rep)
 {
 	memset(ds, 0, sizeof(*ds));
-	ds->in = in;
-	ds->len = len;
+	ds->rd = rd;
+	ds->rctx = rctx;
 	ds->flags = flags;
 	ds->fn = fn;
 	ds->ctx = ctx;
 	addr__sink_init(&ds->s, rep, NULL, file);
 	addr_buf_init(&ds->vals);
 	addr_buf_init(&ds->tmp);
-	if (dsml_open(ds, in, len, on_xml_error) == 0)
+	if (dsml_open(ds, on_xml_error) == 0)
 		walk(ds);
 }
 
 static int dsml_done(struct dsml *ds)
 {
-	int rc = ds->stop ? ds->stop : ds->s.fatal ? ADDR_ENOMEM :
-		 (int)ds->s.nerrors;
+	int rc = ds->rderr ? ADDR_EIO : ds->stop ? ds->stop :
+		 ds->s.fatal ? ADDR_ENOMEM : (int)ds->s.nerrors;
 
 	dsml_close(ds);
 	addr_buf_free(&ds->vals);
@@ -1195,9 +1268,20 @@ int addr_dsml_parse(const char *in, size_t len, const char *file,
 		    unsigned flags, addr_ldif_record_fn fn, void *ctx,
 		    struct addr_dir_report *rep)
 {
+	struct memin m = { in, len };
 	struct dsml ds;
 
-	dsml_run(&ds, in, len, file, flags, fn, ctx, rep);
+	dsml_run(&ds, mem_read, &m, file, flags, fn, ctx, rep);
+	return dsml_done(&ds);
+}
+
+int addr_dsml_parse_read(addr_read_fn rd, void *rctx, const char *file,
+			 unsigned flags, addr_ldif_record_fn fn, void *ctx,
+			 struct addr_dir_report *rep)
+{
+	struct dsml ds;
+
+	dsml_run(&ds, rd, rctx, file, flags, fn, ctx, rep);
 	return dsml_done(&ds);
 }
 
@@ -1510,12 +1594,16 @@ struct spans {
  * root (the SOAP Body's element when wrapped); 0 when none */
 static long root_ordinal(const char *in, size_t len)
 {
+	struct memin m = { in, len };
 	struct dsml ds;
 	long ord = 0, found = 0;
 	int soap = 0, inbody = 0;
 
 	memset(&ds, 0, sizeof(ds));
-	if (dsml_open(&ds, in, len, quiet) < 0)
+	ds.rd = mem_read;
+	ds.rctx = &m;
+	ds.dtseen = 1;		/* no DOCTYPE to look for: not reported */
+	if (dsml_open(&ds, quiet) < 0)
 		return 0;
 	while (found == 0 && xmlTextReaderRead(ds.r) == 1) {
 		int depth = xmlTextReaderDepth(ds.r);
@@ -1687,6 +1775,7 @@ int addr_dsml_rejects(struct addr_buf *out, const char *in, size_t len,
 		      const size_t *lines, size_t nlines)
 {
 	static const char decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+	struct memin m = { in, len };
 	struct spans sp;
 	struct dsml ds;
 	size_t i, bom;
@@ -1695,7 +1784,7 @@ int addr_dsml_rejects(struct addr_buf *out, const char *in, size_t len,
 
 	/* a file-level problem rejects every record; so does an encoding
 	 * that is not ASCII-compatible (UTF-16), which scan cannot read */
-	dsml_run(&ds, in, len, NULL, 0, NULL, NULL, NULL);
+	dsml_run(&ds, mem_read, &m, NULL, 0, NULL, NULL, NULL);
 	whole = ds.filelevel || len < 4 || memchr(in, '\0', 4) != NULL ||
 		(unsigned char)in[0] >= 0xfe;
 	if ((rc = dsml_done(&ds)) == ADDR_ENOMEM)

@@ -1340,6 +1340,19 @@ ADDR_EXTERN int addr_dsml_parse(const char *in, size_t len, const char *file,
 				void *ctx, struct addr_dir_report *rep);
 
 /*
+ * addr_dsml_parse_read - addr_dsml_parse of the input rd delivers, read
+ * in pieces as libxml2's reader asks for them: only the record being
+ * read (and libxml2's buffers) is held in memory, never the whole
+ * input. The same records, diagnostics and result as addr_dsml_parse
+ * of the whole input, or ADDR_EIO when rd failed (the records before
+ * were delivered).
+ */
+ADDR_EXTERN int addr_dsml_parse_read(addr_read_fn rd, void *rctx,
+				     const char *file, unsigned flags,
+				     addr_ldif_record_fn fn, void *ctx,
+				     struct addr_dir_report *rep);
+
+/*
  * addr_dir_load_dsml - add the entries of the batchResponse in[0..len)
  * to d, then check the whole directory; as addr_dir_load_ldif (a
  * batchRequest is refused with dsml.root). Returns the number of errors,
