@@ -1387,27 +1387,40 @@ struct writer {
 	struct addr_buf b64;
 };
 
-/* plain_text - s[0..n) (valid XML text, at most INT_MAX octets) holds
- * nothing that xmlTextWriterWriteString would escape (< > & " CR) */
-static int plain_text(const char *s, size_t n)
+/* What xmlTextWriterWriteString escapes: in text (xmlEncodeSpecialChars)
+ * < > & " CR; in an attribute value (xmlBufAttrSerializeTxtContent, the
+ * writer's document being UTF-8) TAB and LF as well. */
+#define ESC_TEXT	1
+#define ESC_ATTR	2
+static const unsigned char esc[256] = {
+	['\t'] = ESC_ATTR, ['\n'] = ESC_ATTR, ['\r'] = ESC_TEXT | ESC_ATTR,
+	['"'] = ESC_TEXT | ESC_ATTR, ['&'] = ESC_TEXT | ESC_ATTR,
+	['<'] = ESC_TEXT | ESC_ATTR, ['>'] = ESC_TEXT | ESC_ATTR,
+};
+
+/* plain - s[0..n) (valid XML text, at most INT_MAX octets) holds
+ * nothing that xmlTextWriterWriteString would escape in the context
+ * what (ESC_TEXT or ESC_ATTR) */
+static int plain(const char *s, size_t n, int what)
 {
 	size_t i;
 
 	if (n > INT_MAX)
 		return 0;
 	for (i = 0; i < n; i++)
-		switch (s[i]) {
-		case '<': case '>': case '&': case '"': case '\r':
+		if (esc[(unsigned char)s[i]] & what)
 			return 0;
-		}
 	return 1;
 }
 
 /* raw, el, at, end - xmlTextWriter calls, failures collected in bad */
-static void raw(struct writer *wr, const char *s)
+static void raw_len(struct writer *wr, const char *s, size_t n)
 {
-	wr->bad |= xmlTextWriterWriteRaw(wr->w, (const xmlChar *)s) < 0;
+	wr->bad |= xmlTextWriterWriteRawLen(wr->w, (const xmlChar *)s,
+					    (int)n) < 0;
 }
+
+#define raw(wr, lit)	raw_len(wr, lit, sizeof(lit) - 1)
 
 static void el(struct writer *wr, const char *name)
 {
@@ -1416,8 +1429,19 @@ static void el(struct writer *wr, const char *name)
 
 static void at(struct writer *wr, const char *name, const char *v)
 {
-	wr->bad |= xmlTextWriterWriteAttribute(wr->w, (const xmlChar *)name,
-					       (const xmlChar *)v) < 0;
+	size_t n = strlen(v);
+
+	if (!plain(v, n, ESC_ATTR)) {
+		wr->bad |= xmlTextWriterWriteAttribute(wr->w,
+			(const xmlChar *)name, (const xmlChar *)v) < 0;
+		return;
+	}
+	/* nothing to escape: the value as it is, without
+	 * xmlBufAttrSerializeTxtContent's scan and copies */
+	wr->bad |= xmlTextWriterStartAttribute(wr->w,
+					       (const xmlChar *)name) < 0;
+	raw_len(wr, v, n);
+	wr->bad |= xmlTextWriterEndAttribute(wr->w) < 0;
 }
 
 static void end(struct writer *wr)
@@ -1456,10 +1480,9 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 				return ADDR_ENOMEM;
 			wr->bad |= xmlTextWriterWriteString(wr->w,
 				(const xmlChar *)wr->b64.ptr) < 0;
-		} else if (v[k].len > 0 && plain_text(v[k].ptr, v[k].len)) {
+		} else if (v[k].len > 0 && plain(v[k].ptr, v[k].len, ESC_TEXT)) {
 			/* nothing to escape: skip xmlEncodeSpecialChars' copy */
-			wr->bad |= xmlTextWriterWriteRawLen(wr->w,
-				(const xmlChar *)v[k].ptr, (int)v[k].len) < 0;
+			raw_len(wr, v[k].ptr, v[k].len);
 		} else if (v[k].len > 0) {
 			wr->bad |= xmlTextWriterWriteString(wr->w,
 				(const xmlChar *)v[k].ptr) < 0;

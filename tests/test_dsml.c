@@ -947,6 +947,26 @@ static void test_writer(void **state)
 						 NULL), "\x01" "b", 3);
 	addr_dir_free(d);
 	addr_dir_free(d2);
+	/* a dn with nothing to escape is written as it is, UTF-8 kept (not
+	 * character references); one with a quote is escaped */
+	{
+		static const char two[] =
+			"version: 1\n"
+			/* CN=Zo\xc3\xab,DC=example,DC=com */
+			"dn:: Q049Wm/DqyxEQz1leGFtcGxlLERDPWNvbQ==\n"
+			"objectClass: top\nobjectClass: user\n\n"
+			"dn: CN=\\\"Q\\\" R,DC=example,DC=com\n"
+			"objectClass: top\nobjectClass: user\n";
+
+		d = load(two, sizeof(two) - 1, 0);
+		addr_buf_clear(&out);
+		assert_int_equal(addr_dir_write_dsml(d, &out), 0);
+		assert_non_null(strstr(out.ptr, "<searchResultEntry dn=\"CN=Zo"
+				       "\xc3\xab,DC=example,DC=com\">\n"));
+		assert_non_null(strstr(out.ptr, "<searchResultEntry dn=\"CN="
+				       "\\&quot;Q\\&quot; R,DC=example,DC=com\">\n"));
+		addr_dir_free(d);
+	}
 	assert_int_equal(addr_dir_new(&d, 0), 0);
 	addr_buf_clear(&out);
 	assert_int_equal(addr_dir_write_dsml(d, &out), 0);
