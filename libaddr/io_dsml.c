@@ -203,12 +203,13 @@ struct dsml {
 	int filelevel;		/* a problem that rejects every record */
 	int rootseen;		/* the document element was reached */
 	struct hooks hooks;	/* the thread's error handlers */
-	struct addr_buf vals;	/* DN, names and decoded values of a record,
-				 * reserved so that it never moves */
-	const char *base;	/* vals.ptr when reserved */
+	struct addr_buf vals;	/* DN, names and decoded values of a record */
 	struct addr_buf tmp;
-	struct addr_ldif_item *it;	/* pointing into vals */
+	struct addr_ldif_item *it;	/* pointing into vals once delivered */
+	size_t *off;		/* while built: the name and value offsets
+				 * of each item in vals */
 	size_t nit, itcap;
+	const xmlNs *dsmlns;	/* a namespace found to be DSML's */
 };
 
 static void diag(struct dsml *ds, size_t line, int sev, const char *rule,
@@ -281,14 +282,14 @@ static void quiet(void *ctx, xmlErrorPtr e)
  * not a text node */
 static long text_line(const xmlNode *t, int back)
 {
-	const xmlChar *c;
+	const char *c;
 	long l;
 
 	if (t == NULL || t->type != XML_TEXT_NODE || t->content == NULL)
 		return 0;
 	l = xmlGetLineNo(t);
-	for (c = t->content; back && *c != '\0'; c++)
-		l -= *c == '\n';
+	for (c = S(t->content); back && (c = strchr(c, '\n')) != NULL; c++)
+		l--;
 	return l;
 }
 
@@ -303,12 +304,16 @@ static long text_line(const xmlNode *t, int back)
  */
 static size_t node_line(const xmlNode *n)
 {
-	long l = xmlGetLineNo(n);
+	long l;
 
-	if (n->type == XML_ELEMENT_NODE && n->line == 65535 &&
-	    (l = text_line(n->prev, 0)) <= 0 &&
-	    (l = text_line(n->children, 1)) <= 0 &&
-	    (l = text_line(n->next, 1)) <= 0)
+	/* xmlGetLineNo would look for a line below such an element first */
+	if (n->type == XML_ELEMENT_NODE && n->line != 65535)
+		return n->line;
+	if (n->type != XML_ELEMENT_NODE)
+		l = xmlGetLineNo(n);
+	else if ((l = text_line(n->prev, 0)) <= 0 &&
+		 (l = text_line(n->children, 1)) <= 0 &&
+		 (l = text_line(n->next, 1)) <= 0)
 		return n->parent != NULL && n->parent->type == XML_ELEMENT_NODE ?
 		       node_line(n->parent) : 65535;
 	return l > 0 ? (size_t)l : 0;
@@ -336,12 +341,20 @@ static const char *cur_name(const struct dsml *ds)
 	return l ? S(l) : "?";
 }
 
-/* node_is - is n the DSML element local? */
-static int node_is(const xmlNode *n, const char *local)
+/* node_is - is n the DSML element local? The namespace once found to
+ * be DSML's is remembered: the elements of a document usually share
+ * one declaration, and its URI is long. */
+static int node_is(struct dsml *ds, const xmlNode *n, const char *local)
 {
-	return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-	       n->ns->href != NULL && strcmp(S(n->ns->href), NS_DSML) == 0 &&
-	       strcmp(S(n->name), local) == 0;
+	if (n->type != XML_ELEMENT_NODE || n->ns == NULL ||
+	    strcmp(S(n->name), local) != 0)
+		return 0;
+	if (n->ns == ds->dsmlns)
+		return 1;
+	if (n->ns->href == NULL || strcmp(S(n->ns->href), NS_DSML) != 0)
+		return 0;
+	ds->dsmlns = n->ns;
+	return 1;
 }
 
 static int blank(const xmlChar *s)
@@ -423,10 +436,10 @@ static int ended(struct dsml *ds, int rc)
 	return 0;
 }
 
-/* push_item - one item; name and value point into ds->vals (or are
- * static) and stay valid until the next record */
-static int push_item(struct dsml *ds, int kind, const char *name, size_t nlen,
-		     const char *v, size_t vlen, int critical, size_t line)
+/* push_item - one item; name and value are offsets in ds->vals, which
+ * may move as it grows: deliver makes them pointers */
+static int push_item(struct dsml *ds, int kind, size_t noff, size_t nlen,
+		     size_t voff, size_t vlen, int critical, size_t line)
 {
 	struct addr_ldif_item *p;
 
@@ -434,23 +447,39 @@ static int push_item(struct dsml *ds, int kind, const char *name, size_t nlen,
 		size_t nc = ds->itcap ? ds->itcap * 2 : 32;
 		void *q;
 
-		if (nc > ((size_t)-1) / sizeof(*ds->it) ||
+		if (nc > ((size_t)-1) / (2 * sizeof(*ds->off)) ||
 		    (q = addr__realloc(ds->it, nc * sizeof(*ds->it))) == NULL) {
 			ds->stop = ADDR_ENOMEM;
 			return ADDR_ENOMEM;
 		}
 		ds->it = q;
+		if ((q = addr__realloc(ds->off, nc * 2 *
+				       sizeof(*ds->off))) == NULL) {
+			ds->stop = ADDR_ENOMEM;
+			return ADDR_ENOMEM;
+		}
+		ds->off = q;
 		ds->itcap = nc;
 	}
+	ds->off[2 * ds->nit] = noff;
+	ds->off[2 * ds->nit + 1] = voff;
 	p = &ds->it[ds->nit++];
 	p->kind = kind;
-	p->name.ptr = name;
 	p->name.len = nlen;
-	p->value.ptr = v;
 	p->value.len = vlen;
 	p->critical = critical;
 	p->line = line;
 	return 0;
+}
+
+/* put_lit - the literal s into ds->vals, NUL-terminated; its offset */
+static size_t put_lit(struct dsml *ds, const char *s)
+{
+	size_t off = ds->vals.size;
+
+	addr_buf_puts(&ds->vals, s);
+	addr_buf_putc(&ds->vals, '\0');
+	return off;
 }
 
 /* entity_ref - an entity reference node c inside owner (only a document
@@ -652,8 +681,8 @@ static void value(struct dsml *ds, xmlNode *v, size_t noff, size_t nlen)
 		return;
 	}
 	addr_buf_putc(&ds->vals, '\0');
-	push_item(ds, ADDR_LDIF_VALUE, ds->vals.ptr + noff, nlen,
-		  ds->vals.ptr + voff, vlen, 0, node_line(v));
+	push_item(ds, ADDR_LDIF_VALUE, noff, nlen, voff, vlen, 0,
+		  node_line(v));
 }
 
 /*
@@ -679,11 +708,10 @@ static void attr(struct dsml *ds, xmlNode *el, int kind)
 		return;
 	}
 	if (kind != ADDR_LDIF_VALUE &&
-	    push_item(ds, kind, ds->vals.ptr + noff, nlen, ds->vals.ptr + noff,
-		      nlen, 0, node_line(el)) < 0)
+	    push_item(ds, kind, noff, nlen, noff, nlen, 0, node_line(el)) < 0)
 		return;
 	for (c = el->children; c != NULL; c = c->next) {
-		if (node_is(c, "value"))
+		if (node_is(ds, c, "value"))
 			value(ds, c, noff, nlen);
 		else if (c->type == XML_ELEMENT_NODE ||
 			 ((c->type == XML_TEXT_NODE ||
@@ -751,11 +779,11 @@ static void control(struct dsml *ds, xmlNode *el)
 	/* the control value is kept as written, as the LDIF reader does */
 	voff = ds->vals.size;
 	for (c = el->children; c != NULL; c = c->next)
-		if (node_is(c, "controlValue") && put_text(ds, c->children, c) < 0)
+		if (node_is(ds, c, "controlValue") && put_text(ds, c->children, c) < 0)
 			return;
 	addr_buf_putc(&ds->vals, '\0');
-	push_item(ds, ADDR_LDIF_CONTROL, ds->vals.ptr + toff, tlen,
-		  ds->vals.ptr + voff, ds->vals.size - voff - 1, critical, line);
+	push_item(ds, ADDR_LDIF_CONTROL, toff, tlen, voff,
+		  ds->vals.size - voff - 1, critical, line);
 }
 
 /* moddn - the attributes of a <modDNRequest> as the ADDR_LDIF_VALUE
@@ -773,7 +801,7 @@ static void moddn(struct dsml *ds, xmlNode *el)
 			     "<modDNRequest> without newrdn");
 		return;
 	}
-	push_item(ds, ADDR_LDIF_VALUE, "newrdn", 6, ds->vals.ptr + off, len, 0,
+	push_item(ds, ADDR_LDIF_VALUE, put_lit(ds, "newrdn"), 6, off, len, 0,
 		  line);
 	if ((rc = prop(ds, el, "deleteoldrdn", &off, &len)) < 0)
 		return;
@@ -788,46 +816,24 @@ static void moddn(struct dsml *ds, xmlNode *el)
 			return;
 		}
 	}
-	push_item(ds, ADDR_LDIF_VALUE, "deleteoldrdn", 12, del, 1, 0, line);
+	push_item(ds, ADDR_LDIF_VALUE, put_lit(ds, "deleteoldrdn"), 12,
+		  put_lit(ds, del), 1, 0, line);
 	if (prop(ds, el, "newSuperior", &off, &len) > 0)
-		push_item(ds, ADDR_LDIF_VALUE, "newsuperior", 11,
-			  ds->vals.ptr + off, len, 0, line);
+		push_item(ds, ADDR_LDIF_VALUE, put_lit(ds, "newsuperior"), 11,
+			  off, len, 0, line);
 }
 
-/* record_size - an upper bound of what building the record of element
- * n appends to ds->vals: each text and attribute value below it with a
- * NUL, and room for an operation or a default per element */
-static size_t record_size(const xmlNode *n)
-{
-	const xmlAttr *a;
-	const xmlNode *c;
-	size_t sz = 16;
-
-	for (a = n->properties; a != NULL; a = a->next)
-		for (c = a->children; c != NULL; c = c->next)
-			sz += (c->content ? strlen(S(c->content)) : 0) + 1;
-	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE)
-			sz += record_size(c);
-		else if (c->type == XML_TEXT_NODE ||
-			 c->type == XML_CDATA_SECTION_NODE)
-			sz += (c->content ? strlen(S(c->content)) : 0) + 1;
-	}
-	return sz;
-}
-
-/* deliver - the built record to fn */
+/* deliver - the built record to fn, its offsets made pointers */
 static void deliver(struct dsml *ds, int change, size_t dnoff, size_t dnlen,
 		    size_t line)
 {
 	struct addr_ldif_record rec;
+	size_t i;
 	int rc;
 
-	/* record_size was an upper bound, so no item points into freed
-	 * memory; were it wrong, the record is dropped, not misread */
-	if (ds->vals.ptr != ds->base) {
-		ds->stop = ADDR_ENOMEM;
-		return;
+	for (i = 0; i < ds->nit; i++) {
+		ds->it[i].name.ptr = ds->vals.ptr + ds->off[2 * i];
+		ds->it[i].value.ptr = ds->vals.ptr + ds->off[2 * i + 1];
 	}
 	rec.dn.ptr = ds->vals.ptr + dnoff;
 	rec.dn.len = dnlen;
@@ -855,11 +861,6 @@ static int record(struct dsml *ds, int change)
 	line = node_line(el);
 	addr_buf_clear(&ds->vals);
 	ds->nit = 0;
-	if (addr_buf_grow(&ds->vals, record_size(el) + 16) < 0) {
-		ds->stop = ADDR_ENOMEM;
-		return 0;
-	}
-	ds->base = ds->vals.ptr;
 	if ((rc = prop(ds, el, "dn", &dnoff, &dnlen)) == 0)
 		diag(ds, line, ADDR_SEV_ERROR, "dsml.schema", "<%s> without dn",
 		     S(el->name));
@@ -876,7 +877,7 @@ static int record(struct dsml *ds, int change)
 			entity_ref(ds, c, el);
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (node_is(c, "control") && !body) {
+		if (node_is(ds, c, "control") && !body) {
 			/* response controls of an entry say nothing about it */
 			if (change != ADDR_LDIF_ENTRY)
 				control(ds, c);
@@ -884,9 +885,9 @@ static int record(struct dsml *ds, int change)
 		}
 		body = 1;
 		if ((change == ADDR_LDIF_ENTRY || change == ADDR_LDIF_ADD) &&
-		    node_is(c, "attr"))
+		    node_is(ds, c, "attr"))
 			attr(ds, c, ADDR_LDIF_VALUE);
-		else if (change == ADDR_LDIF_MODIFY && node_is(c, "modification"))
+		else if (change == ADDR_LDIF_MODIFY && node_is(ds, c, "modification"))
 			modification(ds, c);
 		else
 			diag(ds, node_line(c), ADDR_SEV_ERROR, "dsml.schema",
@@ -917,7 +918,7 @@ static int result(struct dsml *ds)
 	if (el == NULL)
 		return ended(ds, -1);
 	addr_buf_clear(&ds->vals);
-	if (node_is(el, "errorResponse")) {
+	if (node_is(ds, el, "errorResponse")) {
 		if (prop(ds, el, "type", &off, &len) <= 0)
 			off = 0, addr_buf_putc(&ds->vals, '\0');
 		diag(ds, node_line(el), sev, "dsml.result",
@@ -926,7 +927,7 @@ static int result(struct dsml *ds)
 		return !ds->stop;
 	}
 	for (c = el->children; c != NULL; c = c->next)
-		if (node_is(c, "resultCode"))
+		if (node_is(ds, c, "resultCode"))
 			break;
 	if (c == NULL || prop(ds, c, "code", &off, &len) <= 0) {
 		diag(ds, node_line(el), ADDR_SEV_ERROR, "dsml.schema",
@@ -1261,6 +1262,7 @@ static int dsml_done(struct dsml *ds)
 	addr_buf_free(&ds->vals);
 	addr_buf_free(&ds->tmp);
 	addr__free(ds->it);
+	addr__free(ds->off);
 	return rc;
 }
 

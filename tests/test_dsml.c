@@ -645,6 +645,45 @@ static void test_value_limits(void **state)
 	free(in);
 }
 
+/* a record whose values outgrow the reader's buffer many times over:
+ * every item still points at its own text when delivered */
+static void test_big_record(void **state)
+{
+	struct addr_buf in, got, want;
+	struct addr_dir_report rep;
+	char v[600];
+	size_t i;
+
+	(void)state;
+	addr_buf_init(&in);
+	addr_buf_init(&got);
+	addr_buf_init(&want);
+	addr_buf_puts(&in, BQ "<modifyRequest dn=\"cn=a\">\n");
+	addr_buf_puts(&want, "modify@2 [cn=a]\n");
+	for (i = 0; i < 300; i++) {
+		memset(v, 'a' + (int)(i % 26), sizeof(v) - 1);
+		v[sizeof(v) - 1] = '\0';
+		snprintf(v, 12, "%zu-", i);
+		v[strlen(v)] = 'x';
+		addr_buf_puts(&in, "<modification name=\"info\" operation=\"add\">"
+			      "<value>");
+		addr_buf_puts(&in, v);
+		addr_buf_puts(&in, "</value></modification>\n");
+		addr_buf_puts(&want, " add:info=info\n info=");
+		addr_buf_puts(&want, v);
+		addr_buf_puts(&want, "\n");
+	}
+	addr_buf_puts(&in, "</modifyRequest>\n" BQEND);
+	addr_dir_report_init(&rep);
+	assert_int_equal(addr_dsml_parse(in.ptr, in.size, "big", 0, dump, &got,
+					 &rep), 0);
+	assert_string_equal(got.ptr, want.ptr);
+	addr_dir_report_free(&rep);
+	addr_buf_free(&in);
+	addr_buf_free(&got);
+	addr_buf_free(&want);
+}
+
 /* libxml2 keeps line numbers past 65535 only with XML_PARSE_BIG_LINES */
 static void test_big_lines(void **state)
 {
@@ -1217,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(test_t35),
 		cmocka_unit_test(test_quiet),
 		cmocka_unit_test(test_value_limits),
+		cmocka_unit_test(test_big_record),
 		cmocka_unit_test(test_big_lines),
 		cmocka_unit_test(test_reader_read_error),
 		cmocka_unit_test(test_t31_apply),
