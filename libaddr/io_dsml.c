@@ -1336,12 +1336,28 @@ int addr_dir_load_dsml(struct addr_dir *d, const char *in, size_t len,
 
 /* ------------------------------------------------------------ writer */
 
-/* xml_text_ok - is s[0..n) UTF-8 made only of XML 1.0 Chars
+#define ONES	0x0101010101010101ull
+#define HIGH	0x8080808080808080ull
+
+/* has_octet - does the word w hold the octet c? */
+static int has_octet(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (ONES * c);
+
+	return ((x - ONES) & ~x & HIGH) != 0;
+}
+
+/*
+ * xml_text_ok - is s[0..n) UTF-8 made only of XML 1.0 Chars
  * (#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF)?
- * cr: is CR allowed (it is not in a value, §7.4) */
-static int xml_text_ok(const char *s, size_t n, int cr)
+ * cr: is CR allowed (it is not in a value, §7.4). *esc (nullable) is
+ * set to 1 when the text holds an octet that xmlTextWriterWriteString
+ * escapes in text (< > & " CR), found on the same pass, else to 0.
+ */
+static int xml_text_ok(const char *s, size_t n, int cr, int *esc)
 {
 	size_t i = 0;
+	int e = 0;
 
 	/* eight printable ASCII octets at a time (a word with an octet
 	 * below 0x20 or above 0x7F goes to the loop below) */
@@ -1349,9 +1365,12 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		if ((w & 0x8080808080808080ull) ||
-		    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
+		if ((w & HIGH) || ((w - 0x20 * ONES) & ~w & HIGH))
 			break;
+		if (!e && esc != NULL &&
+		    (has_octet(w, '<') || has_octet(w, '>') ||
+		     has_octet(w, '&') || has_octet(w, '"')))
+			e = 1;
 	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
@@ -1362,6 +1381,8 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 			if (c < 0x20 && c != '\t' && c != '\n' &&
 			    (c != '\r' || !cr))
 				return 0;
+			e |= c == '<' || c == '>' || c == '&' || c == '"' ||
+			     c == '\r';
 			i++;
 			continue;
 		}
@@ -1374,6 +1395,8 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 			return 0;
 		i += k;
 	}
+	if (esc != NULL)
+		*esc = e;
 	return 1;
 }
 
@@ -1451,14 +1474,30 @@ static void end(struct writer *wr)
 	wr->bad |= xmlTextWriterEndElement(wr->w) < 0;
 }
 
+/* Attribute names found good, by address: a directory's entries share
+ * a few names, and each entry is checked before anything is written. */
+struct names_ok {
+	const char *p[16];
+	size_t n;
+};
+
 /* check_attr - addr__entry_out callback: can DSML carry the name? */
 static int check_attr(void *ctx, const char *name, const struct addr__dval *v,
 		      size_t n)
 {
-	(void)ctx;
+	struct names_ok *ok = ctx;
+	size_t i;
+
 	(void)v;
 	(void)n;
-	return attrdesc_ok(name, strlen(name)) ? 0 : ADDR_ESYNTAX;
+	for (i = 0; i < ok->n; i++)
+		if (ok->p[i] == name)
+			return 0;
+	if (!attrdesc_ok(name, strlen(name)))
+		return ADDR_ESYNTAX;
+	if (ok->n < sizeof(ok->p) / sizeof(ok->p[0]))
+		ok->p[ok->n++] = name;
+	return 0;
 }
 
 /* put_attr - one <attr> on its own line, its values inline; a value
@@ -1469,20 +1508,21 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 {
 	struct writer *wr = ctx;
 	size_t k;
+	int e;
 
 	raw(wr, "\n      ");
 	el(wr, "attr");
 	at(wr, "name", name);
 	for (k = 0; k < n; k++) {
 		el(wr, "value");
-		if (!xml_text_ok(v[k].ptr, v[k].len, 0)) {
+		if (!xml_text_ok(v[k].ptr, v[k].len, 0, &e)) {
 			at(wr, "xsi:type", "xsd:base64Binary");
 			addr_buf_clear(&wr->b64);
 			if (addr__b64_encode(&wr->b64, v[k].ptr, v[k].len) < 0)
 				return ADDR_ENOMEM;
 			wr->bad |= xmlTextWriterWriteString(wr->w,
 				(const xmlChar *)wr->b64.ptr) < 0;
-		} else if (v[k].len > 0 && plain(v[k].ptr, v[k].len, ESC_TEXT)) {
+		} else if (v[k].len > 0 && !e && v[k].len <= INT_MAX) {
 			/* nothing to escape: skip xmlEncodeSpecialChars' copy */
 			raw_len(wr, v[k].ptr, v[k].len);
 		} else if (v[k].len > 0) {
@@ -1515,15 +1555,17 @@ static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 {
 	struct addr_buf *out = w->out;
 	size_t start = out->size, i;
+	struct names_ok ok;
 	struct hooks hooks;
 	xmlOutputBufferPtr ob;
 	struct writer wr;
 	int rc = 0;
 
 	/* dsml.unrepresentable: nothing is written for such a directory */
+	ok.n = 0;
 	for (i = 0; i < d->n; i++)
-		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1) ||
-		    addr__entry_out(d->e[i], check_attr, NULL) < 0)
+		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1, NULL) ||
+		    addr__entry_out(d->e[i], check_attr, &ok) < 0)
 			return ADDR_ESYNTAX;
 	xmlInitParser();
 	hook(&hooks, NULL, quiet);

@@ -987,7 +987,8 @@ static void test_writer(void **state)
 	addr_dir_free(d);
 	addr_dir_free(d2);
 	/* a dn with nothing to escape is written as it is, UTF-8 kept (not
-	 * character references); one with a quote is escaped */
+	 * character references); one with a quote is escaped; so are the
+	 * values that need it, wherever the octet stands */
 	{
 		static const char two[] =
 			"version: 1\n"
@@ -995,7 +996,10 @@ static void test_writer(void **state)
 			"dn:: Q049Wm/DqyxEQz1leGFtcGxlLERDPWNvbQ==\n"
 			"objectClass: top\nobjectClass: user\n\n"
 			"dn: CN=\\\"Q\\\" R,DC=example,DC=com\n"
-			"objectClass: top\nobjectClass: user\n";
+			"objectClass: top\nobjectClass: user\n"
+			"description: 0123456<89\ndescription: 01234567>\n"
+			"description: a&b\ndescription: \"q\"\n"
+			"description: abcdefgh\n";
 
 		d = load(two, sizeof(two) - 1, 0);
 		addr_buf_clear(&out);
@@ -1004,6 +1008,13 @@ static void test_writer(void **state)
 				       "\xc3\xab,DC=example,DC=com\">\n"));
 		assert_non_null(strstr(out.ptr, "<searchResultEntry dn=\"CN="
 				       "\\&quot;Q\\&quot; R,DC=example,DC=com\">\n"));
+		/* an octet to escape found in the first eight and after */
+		assert_non_null(strstr(out.ptr, "<attr name=\"description\">"
+				       "<value>0123456&lt;89</value>"
+				       "<value>01234567&gt;</value>"
+				       "<value>a&amp;b</value>"
+				       "<value>&quot;q&quot;</value>"
+				       "<value>abcdefgh</value></attr>\n"));
 		addr_dir_free(d);
 	}
 	assert_int_equal(addr_dir_new(&d, 0), 0);
