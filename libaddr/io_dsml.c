@@ -15,19 +15,20 @@
  * The reader streams the document with libxml2's xmlreader and expands
  * one record element at a time into a small tree (xmlTextReaderExpand),
  * so memory follows the largest record, not the file (§12). The input
- * reaches libxml2 through a read callback (xmlReaderForIO), also for a
- * document in memory: xmlReaderForMemory would copy it whole into the
- * parser's buffer first. libxml2 is
- * never asked to substitute entities, load a DTD or use the network: a
- * DOCTYPE or an entity reference rejects the document (dsml.doctype)
- * before anything is looked up, and libxml2's own limits (entity loops,
- * 10 MB text nodes) end the parse as dsml.xml. XML_PARSE_BIG_LINES is
- * the one option besides NONET: it only stores line numbers above 65535,
- * without which every diagnostic and every rejected record past that
- * line would point at line 65535. Records are the struct
- * addr_ldif_record of the LDIF reader, so addr_dir_apply takes either
- * format. After a problem in a record the reader goes on at the next
- * sibling element; an XML error ends the parse, keeping what was found.
+ * reaches libxml2 through a read callback (xmlReaderForIO), so a file
+ * need not be in memory whole; a document in memory goes through the
+ * same callback, one path for both (the DOCTYPE line is counted there).
+ * libxml2 is never asked to substitute entities, load a DTD or use the
+ * network: a DOCTYPE or an entity reference rejects the document
+ * (dsml.doctype) before anything is looked up, and libxml2's own limits
+ * (entity loops, 10 MB text nodes) end the parse as dsml.xml.
+ * XML_PARSE_BIG_LINES is the one option besides NONET: it only stores
+ * line numbers above 65535, without which every diagnostic and every
+ * rejected record past that line would point at line 65535. Records are
+ * the struct addr_ldif_record of the LDIF reader, so addr_dir_apply
+ * takes either format. After a problem in a record the reader goes on
+ * at the next sibling element; an XML error ends the parse, keeping what
+ * was found.
  *
  * DIAGNOSTICS
  *	dsml.xml, dsml.doctype, dsml.root, dsml.v1, dsml.schema,
