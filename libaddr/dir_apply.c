@@ -761,12 +761,12 @@ int addr_dir_apply_ldif_read(struct addr_dir *d, addr_read_fn rd, void *rctx,
 	return apply_all(d, &src, aflags, after, actx, rep);
 }
 
-int addr_dir_apply_dsml(struct addr_dir *d, const char *in, size_t len,
-			const char *file, unsigned dflags, unsigned aflags,
-			void (*after)(void *ctx), void *actx,
-			struct addr_dir_report *rep)
+int addr_dir_apply_dsml_read(struct addr_dir *d, addr_read_fn rd, void *rctx,
+			     const char *file, unsigned dflags,
+			     unsigned aflags, void (*after)(void *ctx),
+			     void *actx, struct addr_dir_report *rep)
 {
-	struct addr__src src = { in, len, NULL, NULL, file, dflags, 1 };
+	struct addr__src src = { NULL, 0, rd, rctx, file, dflags, 1 };
 
 	return apply_all(d, &src, aflags, after, actx, rep);
 }

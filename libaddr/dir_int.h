@@ -354,8 +354,8 @@ typedef int (*addr__pipe_fn)(void *ctx, struct addr__piped *x,
  * returns its error count or a negative ADDR_E* */
 typedef int (*addr__parse_fn)(void *pctx, addr_ldif_record_fn fn,
 			      void *fctx, struct addr_dir_report *rep);
-/* The input of a load or a change run: LDIF in[0..len) or from rd, or
- * DSML in[0..len); addr__src_parse is its addr__parse_fn. */
+/* The input of a load or a change run: LDIF or DSML (dsml set), from
+ * rd when set, else in[0..len); addr__src_parse is its addr__parse_fn. */
 struct addr__src {
 	const char *in;
 	size_t len;

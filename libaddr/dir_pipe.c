@@ -430,6 +430,9 @@ int addr__src_parse(void *src, addr_ldif_record_fn fn, void *fctx,
 {
 	const struct addr__src *c = src;
 
+	if (c->dsml && c->rd != NULL)
+		return addr_dsml_parse_read(c->rd, c->rctx, c->file, c->flags,
+					    fn, fctx, rep);
 	if (c->dsml)
 		return addr_dsml_parse(c->in, c->len, c->file, c->flags, fn,
 				       fctx, rep);

@@ -5,6 +5,7 @@
  *	addr_dsml_parse()	records of a DSML file: the entries of a
  *				batchResponse or the changes of a
  *				batchRequest, every problem a diagnostic
+ *	addr_dsml_parse_read()	the same, the file read in pieces
  *	addr_dir_load_dsml()	a batchResponse into a directory, checked
  *	addr_dir_write_dsml()	a directory as a batchResponse, byte-stable
  *	addr_dir_write_dsml_to()	the same, handed out in pieces
@@ -13,17 +14,21 @@
  *
  * The reader streams the document with libxml2's xmlreader and expands
  * one record element at a time into a small tree (xmlTextReaderExpand),
- * so memory follows the largest record, not the file (§12). libxml2 is
- * never asked to substitute entities, load a DTD or use the network: a
- * DOCTYPE or an entity reference rejects the document (dsml.doctype)
- * before anything is looked up, and libxml2's own limits (entity loops,
- * 10 MB text nodes) end the parse as dsml.xml. XML_PARSE_BIG_LINES is
- * the one option besides NONET: it only stores line numbers above 65535,
- * without which every diagnostic and every rejected record past that
- * line would point at line 65535. Records are the struct
- * addr_ldif_record of the LDIF reader, so addr_dir_apply takes either
- * format. After a problem in a record the reader goes on at the next
- * sibling element; an XML error ends the parse, keeping what was found.
+ * so memory follows the largest record, not the file (§12). The input
+ * reaches libxml2 through a read callback (xmlReaderForIO), so a file
+ * need not be in memory whole; a document in memory goes through the
+ * same callback, one path for both (the DOCTYPE line is counted there).
+ * libxml2 is never asked to substitute entities, load a DTD or use the
+ * network: a DOCTYPE or an entity reference rejects the document
+ * (dsml.doctype) before anything is looked up, and libxml2's own limits
+ * (entity loops, 10 MB text nodes) end the parse as dsml.xml.
+ * XML_PARSE_BIG_LINES is the one option besides NONET: it only stores
+ * line numbers above 65535, without which every diagnostic and every
+ * rejected record past that line would point at line 65535. Records are
+ * the struct addr_ldif_record of the LDIF reader, so addr_dir_apply
+ * takes either format. After a problem in a record the reader goes on
+ * at the next sibling element; an XML error ends the parse, keeping what
+ * was found.
  *
  * DIAGNOSTICS
  *	dsml.xml, dsml.doctype, dsml.root, dsml.v1, dsml.schema,
@@ -179,8 +184,16 @@ static void unhook(struct hooks *h)
 
 struct dsml {
 	xmlTextReaderPtr r;
-	const char *in;
-	size_t len;
+	addr_read_fn rd;	/* the input */
+	void *rctx;
+	int rderr;		/* rd failed */
+	/* "<!DOCTYPE" looked for in what libxml2 read before the document
+	 * element (the reader gives the DOCTYPE node no line) */
+	int dtseen;		/* found; dtline is its line */
+	size_t dtline, rdline;	/* lines before the octets read so far */
+	char dttail[8];		/* the last octets read, for a match
+				 * across two reads */
+	size_t ndttail;
 	unsigned flags;
 	struct addr__sink s;
 	addr_ldif_record_fn fn;
@@ -191,12 +204,13 @@ struct dsml {
 	int filelevel;		/* a problem that rejects every record */
 	int rootseen;		/* the document element was reached */
 	struct hooks hooks;	/* the thread's error handlers */
-	struct addr_buf vals;	/* DN, names and decoded values of a record,
-				 * reserved so that it never moves */
-	const char *base;	/* vals.ptr when reserved */
+	struct addr_buf vals;	/* DN, names and decoded values of a record */
 	struct addr_buf tmp;
-	struct addr_ldif_item *it;	/* pointing into vals */
+	struct addr_ldif_item *it;	/* pointing into vals once delivered */
+	size_t *off;		/* while built: the name and value offsets
+				 * of each item in vals */
 	size_t nit, itcap;
+	const xmlNs *dsmlns;	/* a namespace found to be DSML's */
 };
 
 static void diag(struct dsml *ds, size_t line, int sev, const char *rule,
@@ -269,14 +283,14 @@ static void quiet(void *ctx, xmlErrorPtr e)
  * not a text node */
 static long text_line(const xmlNode *t, int back)
 {
-	const xmlChar *c;
+	const char *c;
 	long l;
 
 	if (t == NULL || t->type != XML_TEXT_NODE || t->content == NULL)
 		return 0;
 	l = xmlGetLineNo(t);
-	for (c = t->content; back && *c != '\0'; c++)
-		l -= *c == '\n';
+	for (c = S(t->content); back && (c = strchr(c, '\n')) != NULL; c++)
+		l--;
 	return l;
 }
 
@@ -291,12 +305,16 @@ static long text_line(const xmlNode *t, int back)
  */
 static size_t node_line(const xmlNode *n)
 {
-	long l = xmlGetLineNo(n);
+	long l;
 
-	if (n->type == XML_ELEMENT_NODE && n->line == 65535 &&
-	    (l = text_line(n->prev, 0)) <= 0 &&
-	    (l = text_line(n->children, 1)) <= 0 &&
-	    (l = text_line(n->next, 1)) <= 0)
+	/* xmlGetLineNo would look for a line below such an element first */
+	if (n->type == XML_ELEMENT_NODE && n->line != 65535)
+		return n->line;
+	if (n->type != XML_ELEMENT_NODE)
+		l = xmlGetLineNo(n);
+	else if ((l = text_line(n->prev, 0)) <= 0 &&
+		 (l = text_line(n->children, 1)) <= 0 &&
+		 (l = text_line(n->next, 1)) <= 0)
 		return n->parent != NULL && n->parent->type == XML_ELEMENT_NODE ?
 		       node_line(n->parent) : 65535;
 	return l > 0 ? (size_t)l : 0;
@@ -324,12 +342,20 @@ static const char *cur_name(const struct dsml *ds)
 	return l ? S(l) : "?";
 }
 
-/* node_is - is n the DSML element local? */
-static int node_is(const xmlNode *n, const char *local)
+/* node_is - is n the DSML element local? The namespace once found to
+ * be DSML's is remembered: the elements of a document usually share
+ * one declaration, and its URI is long. */
+static int node_is(struct dsml *ds, const xmlNode *n, const char *local)
 {
-	return n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-	       n->ns->href != NULL && strcmp(S(n->ns->href), NS_DSML) == 0 &&
-	       strcmp(S(n->name), local) == 0;
+	if (n->type != XML_ELEMENT_NODE || n->ns == NULL ||
+	    strcmp(S(n->name), local) != 0)
+		return 0;
+	if (n->ns == ds->dsmlns)
+		return 1;
+	if (n->ns->href == NULL || strcmp(S(n->ns->href), NS_DSML) != 0)
+		return 0;
+	ds->dsmlns = n->ns;
+	return 1;
 }
 
 static int blank(const xmlChar *s)
@@ -339,35 +365,60 @@ static int blank(const xmlChar *s)
 	return s == NULL || *s == '\0';
 }
 
-/* has_doctype - the offset just past "<!DOCTYPE" in in, or 0 */
-static size_t has_doctype(const char *in, size_t len)
+/*
+ * find_doctype - look for "<!DOCTYPE" in the n octets b just read, and
+ * count their lines. A DOCTYPE stands before the document element, so
+ * once the reader is past that element the octets only pass through.
+ */
+static void find_doctype(struct dsml *ds, const char *b, size_t n)
 {
-	const char *p = in, *end = in + len, *d;
+	char w[16];
+	size_t i, k;
 
-	while ((d = memchr(p, '<', (size_t)(end - p))) != NULL) {
-		if ((size_t)(end - d) >= 9 && memcmp(d, "<!DOCTYPE", 9) == 0)
-			return (size_t)(d - in) + 9;
-		p = d + 1;
+	if (ds->dtseen || ds->rootseen || n == 0)
+		return;
+	/* a match across the previous read and this one */
+	k = n < 8 ? n : 8;
+	memcpy(w, ds->dttail, ds->ndttail);
+	memcpy(w + ds->ndttail, b, k);
+	for (i = 0; i + 9 <= ds->ndttail + k; i++)
+		if (i < ds->ndttail && memcmp(w + i, "<!DOCTYPE", 9) == 0) {
+			ds->dtseen = 1;
+			ds->dtline = ds->rdline;
+			return;
+		}
+	for (i = 0; i < n; i++) {
+		if (b[i] == '<' && n - i >= 9 && memcmp(b + i, "<!DOCTYPE", 9) == 0) {
+			ds->dtseen = 1;
+			ds->dtline = ds->rdline;
+			return;
+		}
+		ds->rdline += b[i] == '\n';
 	}
-	return 0;
+	/* keep the last 8 octets (a shorter read adds to the old ones) */
+	if (n >= 8) {
+		memcpy(ds->dttail, b + n - 8, 8);
+		ds->ndttail = 8;
+	} else {
+		size_t keep = ds->ndttail + n > 8 ? 8 - n : ds->ndttail;
+
+		memmove(ds->dttail, ds->dttail + ds->ndttail - keep, keep);
+		memcpy(ds->dttail + keep, b, n);
+		ds->ndttail = keep + n;
+	}
 }
 
 /* doctype - the document has a DTD or an entity reference: refuse it
  * before anything is expanded (T35). The reader reports no line for
- * the DOCTYPE node, so the line is counted in the input. */
+ * the DOCTYPE node: find_doctype counted it in the input. */
 static void doctype(struct dsml *ds, int isref)
 {
 	size_t line = 0;
 
-	if (isref) {
+	if (isref)
 		line = cur_line(ds);
-	} else {
-		size_t i, at = has_doctype(ds->in, ds->len);
-
-		line = 1;
-		for (i = 0; i < at; i++)
-			line += ds->in[i] == '\n';
-	}
+	else
+		line = ds->dtseen ? ds->dtline : 0;
 	ds->filelevel = 1;
 	diag(ds, line, ADDR_SEV_ERROR, "dsml.doctype", "%s: DSML needs no DTD "
 	     "and entities are never expanded", isref ? "entity reference" :
@@ -386,10 +437,10 @@ static int ended(struct dsml *ds, int rc)
 	return 0;
 }
 
-/* push_item - one item; name and value point into ds->vals (or are
- * static) and stay valid until the next record */
-static int push_item(struct dsml *ds, int kind, const char *name, size_t nlen,
-		     const char *v, size_t vlen, int critical, size_t line)
+/* push_item - one item; name and value are offsets in ds->vals, which
+ * may move as it grows: deliver makes them pointers */
+static int push_item(struct dsml *ds, int kind, size_t noff, size_t nlen,
+		     size_t voff, size_t vlen, int critical, size_t line)
 {
 	struct addr_ldif_item *p;
 
@@ -397,23 +448,39 @@ static int push_item(struct dsml *ds, int kind, const char *name, size_t nlen,
 		size_t nc = ds->itcap ? ds->itcap * 2 : 32;
 		void *q;
 
-		if (nc > ((size_t)-1) / sizeof(*ds->it) ||
+		if (nc > ((size_t)-1) / (2 * sizeof(*ds->off)) ||
 		    (q = addr__realloc(ds->it, nc * sizeof(*ds->it))) == NULL) {
 			ds->stop = ADDR_ENOMEM;
 			return ADDR_ENOMEM;
 		}
 		ds->it = q;
+		if ((q = addr__realloc(ds->off, nc * 2 *
+				       sizeof(*ds->off))) == NULL) {
+			ds->stop = ADDR_ENOMEM;
+			return ADDR_ENOMEM;
+		}
+		ds->off = q;
 		ds->itcap = nc;
 	}
+	ds->off[2 * ds->nit] = noff;
+	ds->off[2 * ds->nit + 1] = voff;
 	p = &ds->it[ds->nit++];
 	p->kind = kind;
-	p->name.ptr = name;
 	p->name.len = nlen;
-	p->value.ptr = v;
 	p->value.len = vlen;
 	p->critical = critical;
 	p->line = line;
 	return 0;
+}
+
+/* put_lit - the literal s into ds->vals, NUL-terminated; its offset */
+static size_t put_lit(struct dsml *ds, const char *s)
+{
+	size_t off = ds->vals.size;
+
+	addr_buf_puts(&ds->vals, s);
+	addr_buf_putc(&ds->vals, '\0');
+	return off;
 }
 
 /* entity_ref - an entity reference node c inside owner (only a document
@@ -615,8 +682,8 @@ static void value(struct dsml *ds, xmlNode *v, size_t noff, size_t nlen)
 		return;
 	}
 	addr_buf_putc(&ds->vals, '\0');
-	push_item(ds, ADDR_LDIF_VALUE, ds->vals.ptr + noff, nlen,
-		  ds->vals.ptr + voff, vlen, 0, node_line(v));
+	push_item(ds, ADDR_LDIF_VALUE, noff, nlen, voff, vlen, 0,
+		  node_line(v));
 }
 
 /*
@@ -642,11 +709,10 @@ static void attr(struct dsml *ds, xmlNode *el, int kind)
 		return;
 	}
 	if (kind != ADDR_LDIF_VALUE &&
-	    push_item(ds, kind, ds->vals.ptr + noff, nlen, ds->vals.ptr + noff,
-		      nlen, 0, node_line(el)) < 0)
+	    push_item(ds, kind, noff, nlen, noff, nlen, 0, node_line(el)) < 0)
 		return;
 	for (c = el->children; c != NULL; c = c->next) {
-		if (node_is(c, "value"))
+		if (node_is(ds, c, "value"))
 			value(ds, c, noff, nlen);
 		else if (c->type == XML_ELEMENT_NODE ||
 			 ((c->type == XML_TEXT_NODE ||
@@ -714,11 +780,11 @@ static void control(struct dsml *ds, xmlNode *el)
 	/* the control value is kept as written, as the LDIF reader does */
 	voff = ds->vals.size;
 	for (c = el->children; c != NULL; c = c->next)
-		if (node_is(c, "controlValue") && put_text(ds, c->children, c) < 0)
+		if (node_is(ds, c, "controlValue") && put_text(ds, c->children, c) < 0)
 			return;
 	addr_buf_putc(&ds->vals, '\0');
-	push_item(ds, ADDR_LDIF_CONTROL, ds->vals.ptr + toff, tlen,
-		  ds->vals.ptr + voff, ds->vals.size - voff - 1, critical, line);
+	push_item(ds, ADDR_LDIF_CONTROL, toff, tlen, voff,
+		  ds->vals.size - voff - 1, critical, line);
 }
 
 /* moddn - the attributes of a <modDNRequest> as the ADDR_LDIF_VALUE
@@ -736,7 +802,7 @@ static void moddn(struct dsml *ds, xmlNode *el)
 			     "<modDNRequest> without newrdn");
 		return;
 	}
-	push_item(ds, ADDR_LDIF_VALUE, "newrdn", 6, ds->vals.ptr + off, len, 0,
+	push_item(ds, ADDR_LDIF_VALUE, put_lit(ds, "newrdn"), 6, off, len, 0,
 		  line);
 	if ((rc = prop(ds, el, "deleteoldrdn", &off, &len)) < 0)
 		return;
@@ -751,46 +817,24 @@ static void moddn(struct dsml *ds, xmlNode *el)
 			return;
 		}
 	}
-	push_item(ds, ADDR_LDIF_VALUE, "deleteoldrdn", 12, del, 1, 0, line);
+	push_item(ds, ADDR_LDIF_VALUE, put_lit(ds, "deleteoldrdn"), 12,
+		  put_lit(ds, del), 1, 0, line);
 	if (prop(ds, el, "newSuperior", &off, &len) > 0)
-		push_item(ds, ADDR_LDIF_VALUE, "newsuperior", 11,
-			  ds->vals.ptr + off, len, 0, line);
+		push_item(ds, ADDR_LDIF_VALUE, put_lit(ds, "newsuperior"), 11,
+			  off, len, 0, line);
 }
 
-/* record_size - an upper bound of what building the record of element
- * n appends to ds->vals: each text and attribute value below it with a
- * NUL, and room for an operation or a default per element */
-static size_t record_size(const xmlNode *n)
-{
-	const xmlAttr *a;
-	const xmlNode *c;
-	size_t sz = 16;
-
-	for (a = n->properties; a != NULL; a = a->next)
-		for (c = a->children; c != NULL; c = c->next)
-			sz += (c->content ? strlen(S(c->content)) : 0) + 1;
-	for (c = n->children; c != NULL; c = c->next) {
-		if (c->type == XML_ELEMENT_NODE)
-			sz += record_size(c);
-		else if (c->type == XML_TEXT_NODE ||
-			 c->type == XML_CDATA_SECTION_NODE)
-			sz += (c->content ? strlen(S(c->content)) : 0) + 1;
-	}
-	return sz;
-}
-
-/* deliver - the built record to fn */
+/* deliver - the built record to fn, its offsets made pointers */
 static void deliver(struct dsml *ds, int change, size_t dnoff, size_t dnlen,
 		    size_t line)
 {
 	struct addr_ldif_record rec;
+	size_t i;
 	int rc;
 
-	/* record_size was an upper bound, so no item points into freed
-	 * memory; were it wrong, the record is dropped, not misread */
-	if (ds->vals.ptr != ds->base) {
-		ds->stop = ADDR_ENOMEM;
-		return;
+	for (i = 0; i < ds->nit; i++) {
+		ds->it[i].name.ptr = ds->vals.ptr + ds->off[2 * i];
+		ds->it[i].value.ptr = ds->vals.ptr + ds->off[2 * i + 1];
 	}
 	rec.dn.ptr = ds->vals.ptr + dnoff;
 	rec.dn.len = dnlen;
@@ -818,11 +862,6 @@ static int record(struct dsml *ds, int change)
 	line = node_line(el);
 	addr_buf_clear(&ds->vals);
 	ds->nit = 0;
-	if (addr_buf_grow(&ds->vals, record_size(el) + 16) < 0) {
-		ds->stop = ADDR_ENOMEM;
-		return 0;
-	}
-	ds->base = ds->vals.ptr;
 	if ((rc = prop(ds, el, "dn", &dnoff, &dnlen)) == 0)
 		diag(ds, line, ADDR_SEV_ERROR, "dsml.schema", "<%s> without dn",
 		     S(el->name));
@@ -839,7 +878,7 @@ static int record(struct dsml *ds, int change)
 			entity_ref(ds, c, el);
 		if (c->type != XML_ELEMENT_NODE)
 			continue;
-		if (node_is(c, "control") && !body) {
+		if (node_is(ds, c, "control") && !body) {
 			/* response controls of an entry say nothing about it */
 			if (change != ADDR_LDIF_ENTRY)
 				control(ds, c);
@@ -847,9 +886,9 @@ static int record(struct dsml *ds, int change)
 		}
 		body = 1;
 		if ((change == ADDR_LDIF_ENTRY || change == ADDR_LDIF_ADD) &&
-		    node_is(c, "attr"))
+		    node_is(ds, c, "attr"))
 			attr(ds, c, ADDR_LDIF_VALUE);
-		else if (change == ADDR_LDIF_MODIFY && node_is(c, "modification"))
+		else if (change == ADDR_LDIF_MODIFY && node_is(ds, c, "modification"))
 			modification(ds, c);
 		else
 			diag(ds, node_line(c), ADDR_SEV_ERROR, "dsml.schema",
@@ -880,7 +919,7 @@ static int result(struct dsml *ds)
 	if (el == NULL)
 		return ended(ds, -1);
 	addr_buf_clear(&ds->vals);
-	if (node_is(el, "errorResponse")) {
+	if (node_is(ds, el, "errorResponse")) {
 		if (prop(ds, el, "type", &off, &len) <= 0)
 			off = 0, addr_buf_putc(&ds->vals, '\0');
 		diag(ds, node_line(el), sev, "dsml.result",
@@ -889,7 +928,7 @@ static int result(struct dsml *ds)
 		return !ds->stop;
 	}
 	for (c = el->children; c != NULL; c = c->next)
-		if (node_is(c, "resultCode"))
+		if (node_is(ds, c, "resultCode"))
 			break;
 	if (c == NULL || prop(ds, c, "code", &off, &len) <= 0) {
 		diag(ds, node_line(el), ADDR_SEV_ERROR, "dsml.schema",
@@ -1127,7 +1166,7 @@ static void walk(struct dsml *ds)
 		ended(ds, rc);
 	/* libxml2 may stop in the DTD (an entity loop) before it shows the
 	 * DOCTYPE node: name the real reason too */
-	if (rc < 0 && !ds->rootseen && has_doctype(ds->in, ds->len))
+	if (rc < 0 && !ds->rootseen && ds->dtseen)
 		doctype(ds, 0);
 }
 
@@ -1139,55 +1178,92 @@ static void dsml_close(struct dsml *ds)
 	unhook(&ds->hooks);
 }
 
-/* dsml_open - the reader for in[0..len), errors routed to handler */
-static int dsml_open(struct dsml *ds, const char *in, size_t len,
-		     xmlStructuredErrorFunc handler)
+/* A document in memory as an addr_read_fn. */
+struct memin {
+	const char *p;
+	size_t left;
+};
+
+static long mem_read(void *ctx, char *buf, size_t cap)
 {
-	xmlInitParser();
-	if (len > INT_MAX) {
-		ds->filelevel = 1;
-		diag(ds, 1, ADDR_SEV_ERROR, "dsml.xml", "input longer than "
-		     "%d octets", INT_MAX);
+	struct memin *m = ctx;
+	size_t n = m->left < cap ? m->left : cap;
+
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (long)n;
+}
+
+/* io_read - libxml2's read callback: the next octets from ds->rd, a
+ * read error ends the parse (ADDR_EIO) */
+static int io_read(void *ctx, char *buf, int len)
+{
+	struct dsml *ds = ctx;
+	long n;
+
+	if (len <= 0 || ds->rderr)
+		return ds->rderr ? -1 : 0;
+	n = ds->rd(ds->rctx, buf, (size_t)len);
+	if (n < 0 || n > len) {
+		ds->rderr = 1;
 		return -1;
 	}
+	find_doctype(ds, buf, (size_t)n);
+	return (int)n;
+}
+
+static int io_close(void *ctx)
+{
+	(void)ctx;
+	return 0;
+}
+
+/* dsml_open - the reader for what ds->rd delivers, errors routed to
+ * handler */
+static int dsml_open(struct dsml *ds, xmlStructuredErrorFunc handler)
+{
+	xmlInitParser();
+	ds->rdline = 1;
 	hook(&ds->hooks, ds, handler);
-	ds->r = xmlReaderForMemory(in, (int)len, NULL, NULL, OPTIONS);
+	ds->r = xmlReaderForIO(io_read, io_close, ds, NULL, NULL, OPTIONS);
 	if (ds->r == NULL) {
 		dsml_close(ds);
-		ds->stop = ADDR_ENOMEM;
+		ds->stop = ds->rderr ? ADDR_EIO : ADDR_ENOMEM;
 		return -1;
 	}
 	xmlTextReaderSetStructuredErrorHandler(ds->r, handler, ds);
 	return 0;
 }
 
-/* dsml_run - parse; the caller frees with dsml_done */
-static void dsml_run(struct dsml *ds, const char *in, size_t len,
+/* dsml_run - parse what rd delivers; the caller frees with dsml_done */
+static void dsml_run(struct dsml *ds, addr_read_fn rd, void *rctx,
 		     const char *file, unsigned flags, addr_ldif_record_fn fn,
 		     void *ctx, struct addr_dir_report *rep)
 {
 	memset(ds, 0, sizeof(*ds));
-	ds->in = in;
-	ds->len = len;
+	ds->rd = rd;
+	ds->rctx = rctx;
 	ds->flags = flags;
 	ds->fn = fn;
 	ds->ctx = ctx;
 	addr__sink_init(&ds->s, rep, NULL, file);
 	addr_buf_init(&ds->vals);
 	addr_buf_init(&ds->tmp);
-	if (dsml_open(ds, in, len, on_xml_error) == 0)
+	if (dsml_open(ds, on_xml_error) == 0)
 		walk(ds);
 }
 
 static int dsml_done(struct dsml *ds)
 {
-	int rc = ds->stop ? ds->stop : ds->s.fatal ? ADDR_ENOMEM :
-		 (int)ds->s.nerrors;
+	int rc = ds->rderr ? ADDR_EIO : ds->stop ? ds->stop :
+		 ds->s.fatal ? ADDR_ENOMEM : (int)ds->s.nerrors;
 
 	dsml_close(ds);
 	addr_buf_free(&ds->vals);
 	addr_buf_free(&ds->tmp);
 	addr__free(ds->it);
+	addr__free(ds->off);
 	return rc;
 }
 
@@ -1195,9 +1271,20 @@ int addr_dsml_parse(const char *in, size_t len, const char *file,
 		    unsigned flags, addr_ldif_record_fn fn, void *ctx,
 		    struct addr_dir_report *rep)
 {
+	struct memin m = { in, len };
 	struct dsml ds;
 
-	dsml_run(&ds, in, len, file, flags, fn, ctx, rep);
+	dsml_run(&ds, mem_read, &m, file, flags, fn, ctx, rep);
+	return dsml_done(&ds);
+}
+
+int addr_dsml_parse_read(addr_read_fn rd, void *rctx, const char *file,
+			 unsigned flags, addr_ldif_record_fn fn, void *ctx,
+			 struct addr_dir_report *rep)
+{
+	struct dsml ds;
+
+	dsml_run(&ds, rd, rctx, file, flags, fn, ctx, rep);
 	return dsml_done(&ds);
 }
 
@@ -1250,12 +1337,28 @@ int addr_dir_load_dsml(struct addr_dir *d, const char *in, size_t len,
 
 /* ------------------------------------------------------------ writer */
 
-/* xml_text_ok - is s[0..n) UTF-8 made only of XML 1.0 Chars
+#define ONES	0x0101010101010101ull
+#define HIGH	0x8080808080808080ull
+
+/* has_octet - does the word w hold the octet c? */
+static int has_octet(uint64_t w, unsigned char c)
+{
+	uint64_t x = w ^ (ONES * c);
+
+	return ((x - ONES) & ~x & HIGH) != 0;
+}
+
+/*
+ * xml_text_ok - is s[0..n) UTF-8 made only of XML 1.0 Chars
  * (#x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF)?
- * cr: is CR allowed (it is not in a value, §7.4) */
-static int xml_text_ok(const char *s, size_t n, int cr)
+ * cr: is CR allowed (it is not in a value, §7.4). *esc (nullable) is
+ * set to 1 when the text holds an octet that xmlTextWriterWriteString
+ * escapes in text (< > & " CR), found on the same pass, else to 0.
+ */
+static int xml_text_ok(const char *s, size_t n, int cr, int *esc)
 {
 	size_t i = 0;
+	int e = 0;
 
 	/* eight printable ASCII octets at a time (a word with an octet
 	 * below 0x20 or above 0x7F goes to the loop below) */
@@ -1263,9 +1366,12 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 		uint64_t w;
 
 		memcpy(&w, s + i, 8);
-		if ((w & 0x8080808080808080ull) ||
-		    ((w - 0x2020202020202020ull) & ~w & 0x8080808080808080ull))
+		if ((w & HIGH) || ((w - 0x20 * ONES) & ~w & HIGH))
 			break;
+		if (!e && esc != NULL &&
+		    (has_octet(w, '<') || has_octet(w, '>') ||
+		     has_octet(w, '&') || has_octet(w, '"')))
+			e = 1;
 	}
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
@@ -1276,6 +1382,8 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 			if (c < 0x20 && c != '\t' && c != '\n' &&
 			    (c != '\r' || !cr))
 				return 0;
+			e |= c == '<' || c == '>' || c == '&' || c == '"' ||
+			     c == '\r';
 			i++;
 			continue;
 		}
@@ -1288,6 +1396,8 @@ static int xml_text_ok(const char *s, size_t n, int cr)
 			return 0;
 		i += k;
 	}
+	if (esc != NULL)
+		*esc = e;
 	return 1;
 }
 
@@ -1303,27 +1413,40 @@ struct writer {
 	struct addr_buf b64;
 };
 
-/* plain_text - s[0..n) (valid XML text, at most INT_MAX octets) holds
- * nothing that xmlTextWriterWriteString would escape (< > & " CR) */
-static int plain_text(const char *s, size_t n)
+/* What xmlTextWriterWriteString escapes: in text (xmlEncodeSpecialChars)
+ * < > & " CR; in an attribute value (xmlBufAttrSerializeTxtContent, the
+ * writer's document being UTF-8) TAB and LF as well. */
+#define ESC_TEXT	1
+#define ESC_ATTR	2
+static const unsigned char esc[256] = {
+	['\t'] = ESC_ATTR, ['\n'] = ESC_ATTR, ['\r'] = ESC_TEXT | ESC_ATTR,
+	['"'] = ESC_TEXT | ESC_ATTR, ['&'] = ESC_TEXT | ESC_ATTR,
+	['<'] = ESC_TEXT | ESC_ATTR, ['>'] = ESC_TEXT | ESC_ATTR,
+};
+
+/* plain - s[0..n) (valid XML text, at most INT_MAX octets) holds
+ * nothing that xmlTextWriterWriteString would escape in the context
+ * what (ESC_TEXT or ESC_ATTR) */
+static int plain(const char *s, size_t n, int what)
 {
 	size_t i;
 
 	if (n > INT_MAX)
 		return 0;
 	for (i = 0; i < n; i++)
-		switch (s[i]) {
-		case '<': case '>': case '&': case '"': case '\r':
+		if (esc[(unsigned char)s[i]] & what)
 			return 0;
-		}
 	return 1;
 }
 
 /* raw, el, at, end - xmlTextWriter calls, failures collected in bad */
-static void raw(struct writer *wr, const char *s)
+static void raw_len(struct writer *wr, const char *s, size_t n)
 {
-	wr->bad |= xmlTextWriterWriteRaw(wr->w, (const xmlChar *)s) < 0;
+	wr->bad |= xmlTextWriterWriteRawLen(wr->w, (const xmlChar *)s,
+					    (int)n) < 0;
 }
+
+#define raw(wr, lit)	raw_len(wr, lit, sizeof(lit) - 1)
 
 static void el(struct writer *wr, const char *name)
 {
@@ -1332,8 +1455,19 @@ static void el(struct writer *wr, const char *name)
 
 static void at(struct writer *wr, const char *name, const char *v)
 {
-	wr->bad |= xmlTextWriterWriteAttribute(wr->w, (const xmlChar *)name,
-					       (const xmlChar *)v) < 0;
+	size_t n = strlen(v);
+
+	if (!plain(v, n, ESC_ATTR)) {
+		wr->bad |= xmlTextWriterWriteAttribute(wr->w,
+			(const xmlChar *)name, (const xmlChar *)v) < 0;
+		return;
+	}
+	/* nothing to escape: the value as it is, without
+	 * xmlBufAttrSerializeTxtContent's scan and copies */
+	wr->bad |= xmlTextWriterStartAttribute(wr->w,
+					       (const xmlChar *)name) < 0;
+	raw_len(wr, v, n);
+	wr->bad |= xmlTextWriterEndAttribute(wr->w) < 0;
 }
 
 static void end(struct writer *wr)
@@ -1341,14 +1475,30 @@ static void end(struct writer *wr)
 	wr->bad |= xmlTextWriterEndElement(wr->w) < 0;
 }
 
+/* Attribute names found good, by address: a directory's entries share
+ * a few names, and each entry is checked before anything is written. */
+struct names_ok {
+	const char *p[16];
+	size_t n;
+};
+
 /* check_attr - addr__entry_out callback: can DSML carry the name? */
 static int check_attr(void *ctx, const char *name, const struct addr__dval *v,
 		      size_t n)
 {
-	(void)ctx;
+	struct names_ok *ok = ctx;
+	size_t i;
+
 	(void)v;
 	(void)n;
-	return attrdesc_ok(name, strlen(name)) ? 0 : ADDR_ESYNTAX;
+	for (i = 0; i < ok->n; i++)
+		if (ok->p[i] == name)
+			return 0;
+	if (!attrdesc_ok(name, strlen(name)))
+		return ADDR_ESYNTAX;
+	if (ok->n < sizeof(ok->p) / sizeof(ok->p[0]))
+		ok->p[ok->n++] = name;
+	return 0;
 }
 
 /* put_attr - one <attr> on its own line, its values inline; a value
@@ -1359,23 +1509,23 @@ static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
 {
 	struct writer *wr = ctx;
 	size_t k;
+	int e;
 
 	raw(wr, "\n      ");
 	el(wr, "attr");
 	at(wr, "name", name);
 	for (k = 0; k < n; k++) {
 		el(wr, "value");
-		if (!xml_text_ok(v[k].ptr, v[k].len, 0)) {
+		if (!xml_text_ok(v[k].ptr, v[k].len, 0, &e)) {
 			at(wr, "xsi:type", "xsd:base64Binary");
 			addr_buf_clear(&wr->b64);
 			if (addr__b64_encode(&wr->b64, v[k].ptr, v[k].len) < 0)
 				return ADDR_ENOMEM;
 			wr->bad |= xmlTextWriterWriteString(wr->w,
 				(const xmlChar *)wr->b64.ptr) < 0;
-		} else if (v[k].len > 0 && plain_text(v[k].ptr, v[k].len)) {
+		} else if (v[k].len > 0 && !e && v[k].len <= INT_MAX) {
 			/* nothing to escape: skip xmlEncodeSpecialChars' copy */
-			wr->bad |= xmlTextWriterWriteRawLen(wr->w,
-				(const xmlChar *)v[k].ptr, (int)v[k].len) < 0;
+			raw_len(wr, v[k].ptr, v[k].len);
 		} else if (v[k].len > 0) {
 			wr->bad |= xmlTextWriterWriteString(wr->w,
 				(const xmlChar *)v[k].ptr) < 0;
@@ -1406,15 +1556,17 @@ static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 {
 	struct addr_buf *out = w->out;
 	size_t start = out->size, i;
+	struct names_ok ok;
 	struct hooks hooks;
 	xmlOutputBufferPtr ob;
 	struct writer wr;
 	int rc = 0;
 
 	/* dsml.unrepresentable: nothing is written for such a directory */
+	ok.n = 0;
 	for (i = 0; i < d->n; i++)
-		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1) ||
-		    addr__entry_out(d->e[i], check_attr, NULL) < 0)
+		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1, NULL) ||
+		    addr__entry_out(d->e[i], check_attr, &ok) < 0)
 			return ADDR_ESYNTAX;
 	xmlInitParser();
 	hook(&hooks, NULL, quiet);
@@ -1510,12 +1662,16 @@ struct spans {
  * root (the SOAP Body's element when wrapped); 0 when none */
 static long root_ordinal(const char *in, size_t len)
 {
+	struct memin m = { in, len };
 	struct dsml ds;
 	long ord = 0, found = 0;
 	int soap = 0, inbody = 0;
 
 	memset(&ds, 0, sizeof(ds));
-	if (dsml_open(&ds, in, len, quiet) < 0)
+	ds.rd = mem_read;
+	ds.rctx = &m;
+	ds.dtseen = 1;		/* no DOCTYPE to look for: not reported */
+	if (dsml_open(&ds, quiet) < 0)
 		return 0;
 	while (found == 0 && xmlTextReaderRead(ds.r) == 1) {
 		int depth = xmlTextReaderDepth(ds.r);
@@ -1687,6 +1843,7 @@ int addr_dsml_rejects(struct addr_buf *out, const char *in, size_t len,
 		      const size_t *lines, size_t nlines)
 {
 	static const char decl[] = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+	struct memin m = { in, len };
 	struct spans sp;
 	struct dsml ds;
 	size_t i, bom;
@@ -1695,7 +1852,7 @@ int addr_dsml_rejects(struct addr_buf *out, const char *in, size_t len,
 
 	/* a file-level problem rejects every record; so does an encoding
 	 * that is not ASCII-compatible (UTF-16), which scan cannot read */
-	dsml_run(&ds, in, len, NULL, 0, NULL, NULL, NULL);
+	dsml_run(&ds, mem_read, &m, NULL, 0, NULL, NULL, NULL);
 	whole = ds.filelevel || len < 4 || memchr(in, '\0', 4) != NULL ||
 		(unsigned char)in[0] >= 0xfe;
 	if ((rc = dsml_done(&ds)) == ADDR_ENOMEM)

@@ -117,7 +117,8 @@ static void progress_done(struct progress *p)
 struct import {
 	struct addr_dir *d;
 	const char *chpath;
-	struct addrdir_stream *chin;	/* an LDIF change file, streamed */
+	struct addrdir_stream *chin;	/* an LDIF or DSML change file,
+					 * streamed */
 	unsigned aflags;	/* ADDR_APPLY_* */
 	struct addr_dir_report *rep;
 	struct progress prog;
@@ -151,10 +152,13 @@ static int apply_changes(struct import *im, const struct addrdir_reader *r,
 						im->aflags, applied, im,
 						im->rep);
 	case ADDRDIR_DSML:
-		/* ADDR_DSML_LENIENT has ADDR_LDIF_LENIENT's meaning */
-		return addr_dir_apply_dsml(im->d, in, len, im->chpath,
-					   lflags ? ADDR_DSML_LENIENT : 0,
-					   im->aflags, applied, im, im->rep);
+		/* read in pieces too; ADDR_DSML_LENIENT has
+		 * ADDR_LDIF_LENIENT's meaning */
+		return addr_dir_apply_dsml_read(im->d, addrdir_stream_read,
+						im->chin, im->chpath,
+						lflags ? ADDR_DSML_LENIENT : 0,
+						im->aflags, applied, im,
+						im->rep);
 	default:
 		return ADDR_ENOTSUP;
 	}
@@ -323,8 +327,9 @@ int addrdir_import(int argc, char **argv)
 	if (rc != 0 && rc != -ENOENT)
 		goto done;
 	missing = rc == -ENOENT;	/* a new directory: nothing to read */
-	/* an LDIF change file is read as it is applied; the others whole */
-	if (cfmt == ADDRDIR_LDIF ? addrdir_stream_open(&chin, im.chpath) != 0 :
+	/* an LDIF or DSML change file is read as it is applied; a CSV
+	 * file whole */
+	if (cfmt != ADDRDIR_CSV ? addrdir_stream_open(&chin, im.chpath) != 0 :
 	    addrdir_read_file(im.chpath, &cin, 0) != 0)
 		goto done;
 	im.chin = &chin;
@@ -390,9 +395,13 @@ int addrdir_import(int argc, char **argv)
 	}
 	addrdir_print_diags(stdout, &rep, json);
 	if (rep.nerrors > 0 || (wae && rep.nwarnings > 0)) {
-		/* the refused records are copied from the change file */
-		if (cfmt == ADDRDIR_LDIF && addrdir_read_file(im.chpath, &cin,
-							      0) != 0)
+		/* the refused records are copied from the change file,
+		 * read again for them; the directory is no longer needed,
+		 * so the two are not in memory together */
+		addr_dir_free(im.d);
+		im.d = NULL;
+		if (cfmt != ADDRDIR_CSV && addrdir_read_file(im.chpath, &cin,
+							     0) != 0)
 			goto done;
 		if (rejects(cfmt, cin.ptr, cin.size, &rep, im.chpath,
 			    &out) < 0)

@@ -1351,6 +1351,19 @@ ADDR_EXTERN int addr_dsml_parse(const char *in, size_t len, const char *file,
 				void *ctx, struct addr_dir_report *rep);
 
 /*
+ * addr_dsml_parse_read - addr_dsml_parse of the input rd delivers, read
+ * in pieces as libxml2's reader asks for them: only the record being
+ * read (and libxml2's buffers) is held in memory, never the whole
+ * input. The same records, diagnostics and result as addr_dsml_parse
+ * of the whole input, or ADDR_EIO when rd failed (the records before
+ * were delivered).
+ */
+ADDR_EXTERN int addr_dsml_parse_read(addr_read_fn rd, void *rctx,
+				     const char *file, unsigned flags,
+				     addr_ldif_record_fn fn, void *ctx,
+				     struct addr_dir_report *rep);
+
+/*
  * addr_dir_load_dsml - add the entries of the batchResponse in[0..len)
  * to d, then check the whole directory; as addr_dir_load_ldif (a
  * batchRequest is refused with dsml.root). Returns the number of errors,
@@ -1441,13 +1454,13 @@ ADDR_EXTERN int addr_dir_apply_ldif_read(struct addr_dir *d, addr_read_fn rd,
 					 unsigned lflags, unsigned aflags,
 					 void (*after)(void *ctx), void *actx,
 					 struct addr_dir_report *rep);
-/* addr_dir_apply_dsml - the same for a DSML v2 document in[0..len)
- * (dflags ADDR_DSML_*, read as addr_dsml_parse) */
-ADDR_EXTERN int addr_dir_apply_dsml(struct addr_dir *d, const char *in,
-				    size_t len, const char *file,
-				    unsigned dflags, unsigned aflags,
-				    void (*after)(void *ctx), void *actx,
-				    struct addr_dir_report *rep);
+/* addr_dir_apply_dsml_read - the same for a DSML v2 document read from
+ * rd (dflags ADDR_DSML_*, read as addr_dsml_parse_read) */
+ADDR_EXTERN int addr_dir_apply_dsml_read(struct addr_dir *d, addr_read_fn rd,
+					 void *rctx, const char *file,
+					 unsigned dflags, unsigned aflags,
+					 void (*after)(void *ctx), void *actx,
+					 struct addr_dir_report *rep);
 /*
  * addr_dir_apply_check - addr_dir_check after a change file: entries
  * read from the directory file are reported against dirfile, entries a
