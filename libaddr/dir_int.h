@@ -377,13 +377,14 @@ int addr__pipe_run(struct addr_dir *d, const char *file, int adds,
 		   void *cctx, struct addr__sink *s,
 		   struct addr_dir_report *rep);
 void addr__piped_replay(struct addr__sink *s, const struct addr__piped *x);
-/* addr__entry_fmt - entry i of d, as a writer writes it, appended to
- * out; 0 or negative */
+/* addr__entry_fmt - entries [from, to) of d, as a writer writes them,
+ * appended to out; 0 or negative */
 typedef int (*addr__entry_fmt)(void *octx, struct addr_buf *out,
-			       const struct addr_dir *d, size_t i);
-/* addr__write_par - one(octx, buf, d, i) for every entry of d, made by
- * d's worker threads (nthreads > 0) in chunks and handed to fn in
- * order; 0, ADDR_EIO (fn failed) or ADDR_ENOMEM */
+			       const struct addr_dir *d, size_t from,
+			       size_t to);
+/* addr__write_par - one(octx, buf, d, from, to) for every chunk of the
+ * entries of d, made by d's worker threads (nthreads > 0) and handed to
+ * fn in order; 0, ADDR_EIO (fn failed) or a negative code of one's */
 int addr__write_par(const struct addr_dir *d, addr__entry_fmt one, void *octx,
 		    addr_write_fn fn, void *ctx);
 /* addr__dir_ref_attrs - the reference attributes (member, authOrig, ...),

@@ -554,8 +554,8 @@ static void *wworker(void *arg)
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct wslot *sl;
-		size_t k, i, end;
-		int rc = 0;
+		size_t k, end;
+		int rc;
 
 		while (!w->stop && w->take < w->nchunks &&
 		       w->s[w->take % w->ns].state != B_FREE)
@@ -567,8 +567,7 @@ static void *wworker(void *arg)
 		sl->state = B_QUEUED;
 		pthread_mutex_unlock(&w->mu);
 		end = (k + 1) * WCHUNK < w->d->n ? (k + 1) * WCHUNK : w->d->n;
-		for (i = k * WCHUNK; i < end && rc == 0; i++)
-			rc = w->one(w->octx, &sl->b, w->d, i);
+		rc = w->one(w->octx, &sl->b, w->d, k * WCHUNK, end);
 		if (rc == 0 && sl->b.oom)
 			rc = ADDR_ENOMEM;
 		pthread_mutex_lock(&w->mu);

@@ -1551,82 +1551,185 @@ static int out_close(void *ctx)
 	return 0;
 }
 
+/* wr_open - a text writer appending to out; 0 or ADDR_ENOMEM */
+static int wr_open(struct writer *wr, struct addr_buf *out,
+		   struct hooks *hooks)
+{
+	xmlOutputBufferPtr ob;
+
+	xmlInitParser();
+	hook(hooks, NULL, quiet);
+	if ((ob = xmlOutputBufferCreateIO(out_write, out_close, out,
+					  NULL)) == NULL) {
+		unhook(hooks);
+		return ADDR_ENOMEM;
+	}
+	if ((wr->w = xmlNewTextWriter(ob)) == NULL) {
+		xmlOutputBufferClose(ob);
+		unhook(hooks);
+		return ADDR_ENOMEM;
+	}
+	wr->bad = 0;
+	addr_buf_init(&wr->b64);
+	return 0;
+}
+
+/* wr_close - free the writer (which flushes into out); 0 or
+ * ADDR_ENOMEM when a call failed or out ran out of memory */
+static int wr_close(struct writer *wr, struct addr_buf *out,
+		    struct hooks *hooks)
+{
+	xmlFreeTextWriter(wr->w);
+	unhook(hooks);
+	addr_buf_free(&wr->b64);
+	return wr->bad || out->oom ? ADDR_ENOMEM : 0;
+}
+
+/* dsml_head, dsml_entry, dsml_tail - the document in three parts: the
+ * root and searchResponse start tags (left open), one entry, the rest */
+static void dsml_head(struct writer *wr)
+{
+	wr->bad |= xmlTextWriterStartDocument(wr->w, NULL, "UTF-8", NULL) < 0;
+	el(wr, "batchResponse");
+	at(wr, "xmlns", NS_DSML);
+	at(wr, "xmlns:xsd", NS_XSD);
+	at(wr, "xmlns:xsi", NS_XSI);
+	raw(wr, "\n  ");
+	el(wr, "searchResponse");
+}
+
+static int dsml_entry(struct writer *wr, const struct addr_dir_entry *e)
+{
+	int rc;
+
+	raw(wr, "\n    ");
+	el(wr, "searchResultEntry");
+	/* TAB, LF and CR become character references here */
+	at(wr, "dn", e->dn);
+	rc = addr__entry_out(e, put_attr, wr);
+	raw(wr, "\n    ");
+	end(wr);
+	return rc;
+}
+
+static void dsml_tail(struct writer *wr)
+{
+	raw(wr, "\n    ");
+	el(wr, "searchResultDone");
+	el(wr, "resultCode");
+	at(wr, "code", "0");
+	at(wr, "descr", "success");
+	end(wr);
+	end(wr);
+	raw(wr, "\n  ");
+	end(wr);
+	raw(wr, "\n");
+	end(wr);
+	wr->bad |= xmlTextWriterEndDocument(wr->w) < 0;
+}
+
+/* representable - can DSML hold every entry of d? (dsml.unrepresentable:
+ * nothing is written for a directory that it cannot) */
+static int representable(const struct addr_dir *d)
+{
+	struct names_ok ok;
+	size_t i;
+
+	ok.n = 0;
+	for (i = 0; i < d->n; i++)
+		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1, NULL) ||
+		    addr__entry_out(d->e[i], check_attr, &ok) < 0)
+			return 0;
+	return 1;
+}
+
 /* write_dsml - the DSML writer into w */
 static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 {
 	struct addr_buf *out = w->out;
 	size_t start = out->size, i;
-	struct names_ok ok;
 	struct hooks hooks;
-	xmlOutputBufferPtr ob;
 	struct writer wr;
-	int rc = 0;
+	int rc = 0, rc2;
 
-	/* dsml.unrepresentable: nothing is written for such a directory */
-	ok.n = 0;
-	for (i = 0; i < d->n; i++)
-		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1, NULL) ||
-		    addr__entry_out(d->e[i], check_attr, &ok) < 0)
-			return ADDR_ESYNTAX;
-	xmlInitParser();
-	hook(&hooks, NULL, quiet);
-	if ((ob = xmlOutputBufferCreateIO(out_write, out_close, out,
-					  NULL)) == NULL) {
-		unhook(&hooks);
+	if (!representable(d))
+		return ADDR_ESYNTAX;
+	if (wr_open(&wr, out, &hooks) < 0)
 		return ADDR_ENOMEM;
-	}
-	if ((wr.w = xmlNewTextWriter(ob)) == NULL) {
-		xmlOutputBufferClose(ob);
-		unhook(&hooks);
-		return ADDR_ENOMEM;
-	}
-	wr.bad = 0;
-	addr_buf_init(&wr.b64);
-	wr.bad |= xmlTextWriterStartDocument(wr.w, NULL, "UTF-8", NULL) < 0;
-	el(&wr, "batchResponse");
-	at(&wr, "xmlns", NS_DSML);
-	at(&wr, "xmlns:xsd", NS_XSD);
-	at(&wr, "xmlns:xsi", NS_XSI);
-	raw(&wr, "\n  ");
-	el(&wr, "searchResponse");
+	dsml_head(&wr);
 	for (i = 0; i < d->n && rc == 0 && !wr.bad && !w->err; i++) {
-		const struct addr_dir_entry *e = d->e[i];
-
-		raw(&wr, "\n    ");
-		el(&wr, "searchResultEntry");
-		/* TAB, LF and CR become character references here */
-		at(&wr, "dn", e->dn);
-		rc = addr__entry_out(e, put_attr, &wr);
-		raw(&wr, "\n    ");
-		end(&wr);
+		rc = dsml_entry(&wr, d->e[i]);
 		if (w->fn != NULL) {
 			/* the entry's octets into out, then on to fn */
 			wr.bad |= xmlTextWriterFlush(wr.w) < 0;
 			addr__wout_flush(w, 0);
 		}
 	}
-	raw(&wr, "\n    ");
-	el(&wr, "searchResultDone");
-	el(&wr, "resultCode");
-	at(&wr, "code", "0");
-	at(&wr, "descr", "success");
-	end(&wr);
-	end(&wr);
-	raw(&wr, "\n  ");
-	end(&wr);
-	raw(&wr, "\n");
-	end(&wr);
-	wr.bad |= xmlTextWriterEndDocument(wr.w) < 0;
-	xmlFreeTextWriter(wr.w);	/* flushes into out */
-	unhook(&hooks);
-	addr_buf_free(&wr.b64);
+	dsml_tail(&wr);
+	rc2 = wr_close(&wr, out, &hooks);
 	addr__wout_flush(w, 1);
-	if (rc == 0 && (wr.bad || out->oom))
-		rc = ADDR_ENOMEM;
+	if (rc == 0)
+		rc = rc2;
 	if (rc == 0 && w->err)
 		rc = ADDR_EIO;
 	if (rc < 0)
 		addr_buf_truncate(out, start);
+	return rc;
+}
+
+/* dsml_range - entries [from, to) of d, each as dsml_entry writes it,
+ * by a writer of their own (addr__write_par: a worker's chunk) */
+static int dsml_range(void *octx, struct addr_buf *out,
+		      const struct addr_dir *d, size_t from, size_t to)
+{
+	struct hooks hooks;
+	struct writer wr;
+	size_t i;
+	int rc = 0, rc2;
+
+	(void)octx;
+	if (wr_open(&wr, out, &hooks) < 0)
+		return ADDR_ENOMEM;
+	for (i = from; i < to && rc == 0 && !wr.bad; i++)
+		rc = dsml_entry(&wr, d->e[i]);
+	rc2 = wr_close(&wr, out, &hooks);
+	return rc < 0 ? rc : rc2;
+}
+
+/* write_par - the document with the entries written by d's workers: the
+ * head (its last start tag closed, as the first entry's text would
+ * close it), the entries in chunks, the tail, all by one writer but
+ * the entries */
+static int write_par(const struct addr_dir *d, addr_write_fn fn, void *ctx)
+{
+	struct addr_buf out;
+	struct hooks hooks;
+	struct writer wr;
+	int rc;
+
+	if (!representable(d))
+		return ADDR_ESYNTAX;
+	addr_buf_init(&out);
+	if (wr_open(&wr, &out, &hooks) < 0)
+		return ADDR_ENOMEM;
+	dsml_head(&wr);
+	raw_len(&wr, "", 0);
+	wr.bad |= xmlTextWriterFlush(wr.w) < 0;
+	rc = wr.bad || out.oom ? ADDR_ENOMEM :
+	     fn(ctx, out.ptr, out.size) < 0 ? ADDR_EIO :
+	     addr__write_par(d, dsml_range, NULL, fn, ctx);
+	addr_buf_clear(&out);
+	dsml_tail(&wr);
+	wr.bad |= xmlTextWriterFlush(wr.w) < 0;
+	if (rc == 0 && !wr.bad && !out.oom && fn(ctx, out.ptr, out.size) < 0)
+		rc = ADDR_EIO;
+	{
+		int rc2 = wr_close(&wr, &out, &hooks);
+
+		if (rc == 0)
+			rc = rc2;
+	}
+	addr_buf_free(&out);
 	return rc;
 }
 
@@ -1640,6 +1743,9 @@ int addr_dir_write_dsml(const struct addr_dir *d, struct addr_buf *out)
 int addr_dir_write_dsml_to(const struct addr_dir *d, addr_write_fn fn,
 			   void *ctx)
 {
+	/* with workers, the entries are written in parallel */
+	if (d->nthreads > 0 && d->n > 0)
+		return write_par(d, fn, ctx);
 	return addr__write_stream(d, write_dsml, fn, ctx);
 }
 

@@ -222,16 +222,20 @@ void addr__wout_flush(struct addr__wout *w, int all)
 	addr_buf_clear(w->out);
 }
 
-/* ldif_entry - entry i of d as the LDIF writer writes it */
-static int ldif_entry(void *octx, struct addr_buf *out,
-		      const struct addr_dir *d, size_t i)
+/* ldif_entries - entries [from, to) of d as the LDIF writer writes them */
+static int ldif_entries(void *octx, struct addr_buf *out,
+			const struct addr_dir *d, size_t from, size_t to)
 {
-	const struct addr_dir_entry *e = d->e[i];
+	size_t i;
 
-	if (i > 0)
-		addr__buf_putc(out, '\n');
-	addr_ldif_put(out, "dn", e->dn, e->dnlen);
-	addr__entry_out(e, put_attr, out);
+	for (i = from; i < to; i++) {
+		const struct addr_dir_entry *e = d->e[i];
+
+		if (i > 0)
+			addr__buf_putc(out, '\n');
+		addr_ldif_put(out, "dn", e->dn, e->dnlen);
+		addr__entry_out(e, put_attr, out);
+	}
 	return out->oom ? ADDR_ENOMEM : 0;
 }
 
@@ -243,7 +247,7 @@ static int write_ldif(const struct addr_dir *d, struct addr__wout *w)
 
 	addr_buf_puts(out, "version: 1\n");
 	for (i = 0; i < d->n && !w->err; i++) {
-		ldif_entry(NULL, out, d, i);
+		ldif_entries(NULL, out, d, i, i + 1);
 		addr__wout_flush(w, 0);
 	}
 	addr__wout_flush(w, 1);
@@ -284,7 +288,7 @@ int addr_dir_write_ldif_to(const struct addr_dir *d, addr_write_fn fn,
 	if (d->nthreads > 0 && d->n > 0) {
 		if (fn(ctx, head, sizeof(head) - 1) < 0)
 			return ADDR_EIO;
-		return addr__write_par(d, ldif_entry, NULL, fn, ctx);
+		return addr__write_par(d, ldif_entries, NULL, fn, ctx);
 	}
 	return addr__write_stream(d, write_ldif, fn, ctx);
 }

@@ -314,14 +314,39 @@ static int to_buf(void *ctx, const char *buf, size_t len)
 	return addr_buf_put(&s->b, buf, len);
 }
 
-/* the LDIF writer with workers: chunks formatted in parallel, the same
- * bytes in the same order; a failing output stops it with ADDR_EIO */
+typedef int (*write_to_fn)(const struct addr_dir *, addr_write_fn, void *);
+
+/* same_written - wr with 1 to 3 workers gives want; a failing output
+ * (its call fail_at) stops it with ADDR_EIO */
+static void same_written(struct addr_dir *d, write_to_fn wr,
+			 const struct addr_buf *want, size_t fail_at)
+{
+	struct sinkbuf got;
+	unsigned t;
+
+	for (t = 1; t <= 3; t++) {
+		memset(&got, 0, sizeof(got));
+		addr_buf_init(&got.b);
+		assert_int_equal(addr_dir_set_threads(d, t), 0);
+		assert_int_equal(wr(d, to_buf, &got), 0);
+		assert_int_equal(got.b.size, want->size);
+		assert_memory_equal(got.b.ptr, want->ptr, want->size);
+		addr_buf_free(&got.b);
+	}
+	memset(&got, 0, sizeof(got));
+	addr_buf_init(&got.b);
+	got.fail_at = fail_at;
+	assert_int_equal(wr(d, to_buf, &got), ADDR_EIO);
+	addr_buf_free(&got.b);
+	assert_int_equal(addr_dir_set_threads(d, 0), 0);
+}
+
+/* the LDIF and DSML writers with workers: chunks formatted in parallel,
+ * the same bytes in the same order */
 static void test_write_parallel(void **state)
 {
 	struct addr_buf in, want;
 	struct addr_dir *d;
-	struct sinkbuf got;
-	unsigned t;
 
 	(void)state;
 	addr_buf_init(&in);
@@ -332,23 +357,40 @@ static void test_write_parallel(void **state)
 				       NULL) >= 0);
 	assert_true(addr_dir_count(d) > 4096);	/* several chunks */
 	assert_int_equal(addr_dir_write_ldif(d, &want), 0);
-	for (t = 1; t <= 3; t++) {
-		memset(&got, 0, sizeof(got));
-		addr_buf_init(&got.b);
-		assert_int_equal(addr_dir_set_threads(d, t), 0);
-		assert_int_equal(addr_dir_write_ldif_to(d, to_buf, &got), 0);
-		assert_int_equal(got.b.size, want.size);
-		assert_memory_equal(got.b.ptr, want.ptr, want.size);
-		addr_buf_free(&got.b);
-	}
-	memset(&got, 0, sizeof(got));
-	addr_buf_init(&got.b);
-	got.fail_at = 2;
-	assert_int_equal(addr_dir_write_ldif_to(d, to_buf, &got), ADDR_EIO);
-	addr_buf_free(&got.b);
+	same_written(d, addr_dir_write_ldif_to, &want, 2);
+	/* the DSML writer: head, chunks by workers' text writers, tail */
+	addr_buf_clear(&want);
+	assert_int_equal(addr_dir_write_dsml(d, &want), 0);
+	same_written(d, addr_dir_write_dsml_to, &want, 3);
 	addr_dir_free(d);
 	addr_buf_free(&in);
 	addr_buf_free(&want);
+}
+
+/* a directory DSML cannot hold: nothing written, with or without
+ * workers */
+static void test_write_dsml_unrepresentable(void **state)
+{
+	static const char in[] = "version: 1\n\ndn: CN=a,DC=example,DC=com\n"
+		"objectClass: user\ncn: a\n1: v\n";
+	struct addr_dir *d;
+	struct sinkbuf got;
+	unsigned t;
+
+	(void)state;
+	assert_int_equal(addr_dir_new(&d, ADDR_DIR_LENIENT), 0);
+	assert_true(addr_dir_load_ldif(d, in, sizeof(in) - 1, "in.ldif", 0,
+				       NULL) >= 0);
+	for (t = 0; t <= 2; t += 2) {
+		memset(&got, 0, sizeof(got));
+		addr_buf_init(&got.b);
+		assert_int_equal(addr_dir_set_threads(d, t), 0);
+		assert_int_equal(addr_dir_write_dsml_to(d, to_buf, &got),
+				 ADDR_ESYNTAX);
+		assert_int_equal(got.b.size, 0);
+		addr_buf_free(&got.b);
+	}
+	addr_dir_free(d);
 }
 
 static void test_threads_limit(void **state)
@@ -371,6 +413,7 @@ int main(void)
 		cmocka_unit_test(test_small),
 		cmocka_unit_test(test_apply_changes),
 		cmocka_unit_test(test_write_parallel),
+		cmocka_unit_test(test_write_dsml_unrepresentable),
 		cmocka_unit_test(test_threads_limit),
 	};
 
