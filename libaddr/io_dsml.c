@@ -187,6 +187,10 @@ struct dsml {
 	addr_read_fn rd;	/* the input */
 	void *rctx;
 	int rderr;		/* rd failed */
+	char *ibuf;		/* rd's octets not yet given to libxml2 (a
+				 * file's reader only): libxml2 asks for 4000
+				 * at a time, a read(2) each without it */
+	size_t ipos, ilen;
 	/* "<!DOCTYPE" looked for in what libxml2 read before the document
 	 * element (the reader gives the DOCTYPE node no line) */
 	int dtseen;		/* found; dtline is its line */
@@ -1176,6 +1180,8 @@ static void dsml_close(struct dsml *ds)
 	xmlFreeTextReader(ds->r);
 	ds->r = NULL;
 	unhook(&ds->hooks);
+	addr__free(ds->ibuf);
+	ds->ibuf = NULL;
 }
 
 /* A document in memory as an addr_read_fn. */
@@ -1197,6 +1203,23 @@ static long mem_read(void *ctx, char *buf, size_t cap)
 
 /* io_read - libxml2's read callback: the next octets from ds->rd, a
  * read error ends the parse (ADDR_EIO) */
+#define IBUF ((size_t)256 << 10)
+
+/* io_fill - ds->ibuf refilled from rd; octets read, or -1 */
+static long io_fill(struct dsml *ds)
+{
+	long n;
+
+	if (ds->ibuf == NULL && (ds->ibuf = addr__malloc(IBUF)) == NULL)
+		return -1;
+	n = ds->rd(ds->rctx, ds->ibuf, IBUF);
+	if (n < 0 || (size_t)n > IBUF)
+		return -1;
+	ds->ipos = 0;
+	ds->ilen = (size_t)n;
+	return n;
+}
+
 static int io_read(void *ctx, char *buf, int len)
 {
 	struct dsml *ds = ctx;
@@ -1204,7 +1227,18 @@ static int io_read(void *ctx, char *buf, int len)
 
 	if (len <= 0 || ds->rderr)
 		return ds->rderr ? -1 : 0;
-	n = ds->rd(ds->rctx, buf, (size_t)len);
+	if (ds->rd == mem_read) {	/* already in memory */
+		n = ds->rd(ds->rctx, buf, (size_t)len);
+	} else {
+		if (ds->ipos == ds->ilen && io_fill(ds) < 0)
+			n = -1;
+		else {
+			n = (long)(ds->ilen - ds->ipos < (size_t)len ?
+				   ds->ilen - ds->ipos : (size_t)len);
+			memcpy(buf, ds->ibuf + ds->ipos, (size_t)n);
+			ds->ipos += (size_t)n;
+		}
+	}
 	if (n < 0 || n > len) {
 		ds->rderr = 1;
 		return -1;
