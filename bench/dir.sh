@@ -37,7 +37,9 @@
 # Environment: B (build dir), BENCH_SEED (20260101), BENCH_DIR_COUNTS
 # ("10000 100000 1000000", ascending), BENCH_DIR_REPS (5),
 # BENCH_DIR_PROFILE (0), BENCH_DIR_PROFILE_COUNT (100000),
-# BENCH_DIR_STREAM (1).
+# BENCH_DIR_STREAM (1), BENCH_DIR_THREADS (2: each round also runs libaddr
+# with that many worker threads, bench_dir --threads, reported as
+# libaddr-t; 0 skips it).
 set -eu
 
 B=${B:-build}
@@ -45,6 +47,7 @@ D=$B/bench
 SEED=${BENCH_SEED:-20260101}
 COUNTS=${BENCH_DIR_COUNTS:-10000 100000 1000000}
 REPS=${BENCH_DIR_REPS:-5}
+THREADS=${BENCH_DIR_THREADS:-2}
 PROFILE=${BENCH_DIR_PROFILE:-0}
 PROFILE_COUNT=${BENCH_DIR_PROFILE_COUNT:-100000}
 if [ "${BENCH_DIR_STREAM:-1}" = 1 ]; then STREAM=--stream; else STREAM=; fi
@@ -86,14 +89,20 @@ r=1
 while [ "$r" -le "$REPS" ]; do
 	# odd rounds libldap first, even rounds libaddr first
 	if [ $((r % 2)) -eq 1 ]; then libs="libldap libaddr"; else libs="libaddr libldap"; fi
+	[ "$THREADS" -gt 0 ] && libs="$libs libaddr-t"
 	for n in $COUNTS; do
 		for lib in $libs; do
+			case $lib in
+			libaddr-t) args="--lib libaddr --threads $THREADS" ;;
+			*) args="--lib $lib" ;;
+			esac
 			# shellcheck disable=SC2086
-			"$D/bench_dir" --lib "$lib" $STREAM "$D/dir_$n.ldif" >"$D/dir.out" || {
-				echo "dir.sh: bench_dir --lib $lib $D/dir_$n.ldif failed" >&2
+			"$D/bench_dir" $args $STREAM "$D/dir_$n.ldif" >"$D/dir.out" || {
+				echo "dir.sh: bench_dir $args $D/dir_$n.ldif failed" >&2
 				exit 1
 			}
-			sed "s/^RESULT /RESULT count=$n round=$r /" "$D/dir.out" >>"$D/dir.results"
+			sed -e "s/^RESULT /RESULT count=$n round=$r /" \
+			    -e "s/ lib=libaddr / lib=$lib /" "$D/dir.out" >>"$D/dir.results"
 		done
 	done
 	echo "round $r done; load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -102,7 +111,7 @@ done
 rm -f "$D/dir.out"
 
 echo "== summary (medians of $REPS; load average now: $(cut -d' ' -f1-3 /proc/loadavg))"
-awk -v counts="$COUNTS" '
+awk -v counts="$COUNTS" -v threads="$THREADS" '
 	# med - the median of the n values in a[] (sorted in place)
 	function med(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++)
@@ -147,6 +156,17 @@ awk -v counts="$COUNTS" '
 				BW[n], BC[n], BC[n] / n * 1e6, AC[n] / BC[n], AW[n] / BW[n]
 			last = n; if (!firstn) firstn = n
 		}
+		for (i = 1; i <= nc; i++) {
+			n = C[i]; a = "libaddr-t" SUBSEP n; b = "libldap" SUBSEP n
+			if (!(a in cnt) || !(b in cnt)) continue
+			if (!tp++) {
+				print ""
+				print "libaddr with " threads " worker threads (bench_dir --threads; cpu counts every thread)"
+				printf "%-8s | %9s %9s %10s | %14s\n", "records", "wall s", "cpu", "RSS MB", "addr-t/ldap wall"
+			}
+			TW[n] = mk(w, a); TM[n] = mk(m, a)
+			printf "%-8s | %9.3f %9.3f %10.1f | %6.2fx\n", n, TW[n], mk(u, a), TM[n] / 1024, TW[n] / BW[n]
+		}
 		print ""
 		print "libaddr load CPU split (medians): user and system seconds, minor page faults"
 		printf "%-8s | %9s %7s %9s %7s | %11s %9s\n", "records", "user s", "us/rec", "sys s", "us/rec", "page faults", "per rec"
@@ -183,6 +203,9 @@ awk -v counts="$COUNTS" '
 			t = AC[last] / BC[last]
 			printf "libaddr load / libldap parse at %s: %.2fx (cpu), %.2fx (wall)  target <= 1.5x: %s\n", \
 				last, t, AW[last] / BW[last], (t <= 1.5 ? "met" : "NOT met")
+			if (TW[last])
+				printf "  with %s worker threads: %.2fx (wall)  target <= 1.5x: %s\n", \
+					threads, TW[last] / BW[last], (TW[last] / BW[last] <= 1.5 ? "met" : "NOT met")
 			printf "libaddr peak RSS / file size at %s: %.2f (%.2f without the file buffer)  target <= 1.5: %s\n", \
 				last, RSSF[last], BUF[last], (RSSF[last] <= 1.5 ? "met" : "NOT met")
 		}
