@@ -493,9 +493,10 @@ static inline size_t stop_run(const unsigned char *p)
 
 /*
  * prescan - the physical line at r->pos, when it has the common shape
- * (struct lline): its end *e (without CR LF or LF), the next line's
- * position *next, and l's nlen, voff and b64. 0 (nothing consumed) for
- * any other line, which phys and split then read the general way.
+ * (struct lline) and a value part of at most VALUE_MAX octets: its end
+ * *e (without CR LF or LF), the next line's position *next, and l's
+ * nlen, voff and b64. 0 (nothing consumed) for any other line, which
+ * phys and split then read the general way.
  */
 static int prescan(struct reader *r, struct lline *l, size_t *e,
 		   size_t *next)
@@ -517,7 +518,7 @@ static int prescan(struct reader *r, struct lline *l, size_t *e,
 	while (p[j] == ' ')
 		j++;
 	k = j + stop_run(p + j);
-	if (k > LINE_MAX_ || r->pos + k >= r->len)
+	if (k > LINE_MAX_ || k - j > VALUE_MAX || r->pos + k >= r->len)
 		return 0;	/* too long, or it runs past the window */
 	if (p[k] == '\n') {
 		*next = r->pos + k + 1;
@@ -609,7 +610,11 @@ static int collect(struct reader *r, int *bad)
 		if (r->nll == r->llcap && ll_grow(r) < 0)
 			return ADDR_ENOMEM;
 		l = &r->ll[r->nll];
-		if (prescan(r, l, &e, &next)) {
+		if (IN(r, r->pos) == '\n') {
+			/* an empty line (the window holds the LF) */
+			b = e = r->pos++;
+			r->lineno++;
+		} else if (prescan(r, l, &e, &next)) {
 			/* the common line: already scanned */
 			b = r->pos;
 			r->pos = next;
@@ -941,16 +946,26 @@ static inline void push_item(struct reader *r, int kind, const char *name,
 }
 
 /* name_is - does logical line l start with "name:" (case-insensitive)?
- * NAME_IS gives the literal's length. Not for a line already split. */
+ * name is lower-case letters (the keywords of RFC 2849), so an octet
+ * matches when it equals its letter once 0x20 is or'ed in. NAME_IS
+ * gives the literal's length. Not for a line already split. */
 #define NAME_IS(r, l, lit) name_is(r, l, lit, sizeof(lit) - 1)
-static int name_is(const struct reader *r, const struct lline *l,
-		   const char *name, size_t n)
+static inline int name_is(const struct reader *r, const struct lline *l,
+			  const char *name, size_t n)
 {
-	const char *p = lptr(r, l);
+	const char *p;
+	size_t i;
 
-	if (l->nlen != 0)	/* pre-split: the first ":" is at nlen */
-		return l->nlen == n && addr__str_ieq(p, n, name);
-	return l->len > n && p[n] == ':' && addr__str_ieq(p, n, name);
+	/* pre-split: the first ":" is at nlen */
+	if (l->nlen != 0 ? l->nlen != n : l->len <= n)
+		return 0;
+	p = lptr(r, l);
+	if (p[n] != ':')
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((p[i] | 0x20) != name[i])
+			return 0;
+	return 1;
 }
 
 /* parse_control - "control: OID [true|false] [value-spec]" */
@@ -1138,11 +1153,11 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 			const struct lline *l = &r->ll[k];
 
 			if (l->nlen != 0 && !l->b64 &&
-			    l->len - l->voff <= VALUE_MAX &&
 			    change != ADDR_LDIF_MODRDN) {
 				/* split() of a pre-split plain value, inline:
 				 * the common line of a content record (a
-				 * pre-split line is in place) */
+				 * pre-split line is in place, its value no
+				 * longer than VALUE_MAX) */
 				char *t = &IN(r, l->off);
 
 				t[l->nlen] = '\0';

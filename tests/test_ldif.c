@@ -448,6 +448,49 @@ static void test_value_limit(void **state)
 	free(in);
 }
 
+/* limit.value for lines longer than a 1 MiB value's base64 line plus
+ * 1 KiB, however the length is made up: a long name, a long run of
+ * spaces before a short value, a long plain value; the next record is
+ * read */
+static void test_long_lines(void **state)
+{
+	static const struct {
+		const char *head;
+		char fill;
+		const char *tail;
+	} rows[] = {
+		{ "", 'a', ": x" },
+		{ "cn:", ' ', "x" },
+		{ "cn: ", 'v', "" },
+		{ "cn:: ", 'Q', "" },
+	};
+	size_t n = (1u << 20) / 3 * 4 + 2048, i, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		char *in = malloc(n + 200);
+		struct addr_buf got;
+		struct addr_dir_report rep;
+		int rc, len;
+
+		assert_non_null(in);
+		len = sprintf(in, "version: 1\ndn: cn=x\n%s", rows[k].head);
+		for (i = 0; i < n; i++)
+			in[len++] = rows[k].fill;
+		len += sprintf(in + len, "%s\n\ndn: cn=y\ncn: y\n", rows[k].tail);
+		addr_buf_init(&got);
+		addr_dir_report_init(&rep);
+		rc = addr_ldif_parse(in, (size_t)len, "big", 0, dump, &got, &rep);
+		assert_int_equal(rc, 1);
+		assert_string_equal(rep.diag[0].rule, "limit.value");
+		assert_int_equal(rep.diag[0].line, 3);
+		assert_string_equal(got.ptr, "entry [cn=y]\n cn=y\n");
+		addr_buf_free(&got);
+		addr_dir_report_free(&rep);
+		free(in);
+	}
+}
+
 /* A streamed input: the octets of in[0..len) in reads of at most step
  * octets; fail: a read error after that many octets. */
 struct chunks {
@@ -673,6 +716,7 @@ int main(void)
 		cmocka_unit_test(test_streamed_eio),
 		cmocka_unit_test(test_big_window),
 		cmocka_unit_test(test_value_limit),
+		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_put),
 		cmocka_unit_test(test_sample_byte_stable),
 		cmocka_unit_test(test_roundtrip_stable),
