@@ -17,9 +17,11 @@
  * exactly one SPACE, plain values are SAFE-STRINGs, base64 must be
  * canonical. After a problem it skips to the next blank line, so one
  * run finds every broken record. Lines are bounded only by the input:
- * the reader works on the caller's buffer (or on a window of a streamed
- * input that holds at least the current record) and copies each
- * record's folded logical lines once.
+ * the reader works on a window of its own that holds at least the
+ * current record (filled from the caller's buffer, or by the read
+ * callback of a streamed input), scans each line once (16 octets at a
+ * time where SSE2 is there), and hands names and values over in place,
+ * NUL-terminated in the window; only folded lines are copied.
  */
 #include <stdio.h>
 #include <string.h>
@@ -33,37 +35,6 @@
 
 static const char b64[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* b64_decode - strict RFC 2045 base64 (padding required) into out;
- * returns 0, or the 1-based offset of the first bad character */
-static size_t b64_decode(struct addr_buf *out, const char *s, size_t n)
-{
-	size_t i;
-
-	if (n % 4 != 0)
-		return n ? n : 1;
-	for (i = 0; i < n; i += 4) {
-		int v[4], k, pad = 0;
-
-		for (k = 0; k < 4; k++) {
-			unsigned char c = (unsigned char)s[i + (size_t)k];
-
-			if (c == '=' && i + 4 == n && k >= 2) {
-				v[k] = 0;
-				pad++;
-				continue;
-			}
-			if (pad || (v[k] = addr__b64val(c)) < 0)
-				return i + (size_t)k + 1;
-		}
-		addr__buf_putc(out, (char)(v[0] << 2 | v[1] >> 4));
-		if (pad < 2)
-			addr__buf_putc(out, (char)((v[1] & 15) << 4 | v[2] >> 2));
-		if (pad < 1)
-			addr__buf_putc(out, (char)((v[2] & 3) << 6 | v[3]));
-	}
-	return 0;
-}
 
 /* b64_block - base64 of s[0..n) into dst (4 octets per 3, padded);
  * returns the octets written */
@@ -295,86 +266,110 @@ int addr_dir_write_ldif_to(const struct addr_dir *d, addr_write_fn fn,
 
 /* ------------------------------------------------------------ reader */
 
+/*
+ * The reader works on a window of its own: a buffer that holds the
+ * input, or the part of it that begins with the record being collected.
+ * Reading a buffer (addr_ldif_parse), the window is filled from it with
+ * memcpy, a chunk at a time; reading through a callback
+ * (addr_ldif_parse_read), by the callback. Positions (pos, line offsets)
+ * count from the start of the text; the window in[0..len - woff) starts
+ * at position woff. When a line runs past the window's end, more() drops
+ * what lies before keep (nothing of the record being collected) and
+ * reads more.
+ *
+ * Because the window is the reader's, a record's names and values are
+ * handed to the callback in place: the ":" after a name and the line
+ * end after a value are overwritten with NULs, and base64 is decoded
+ * over its own text (3 octets for 4). Only folded lines are copied, once
+ * each, into r->lines. Behind the window's last octet lie a sentinel LF
+ * and PAD - 1 zeros, so that the line scans need no bounds checks and
+ * may load 16 octets at a time.
+ */
+
 /* One logical line of the current record: offsets into r->lines, or,
- * for a line that is not folded, into the input itself (no copy). */
+ * for a line that is not folded, into the window (in place). A line of
+ * the common shape (an ALPHA-led name without options, ":" or "::", a
+ * value without NUL, CR or octets >= 0x80) is pre-split while it is
+ * scanned: nlen is its name's length (the ":" is at nlen), voff where
+ * its value starts; nlen 0 means "not pre-split". */
 struct lline {
 	size_t off, len;
 	size_t line;
-	int inplace;		/* off is into r->in */
+	uint32_t nlen, voff;
+	unsigned char inplace;	/* off is a position in the window */
+	unsigned char b64;	/* pre-split "::" value */
 };
 
-/* One parsed item: offsets into r->vals (fixed up before the call). */
-struct pitem {
-	int kind;
-	size_t noff, nlen, voff, vlen;
-	int critical;
-	size_t line;
-};
-
-/*
- * The input is a window in[0..len - woff) of the whole text; positions
- * (pos, line offsets) count from the start of the text. Reading a
- * buffer, the window is the whole buffer (woff 0). Reading through a
- * callback (addr_ldif_parse_read), the window slides: when a line runs
- * past its end, more() drops what lies before keep (nothing of the
- * record being collected is dropped) and reads more.
- */
 struct stream {
-	addr_read_fn rd;
+	addr_read_fn rd;	/* NULL: the input is src[0..srclen) */
 	void *ctx;
-	char *buf;
-	size_t cap;
+	const char *src;
+	size_t srclen, srcpos;
+	char *buf;		/* the window; cap + PAD octets */
+	size_t cap, chunk;	/* room wanted free for each read */
 	int eof, err;
 };
 
 struct reader {
-	const char *in;			/* the window */
+	char *in;			/* the window */
 	size_t woff;			/* position of in[0] */
 	size_t len, pos, lineno;	/* end of the window, next octet */
 	size_t keep;			/* the first position still needed */
-	struct stream *st;		/* NULL: the whole input is in */
+	struct stream *st;
 	unsigned flags;
 	struct addr__sink s;
-	struct addr_buf lines;		/* logical lines of the record */
+	struct addr_buf lines;		/* folded logical lines of the record */
 	struct lline *ll;
 	size_t nll, llcap;
-	struct addr_buf vals;		/* names and decoded values */
-	struct pitem *it;
-	size_t nit, itcap;
-	struct addr_ldif_item *out;
-	size_t outcap;
+	size_t nincl;			/* lines that may be "include:" */
+	struct addr_ldif_item *out;	/* the items of the record */
+	size_t nit, outcap;
 	int filekind;			/* 0 unknown, 1 entries, 2 changes */
-	int seen_record;
 };
 
 /* IN - the octet at position x (inside the window) */
 #define IN(r, x) ((r)->in[(x) - (r)->woff])
 
 #define READ_CHUNK ((size_t)1 << 20)
+#define PAD 64			/* sentinel LF + zeros behind the window */
 
-/* more - read more of a streamed input into the window; 1 when octets
- * were added, 0 at the end (or after a read error, kept in st->err) or
+/* seal - the sentinel LF and the zeros behind the window's end */
+static void seal(struct reader *r)
+{
+	char *end = r->st->buf + (r->len - r->woff);
+
+	end[0] = '\n';
+	memset(end + 1, 0, PAD - 1);
+}
+
+/* more - read more of the input into the window; 1 when octets were
+ * added, 0 at the end (or after a read error, kept in st->err) or
  * without memory (r->s.fatal) */
 static int more(struct reader *r)
 {
 	struct stream *st = r->st;
-	size_t drop, have;
-	long n;
+	size_t drop, have, room, n;
 
-	if (st == NULL || st->eof)
+	if (st->eof)
 		return 0;
+	if (st->rd == NULL && st->srcpos == st->srclen) {
+		st->eof = 1;
+		return 0;
+	}
 	drop = r->keep - r->woff;
 	have = r->len - r->keep;
 	if (drop > 0 && have > 0)
 		memmove(st->buf, st->buf + drop, have);
 	r->woff = r->keep;
-	if (st->cap - have < READ_CHUNK) {
-		size_t nc = st->cap ? st->cap * 2 : 2 * READ_CHUNK;
+	if (st->buf != NULL)
+		seal(r);
+	if (st->cap - have < st->chunk) {
+		size_t nc = st->cap ? st->cap * 2 : 2 * st->chunk;
 		char *p;
 
-		while (nc - have < READ_CHUNK)
+		while (nc - have < st->chunk)
 			nc *= 2;
-		if ((p = addr__realloc(st->buf, nc)) == NULL) {
+		if ((p = addr__realloc(st->buf, nc + PAD)) == NULL) {
 			r->s.fatal = 1;
 			st->eof = 1;
 			return 0;
@@ -383,13 +378,25 @@ static int more(struct reader *r)
 		st->cap = nc;
 	}
 	r->in = st->buf;
-	n = st->rd(st->ctx, st->buf + have, st->cap - have);
-	if (n <= 0 || (size_t)n > st->cap - have) {
-		st->err = n != 0;
-		st->eof = 1;
-		return 0;
+	room = st->cap - have;
+	if (st->rd == NULL) {
+		n = st->srclen - st->srcpos < room ? st->srclen - st->srcpos :
+		    room;
+		memcpy(st->buf + have, st->src + st->srcpos, n);
+		st->srcpos += n;
+	} else {
+		long got = st->rd(st->ctx, st->buf + have, room);
+
+		if (got <= 0 || (size_t)got > room) {
+			st->err = got != 0;
+			st->eof = 1;
+			seal(r);
+			return 0;
+		}
+		n = (size_t)got;
 	}
-	r->len = r->woff + have + (size_t)n;
+	r->len = r->woff + have + n;
+	seal(r);
 	return 1;
 }
 
@@ -413,6 +420,137 @@ static int phys(struct reader *r, size_t *b, size_t *e)
 	if (nl && *e > *b && IN(r, *e - 1) == '\r')
 		(*e)--;
 	r->lineno++;
+	return 1;
+}
+
+/* keychar - ALPHA, DIGIT or "-" (attr-type-chars, opt-char): a table,
+ * like domain.c's alnum, with "-" */
+static const unsigned char keychar[256] = {
+	['-'] = 1,
+	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
+	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
+	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
+	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
+	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
+	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+	['Y'] = 1, ['Z'] = 1,
+	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
+	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
+	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
+	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+	['y'] = 1, ['z'] = 1,
+};
+
+/*
+ * key_run and stop_run scan a line of the window; both stop at the
+ * sentinel LF at the latest and read at most 15 octets beyond where
+ * they stop, which PAD covers. key_run: the length of the run of
+ * keychar octets at p. stop_run: the offset of the first LF, CR, NUL
+ * or octet >= 0x80 at p (the line's end, or an octet a plain value must
+ * not hold).
+ */
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+
+static inline size_t key_run(const unsigned char *p)
+{
+	const __m128i b20 = _mm_set1_epi8(0x20), a = _mm_set1_epi8('a');
+	const __m128i z25 = _mm_set1_epi8(25), d0 = _mm_set1_epi8('0');
+	const __m128i d9 = _mm_set1_epi8(9), dash = _mm_set1_epi8('-');
+	size_t i;
+
+	for (i = 0;; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i ta = _mm_sub_epi8(_mm_or_si128(v, b20), a);
+		__m128i td = _mm_sub_epi8(v, d0);
+		__m128i ok = _mm_or_si128(
+			_mm_or_si128(_mm_cmpeq_epi8(_mm_min_epu8(ta, z25), ta),
+				     _mm_cmpeq_epi8(_mm_min_epu8(td, d9), td)),
+			_mm_cmpeq_epi8(v, dash));
+		unsigned m = ~(unsigned)_mm_movemask_epi8(ok) & 0xffffu;
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+}
+
+static inline size_t stop_run(const unsigned char *p)
+{
+	const __m128i lf = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+	const __m128i zero = _mm_setzero_si128();
+	size_t i;
+
+	for (i = 0;; i += 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + i));
+		__m128i s = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lf),
+						      _mm_cmpeq_epi8(v, cr)),
+					 _mm_cmpeq_epi8(v, zero));
+		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(s, v));
+
+		if (m != 0)
+			return i + (size_t)__builtin_ctz(m);
+	}
+}
+#else
+static inline size_t key_run(const unsigned char *p)
+{
+	size_t i = 0;
+
+	while (keychar[p[i]])
+		i++;
+	return i;
+}
+
+static inline size_t stop_run(const unsigned char *p)
+{
+	size_t i = 0;
+
+	while (p[i] != '\n' && p[i] != '\r' && p[i] != 0 && p[i] < 0x80)
+		i++;
+	return i;
+}
+#endif
+
+/*
+ * prescan - the physical line at r->pos, when it has the common shape
+ * (struct lline) and a value part of at most VALUE_MAX octets: its end
+ * *e (without CR LF or LF), the next line's position *next, and l's
+ * nlen, voff and b64. 0 (nothing consumed) for any other line, which
+ * phys and split then read the general way.
+ */
+static int prescan(struct reader *r, struct lline *l, size_t *e,
+		   size_t *next)
+{
+	const unsigned char *p = (const unsigned char *)&IN(r, r->pos);
+	size_t i, j, k;
+
+	if ((unsigned char)((p[0] | 0x20) - 'a') >= 26)
+		return 0;
+	i = key_run(p);
+	if (p[i] != ':')
+		return 0;
+	j = i + 1;
+	l->b64 = p[j] == ':';
+	if (l->b64)
+		j++;
+	else if (p[j] == '<')
+		return 0;
+	while (p[j] == ' ')
+		j++;
+	k = j + stop_run(p + j);
+	if (k > LINE_MAX_ || k - j > VALUE_MAX || r->pos + k >= r->len)
+		return 0;	/* too long, or it runs past the window */
+	if (p[k] == '\n') {
+		*next = r->pos + k + 1;
+	} else if (p[k] == '\r' && p[k + 1] == '\n' &&
+		   r->pos + k + 1 < r->len) {
+		*next = r->pos + k + 2;
+	} else {
+		return 0;	/* an octet a plain value must not hold */
+	}
+	*e = r->pos + k;
+	l->nlen = (uint32_t)i;
+	l->voff = (uint32_t)j;
 	return 1;
 }
 
@@ -444,30 +582,23 @@ static void diag(struct reader *r, size_t line, size_t col, int sev,
 	addr__sink_diag(&r->s, sev, ADDR_ESYNTAX, rule, "%s", msg);
 }
 
-static int push_ll(struct reader *r, size_t off, size_t len, size_t line,
-		   int inplace)
+/* ll_grow - room for more logical lines in r->ll; 0 or ADDR_ENOMEM */
+static int ll_grow(struct reader *r)
 {
-	if (r->nll == r->llcap) {
-		size_t nc = r->llcap ? r->llcap * 2 : 32;
-		void *p;
+	size_t nc = r->llcap ? r->llcap * 2 : 32;
+	void *p;
 
-		if (nc > ((size_t)-1) / sizeof(*r->ll))
-			return ADDR_ENOMEM;
-		if ((p = addr__realloc(r->ll, nc * sizeof(*r->ll))) == NULL)
-			return ADDR_ENOMEM;
-		r->ll = p;
-		r->llcap = nc;
-	}
-	r->ll[r->nll].off = off;
-	r->ll[r->nll].len = len;
-	r->ll[r->nll].line = line;
-	r->ll[r->nll].inplace = inplace;
-	r->nll++;
+	if (nc > ((size_t)-1) / sizeof(*r->ll))
+		return ADDR_ENOMEM;
+	if ((p = addr__realloc(r->ll, nc * sizeof(*r->ll))) == NULL)
+		return ADDR_ENOMEM;
+	r->ll = p;
+	r->llcap = nc;
 	return 0;
 }
 
-/* lptr - the octets of logical line l */
-static const char *lptr(const struct reader *r, const struct lline *l)
+/* lptr - the octets of logical line l (writable: the reader's own) */
+static char *lptr(const struct reader *r, const struct lline *l)
 {
 	return l->inplace ? &IN(r, l->off) : r->lines.ptr + l->off;
 }
@@ -483,16 +614,46 @@ static int collect(struct reader *r, int *bad)
 
 	addr_buf_clear(&r->lines);
 	r->nll = 0;
+	r->nincl = 0;
 	*bad = 0;
 	for (;;) {
-		size_t start, off;
+		struct lline *l;
+		size_t start, off, next;
 		int comment, toolong;
 
 		/* nothing of this record is held in the window yet */
 		if (r->nll == 0)
 			r->keep = r->pos;
-		if (!phys(r, &b, &e))
+		if (r->pos >= r->len && !more(r))
 			return r->nll > 0;
+		/* the line is built in its slot, and kept by r->nll++ */
+		if (r->nll == r->llcap && ll_grow(r) < 0)
+			return ADDR_ENOMEM;
+		l = &r->ll[r->nll];
+		if (IN(r, r->pos) == '\n') {
+			/* an empty line (the window holds the LF) */
+			b = e = r->pos++;
+			r->lineno++;
+		} else if (prescan(r, l, &e, &next)) {
+			/* the common line: already scanned */
+			b = r->pos;
+			r->pos = next;
+			r->lineno++;
+			l->off = b;
+			l->len = e - b;
+			l->line = r->lineno;
+			l->inplace = 1;
+			if (!peek_cont(r)) {
+				r->nincl += l->nlen == 7;
+				r->nll++;
+				continue;
+			}
+			/* folded: read as any other line */
+		} else if (!phys(r, &b, &e)) {
+			return r->nll > 0;
+		}
+		l->nlen = l->voff = 0;
+		l->b64 = 0;
 		if (b == e) {		/* blank line */
 			if (r->nll > 0 || *bad)
 				return 1;
@@ -509,10 +670,14 @@ static int collect(struct reader *r, int *bad)
 		start = r->lineno;
 		comment = IN(r, b) == '#';
 		toolong = e - b > LINE_MAX_;
+		l->line = start;
 		if (!comment && !toolong && !peek_cont(r)) {
 			/* not folded: the line is read where it is */
-			if (push_ll(r, b, e - b, start, 1) < 0)
-				return ADDR_ENOMEM;
+			l->off = b;
+			l->len = e - b;
+			l->inplace = 1;
+			r->nincl++;
+			r->nll++;
 			continue;
 		}
 		off = r->lines.size;
@@ -544,30 +709,20 @@ static int collect(struct reader *r, int *bad)
 			*bad = 1;
 			continue;
 		}
-		if (!comment && push_ll(r, off, r->lines.size - off, start, 0) < 0)
+		if (comment)
+			continue;
+		l->off = off;
+		l->len = r->lines.size - off;
+		l->inplace = 0;
+		/* an octet of its own behind the line, for the value's NUL */
+		if (addr__buf_putc(&r->lines, '\0') < 0)
 			return ADDR_ENOMEM;
+		r->nincl++;
+		r->nll++;
 	}
 }
 
 /* attrdesc_ok - AttributeDescription of RFC 2849 (oid with any dots) */
-/* keychar - ALPHA, DIGIT or "-" (attr-type-chars, opt-char): a table,
- * like domain.c's alnum, with "-" */
-static const unsigned char keychar[256] = {
-	['-'] = 1,
-	['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1,
-	['6'] = 1, ['7'] = 1, ['8'] = 1, ['9'] = 1,
-	['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1,
-	['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1,
-	['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1,
-	['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-	['Y'] = 1, ['Z'] = 1,
-	['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1,
-	['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1,
-	['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1,
-	['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-	['y'] = 1, ['z'] = 1,
-};
-
 static int attrdesc_ok(const char *s, size_t n)
 {
 	size_t i = 0;
@@ -625,19 +780,87 @@ static size_t unsafe_at(const char *s, size_t n)
 	return i;
 }
 
-/*
- * split - parse logical line l as name ":" value into the items arena:
- * noff and nlen get the name, voff and vlen the decoded value. Returns 0, or -1
- * after reporting a problem. isdn: the value is a DN (base64 must give
- * UTF-8).
- */
-static int split(struct reader *r, const struct lline *l, size_t *noff,
-		 size_t *nlen, size_t *voff, size_t *vlen, int isdn)
+/* b64v1 - addr__b64val + 1 as a table: 1..64, or 0 for an octet that
+ * is not a base64 digit */
+static const unsigned char b64v1[256] = {
+	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
+	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
+	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17,
+	['R'] = 18, ['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22,
+	['W'] = 23, ['X'] = 24, ['Y'] = 25, ['Z'] = 26,
+	['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30, ['e'] = 31,
+	['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
+	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41,
+	['p'] = 42, ['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46,
+	['u'] = 47, ['v'] = 48, ['w'] = 49, ['x'] = 50, ['y'] = 51,
+	['z'] = 52, ['0'] = 53, ['1'] = 54, ['2'] = 55, ['3'] = 56,
+	['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60, ['8'] = 61,
+	['9'] = 62, ['+'] = 63, ['/'] = 64,
+};
+
+/* b64_decode - strict RFC 2045 base64 (padding required) of s[0..n)
+ * into s itself (the output never overtakes the input), its length in
+ * *dlen; returns 0, or the 1-based offset of the first bad character */
+static size_t b64_decode(char *s, size_t n, size_t *dlen)
 {
-	const char *s = lptr(r, l);
-	const char *colon = memchr(s, ':', l->len);
+	unsigned char *u = (unsigned char *)s;
+	size_t i, o = 0;
+
+	if (n % 4 != 0)
+		return n ? n : 1;
+	for (i = 0; i < n; i += 4) {
+		int v[4], k, pad = 0;
+
+		v[0] = b64v1[u[i]] - 1;
+		v[1] = b64v1[u[i + 1]] - 1;
+		v[2] = b64v1[u[i + 2]] - 1;
+		v[3] = b64v1[u[i + 3]] - 1;
+		if ((v[0] | v[1] | v[2] | v[3]) < 0) {
+			/* padding, or a bad octet: as addr__b64val would */
+			for (k = 0; k < 4; k++) {
+				unsigned char c = u[i + (size_t)k];
+
+				if (c == '=' && i + 4 == n && k >= 2) {
+					v[k] = 0;
+					pad++;
+					continue;
+				}
+				if (pad || v[k] < 0)
+					return i + (size_t)k + 1;
+			}
+		}
+		u[o++] = (unsigned char)(v[0] << 2 | v[1] >> 4);
+		if (pad < 2)
+			u[o++] = (unsigned char)((v[1] & 15) << 4 | v[2] >> 2);
+		if (pad < 1)
+			u[o++] = (unsigned char)((v[2] & 3) << 6 | v[3]);
+	}
+	*dlen = o;
+	return 0;
+}
+
+/*
+ * split - parse logical line l as name ":" value, in place: *name and
+ * *nlen get the name, *val and *vlen the decoded value, both
+ * NUL-terminated. Returns 0, or -1 after reporting a problem. isdn: the
+ * value is a DN (base64 must give UTF-8). A line is split once: its
+ * ":" becomes the name's NUL.
+ */
+static int split(struct reader *r, const struct lline *l, char **name,
+		 size_t *nlen, char **val, size_t *vlen, int isdn)
+{
+	char *s = lptr(r, l);
+	const char *colon;
 	size_t n, i, v;
 
+	if (l->nlen != 0) {	/* pre-split: name and value known good */
+		n = l->nlen;
+		i = l->voff;
+		if (l->b64)
+			goto base64;
+		goto plain;
+	}
+	colon = memchr(s, ':', l->len);
 	if (colon == NULL) {
 		diag(r, l->line, 1, ADDR_SEV_ERROR, "ldif.syntax",
 		     "line is not \"name: value\"%s", "");
@@ -650,11 +873,6 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 		     (int)(n > 60 ? 60 : n), s);
 		return -1;
 	}
-	*noff = r->vals.size;
-	*nlen = n;
-	addr_buf_put(&r->vals, s, n);
-	addr__buf_putc(&r->vals, '\0');
-	*voff = r->vals.size;
 	i = n + 1;
 	if (i < l->len && s[i] == '<') {
 		diag(r, l->line, i + 1, ADDR_SEV_ERROR, "ldif.url-value",
@@ -662,29 +880,34 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 		return -1;
 	}
 	if (i < l->len && s[i] == ':') {
-		size_t bad;
+		size_t bad, dlen = 0;
 
 		i++;
 		while (i < l->len && s[i] == ' ')
 			i++;
-		bad = b64_decode(&r->vals, s + i, l->len - i);
+base64:
+		bad = b64_decode(s + i, l->len - i, &dlen);
 		if (bad) {
 			diag(r, l->line, i + bad, ADDR_SEV_ERROR, "ldif.base64",
 			     "invalid base64 value%s", "");
 			return -1;
 		}
-		*vlen = r->vals.size - *voff;
-		if (*vlen > VALUE_MAX) {
+		if (dlen > VALUE_MAX) {
 			diag(r, l->line, 1, ADDR_SEV_ERROR, "limit.value",
 			     "value longer than %zu octets", VALUE_MAX);
 			return -1;
 		}
-		if (isdn && addr_utf8_check(r->vals.ptr + *voff, *vlen) != *vlen) {
+		if (isdn && addr_utf8_check(s + i, dlen) != dlen) {
 			diag(r, l->line, i + 1, ADDR_SEV_ERROR, "ldif.utf8",
 			     "base64 DN is not UTF-8%s", "");
 			return -1;
 		}
-		addr__buf_putc(&r->vals, '\0');
+		s[n] = '\0';
+		s[i + dlen] = '\0';
+		*name = s;
+		*nlen = n;
+		*val = s + i;
+		*vlen = dlen;
 		return 0;
 	}
 	while (i < l->len && s[i] == ' ')
@@ -710,70 +933,70 @@ static int split(struct reader *r, const struct lline *l, size_t *noff,
 			return -1;
 		}
 	}
+plain:
 	if (l->len - i > VALUE_MAX) {
 		diag(r, l->line, 1, ADDR_SEV_ERROR, "limit.value",
 		     "value longer than %zu octets", VALUE_MAX);
 		return -1;
 	}
-	addr_buf_put(&r->vals, s + i, l->len - i);
+	s[n] = '\0';
+	s[l->len] = '\0';
+	*name = s;
+	*nlen = n;
+	*val = s + i;
 	*vlen = l->len - i;
-	addr__buf_putc(&r->vals, '\0');
 	return 0;
 }
 
-static int push_item(struct reader *r, int kind, size_t noff, size_t nlen,
-		     size_t voff, size_t vlen, int critical, size_t line)
+/* push_item - append an item; record() has made room for one item per
+ * logical line, and no line makes more than one */
+static inline void push_item(struct reader *r, int kind, const char *name,
+			     size_t nlen, const char *val, size_t vlen,
+			     int critical, size_t line)
 {
-	if (r->nit == r->itcap) {
-		size_t nc = r->itcap ? r->itcap * 2 : 32;
-		void *p;
+	struct addr_ldif_item *it = &r->out[r->nit++];
 
-		if (nc > ((size_t)-1) / sizeof(*r->it))
-			return ADDR_ENOMEM;
-		if ((p = addr__realloc(r->it, nc * sizeof(*r->it))) == NULL)
-			return ADDR_ENOMEM;
-		r->it = p;
-		r->itcap = nc;
-	}
-	r->it[r->nit].kind = kind;
-	r->it[r->nit].noff = noff;
-	r->it[r->nit].nlen = nlen;
-	r->it[r->nit].voff = voff;
-	r->it[r->nit].vlen = vlen;
-	r->it[r->nit].critical = critical;
-	r->it[r->nit].line = line;
-	r->nit++;
-	return 0;
+	it->kind = kind;
+	it->name.ptr = name;
+	it->name.len = nlen;
+	it->value.ptr = val;
+	it->value.len = vlen;
+	it->critical = critical;
+	it->line = line;
 }
 
 /* name_is - does logical line l start with "name:" (case-insensitive)?
- * NAME_IS gives the literal's length */
+ * name is lower-case letters (the keywords of RFC 2849), so an octet
+ * matches when it equals its letter once 0x20 is or'ed in. NAME_IS
+ * gives the literal's length. Not for a line already split. */
 #define NAME_IS(r, l, lit) name_is(r, l, lit, sizeof(lit) - 1)
-static int name_is(const struct reader *r, const struct lline *l,
-		   const char *name, size_t n)
+static inline int name_is(const struct reader *r, const struct lline *l,
+			  const char *name, size_t n)
 {
-	const char *p = lptr(r, l);
+	const char *p;
+	size_t i;
 
-	return l->len > n && p[n] == ':' && addr__str_ieq(p, n, name);
-}
-
-/* val_is - is the plain value of line l (after "name:") equal to z? */
-static int val_is(const struct reader *r, size_t voff, size_t vlen,
-		  const char *z)
-{
-	return addr__str_ieq(r->vals.ptr + voff, vlen, z);
+	/* pre-split: the first ":" is at nlen */
+	if (l->nlen != 0 ? l->nlen != n : l->len <= n)
+		return 0;
+	p = lptr(r, l);
+	if (p[n] != ':')
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((p[i] | 0x20) != name[i])
+			return 0;
+	return 1;
 }
 
 /* parse_control - "control: OID [true|false] [value-spec]" */
 static int parse_control(struct reader *r, const struct lline *l)
 {
-	size_t noff, nlen, voff, vlen, i, oid0;
-	const char *v;
+	size_t nlen, vlen, i, oid0;
+	char *nm, *v;
 	int critical = 0;
 
-	if (split(r, l, &noff, &nlen, &voff, &vlen, 0) < 0)
+	if (split(r, l, &nm, &nlen, &v, &vlen, 0) < 0)
 		return -1;
-	v = r->vals.ptr + voff;
 	for (i = 0; i < vlen && ((v[i] >= '0' && v[i] <= '9') || v[i] == '.'); i++)
 		;
 	if (i == 0 || v[i - 1] == '.' || v[0] == '.') {
@@ -797,22 +1020,35 @@ static int parse_control(struct reader *r, const struct lline *l)
 		i++;
 	while (i < vlen && v[i] == ' ')
 		i++;
-	return push_item(r, ADDR_LDIF_CONTROL, voff, oid0, voff + i, vlen - i,
-			 critical, l->line);
+	push_item(r, ADDR_LDIF_CONTROL, v, oid0, v + i, vlen - i, critical,
+		  l->line);
+	return 0;
 }
 
 /* record - parse the collected record and hand it to fn */
 static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 {
-	size_t noff, nlen, voff, vlen, k = 0, i, before = r->s.nerrors;
-	size_t dnoff, dnlen;
+	size_t nlen, vlen, k = 0, i, before = r->s.nerrors, dnlen;
+	char *nm, *v, *dn;
 	int change = ADDR_LDIF_ENTRY, kind;
 	struct addr_ldif_record rec;
 
-	addr_buf_clear(&r->vals);
 	r->nit = 0;
-	for (i = 0; i < r->nll; i++)
-		if (NAME_IS(r, &r->ll[i], "include")) {
+	if (r->nll > r->outcap) {	/* at most one item per line */
+		void *p;
+
+		if (r->nll > ((size_t)-1) / sizeof(*r->out))
+			return ADDR_ENOMEM;
+		if ((p = addr__realloc(r->out, r->nll * sizeof(*r->out))) == NULL)
+			return ADDR_ENOMEM;
+		r->out = p;
+		r->outcap = r->nll;
+	}
+	/* only a line not pre-split or with a name of 7 octets can be
+	 * "include:" (collect counts them) */
+	for (i = 0; r->nincl > 0 && i < r->nll; i++)
+		if ((r->ll[i].nlen == 0 || r->ll[i].nlen == 7) &&
+		    NAME_IS(r, &r->ll[i], "include")) {
 			diag(r, r->ll[i].line, 1, ADDR_SEV_ERROR, "ldif.include",
 			     "\"include:\" lines are refused (never followed)%s",
 			     "");
@@ -823,7 +1059,7 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 		     "record does not start with \"dn:\"%s", "");
 		return 0;
 	}
-	if (split(r, &r->ll[0], &noff, &nlen, &dnoff, &dnlen, 1) < 0)
+	if (split(r, &r->ll[0], &nm, &nlen, &dn, &dnlen, 1) < 0)
 		return 0;
 	k = 1;
 	while (k < r->nll && NAME_IS(r, &r->ll[k], "control")) {
@@ -832,21 +1068,20 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 		k++;
 	}
 	if (k < r->nll && NAME_IS(r, &r->ll[k], "changetype")) {
-		if (split(r, &r->ll[k], &noff, &nlen, &voff, &vlen, 0) < 0)
+		if (split(r, &r->ll[k], &nm, &nlen, &v, &vlen, 0) < 0)
 			return 0;
-		if (val_is(r, voff, vlen, "add"))
+		if (addr__str_ieq(v, vlen, "add"))
 			change = ADDR_LDIF_ADD;
-		else if (val_is(r, voff, vlen, "delete"))
+		else if (addr__str_ieq(v, vlen, "delete"))
 			change = ADDR_LDIF_DELETE;
-		else if (val_is(r, voff, vlen, "modify"))
+		else if (addr__str_ieq(v, vlen, "modify"))
 			change = ADDR_LDIF_MODIFY;
-		else if (val_is(r, voff, vlen, "modrdn") ||
-			 val_is(r, voff, vlen, "moddn"))
+		else if (addr__str_ieq(v, vlen, "modrdn") ||
+			 addr__str_ieq(v, vlen, "moddn"))
 			change = ADDR_LDIF_MODRDN;
 		else {
 			diag(r, r->ll[k].line, 1, ADDR_SEV_ERROR,
-			     "ldif.changetype", "unknown changetype \"%s\"",
-			     r->vals.ptr + voff);
+			     "ldif.changetype", "unknown changetype \"%s\"", v);
 			return 0;
 		}
 		k++;
@@ -863,7 +1098,8 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 	}
 	r->filekind = kind;
 	if (change == ADDR_LDIF_MODIFY) {
-		size_t mattr_off = 0, mattr_len = 0;
+		const char *mattr = NULL;
+		size_t mattr_len = 0;
 		int open = 0;
 
 		for (; k < r->nll; k++) {
@@ -880,44 +1116,37 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 				open = 0;
 				continue;
 			}
-			if (split(r, l, &noff, &nlen, &voff, &vlen, 0) < 0)
+			if (split(r, l, &nm, &nlen, &v, &vlen, 0) < 0)
 				return 0;
 			if (!open) {
-				const char *op = r->vals.ptr + noff;
-
-				mk = addr__str_ieq(op, nlen, "add") ?
+				mk = addr__str_ieq(nm, nlen, "add") ?
 				     ADDR_LDIF_MOD_ADD :
-				     addr__str_ieq(op, nlen, "delete") ?
+				     addr__str_ieq(nm, nlen, "delete") ?
 				     ADDR_LDIF_MOD_DELETE :
-				     addr__str_ieq(op, nlen, "replace") ?
+				     addr__str_ieq(nm, nlen, "replace") ?
 				     ADDR_LDIF_MOD_REPLACE : 0;
-				if (mk == 0 || !attrdesc_ok(r->vals.ptr + voff,
-							    vlen)) {
+				if (mk == 0 || !attrdesc_ok(v, vlen)) {
 					diag(r, l->line, 1, ADDR_SEV_ERROR,
 					     "ldif.syntax", "expected \"add:\", "
 					     "\"delete:\" or \"replace:\" and an "
 					     "attribute%s", "");
 					return 0;
 				}
-				mattr_off = voff;
+				mattr = v;
 				mattr_len = vlen;
-				if (push_item(r, mk, voff, vlen, voff, 0, 0,
-					      l->line) < 0)
-					return ADDR_ENOMEM;
+				push_item(r, mk, v, vlen, v, 0, 0, l->line);
 				open = 1;
 				continue;
 			}
 			if (nlen != mattr_len ||
-			    !addr__str_ieq(r->vals.ptr + noff, nlen,
-					   r->vals.ptr + mattr_off)) {
+			    !addr__str_ieq(nm, nlen, mattr)) {
 				diag(r, l->line, 1, ADDR_SEV_ERROR, "ldif.syntax",
 				     "value line names another attribute than "
-				     "its mod-spec (%s)", r->vals.ptr + mattr_off);
+				     "its mod-spec (%s)", mattr);
 				return 0;
 			}
-			if (push_item(r, ADDR_LDIF_VALUE, noff, nlen, voff, vlen,
-				      0, l->line) < 0)
-				return ADDR_ENOMEM;
+			push_item(r, ADDR_LDIF_VALUE, nm, nlen, v, vlen, 0,
+				  l->line);
 		}
 		if (open)
 			diag(r, r->ll[r->nll - 1].line, 1,
@@ -943,6 +1172,21 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 		for (; k < r->nll; k++) {
 			const struct lline *l = &r->ll[k];
 
+			if (l->nlen != 0 && !l->b64 &&
+			    change != ADDR_LDIF_MODRDN) {
+				/* split() of a pre-split plain value, inline:
+				 * the common line of a content record (a
+				 * pre-split line is in place, its value no
+				 * longer than VALUE_MAX) */
+				char *t = &IN(r, l->off);
+
+				t[l->nlen] = '\0';
+				t[l->len] = '\0';
+				push_item(r, ADDR_LDIF_VALUE, t, l->nlen,
+					  t + l->voff, l->len - l->voff, 0,
+					  l->line);
+				continue;
+			}
 			if (change == ADDR_LDIF_MODRDN) {
 				while (m < 3 && !name_is(r, l, mr[m], strlen(mr[m])))
 					m++;
@@ -953,12 +1197,11 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 					return 0;
 				}
 			}
-			if (split(r, l, &noff, &nlen, &voff, &vlen,
+			if (split(r, l, &nm, &nlen, &v, &vlen,
 				  change == ADDR_LDIF_MODRDN) < 0)
 				return 0;
-			if (push_item(r, ADDR_LDIF_VALUE, noff, nlen, voff, vlen,
-				      0, l->line) < 0)
-				return ADDR_ENOMEM;
+			push_item(r, ADDR_LDIF_VALUE, nm, nlen, v, vlen, 0,
+				  l->line);
 			m++;
 		}
 		if (change == ADDR_LDIF_MODRDN && m < 2) {
@@ -967,31 +1210,9 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 			return 0;
 		}
 	}
-	if (r->vals.oom)
-		return ADDR_ENOMEM;
 	if (r->s.nerrors != before || r->s.fatal)
 		return r->s.fatal ? ADDR_ENOMEM : 0;
-	if (r->nit > r->outcap) {
-		void *p;
-
-		if (r->nit > ((size_t)-1) / sizeof(*r->out))
-			return ADDR_ENOMEM;
-		p = addr__realloc(r->out, r->nit * sizeof(*r->out));
-		if (p == NULL)
-			return ADDR_ENOMEM;
-		r->out = p;
-		r->outcap = r->nit;
-	}
-	for (i = 0; i < r->nit; i++) {
-		r->out[i].kind = r->it[i].kind;
-		r->out[i].name.ptr = r->vals.ptr + r->it[i].noff;
-		r->out[i].name.len = r->it[i].nlen;
-		r->out[i].value.ptr = r->vals.ptr + r->it[i].voff;
-		r->out[i].value.len = r->it[i].vlen;
-		r->out[i].critical = r->it[i].critical;
-		r->out[i].line = r->it[i].line;
-	}
-	rec.dn.ptr = r->vals.ptr + dnoff;
+	rec.dn.ptr = dn;
 	rec.dn.len = dnlen;
 	rec.change = change;
 	rec.line = r->ll[0].line;
@@ -1000,17 +1221,20 @@ static int record(struct reader *r, addr_ldif_record_fn fn, void *ctx)
 	return fn ? fn(ctx, &rec) : 0;
 }
 
-/* parse - the records of r's input to fn (addr_ldif_parse) */
-static int parse(struct reader *rd, const char *file, unsigned flags,
+/* parse - the records of st's input to fn (addr_ldif_parse) */
+static int parse(struct stream *st, const char *file, unsigned flags,
 		 addr_ldif_record_fn fn, void *ctx, struct addr_dir_report *rep)
 {
-	struct reader r = *rd;
+	static char empty[1];
+	struct reader r;
 	int rc = 0, bad, first = 1;
 
+	memset(&r, 0, sizeof(r));
+	r.st = st;
+	r.in = empty;
 	r.flags = flags;
 	addr__sink_init(&r.s, rep, NULL, file);
 	addr_buf_init(&r.lines);
-	addr_buf_init(&r.vals);
 	while ((rc = collect(&r, &bad)) > 0) {
 		size_t skip = 0;
 
@@ -1035,7 +1259,7 @@ static int parse(struct reader *rd, const char *file, unsigned flags,
 			memmove(r.ll, r.ll + 1, (r.nll - 1) * sizeof(*r.ll));
 			r.nll--;
 		}
-		if (r.st != NULL && r.st->err)
+		if (st->err)
 			break;	/* the record was cut by the read error */
 		if (bad || r.nll == 0)
 			continue;
@@ -1045,13 +1269,12 @@ static int parse(struct reader *rd, const char *file, unsigned flags,
 	}
 	if (rc >= 0 && r.s.fatal)
 		rc = ADDR_ENOMEM;
-	else if (rc >= 0 && r.st != NULL && r.st->err)
+	else if (rc >= 0 && st->err)
 		rc = ADDR_EIO;
 	addr_buf_free(&r.lines);
-	addr_buf_free(&r.vals);
 	addr__free(r.ll);
-	addr__free(r.it);
 	addr__free(r.out);
+	addr__free(st->buf);
 	return rc < 0 ? rc : (int)r.s.nerrors;
 }
 
@@ -1059,12 +1282,14 @@ int addr_ldif_parse(const char *in, size_t len, const char *file,
 		    unsigned flags, addr_ldif_record_fn fn, void *ctx,
 		    struct addr_dir_report *rep)
 {
-	struct reader r;
+	struct stream st;
 
-	memset(&r, 0, sizeof(r));
-	r.in = in;
-	r.len = len;
-	return parse(&r, file, flags, fn, ctx, rep);
+	memset(&st, 0, sizeof(st));
+	st.src = in;
+	st.srclen = len;
+	/* a small input is copied whole, a large one a chunk at a time */
+	st.chunk = len == 0 ? 1 : len < READ_CHUNK ? len : READ_CHUNK;
+	return parse(&st, file, flags, fn, ctx, rep);
 }
 
 int addr_ldif_parse_read(addr_read_fn rd, void *rctx, const char *file,
@@ -1072,18 +1297,12 @@ int addr_ldif_parse_read(addr_read_fn rd, void *rctx, const char *file,
 			 struct addr_dir_report *rep)
 {
 	struct stream st;
-	struct reader r;
-	int rc;
 
 	memset(&st, 0, sizeof(st));
 	st.rd = rd;
 	st.ctx = rctx;
-	memset(&r, 0, sizeof(r));
-	r.st = &st;
-	r.in = "";
-	rc = parse(&r, file, flags, fn, ctx, rep);
-	addr__free(st.buf);
-	return rc;
+	st.chunk = READ_CHUNK;
+	return parse(&st, file, flags, fn, ctx, rep);
 }
 
 /* ----------------------------------------------------------- loading */

@@ -24,7 +24,11 @@
 #include "addr.h"
 #include "slurp.h"
 
-/* dump - one text line per record and item, for comparisons */
+/* dump - one text line per record and item, for comparisons. The
+ * strings are struct addr_str, NUL-terminated: the DN, the names and
+ * values of value items, a control's value and a mod-spec's attribute
+ * (the reader hands them over in place); "<no NUL>" marks one that is
+ * not. */
 static int dump(void *ctx, const struct addr_ldif_record *rec)
 {
 	struct addr_buf *b = ctx;
@@ -38,6 +42,8 @@ static int dump(void *ctx, const struct addr_ldif_record *rec)
 	addr_buf_puts(b, " [");
 	addr_buf_put(b, rec->dn.ptr, rec->dn.len);
 	addr_buf_puts(b, "]\n");
+	if (rec->dn.ptr[rec->dn.len] != '\0')
+		addr_buf_puts(b, "<no NUL>\n");
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_ldif_item *it = &rec->item[i];
 
@@ -47,6 +53,12 @@ static int dump(void *ctx, const struct addr_ldif_record *rec)
 		addr_buf_puts(b, it->critical ? "!=" : "=");
 		addr_buf_put(b, it->value.ptr, it->value.len);
 		addr_buf_puts(b, "\n");
+		if ((it->kind != ADDR_LDIF_CONTROL &&
+		     it->name.ptr[it->name.len] != '\0') ||
+		    ((it->kind == ADDR_LDIF_VALUE ||
+		      it->kind == ADDR_LDIF_CONTROL) &&
+		     it->value.ptr[it->value.len] != '\0'))
+			addr_buf_puts(b, "<no NUL>\n");
 	}
 	return 0;
 }
@@ -206,6 +218,38 @@ static const struct lrow lrows[] = {
 	/* the stray continuation starts the record, which is dropped */
 	{ "continuation-first", "version: 1\n\n continued\ndn: cn=x\ncn: x\n\n"
 	  "dn: cn=y\ncn: y\n", 0, "entry [cn=y]\n cn=y\n", "ldif.fold@3" },
+	/* the ends of the input and of lines, which the reader's line
+	 * scan and its in-place NULs must get right */
+	{ "eof-without-lf", "dn: cn=x\ncn: x", 0, "entry [cn=x]\n cn=x\n", "" },
+	{ "eof-crlf", "dn: cn=x\r\ncn: x\r\n", 0, "entry [cn=x]\n cn=x\n", "" },
+	{ "eof-empty-value", "dn: cn=x\ncn:", 0, "entry [cn=x]\n cn=\n", "" },
+	{ "eof-base64", "dn: cn=x\ncn::  eA==", 0, "entry [cn=x]\n cn=x\n", "" },
+	{ "eof-cr-without-lf", "dn: cn=x\ncn: x\r", 0, "",
+	  "ldif.unsafe-value@2" },
+	{ "cr-inside-value", "dn: cn=x\ncn: a\rb\n", 0, "",
+	  "ldif.unsafe-value@2" },
+	/* a CR LF line is blank: the record before has no attributes */
+	{ "lone-cr-line", "dn: cn=x\n\r\ncn: x\n", 0, "",
+	  "ldif.syntax@1 ldif.no-dn@3" },
+	{ "spaces-only-value", "dn: cn=x\ncn:   \n", 0,
+	  "entry [cn=x]\n cn=\n", "" },
+	{ "options-and-oid-names",
+	  "dn: cn=x\ncn;lang-en: x\nuserCertificate;binary:: eA==\n"
+	  "2.5.4.3: y\nA-b-9: z\n", 0,
+	  "entry [cn=x]\n cn;lang-en=x\n userCertificate;binary=x\n"
+	  " 2.5.4.3=y\n A-b-9=z\n", "" },
+	{ "name-starts-with-dash", "dn: cn=x\n-cn: x\n", 0, "",
+	  "ldif.syntax@2" },
+	{ "folded-name", "dn: cn=x\nc\n n: x\nsn: y\n", 0,
+	  "entry [cn=x]\n cn=x\n sn=y\n", "" },
+	{ "folded-dn-crlf", "dn: cn=x,\r\n dc=y\r\ncn: x\r\n", 0,
+	  "entry [cn=x,dc=y]\n cn=x\n", "" },
+	{ "long-name", "dn: cn=x\nmsExchHideFromAddressListsAndMore: TRUE\n", 0,
+	  "entry [cn=x]\n msExchHideFromAddressListsAndMore=TRUE\n", "" },
+	{ "include-mixed-case", "dn: cn=x\nInClUdE: y\n", 0, "",
+	  "ldif.include@2" },
+	{ "seven-octet-names", "dn: cn=x\ncompany: y\ninclude\n", 0, "",
+	  "ldif.syntax@3" },
 	{ "every-problem-reported",
 	  "version: 1\ndn: cn=a\ncn:: !!\n\ndn: cn=b\ncn: b\n\ndn: cn=c\njpegphoto:< x\n"
 	  "\ndn: cn=d\ncn: d\n", 0,
@@ -404,6 +448,49 @@ static void test_value_limit(void **state)
 	free(in);
 }
 
+/* limit.value for lines longer than a 1 MiB value's base64 line plus
+ * 1 KiB, however the length is made up: a long name, a long run of
+ * spaces before a short value, a long plain value; the next record is
+ * read */
+static void test_long_lines(void **state)
+{
+	static const struct {
+		const char *head;
+		char fill;
+		const char *tail;
+	} rows[] = {
+		{ "", 'a', ": x" },
+		{ "cn:", ' ', "x" },
+		{ "cn: ", 'v', "" },
+		{ "cn:: ", 'Q', "" },
+	};
+	size_t n = (1u << 20) / 3 * 4 + 2048, i, k;
+
+	(void)state;
+	for (k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		char *in = malloc(n + 200);
+		struct addr_buf got;
+		struct addr_dir_report rep;
+		int rc, len;
+
+		assert_non_null(in);
+		len = sprintf(in, "version: 1\ndn: cn=x\n%s", rows[k].head);
+		for (i = 0; i < n; i++)
+			in[len++] = rows[k].fill;
+		len += sprintf(in + len, "%s\n\ndn: cn=y\ncn: y\n", rows[k].tail);
+		addr_buf_init(&got);
+		addr_dir_report_init(&rep);
+		rc = addr_ldif_parse(in, (size_t)len, "big", 0, dump, &got, &rep);
+		assert_int_equal(rc, 1);
+		assert_string_equal(rep.diag[0].rule, "limit.value");
+		assert_int_equal(rep.diag[0].line, 3);
+		assert_string_equal(got.ptr, "entry [cn=y]\n cn=y\n");
+		addr_buf_free(&got);
+		addr_dir_report_free(&rep);
+		free(in);
+	}
+}
+
 /* A streamed input: the octets of in[0..len) in reads of at most step
  * octets; fail: a read error after that many octets. */
 struct chunks {
@@ -530,6 +617,79 @@ static void test_streamed(void **state)
 	assert_int_equal(fails, 0);
 }
 
+/*
+ * An input of a few MiB: the reader's window is refilled (from the
+ * buffer, a MiB at a time, or by the reads) many times, so lines of
+ * every kind fall across its end. Block blk is repeated: each copy
+ * gives the same record and the same diagnostic, at its own line.
+ */
+static void test_big_window(void **state)
+{
+	static const char blk[] =
+		"dn: cn=a,dc=x\r\n"
+		"objectClass: top\r\n"
+		"cn;lang-en: a\n"
+		"description: folded va\n"
+		" lue\n"
+		"# a comment\n"
+		"jpegPhoto:: /9j/4A==\n"
+		"sn: a\n"
+		"\n"
+		"dn: cn=b,dc=x\n"
+		"cn: b\x80\n"
+		"\n";
+	static const char rec[] =
+		"entry [cn=a,dc=x]\n objectClass=top\n cn;lang-en=a\n"
+		" description=folded value\n jpegPhoto=\xff\xd8\xff\xe0\n"
+		" sn=a\n";
+	static const size_t steps[] = { 0, 7, 4096, ((size_t)1 << 20) + 3 };
+	size_t nblk = (3u << 20) / (sizeof(blk) - 1) + 1, lines = 0, bad = 0;
+	size_t i, k, len = 0;
+	struct addr_buf in, want;
+	int fails = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(blk) - 1; i++) {
+		lines += blk[i] == '\n';
+		if (bad == 0 && memcmp(blk + i, "cn: b", 5) == 0)
+			bad = lines + 1;	/* the line of the unsafe octet */
+	}
+	addr_buf_init(&in);
+	addr_buf_init(&want);
+	addr_buf_puts(&in, "version: 1\n");
+	for (k = 0; k < nblk; k++) {
+		addr_buf_put(&in, blk, sizeof(blk) - 1);
+		addr_buf_puts(&want, rec);
+	}
+	for (k = 0; k < nblk; k++) {
+		char b[200];
+
+		snprintf(b, sizeof(b), "ldif.unsafe-value@%zu:6 non-ASCII octet "
+			 "in a plain value (use base64)\n", 1 + k * lines + bad);
+		addr_buf_puts(&want, b);
+	}
+	assert_false(in.oom || want.oom);
+	len = in.size;
+	assert_true(len > (3u << 20));
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		struct addr_buf got;
+		int rc;
+
+		addr_buf_init(&got);
+		rc = parse_dump(&got, in.ptr, len, 0, steps[i]);
+		if (rc != (int)nblk || got.size != want.size ||
+		    memcmp(got.ptr, want.ptr, want.size) != 0) {
+			printf("reads of %zu: rc %d, %zu octets of output, want "
+			       "%zu\n", steps[i], rc, got.size, want.size);
+			fails++;
+		}
+		addr_buf_free(&got);
+	}
+	addr_buf_free(&in);
+	addr_buf_free(&want);
+	assert_int_equal(fails, 0);
+}
+
 /* a read error ends the parse with ADDR_EIO, after the records before */
 static void test_streamed_eio(void **state)
 {
@@ -554,7 +714,9 @@ int main(void)
 		cmocka_unit_test(test_reader),
 		cmocka_unit_test(test_streamed),
 		cmocka_unit_test(test_streamed_eio),
+		cmocka_unit_test(test_big_window),
 		cmocka_unit_test(test_value_limit),
+		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_put),
 		cmocka_unit_test(test_sample_byte_stable),
 		cmocka_unit_test(test_roundtrip_stable),
