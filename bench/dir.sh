@@ -37,9 +37,9 @@
 # Environment: B (build dir), BENCH_SEED (20260101), BENCH_DIR_COUNTS
 # ("10000 100000 1000000", ascending), BENCH_DIR_REPS (5),
 # BENCH_DIR_PROFILE (0), BENCH_DIR_PROFILE_COUNT (100000),
-# BENCH_DIR_STREAM (1), BENCH_DIR_THREADS (2: each round also runs libaddr
-# with that many worker threads, bench_dir --threads, reported as
-# libaddr-t; 0 skips it).
+# BENCH_DIR_STREAM (1), BENCH_DIR_THREADS (nproc - 1, as addrdir: each
+# round also runs libaddr with that many worker threads, bench_dir
+# --threads, reported as libaddr-t; 0 skips it).
 set -eu
 
 B=${B:-build}
@@ -47,7 +47,8 @@ D=$B/bench
 SEED=${BENCH_SEED:-20260101}
 COUNTS=${BENCH_DIR_COUNTS:-10000 100000 1000000}
 REPS=${BENCH_DIR_REPS:-5}
-THREADS=${BENCH_DIR_THREADS:-2}
+# as addrdir: one worker per processor but one
+THREADS=${BENCH_DIR_THREADS:-$(($(nproc) - 1))}
 PROFILE=${BENCH_DIR_PROFILE:-0}
 PROFILE_COUNT=${BENCH_DIR_PROFILE_COUNT:-100000}
 if [ "${BENCH_DIR_STREAM:-1}" = 1 ]; then STREAM=--stream; else STREAM=; fi

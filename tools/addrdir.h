@@ -71,9 +71,9 @@ enum addrdir_fmt addrdir_format(const char *path, const char *forced);
  * CLI_FATAL after a message. ENOENT is returned as -ENOENT without a
  * message when missing_ok. */
 int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok);
-/* addrdir_threads - the worker threads of d's LDIF loads: ADDRDIR_THREADS
- * when set (0 to 8), else one per online processor when there are
- * several, at most 4 */
+/* addrdir_threads - the worker threads of d's loads, change runs and
+ * writes: ADDRDIR_THREADS when set (0 to 8), else one per online
+ * processor but one, at most 4 */
 void addrdir_threads(struct addr_dir *d);
 
 /* A file read in pieces by a streaming reader (addrdir_stream_read):

@@ -129,8 +129,9 @@ void addrdir_threads(struct addr_dir *d)
 			n = 0;
 		}
 	} else {
-		n = sysconf(_SC_NPROCESSORS_ONLN);
-		n = n < 2 ? 0 : n > 4 ? 4 : n;
+		/* the reading thread keeps a processor busy as well */
+		n = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+		n = n < 1 ? 0 : n > 4 ? 4 : n;
 	}
 #ifdef M_ARENA_MAX
 	/* glibc gives each thread an arena of its own, grown a page at a
