@@ -584,7 +584,7 @@ int addr__write_par(const struct addr_dir *d, addr__entry_fmt one, void *octx,
 {
 	struct wpar w;
 	pthread_t t[MAXW];
-	size_t nt = 0, c, i;
+	size_t nt = 0, nw, c, i;
 	int rc = 0;
 
 	memset(&w, 0, sizeof(w));
@@ -592,14 +592,15 @@ int addr__write_par(const struct addr_dir *d, addr__entry_fmt one, void *octx,
 	w.one = one;
 	w.octx = octx;
 	w.nchunks = (d->n + WCHUNK - 1) / WCHUNK;
-	w.ns = 2 * (size_t)d->nthreads + 1;
-	if (w.ns > sizeof(w.s) / sizeof(w.s[0]))
-		w.ns = sizeof(w.s) / sizeof(w.s[0]);
+	/* one formatter more than d's workers: the calling thread only
+	 * waits and writes, where a load keeps it reading */
+	nw = d->nthreads + 1 < MAXW ? d->nthreads + 1 : MAXW;
+	w.ns = 2 * nw + 1;
 	for (i = 0; i < w.ns; i++)
 		addr_buf_init(&w.s[i].b);
 	pthread_mutex_init(&w.mu, NULL);
 	pthread_cond_init(&w.cv, NULL);
-	for (i = 0; i < d->nthreads && i < MAXW; i++)
+	for (i = 0; i < nw; i++)
 		if (pthread_create(&t[nt], NULL, wworker, &w) == 0)
 			nt++;
 	if (nt == 0)
