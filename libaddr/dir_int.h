@@ -377,6 +377,10 @@ int addr__pipe_run(struct addr_dir *d, const char *file, int adds,
 		   void *cctx, struct addr__sink *s,
 		   struct addr_dir_report *rep);
 void addr__piped_replay(struct addr__sink *s, const struct addr__piped *x);
+/* addr__piped_load - content record x into d, with its entry made by a
+ * worker or made now: addr__dir_load_record's result */
+int addr__piped_load(struct addr_dir *d, struct addr__piped *x,
+		     struct addr__sink *s);
 /* addr__entry_fmt - entries [from, to) of d, as a writer writes them,
  * appended to out; 0 or negative */
 typedef int (*addr__entry_fmt)(void *octx, struct addr_buf *out,

@@ -271,6 +271,21 @@ void addr__piped_replay(struct addr__sink *s, const struct addr__piped *x)
 		addr__sink_replay(s, &x->diag[k]);
 }
 
+int addr__piped_load(struct addr_dir *d, struct addr__piped *x,
+		     struct addr__sink *s)
+{
+	struct addr_dir_entry *e;
+
+	if (!x->made)
+		return addr__dir_load_record(d, x->rec, s);
+	addr__piped_replay(s, x);
+	if (x->rc < 0 || x->e == NULL)
+		return x->rc;
+	e = x->e;
+	x->e = NULL;
+	return addr__dir_load_prepared(d, e, s);
+}
+
 /* take_back - wait for batch b, then hand its records to the consumer
  * in order; 0 or negative (the consumer's, or ADDR_ENOMEM) */
 static int take_back(struct addr__pipe *p, struct batch *b,

@@ -1326,21 +1326,21 @@ int addr_dsml_parse_read(addr_read_fn rd, void *rctx, const char *file,
 
 struct loader {
 	struct addr_dir *d;
-	struct addr__sink s;
 	int refused;		/* a change record was reported */
 };
 
-static int load_record(void *ctx, const struct addr_ldif_record *rec)
+/* load_consume - one record into the directory (dir_pipe.c) */
+static int load_consume(void *ctx, struct addr__piped *x, struct addr__sink *s)
 {
 	struct loader *ld = ctx;
 
-	if (rec->change == ADDR_LDIF_ENTRY)
-		return addr__dir_load_record(ld->d, rec, &ld->s);
+	if (x->rec->change == ADDR_LDIF_ENTRY)
+		return addr__piped_load(ld->d, x, s);
 	/* once: every request of a batchRequest would say the same */
 	if (!ld->refused++) {
-		ld->s.line = rec->line;
-		ld->s.column = 0;
-		addr__sink_diag(&ld->s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
+		s->line = x->rec->line;
+		s->column = 0;
+		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 				"dsml.root", "a batchRequest is a change file; "
 				"a directory file is a batchResponse");
 	}
@@ -1351,22 +1351,23 @@ int addr_dir_load_dsml(struct addr_dir *d, const char *in, size_t len,
 		       const char *file, unsigned flags,
 		       struct addr_dir_report *rep)
 {
-	struct loader ld;
+	struct addr__src src = { in, len, NULL, NULL, file, flags, 1 };
+	struct loader ld = { d, 0 };
+	struct addr__sink s;
 	int rc, c;
 
-	ld.d = d;
-	ld.refused = 0;
-	addr__sink_init(&ld.s, rep, NULL, file);
+	addr__sink_init(&s, rep, NULL, file);
 	if (d->flags & ADDR_DIR_LENIENT)
-		flags |= ADDR_DSML_LENIENT;
-	rc = addr_dsml_parse(in, len, file, flags, load_record, &ld, rep);
+		src.flags |= ADDR_DSML_LENIENT;
+	rc = addr__pipe_run(d, file, 0, addr__src_parse, &src, load_consume,
+			    &ld, &s, rep);
 	if (rc < 0)
 		return rc;
-	if (ld.s.fatal)
+	if (s.fatal)
 		return ADDR_ENOMEM;
 	if ((c = addr__dir_check(d, rep, file, NULL)) < 0)
 		return c;
-	return rc + (int)ld.s.nerrors + c;
+	return rc + (int)s.nerrors + c;
 }
 
 /* ------------------------------------------------------------ writer */

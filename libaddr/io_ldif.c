@@ -1317,7 +1317,6 @@ static int load_consume(void *ctx, struct addr__piped *x, struct addr__sink *s)
 {
 	struct loader *ld = ctx;
 	const struct addr_ldif_record *rec = x->rec;
-	struct addr_dir_entry *e;
 
 	if (rec->change != ADDR_LDIF_ENTRY) {
 		s->line = rec->line;
@@ -1327,14 +1326,7 @@ static int load_consume(void *ctx, struct addr__piped *x, struct addr__sink *s)
 				"(content) file");
 		return 0;
 	}
-	if (!x->made)
-		return addr__dir_load_record(ld->d, rec, s);
-	addr__piped_replay(s, x);
-	if (x->rc < 0 || x->e == NULL)
-		return x->rc;
-	e = x->e;
-	x->e = NULL;
-	return addr__dir_load_prepared(ld->d, e, s);
+	return addr__piped_load(ld->d, x, s);
 }
 
 /* load - addr_dir_load_ldif from a buffer (rd NULL) or a reader */
