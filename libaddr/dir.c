@@ -1029,9 +1029,9 @@ static int keys_push(struct kbuild *kb, const char *key, size_t klen,
 }
 
 /* kb_dnkey - note the hash of the entry's DN key */
-static void kb_dnkey(struct kbuild *kb, const char *key, size_t klen)
+static void kb_dnkey(struct kbuild *kb, uint32_t h)
 {
-	kb->dnh = addr__key_hash(key, klen);
+	kb->dnh = h;
 	kb->hasdn = 1;
 }
 
@@ -1363,9 +1363,13 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	struct kbuild kb;
 	struct addr__dattr *known[KN_COUNT], *a;
 	size_t i, before = s->nerrors;
-	int rc = 0, user = 0, contact = 0, group = 0;
+	int rc = 0, user = 0, contact = 0, group = 0, pre = e->dnpre;
+	uint32_t dnh = e->dnh;
 	const char *mail;
 
+	/* the DN key found already (by dir_pipe.c's reading thread) */
+	rc = pre ? (e->hasdn ? 0 : ADDR_ESYNTAX) : 0;
+	e->dnpre = 0;
 	s->line = e->line;
 	s->column = 0;
 	free_keys(e);
@@ -1375,7 +1379,8 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	addr_buf_init(&k);
 	addr_buf_grow(&k, 255);
 	kb_init(&kb);
-	rc = addr__dn_key(&k, e->dn, e->dnlen);
+	if (!pre && (rc = addr__dn_key(&k, e->dn, e->dnlen)) == 0)
+		dnh = addr__key_hash(k.ptr, k.size);
 	if (rc == ADDR_ENOMEM)
 		goto out;
 	if (rc < 0) {
@@ -1383,7 +1388,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 				"\"%s\" is not an RFC 4514 DN", e->dn);
 		rc = 0;
 	} else {
-		kb_dnkey(&kb, k.ptr, k.size);
+		kb_dnkey(&kb, dnh);
 	}
 	find_known(e, known);
 	a = known[KN_OBJECTCLASS];

@@ -78,6 +78,10 @@ struct addr_dir_entry {
 				 * diagnostics refer to the change file */
 	uint8_t hasdn;		/* the DN parsed: it has a key (made again
 				 * by addr__entry_dnkey when needed) */
+	uint8_t dnpre;		/* hasdn and dnh already found (dir_pipe.c:
+				 * by the reading thread); the next
+				 * addr__entry_prepare takes them and
+				 * clears this */
 };
 _Static_assert(sizeof(struct addr_dir_entry) <= 80, "an entry is 80 octets");
 

@@ -46,6 +46,10 @@ struct batch {
 	int rc[BATCH];
 	unsigned char made[BATCH];
 	size_t nerr[BATCH];
+	/* the DN key of each record made, found by the reading thread (it
+	 * has the time: the workers' share is the larger) */
+	uint32_t dnh[BATCH];
+	signed char dnrc[BATCH];	/* 0, ADDR_ESYNTAX or ADDR_ENOMEM */
 	size_t dfirst[BATCH + 1];	/* record i's diagnostics in cap */
 	struct addr__dcap cap;
 	struct batch *next;	/* in the queue */
@@ -71,6 +75,7 @@ struct addr__pipe {
 	size_t fill;		/* the batch being filled */
 	size_t out;		/* batches given out, not yet back */
 	int err;		/* ADDR_ENOMEM seen: push and finish fail */
+	struct addr_buf dnbuf;	/* the reading thread's DN keys */
 };
 
 /* --------------------------------------------------------- worker side */
@@ -99,6 +104,11 @@ static void work(struct addr__pipe *p, struct batch *b)
 		s.line = b->rec[i].line;
 		s.column = 0;
 		rc = addr__dir_entry_of(&e, &b->rec[i], &s);
+		if (rc == 0 && e != NULL && b->dnrc[i] != ADDR_ENOMEM) {
+			e->dnpre = 1;
+			e->hasdn = b->dnrc[i] == 0;
+			e->dnh = b->dnh[i];
+		}
 		if (rc == 0 && e != NULL) {
 			rc = addr__entry_prepare(e, p->d->flags, &s);
 			if (rc > 0)
@@ -332,6 +342,7 @@ static int pipe_new(struct addr__pipe **out, struct addr_dir *d,
 	if ((p = addr__malloc(sizeof(*p))) == NULL)
 		return ADDR_ENOMEM;
 	memset(p, 0, sizeof(*p));
+	addr_buf_init(&p->dnbuf);
 	p->d = d;
 	p->file = file;
 	p->before = before;
@@ -366,10 +377,19 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 {
 	struct batch *b = &p->b[p->fill];
 
+	size_t i = b->n;
+
 	if (p->err < 0)
 		return p->err;
 	if (copy(b, rec) < 0)
 		return p->err = ADDR_ENOMEM;
+	b->dnrc[i] = ADDR_ENOMEM;	/* "not found here" */
+	if (rec->change == ADDR_LDIF_ENTRY ||
+	    (p->adds && rec->change == ADDR_LDIF_ADD))
+		b->dnrc[i] = (signed char)addr__dn_key(&p->dnbuf, rec->dn.ptr,
+						      rec->dn.len);
+	if (b->dnrc[i] == 0)
+		b->dnh[i] = addr__key_hash(p->dnbuf.ptr, p->dnbuf.size);
 	if (b->n < BATCH)
 		return 0;
 	submit(p, b);
@@ -431,6 +451,7 @@ static int pipe_finish(struct addr__pipe *p, struct addr__sink *s)
 		addr__free(p->b[i].bytes);
 	}
 	addr__free(p->b);
+	addr_buf_free(&p->dnbuf);
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
