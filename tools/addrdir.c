@@ -113,7 +113,7 @@ static int cmd_check(int argc, char **argv)
 		addrdir_print_diag(stdout, &rep.diag[i], json);
 	rc = rep.nerrors ? CLI_REJECTED : CLI_OK;
 	addr_dir_report_free(&rep);
-	addr_dir_free(d);
+	addrdir_dir_done(d);
 	return cli_finish(rc);
 }
 

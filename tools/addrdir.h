@@ -71,6 +71,11 @@ enum addrdir_fmt addrdir_format(const char *path, const char *forced);
  * CLI_FATAL after a message. ENOENT is returned as -ENOENT without a
  * message when missing_ok. */
 int addrdir_read_file(const char *path, struct addr_buf *in, int missing_ok);
+/* addrdir_dir_done - a command is done with d (nullable): freed, unless
+ * it is large, when the process's exit takes it back faster than a free
+ * per entry (a million entries: 0.3 s); it is then kept reachable, so
+ * that leak checkers do not count it */
+void addrdir_dir_done(struct addr_dir *d);
 /* addrdir_threads - the worker threads of d's loads, change runs and
  * writes: ADDRDIR_THREADS when set (0 to 8), else one per online
  * processor but one, at most 4 */

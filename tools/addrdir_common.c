@@ -114,6 +114,16 @@ enum addrdir_fmt addrdir_format(const char *path, const char *forced)
 	       strcmp(f, "csv") == 0 ? ADDRDIR_CSV : ADDRDIR_DSML;
 }
 
+void addrdir_dir_done(struct addr_dir *d)
+{
+	static struct addr_dir *kept;
+
+	if (d != NULL && kept == NULL && addr_dir_count(d) >= 100000)
+		kept = d;
+	else
+		addr_dir_free(d);
+}
+
 void addrdir_threads(struct addr_dir *d)
 {
 	const char *env = getenv("ADDRDIR_THREADS");

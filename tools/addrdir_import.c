@@ -430,7 +430,7 @@ done:
 		close(chin.fd);
 	if (lockfd >= 0)
 		close(lockfd);
-	addr_dir_free(im.d);
+	addrdir_dir_done(im.d);
 	addr_dir_report_free(&rep);
 	addr_buf_free(&din);
 	addr_buf_free(&cin);
@@ -513,7 +513,7 @@ int addrdir_convert(int argc, char **argv)
 		status = addrdir_write_atomic(opath, out.ptr, out.size);
 	}
 done:
-	addr_dir_free(d);
+	addrdir_dir_done(d);
 	addr_dir_report_free(&rep);
 	addr_buf_free(&out);
 	return cli_finish(status);
