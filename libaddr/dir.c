@@ -485,12 +485,23 @@ static int name_eq(const char *s, const char *z, size_t n)
 }
 
 /* attr_get - the attribute name, created at the end when absent */
+static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
+				      const char *name, size_t nlen,
+				      const char *pool, int known);
+
 static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 				    const char *name, size_t nlen)
 {
+	return attr_get_p(e, name, nlen, NULL, 0);
+}
+
+/* attr_get_p - attr_get, with pooled(name) already found when known */
+static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
+				      const char *name, size_t nlen,
+				      const char *pool, int known)
+{
 	struct addr__dattr *a;
 	size_t i, nameoff;
-	const char *pool;
 	char *p;
 
 	/* the values of one attribute usually come one after the other,
@@ -519,7 +530,9 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 	}
 	if (nlen > ADDR__ATTR_NAME)
 		return NULL;
-	if ((pool = pooled(name, nlen)) != NULL) {
+	if (!known)
+		pool = pooled(name, nlen);
+	if (pool != NULL) {
 		/* never written through (see name_pool) */
 		p = (char *)(uintptr_t)pool;
 	} else {
@@ -645,7 +658,10 @@ int addr__entry_fill(struct addr_dir_entry *e,
 		     const struct addr_ldif_record *rec)
 {
 	uint32_t small[64], *at = small;
-	size_t need = 0, runs = 0, i;
+	const char *pn[64];	/* pooled() of the first items' names */
+	size_t need = 0, runs = 0, vbytes = 0, i;
+	struct blkhdr *h;
+	char *c;
 	int rc = ADDR_ENOMEM;
 
 	/* the block's size, nearly exact (what a block keeps beyond its
@@ -662,12 +678,17 @@ int addr__entry_fill(struct addr_dir_entry *e,
 		    need > UINT32_MAX)
 			return ADDR_ENOMEM;
 		need += vlen + 1 + sizeof(struct addr__dval);
+		vbytes += vlen + 1;
 		/* runs of one name: at least the number of attributes */
 		if (i == 0 || nm->len != rec->item[i - 1].name.len ||
 		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) != 0) {
+			const char *pl = pooled(nm->ptr, nm->len);
+
 			runs++;
-			if (pooled(nm->ptr, nm->len) == NULL)
+			if (pl == NULL)
 				need += nm->len + 1;
+			if (i < 64)
+				pn[i] = pl;
 		}
 	}
 	need += 7;
@@ -695,12 +716,15 @@ int addr__entry_fill(struct addr_dir_entry *e,
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_str *nm = &rec->item[i].name;
 		struct addr__dattr *a;
+		size_t nl;
 
 		if (i > 0 && nm->len == rec->item[i - 1].name.len &&
 		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) == 0)
 			a = &e->a[at[i - 1]];
-		else if ((a = attr_get(e, nm->ptr,
-				       strnlen(nm->ptr, nm->len))) == NULL)
+		else if ((nl = strnlen(nm->ptr, nm->len)),
+			 (a = attr_get_p(e, nm->ptr, nl,
+					 i < 64 ? pn[i] : NULL,
+					 i < 64 && nl == nm->len)) == NULL)
 			goto out;
 		at[i] = (uint32_t)(a - e->a);
 		a->cap++;
@@ -713,21 +737,29 @@ int addr__entry_fill(struct addr_dir_entry *e,
 			goto out;
 		}
 	}
+	/* the values one after the other in the room reserved for them
+	 * (the block does not move any more) */
+	if (rec->nitem == 0) {
+		rc = 0;
+		goto out;
+	}
+	h = (struct blkhdr *)(void *)e->blk_;
+	if (h == NULL || h->cap - h->used < vbytes)
+		goto out;	/* cannot be: need counted them */
+	c = e->blk_ + h->used;
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_str *v = &rec->item[i].value;
 		struct addr__dattr *a = &e->a[at[i]];
-		char *c = blk_alloc(e, v->len + 1, 1);
 
-		if (c == NULL)
-			goto out;
 		if (v->len > 0)
 			memcpy(c, v->ptr, v->len);
 		c[v->len] = '\0';
-		a = &e->a[at[i]];
 		a->v[a->n].ptr = c;
-		a->v[a->n].len = v->len;
+		a->v[a->n].len = (uint32_t)v->len;
 		a->n++;
+		c += v->len + 1;
 	}
+	h->used = (uint32_t)(c - e->blk_);
 	rc = 0;
 out:
 	if (rc < 0) {
