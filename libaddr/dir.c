@@ -654,44 +654,77 @@ static int blk_reserve(struct addr_dir_entry *e, size_t n)
 _Static_assert(sizeof(struct addr__dval) % 4 == 0,
 	       "value arrays keep the block 4-aligned");
 
-int addr__entry_fill(struct addr_dir_entry *e,
-		     const struct addr_ldif_record *rec)
-{
-	uint32_t small[64], *at = small;
-	const char *pn[64];	/* pooled() of the first items' names */
-	size_t need = 0, runs = 0, vbytes = 0, i;
-	struct blkhdr *h;
-	char *c;
-	int rc = ADDR_ENOMEM;
+/* PN_SAME - in a plan, an item named exactly as the one before */
+static const char pn_same[1];
+#define PN_SAME pn_same
 
+int addr__entry_plan(const struct addr_ldif_record *rec, const char **pn,
+		     struct addr__fillsize *sz)
+{
+	size_t i;
+
+	sz->need = sz->runs = sz->vbytes = 0;
+	if (rec->nitem > ADDR__ATTR_VALUES)
+		return ADDR_ENOMEM;
 	/* the block's size, nearly exact (what a block keeps beyond its
 	 * use is given back by addr__dir_insert, which leaves a hole in
 	 * the heap): each value and its descriptor; each name that is not
 	 * pooled, once per run of items of that name; the value arrays
-	 * come one after the other, all multiples of 8 octets, so only the
+	 * come one after the other, all multiples of 4 octets, so only the
 	 * first is aligned */
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_str *nm = &rec->item[i].name;
 		size_t vlen = rec->item[i].value.len;
 
 		if (nm->len > UINT32_MAX || vlen > UINT32_MAX ||
-		    need > UINT32_MAX)
+		    sz->need > UINT32_MAX)
 			return ADDR_ENOMEM;
-		need += vlen + 1 + sizeof(struct addr__dval);
-		vbytes += vlen + 1;
+		sz->need += vlen + 1 + sizeof(struct addr__dval);
+		sz->vbytes += vlen + 1;
 		/* runs of one name: at least the number of attributes */
-		if (i == 0 || nm->len != rec->item[i - 1].name.len ||
-		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) != 0) {
-			const char *pl = pooled(nm->ptr, nm->len);
-
-			runs++;
-			if (pl == NULL)
-				need += nm->len + 1;
-			if (i < 64)
-				pn[i] = pl;
+		if (i > 0 && nm->len == rec->item[i - 1].name.len &&
+		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) == 0) {
+			pn[i] = PN_SAME;
+			continue;
 		}
+		sz->runs++;
+		if ((pn[i] = pooled(nm->ptr, nm->len)) == NULL)
+			sz->need += nm->len + 1;
 	}
-	need += 7;
+	sz->need += 7;
+	return 0;
+}
+
+int addr__entry_fill(struct addr_dir_entry *e,
+		     const struct addr_ldif_record *rec)
+{
+	const char *small[64], **pn = small;
+	struct addr__fillsize sz;
+	int rc;
+
+	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
+	    (rec->nitem > ADDR__ATTR_VALUES ||
+	     (pn = addr__malloc(rec->nitem * sizeof(*pn))) == NULL))
+		return ADDR_ENOMEM;
+	rc = addr__entry_plan(rec, pn, &sz);
+	if (rc == 0)
+		rc = addr__entry_fill_planned(e, rec, pn, &sz);
+	if (pn != small)
+		addr__free(pn);
+	return rc;
+}
+
+int addr__entry_fill_planned(struct addr_dir_entry *e,
+			     const struct addr_ldif_record *rec,
+			     const char *const *pn,
+			     const struct addr__fillsize *sz)
+{
+	uint32_t small[64], *at = small;
+	size_t need = sz->need, runs = sz->runs, vbytes = sz->vbytes, i;
+	struct blkhdr *h;
+	char *c;
+	int rc = ADDR_ENOMEM;
+
 	if (rec->nitem > ADDR__ATTR_VALUES)
 		return ADDR_ENOMEM;
 	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
@@ -718,13 +751,11 @@ int addr__entry_fill(struct addr_dir_entry *e,
 		struct addr__dattr *a;
 		size_t nl;
 
-		if (i > 0 && nm->len == rec->item[i - 1].name.len &&
-		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) == 0)
+		if (pn[i] == PN_SAME)
 			a = &e->a[at[i - 1]];
 		else if ((nl = strnlen(nm->ptr, nm->len)),
-			 (a = attr_get_p(e, nm->ptr, nl,
-					 i < 64 ? pn[i] : NULL,
-					 i < 64 && nl == nm->len)) == NULL)
+			 (a = attr_get_p(e, nm->ptr, nl, pn[i],
+					 nl == nm->len)) == NULL)
 			goto out;
 		at[i] = (uint32_t)(a - e->a);
 		a->cap++;

@@ -142,6 +142,14 @@ static int is_recipient(const struct addr_ldif_record *rec)
 int addr__dir_entry_of(struct addr_dir_entry **out,
 		       const struct addr_ldif_record *rec, struct addr__sink *s)
 {
+	return addr__dir_entry_of_planned(out, rec, s, NULL, NULL);
+}
+
+int addr__dir_entry_of_planned(struct addr_dir_entry **out,
+			       const struct addr_ldif_record *rec,
+			       struct addr__sink *s, const char *const *pn,
+			       const struct addr__fillsize *sz)
+{
 	struct addr_dir_entry *e;
 	size_t i;
 	int rc;
@@ -166,7 +174,8 @@ int addr__dir_entry_of(struct addr_dir_entry **out,
 			return 0;
 		}
 	}
-	if (addr__entry_fill(e, rec) < 0) {
+	if ((pn != NULL ? addr__entry_fill_planned(e, rec, pn, sz) :
+	     addr__entry_fill(e, rec)) < 0) {
 		addr_dir_entry_free(e);
 		return ADDR_ENOMEM;
 	}

@@ -280,6 +280,20 @@ void addr__entry_free_value(const struct addr_dir_entry *e, char *v);
  * holds part of them and is freed by the caller) */
 int addr__entry_fill(struct addr_dir_entry *e,
 		     const struct addr_ldif_record *rec);
+/* addr__entry_plan - what addr__entry_fill works out from rec alone,
+ * ahead (dir_pipe.c: by the reading thread): the block's size in sz and
+ * per item pn[i], its name's place in the pool, NULL, or a mark for "as
+ * the item before"; 0 or ADDR_ENOMEM. addr__entry_fill_planned is the
+ * rest of addr__entry_fill. */
+struct addr__fillsize {
+	size_t need, runs, vbytes;
+};
+int addr__entry_plan(const struct addr_ldif_record *rec, const char **pn,
+		     struct addr__fillsize *sz);
+int addr__entry_fill_planned(struct addr_dir_entry *e,
+			     const struct addr_ldif_record *rec,
+			     const char *const *pn,
+			     const struct addr__fillsize *sz);
 /* addr__entry_remove_attr - drop attribute i of e with its values */
 void addr__entry_remove_attr(struct addr_dir_entry *e, size_t i);
 /* addr__entry_prepare - kind, model rules, proxies to stored form, keys;
@@ -333,6 +347,12 @@ int addr__dir_load_record(struct addr_dir *d, const struct addr_ldif_record *rec
  * to s); 0 or ADDR_ENOMEM (dir_apply.c) */
 int addr__dir_entry_of(struct addr_dir_entry **out,
 		       const struct addr_ldif_record *rec, struct addr__sink *s);
+/* addr__dir_entry_of_planned - the same with rec's addr__entry_plan
+ * (pn NULL: none) */
+int addr__dir_entry_of_planned(struct addr_dir_entry **out,
+			       const struct addr_ldif_record *rec,
+			       struct addr__sink *s, const char *const *pn,
+			       const struct addr__fillsize *sz);
 /* addr__dir_load_prepared - the rest of addr__dir_load_record for e,
  * made from a record and prepared: the DN check, the insert (e then
  * belongs to d, else it is freed) */

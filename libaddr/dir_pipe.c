@@ -50,6 +50,11 @@ struct batch {
 	 * has the time: the workers' share is the larger) */
 	uint32_t dnh[BATCH];
 	signed char dnrc[BATCH];	/* 0, ADDR_ESYNTAX or ADDR_ENOMEM */
+	/* and its addr__entry_plan, per item (parallel to items) */
+	struct addr__fillsize sz[BATCH];
+	unsigned char planned[BATCH];
+	const char **pn;
+	size_t pncap;
 	size_t dfirst[BATCH + 1];	/* record i's diagnostics in cap */
 	struct addr__dcap cap;
 	struct batch *next;	/* in the queue */
@@ -103,7 +108,10 @@ static void work(struct addr__pipe *p, struct batch *b)
 			continue;
 		s.line = b->rec[i].line;
 		s.column = 0;
-		rc = addr__dir_entry_of(&e, &b->rec[i], &s);
+		rc = addr__dir_entry_of_planned(&e, &b->rec[i], &s,
+						b->planned[i] ? b->pn +
+						(b->rec[i].item - b->items) :
+						NULL, &b->sz[i]);
 		if (rc == 0 && e != NULL && b->dnrc[i] != ADDR_ENOMEM) {
 			e->dnpre = 1;
 			e->hasdn = b->dnrc[i] == 0;
@@ -216,7 +224,9 @@ static int copy(struct batch *b, const struct addr_ldif_record *rec)
 	    rec->nitem > ((size_t)-1) / 2 - b->nitems ||
 	    room(&b->bytes, &b->bcap, b->used + need, 1) < 0 ||
 	    room(&b->items, &b->icap, b->nitems + rec->nitem,
-		 sizeof(*b->items)) < 0)
+		 sizeof(*b->items)) < 0 ||
+	    room(&b->pn, &b->pncap, b->nitems + rec->nitem,
+		 sizeof(*b->pn)) < 0)
 		return ADDR_ENOMEM;
 	*r = *rec;
 	b->last[b->n] = rec->line;
@@ -384,10 +394,14 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 	if (copy(b, rec) < 0)
 		return p->err = ADDR_ENOMEM;
 	b->dnrc[i] = ADDR_ENOMEM;	/* "not found here" */
+	b->planned[i] = 0;
 	if (rec->change == ADDR_LDIF_ENTRY ||
-	    (p->adds && rec->change == ADDR_LDIF_ADD))
+	    (p->adds && rec->change == ADDR_LDIF_ADD)) {
 		b->dnrc[i] = (signed char)addr__dn_key(&p->dnbuf, rec->dn.ptr,
 						      rec->dn.len);
+		b->planned[i] = addr__entry_plan(rec, b->pn + b->nitems -
+						 rec->nitem, &b->sz[i]) == 0;
+	}
 	if (b->dnrc[i] == 0)
 		b->dnh[i] = addr__key_hash(p->dnbuf.ptr, p->dnbuf.size);
 	if (b->n < BATCH)
@@ -448,6 +462,7 @@ static int pipe_finish(struct addr__pipe *p, struct addr__sink *s)
 	for (i = 0; i < p->nb; i++) {
 		batch_reset(&p->b[i]);
 		addr__free(p->b[i].items);
+		addr__free(p->b[i].pn);
 		addr__free(p->b[i].bytes);
 	}
 	addr__free(p->b);
