@@ -10,7 +10,9 @@
  *	  0x04	load with ADDR_DIR_X400_STRICT
  *	  0x08	also apply the input as a change file to a small base
  *		directory (addr_dir_apply, addr_dir_apply_check)
- *	  0xf0	unused
+ *	  0x10	also load with one worker thread (addr_dir_set_threads) and
+ *		apply with addr_dir_apply_ldif_read with and without one
+ *	  0xe0	unused
  *
  *	Checks, for every input:
  *	 - addr_ldif_parse returns the number of error diagnostics (or
@@ -28,6 +30,9 @@
  *	 - (0x08) applying every record counts each refused record's errors,
  *	   and a base directory that took the changes without an error
  *	   writes LDIF that reads back without a diagnostic.
+ *	 - (0x10) a load, and a change run, with a worker thread give the
+ *	   same result, report (every field, in order) and written
+ *	   directory as without.
  *	Any violation aborts. Nothing is ever fetched: ":<" and "include:"
  *	are refused by the reader.
  */
@@ -81,6 +86,96 @@ static const char base_ldif[] =
 	"proxyAddresses: smtp:b@x.test\ncn: a\n\n"
 	"dn: CN=g,DC=x\nobjectClass: group\nmember: CN=a,DC=x\n"
 	"proxyAddresses: SMTP:g@x.test\n";
+static const size_t base_len = sizeof(base_ldif) - 1;
+
+/* run - a load (change 0) or a change run on the base directory with
+ * threads workers: its result, report and written directory */
+struct run {
+	int rc;
+	struct addr_dir_report rep;
+	struct addr_buf out;
+};
+
+struct memrd {
+	const char *p;
+	size_t left;
+};
+
+static long mem_rd(void *ctx, char *buf, size_t cap)
+{
+	struct memrd *m = ctx;
+	size_t n = m->left < cap ? m->left : cap;
+
+	if (n > 997)
+		n = 997;	/* records across reads */
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (long)n;
+}
+
+static void run(struct run *r, const char *text, size_t len, unsigned dflags,
+		int change, unsigned threads)
+{
+	struct memrd m = { text, len };
+	struct addr_dir *d;
+
+	r->rc = ADDR_ENOMEM;
+	addr_dir_report_init(&r->rep);
+	addr_buf_init(&r->out);
+	if (addr_dir_new(&d, dflags) < 0)
+		return;
+	if (change && addr_dir_load_ldif(d, base_ldif, base_len, NULL, 0,
+					 NULL) != 0) {
+		addr_dir_free(d);
+		return;
+	}
+	addr_dir_set_threads(d, threads);
+	r->rc = change ?
+		addr_dir_apply_ldif_read(d, mem_rd, &m, "c", 0,
+					 ADDR_APPLY_REPLACE_EXISTING, NULL,
+					 NULL, &r->rep) :
+		addr_dir_load_ldif(d, text, len, "fuzz", 0, &r->rep);
+	if (r->rc >= 0 && change)
+		r->rc = addr_dir_apply_check(d, "d", "c", &r->rep);
+	if (r->rc >= 0)
+		(void)addr_dir_write_ldif(d, &r->out);
+	addr_dir_free(d);
+}
+
+/* same_runs - with and without a worker thread alike */
+static void same_runs(const char *text, size_t len, unsigned dflags,
+		      int change)
+{
+	struct run a, b;
+	size_t i;
+
+	run(&a, text, len, dflags, change, 0);
+	run(&b, text, len, dflags, change, 1);
+	if (a.rc != ADDR_ENOMEM && b.rc != ADDR_ENOMEM &&
+	    !a.rep.oom && !b.rep.oom) {
+		FZ_CHECK(a.rc == b.rc && a.rep.n == b.rep.n &&
+			 a.rep.nerrors == b.rep.nerrors, "threads: result");
+		for (i = 0; i < a.rep.n; i++) {
+			const struct addr_dir_diag *x = &a.rep.diag[i];
+			const struct addr_dir_diag *y = &b.rep.diag[i];
+
+			FZ_CHECK(x->line == y->line && x->column == y->column &&
+				 x->severity == y->severity &&
+				 strcmp(x->rule, y->rule) == 0 &&
+				 strcmp(x->message, y->message) == 0,
+				 "threads: same diagnostic");
+		}
+		FZ_CHECK(a.out.size == b.out.size &&
+			 memcmp(a.out.ptr, b.out.ptr, a.out.size) == 0,
+			 "threads: same directory");
+	}
+	addr_dir_report_free(&a.rep);
+	addr_dir_report_free(&b.rep);
+	addr_buf_free(&a.out);
+	addr_buf_free(&b.out);
+}
+
 
 struct applier {
 	struct addr_dir *d;
@@ -193,6 +288,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		dflags |= ADDR_DIR_LENIENT;
 	if (sel & 4)
 		dflags |= ADDR_DIR_X400_STRICT;
+	if (sel & 0x10) {
+		same_runs(text, len, dflags, 0);
+		same_runs(text, len, 0, 1);
+	}
 	addr_buf_init(&w1);
 	addr_buf_init(&w2);
 	/* the round trip is promised for what the readers accept */

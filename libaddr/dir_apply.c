@@ -17,6 +17,7 @@
  * entry last. Whether anything is written is the caller's decision.
  */
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 #include "dir_int.h"
 
@@ -551,6 +552,30 @@ static int rdn_value(const char *rdn, size_t n, char *type, size_t cap,
 	return 0;
 }
 
+/* rdn_type_ok - does rdn[0..n) start with an RFC 4514 attributeType
+ * (keystring, or a numericoid) and "="? */
+static int rdn_type_ok(const char *rdn, size_t n)
+{
+	size_t i = 0;
+
+	if (n > 0 && rdn[0] >= '0' && rdn[0] <= '9') {
+		while (i < n && ((rdn[i] >= '0' && rdn[i] <= '9') ||
+				 (rdn[i] == '.' && i > 0 && rdn[i - 1] != '.')))
+			i++;
+		if (i == 0 || rdn[i - 1] == '.')
+			return 0;
+	} else {
+		while (i < n && (isalnum((unsigned char)rdn[i]) ||
+				 (rdn[i] == '-' && i > 0)))
+			i++;
+		if (i == 0 || !isalpha((unsigned char)rdn[0]))
+			return 0;
+	}
+	while (i < n && rdn[i] == ' ')
+		i++;
+	return i < n && rdn[i] == '=';
+}
+
 static int do_modrdn(struct apply *ap)
 {
 	const struct addr_ldif_item *nr = item_named(ap->rec, "newrdn");
@@ -566,6 +591,15 @@ static int do_modrdn(struct apply *ap)
 		return rc < 0 ? rc : 1;
 	if (nr == NULL || nr->value.len == 0) {
 		refuse(ap, 0, ADDR_ESYNTAX, "ldif.syntax", "modrdn without newrdn");
+		return 1;
+	}
+	/* the new RDN's type becomes an attribute of the entry: it must be
+	 * one (RFC 4514 attributeType), or the directory written would not
+	 * read back (found by fuzzing: "newrdn: C~=a2") */
+	if (!rdn_type_ok(nr->value.ptr, nr->value.len)) {
+		refuse(ap, nr->line, ADDR_ESYNTAX, "change.newrdn",
+		       "newrdn \"%.*s\" is not TYPE=value with an attribute "
+		       "type", (int)nr->value.len, nr->value.ptr);
 		return 1;
 	}
 	addr_buf_init(&dn);
@@ -690,6 +724,10 @@ static int apply_one(struct addr_dir *d, const struct addr_ldif_record *rec,
 	ap.rec = rec;
 	ap.flags = flags;
 	addr__sink_init(&ap.s, rep, NULL, file);
+	/* a diagnostic with no line of its own is the record's (an empty
+	 * DN was reported at line 0; found by fuzzing the worker threads,
+	 * whose report had the line) */
+	ap.s.line = rec->line;
 	if ((rc = controls(&ap)) > 0)
 		return rc;
 	switch (rec->change) {

@@ -109,9 +109,10 @@ static void work(struct addr__pipe *p, struct batch *b)
 		s.line = b->rec[i].line;
 		s.column = 0;
 		rc = addr__dir_entry_of_planned(&e, &b->rec[i], &s,
-						b->planned[i] ? b->pn +
-						(b->rec[i].item - b->items) :
-						NULL, &b->sz[i]);
+						b->planned[i] && b->pn != NULL ?
+						b->pn + (b->rec[i].item -
+							 b->items) : NULL,
+						&b->sz[i]);
 		if (rc == 0 && e != NULL && b->dnrc[i] != ADDR_ENOMEM) {
 			e->dnpre = 1;
 			e->hasdn = b->dnrc[i] == 0;
@@ -264,7 +265,8 @@ static void seal(struct batch *b)
 
 		r->dn.ptr = b->bytes + (uintptr_t)r->dn.ptr;
 		j = (uintptr_t)r->item;
-		r->item = b->items + j;
+		/* a batch of records without items has no item array */
+		r->item = b->items != NULL ? b->items + j : NULL;
 	}
 }
 
@@ -328,8 +330,9 @@ static int take_back(struct addr__pipe *p, struct batch *b,
 		x.e = b->e[i];
 		x.rc = b->rc[i];
 		x.nerr = b->nerr[i];
-		x.diag = b->cap.d + b->dfirst[i];
+		/* no diagnostic kept: no array (NULL + 0 is undefined) */
 		x.ndiag = b->dfirst[i + 1] - b->dfirst[i];
+		x.diag = x.ndiag > 0 ? b->cap.d + b->dfirst[i] : NULL;
 		rc = p->consume(p->cctx, &x, s);
 		b->e[i] = x.e;	/* NULL when the consumer took it */
 	}
@@ -399,7 +402,8 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 	    (p->adds && rec->change == ADDR_LDIF_ADD)) {
 		b->dnrc[i] = (signed char)addr__dn_key(&p->dnbuf, rec->dn.ptr,
 						      rec->dn.len);
-		b->planned[i] = addr__entry_plan(rec, b->pn + b->nitems -
+		b->planned[i] = b->pn != NULL &&
+				addr__entry_plan(rec, b->pn + b->nitems -
 						 rec->nitem, &b->sz[i]) == 0;
 	}
 	if (b->dnrc[i] == 0)

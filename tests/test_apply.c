@@ -151,6 +151,20 @@ static const struct arow arows[] = {
 	  "dn: CN=jdoe,OU=Recipients,DC=example,DC=com\n"
 	  "changetype: modrdn\nnewrdn: CN=Staff\ndeleteoldrdn: 1\n",
 	  0, "change.exists@c.ldif:2", NULL, NULL },
+	/* an add with an empty DN is reported at its record's line */
+	{ "add-empty-dn", "version: 1\n"
+	  "dn:: \nchangetype: add\nobjectClass: user\n",
+	  0, "dn.syntax@c.ldif:2", NULL, NULL },
+	/* the new RDN's type must be an attribute type (fuzzing found
+	 * "C~" accepted, and the directory written could not be read) */
+	{ "modrdn-bad-type", "version: 1\n"
+	  "dn: CN=jdoe,OU=Recipients,DC=example,DC=com\n"
+	  "changetype: modrdn\nnewrdn: C~=a2\ndeleteoldrdn: 1\n",
+	  0, "change.newrdn@c.ldif:4", NULL, NULL },
+	{ "modrdn-oid-type", "version: 1\n"
+	  "dn: CN=jdoe,OU=Recipients,DC=example,DC=com\n"
+	  "changetype: modrdn\nnewrdn: 2.5.4.3=jd2\ndeleteoldrdn: 0\n",
+	  0, "", NULL, NULL },
 	/* T21 applied: a critical control is refused */
 	{ "T21-critical-control", "version: 1\n"
 	  "dn: CN=jdoe,OU=Recipients,DC=example,DC=com\n"
