@@ -10,7 +10,9 @@
  *	  0x02	load into a lenient directory (ADDR_DIR_LENIENT)
  *	  0x04	load with ADDR_DIR_X400_STRICT
  *	  0x08	also build the rejects file from the error lines
- *	  0xf0	unused
+ *	  0x10	also load, and apply as a change file to a small base,
+ *		with and without a worker thread (fuzzthreads.h)
+ *	  0xe0	unused
  *
  *	Checks, for every input:
  *	 - addr_dsml_parse returns the number of error diagnostics (or
@@ -26,6 +28,9 @@
  *	 - with 0x08: the rejects file is the input itself or a document
  *	   that parses without a file-level problem (dsml.xml, dsml.doctype,
  *	   dsml.root, dsml.v1).
+ *	 - with 0x10: a load and a change run with a worker thread give
+ *	   the same result, diagnostics in the same order and the same
+ *	   directory as without.
  *	Any violation aborts. Nothing is ever fetched: a DOCTYPE is refused.
  */
 #include <stdint.h>
@@ -34,6 +39,30 @@
 #include <string.h>
 #include "addr.h"
 #include "fuzz.h"
+#include "fuzzthreads.h"
+
+static int go_load(struct addr_dir *d, const char *text, size_t len,
+		   struct addr_dir_report *rep)
+{
+	return addr_dir_load_dsml(d, text, len, "fuzz", 0, rep);
+}
+
+static int go_apply(struct addr_dir *d, const char *text, size_t len,
+		    struct addr_dir_report *rep)
+{
+	struct fz_memrd m = { text, len };
+
+	return addr_dir_apply_dsml_read(d, fz_mem_rd, &m, "c", 0,
+					ADDR_APPLY_REPLACE_EXISTING, NULL, NULL,
+					rep);
+}
+
+static const char base_ldif[] =
+	"version: 1\n"
+	"dn: CN=a,DC=x\nobjectClass: user\nproxyAddresses: SMTP:a@x.test\n"
+	"cn: a\n\n"
+	"dn: CN=g,DC=x\nobjectClass: group\nmember: CN=a,DC=x\n"
+	"proxyAddresses: SMTP:g@x.test\n";
 
 struct seen {
 	size_t lines;		/* lines of the input */
@@ -168,6 +197,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sel & 8)
 		rejects(text, len, &rep);
 	addr_dir_report_free(&rep);
+	if (sel & 0x10) {
+		fz_same_threads(go_load, text, len,
+				((sel & 2) ? ADDR_DIR_LENIENT : 0) |
+				((sel & 4) ? ADDR_DIR_X400_STRICT : 0), NULL);
+		fz_same_threads(go_apply, text, len, 0, base_ldif);
+	}
 	if (rc != 0)
 		return 0;
 

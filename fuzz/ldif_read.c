@@ -42,6 +42,7 @@
 #include <string.h>
 #include "addr.h"
 #include "fuzz.h"
+#include "fuzzthreads.h"
 
 static int count_record(void *ctx, const struct addr_ldif_record *r)
 {
@@ -86,94 +87,21 @@ static const char base_ldif[] =
 	"proxyAddresses: smtp:b@x.test\ncn: a\n\n"
 	"dn: CN=g,DC=x\nobjectClass: group\nmember: CN=a,DC=x\n"
 	"proxyAddresses: SMTP:g@x.test\n";
-static const size_t base_len = sizeof(base_ldif) - 1;
 
-/* run - a load (change 0) or a change run on the base directory with
- * threads workers: its result, report and written directory */
-struct run {
-	int rc;
-	struct addr_dir_report rep;
-	struct addr_buf out;
-};
-
-struct memrd {
-	const char *p;
-	size_t left;
-};
-
-static long mem_rd(void *ctx, char *buf, size_t cap)
+static int go_load(struct addr_dir *d, const char *text, size_t len,
+		   struct addr_dir_report *rep)
 {
-	struct memrd *m = ctx;
-	size_t n = m->left < cap ? m->left : cap;
-
-	if (n > 997)
-		n = 997;	/* records across reads */
-	memcpy(buf, m->p, n);
-	m->p += n;
-	m->left -= n;
-	return (long)n;
+	return addr_dir_load_ldif(d, text, len, "fuzz", 0, rep);
 }
 
-static void run(struct run *r, const char *text, size_t len, unsigned dflags,
-		int change, unsigned threads)
+static int go_apply(struct addr_dir *d, const char *text, size_t len,
+		    struct addr_dir_report *rep)
 {
-	struct memrd m = { text, len };
-	struct addr_dir *d;
+	struct fz_memrd m = { text, len };
 
-	r->rc = ADDR_ENOMEM;
-	addr_dir_report_init(&r->rep);
-	addr_buf_init(&r->out);
-	if (addr_dir_new(&d, dflags) < 0)
-		return;
-	if (change && addr_dir_load_ldif(d, base_ldif, base_len, NULL, 0,
-					 NULL) != 0) {
-		addr_dir_free(d);
-		return;
-	}
-	addr_dir_set_threads(d, threads);
-	r->rc = change ?
-		addr_dir_apply_ldif_read(d, mem_rd, &m, "c", 0,
-					 ADDR_APPLY_REPLACE_EXISTING, NULL,
-					 NULL, &r->rep) :
-		addr_dir_load_ldif(d, text, len, "fuzz", 0, &r->rep);
-	if (r->rc >= 0 && change)
-		r->rc = addr_dir_apply_check(d, "d", "c", &r->rep);
-	if (r->rc >= 0)
-		(void)addr_dir_write_ldif(d, &r->out);
-	addr_dir_free(d);
-}
-
-/* same_runs - with and without a worker thread alike */
-static void same_runs(const char *text, size_t len, unsigned dflags,
-		      int change)
-{
-	struct run a, b;
-	size_t i;
-
-	run(&a, text, len, dflags, change, 0);
-	run(&b, text, len, dflags, change, 1);
-	if (a.rc != ADDR_ENOMEM && b.rc != ADDR_ENOMEM &&
-	    !a.rep.oom && !b.rep.oom) {
-		FZ_CHECK(a.rc == b.rc && a.rep.n == b.rep.n &&
-			 a.rep.nerrors == b.rep.nerrors, "threads: result");
-		for (i = 0; i < a.rep.n; i++) {
-			const struct addr_dir_diag *x = &a.rep.diag[i];
-			const struct addr_dir_diag *y = &b.rep.diag[i];
-
-			FZ_CHECK(x->line == y->line && x->column == y->column &&
-				 x->severity == y->severity &&
-				 strcmp(x->rule, y->rule) == 0 &&
-				 strcmp(x->message, y->message) == 0,
-				 "threads: same diagnostic");
-		}
-		FZ_CHECK(a.out.size == b.out.size &&
-			 memcmp(a.out.ptr, b.out.ptr, a.out.size) == 0,
-			 "threads: same directory");
-	}
-	addr_dir_report_free(&a.rep);
-	addr_dir_report_free(&b.rep);
-	addr_buf_free(&a.out);
-	addr_buf_free(&b.out);
+	return addr_dir_apply_ldif_read(d, fz_mem_rd, &m, "c", 0,
+					ADDR_APPLY_REPLACE_EXISTING, NULL, NULL,
+					rep);
 }
 
 
@@ -289,8 +217,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sel & 4)
 		dflags |= ADDR_DIR_X400_STRICT;
 	if (sel & 0x10) {
-		same_runs(text, len, dflags, 0);
-		same_runs(text, len, 0, 1);
+		fz_same_threads(go_load, text, len, dflags, NULL);
+		fz_same_threads(go_apply, text, len, 0, base_ldif);
 	}
 	addr_buf_init(&w1);
 	addr_buf_init(&w2);

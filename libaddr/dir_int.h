@@ -394,8 +394,9 @@ int addr__src_parse(void *src, addr_ldif_record_fn fn, void *fctx,
 /* addr__pipe_run - parse's records to consume (with s), in order; with
  * d's worker threads, the entries of content records (and of add
  * records too when adds is set) are made and prepared ahead, and the
- * reader's diagnostics (which go to rep) are merged in by line. Returns
- * parse's result, or a negative code of the consumer's. */
+ * reader's diagnostics (which go to rep) are merged in the order it
+ * made them. Returns parse's result, or a negative code of the
+ * consumer's. */
 int addr__pipe_run(struct addr_dir *d, const char *file, int adds,
 		   addr__parse_fn parse, void *pctx, addr__pipe_fn consume,
 		   void *cctx, struct addr__sink *s,

@@ -18,8 +18,9 @@
  * on the directory record by record, in file order, exactly as without
  * workers. The diagnostics a worker finds are kept with their record
  * (struct addr__dcap) for the consumer to replay at that record's turn,
- * and the reader's own diagnostics are merged in by line, so reports,
- * first errors and counts are the same as without workers.
+ * and the reader's own diagnostics are merged in the order it made
+ * them, so reports, first errors and counts are the same as without
+ * workers.
  *
  * Memory: at most NBATCH batches of BATCH records are in flight.
  */
@@ -36,7 +37,8 @@ struct batch {
 	int state;
 	size_t n;		/* records */
 	struct addr_ldif_record rec[BATCH];
-	size_t last[BATCH];	/* record i's last line */
+	size_t mark[BATCH];	/* how many diagnostics the reader had
+				 * made when it handed record i over */
 	struct addr_ldif_item *items;	/* all records' items */
 	size_t nitems, icap;
 	char *bytes;		/* DNs, names and values */
@@ -72,7 +74,7 @@ struct addr__pipe {
 	int stop;
 	size_t nw;
 	pthread_t w[MAXW];
-	void (*before)(void *ctx, size_t line);	/* nullable */
+	void (*before)(void *ctx, size_t mark);	/* nullable */
 	void *before_ctx;
 	size_t nb;		/* batches in the ring */
 	struct batch *b;
@@ -230,7 +232,6 @@ static int copy(struct batch *b, const struct addr_ldif_record *rec)
 		 sizeof(*b->pn)) < 0)
 		return ADDR_ENOMEM;
 	*r = *rec;
-	b->last[b->n] = rec->line;
 	put(b, rec->dn.ptr, rec->dn.len, &off);
 	r->dn.ptr = (const char *)(uintptr_t)off;
 	r->item = (const struct addr_ldif_item *)(uintptr_t)b->nitems;
@@ -238,8 +239,6 @@ static int copy(struct batch *b, const struct addr_ldif_record *rec)
 		struct addr_ldif_item *it = &b->items[b->nitems++];
 
 		*it = rec->item[i];
-		if (it->line > b->last[b->n])
-			b->last[b->n] = it->line;
 		put(b, it->name.ptr, it->name.len, &off);
 		it->name.ptr = (const char *)(uintptr_t)off;
 		put(b, it->value.ptr, it->value.len, &off);
@@ -324,7 +323,7 @@ static int take_back(struct addr__pipe *p, struct batch *b,
 		struct addr__piped x;
 
 		if (p->before != NULL)
-			p->before(p->before_ctx, b->last[i]);
+			p->before(p->before_ctx, b->mark[i]);
 		x.rec = &b->rec[i];
 		x.made = b->made[i];
 		x.e = b->e[i];
@@ -344,7 +343,7 @@ static int pipe_finish(struct addr__pipe *p, struct addr__sink *s);
 
 static int pipe_new(struct addr__pipe **out, struct addr_dir *d,
 		    const char *file, size_t nworkers,
-		    void (*before)(void *ctx, size_t line), void *before_ctx)
+		    void (*before)(void *ctx, size_t mark), void *before_ctx)
 {
 	struct addr__pipe *p;
 	size_t i;
@@ -386,7 +385,7 @@ static int pipe_new(struct addr__pipe **out, struct addr_dir *d,
 }
 
 static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
-		     struct addr__sink *s)
+		     struct addr__sink *s, size_t mark)
 {
 	struct batch *b = &p->b[p->fill];
 
@@ -396,6 +395,7 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 		return p->err;
 	if (copy(b, rec) < 0)
 		return p->err = ADDR_ENOMEM;
+	b->mark[i] = mark;
 	b->dnrc[i] = ADDR_ENOMEM;	/* "not found here" */
 	b->planned[i] = 0;
 	if (rec->change == ADDR_LDIF_ENTRY ||
@@ -508,14 +508,16 @@ struct run {
 	size_t moved;		/* of prep, already in rep */
 };
 
-/* reader_upto - the reader's diagnostics up to line into the report, so
- * that it reads as without workers */
-static void reader_upto(void *ctx, size_t line)
+/* reader_upto - the reader's first mark diagnostics into the report:
+ * those it made before it handed over the record about to be
+ * consumed, so that the report reads as without workers (by order of
+ * making, not by line: a DSML element's problem found at its end names
+ * its first line, after the records inside it) */
+static void reader_upto(void *ctx, size_t mark)
 {
 	struct run *r = ctx;
 
-	for (; r->moved < r->prep.n &&
-	       r->prep.diag[r->moved].line <= line; r->moved++) {
+	for (; r->moved < r->prep.n && r->moved < mark; r->moved++) {
 		const struct addr_dir_diag *g = &r->prep.diag[r->moved];
 
 		if (r->rep != NULL &&
@@ -531,7 +533,7 @@ static int run_record(void *ctx, const struct addr_ldif_record *rec)
 	struct addr__piped x;
 
 	if (r->pipe != NULL)
-		return pipe_push(r->pipe, rec, r->s);
+		return pipe_push(r->pipe, rec, r->s, r->prep.n);
 	memset(&x, 0, sizeof(x));
 	x.rec = rec;
 	return r->consume(r->cctx, &x, r->s);
