@@ -1347,19 +1347,40 @@ static int load_consume(void *ctx, struct addr__piped *x, struct addr__sink *s)
 	return 0;
 }
 
+static int load_src(struct addr_dir *d, struct addr__src *src,
+		    struct addr_dir_report *rep);
+
 int addr_dir_load_dsml(struct addr_dir *d, const char *in, size_t len,
 		       const char *file, unsigned flags,
 		       struct addr_dir_report *rep)
 {
 	struct addr__src src = { in, len, NULL, NULL, file, flags, 1 };
+
+	return load_src(d, &src, rep);
+}
+
+int addr_dir_load_dsml_read(struct addr_dir *d, addr_read_fn rd, void *rctx,
+			    const char *file, unsigned flags,
+			    struct addr_dir_report *rep)
+{
+	struct addr__src src = { NULL, 0, rd, rctx, file, flags, 1 };
+
+	return load_src(d, &src, rep);
+}
+
+/* load_src - a DSML directory file into d */
+static int load_src(struct addr_dir *d, struct addr__src *src,
+		    struct addr_dir_report *rep)
+{
+	const char *file = src->file;
 	struct loader ld = { d, 0 };
 	struct addr__sink s;
 	int rc, c;
 
 	addr__sink_init(&s, rep, NULL, file);
 	if (d->flags & ADDR_DIR_LENIENT)
-		src.flags |= ADDR_DSML_LENIENT;
-	rc = addr__pipe_run(d, file, 0, addr__src_parse, &src, load_consume,
+		src->flags |= ADDR_DSML_LENIENT;
+	rc = addr__pipe_run(d, file, 0, addr__src_parse, src, load_consume,
 			    &ld, &s, rep);
 	if (rc < 0)
 		return rc;

@@ -244,7 +244,10 @@ int addrdir_load_progress(const struct addrdir_reader *r, const char *path,
 	if (fmt == 0)
 		return CLI_FATAL;
 	addr_buf_init(&in);
-	if (addrdir_read_file(path, &in, 0) != 0) {
+	/* LDIF and DSML are read in pieces: the file is never in memory
+	 * beside the directory; CSV is read whole (its encoding is found
+	 * from the start, its reader takes a buffer) */
+	if (fmt == ADDRDIR_CSV && addrdir_read_file(path, &in, 0) != 0) {
 		addr_buf_free(&in);
 		return CLI_FATAL;
 	}
@@ -255,7 +258,27 @@ int addrdir_load_progress(const struct addrdir_reader *r, const char *path,
 	}
 	addr_dir_set_progress(*out, fn, ctx);
 	addrdir_threads(*out);
-	rc = addrdir_load_mem(r, fmt, in.ptr, in.size, path, *out, rep);
+	if (fmt == ADDRDIR_CSV) {
+		rc = addrdir_load_mem(r, fmt, in.ptr, in.size, path, *out, rep);
+	} else {
+		struct addrdir_stream st;
+
+		if (addrdir_stream_open(&st, path) != 0) {
+			addr_dir_free(*out);
+			*out = NULL;
+			return CLI_FATAL;
+		}
+		rc = fmt == ADDRDIR_LDIF ?
+		     addr_dir_load_ldif_read(*out, addrdir_stream_read, &st,
+					     path, 0, rep) :
+		     addr_dir_load_dsml_read(*out, addrdir_stream_read, &st,
+					     path, 0, rep);
+		if (addrdir_stream_close(&st) != CLI_OK) {
+			addr_dir_free(*out);
+			*out = NULL;
+			return CLI_FATAL;
+		}
+	}
 	addr_buf_free(&in);
 	addr_dir_set_progress(*out, NULL, NULL);
 	if (rc < 0) {

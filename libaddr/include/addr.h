@@ -873,11 +873,14 @@ ADDR_EXTERN void addr_dir_free(struct addr_dir *d);
 ADDR_EXTERN void addr_dir_set_progress(struct addr_dir *d,
 				       void (*fn)(void *ctx, size_t n),
 				       void *ctx);
-/* addr_dir_set_threads - let the LDIF loads of d (addr_dir_load_ldif,
- * addr_dir_load_ldif_read) make and check entries in n worker threads
- * (at most 8; 0, the default, none) while the calling thread reads the
- * input and inserts the entries in file order. The result, the report
- * and its order are the same either way; d must not be used by another
+/* addr_dir_set_threads - let the LDIF and DSML loads of d
+ * (addr_dir_load_ldif, addr_dir_load_dsml and their _read forms) and its
+ * change runs (addr_dir_apply_ldif_read, addr_dir_apply_dsml_read) make
+ * and check entries in n worker threads (at most 8; 0, the default,
+ * none) while the calling thread reads the input and inserts or applies
+ * them in file order, and its LDIF and DSML writers (the _to forms)
+ * format chunks of entries in n + 1 threads. The result, the bytes
+ * written, the report and its order are the same either way; d must not be used by another
  * thread during the load. ADDR_EINVAL when n is over 8. With glibc, the
  * workers' allocations come from arenas of their own, grown a page at a
  * time; a program loading large directories may want mallopt(M_ARENA_MAX,
@@ -1373,6 +1376,13 @@ ADDR_EXTERN int addr_dir_load_dsml(struct addr_dir *d, const char *in,
 				   size_t len, const char *file,
 				   unsigned flags,
 				   struct addr_dir_report *rep);
+/* addr_dir_load_dsml_read - the same for the document rd delivers
+ * (addr_dsml_parse_read): the file is never held whole in memory;
+ * ADDR_EIO when rd fails */
+ADDR_EXTERN int addr_dir_load_dsml_read(struct addr_dir *d, addr_read_fn rd,
+					void *rctx, const char *file,
+					unsigned flags,
+					struct addr_dir_report *rep);
 
 /*
  * addr_dir_write_dsml - append d to out as a DSML batchResponse
