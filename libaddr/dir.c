@@ -44,14 +44,12 @@ int addr_dir_entry_new(struct addr_dir_entry **out, const char *dn,
 	*out = NULL;
 	if (len == 0)
 		return ADDR_ESYNTAX;
-	if (len >= UINT32_MAX || (e = addr__malloc(sizeof(*e))) == NULL)
+	/* the DN right after the entry, in the same allocation (one malloc
+	 * and its overhead less per entry); addr__entry_set_dn moves it out */
+	if (len >= UINT32_MAX || (e = addr__malloc(sizeof(*e) + len + 1)) == NULL)
 		return ADDR_ENOMEM;
 	memset(e, 0, sizeof(*e));
-	e->dn = addr__malloc(len + 1);
-	if (e->dn == NULL) {
-		addr__free(e);
-		return ADDR_ENOMEM;
-	}
+	e->dn = (char *)(e + 1);
 	memcpy(e->dn, dn, len);
 	e->dn[len] = '\0';
 	e->dnlen = len;
@@ -446,8 +444,26 @@ void addr_dir_entry_free(struct addr_dir_entry *e)
 	addr__free(e->blk_);
 	free_keys(e);
 	refs_free(e);
-	addr__free(e->dn);
+	if (e->dn != (char *)(e + 1))
+		addr__free(e->dn);
 	addr__free(e);
+}
+
+int addr__entry_set_dn(struct addr_dir_entry *e, const char *dn, size_t len)
+{
+	char *p;
+
+	if (len == 0 || len >= UINT32_MAX)
+		return len == 0 ? ADDR_ESYNTAX : ADDR_ENOMEM;
+	if ((p = addr__malloc(len + 1)) == NULL)
+		return ADDR_ENOMEM;
+	memcpy(p, dn, len);
+	p[len] = '\0';
+	if (e->dn != (char *)(e + 1))
+		addr__free(e->dn);
+	e->dn = p;
+	e->dnlen = (uint32_t)len;
+	return 0;
 }
 
 /* addr__entry_attr - compares lengths first: addr__str_ieq can only

@@ -616,22 +616,11 @@ static int do_modrdn(struct apply *ap)
 	rc = ADDR_ENOMEM;
 	if (dn.oom || addr__entry_dnkey(old, &oldkey) == ADDR_ENOMEM)
 		goto out;
-	/* the new entry: the old one under the new DN */
-	if (addr_dir_entry_new(&nw, dn.ptr, dn.size) < 0)
+	/* the new entry: a copy of the old one under the new DN */
+	if (addr_dir_entry_copy(&nw, old) < 0)
 		goto out;
-	{
-		struct addr_dir_entry *c;
-
-		if (addr_dir_entry_copy(&c, old) < 0)
-			goto out;
-		/* keep the copy's attributes, take the new DN */
-		addr__free(c->dn);
-		c->dn = nw->dn;
-		c->dnlen = nw->dnlen;
-		nw->dn = NULL;
-		addr_dir_entry_free(nw);
-		nw = c;
-	}
+	if (addr__entry_set_dn(nw, dn.ptr, dn.size) < 0)
+		goto out;
 	/* deleteoldrdn: 1 removes the old RDN value; the new one is added */
 	if (del != NULL && del->value.len == 1 && del->value.ptr[0] == '1' &&
 	    rdn_value(old->dn, orl, type, sizeof(type), &v) == 0) {

@@ -342,6 +342,9 @@ int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
  * 0 or ADDR_ENOMEM. */
 int addr__dir_load_record(struct addr_dir *d, const struct addr_ldif_record *rec,
 			  struct addr__sink *s);
+/* addr__entry_set_dn - a copy of dn[0..len) as e's DN (a rename);
+ * 0, ADDR_ESYNTAX (empty) or ADDR_ENOMEM (e unchanged) */
+int addr__entry_set_dn(struct addr_dir_entry *e, const char *dn, size_t len);
 /* addr__dir_entry_of - a new caller-owned entry holding the record's
  * values (not prepared); *out NULL when the record is refused (reported
  * to s); 0 or ADDR_ENOMEM (dir_apply.c) */
