@@ -60,6 +60,21 @@ static void gen(struct addr_buf *b, size_t n, int change_record)
 		snprintf(line, sizeof(line),
 			 "proxyAddresses: SMTP:u%zu@example.com\n", i);
 		addr_buf_puts(b, line);
+		/* the DNs the reading thread checks ahead (dir_pipe.c's
+		 * precheck): clean ones, a forbidden character, non-ASCII */
+		if (i % 43 == 9)	/* "cn=René": base64 in LDIF */
+			addr_buf_puts(b, "legacyExchangeDN:: L289RXhhbXBsZS9vdT1TaXRlL2NuPVJlY2lwaWVudHMvY249UmVuw6k=\n");
+		else {
+			snprintf(line, sizeof(line),
+				 "legacyExchangeDN: /o=Example/ou=Site/"
+				 "cn=Recipients/cn=u%zu%s\n", i,
+				 i % 41 == 7 ? "#bad" : "");
+			addr_buf_puts(b, line);
+		}
+		snprintf(line, sizeof(line),
+			 "proxyAddresses: X500:/o=Old/cn=%s%zu\n",
+			 i % 47 == 11 ? "x;y" : "old", i);
+		addr_buf_puts(b, line);
 		if (change_record && i == n / 2)
 			addr_buf_puts(b, "\ndn: CN=X,DC=example,DC=com\n"
 					 "changetype: delete\n");
