@@ -1232,11 +1232,7 @@ static void dn_check(struct addr__sink *s, const char *what, const char *v,
 {
 	struct addr_error e;
 	unsigned w = 0;
-	size_t i;
 
-	for (i = 0; s->clean != NULL && i < s->clean->count; i++)
-		if (s->clean->n[i] == n && memcmp(s->clean->p[i], v, n) == 0)
-			return;	/* checked ahead, found clean */
 	if (addr_exdn_check(v, n, &w, &e) < 0)
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX, "legdn.syntax",
 				"%s \"%s\": %s", what, v, e.message);

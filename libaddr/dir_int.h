@@ -162,17 +162,6 @@ struct addr__sink {
 	size_t nerrors;
 	int fatal;			/* ADDR_ENOMEM seen */
 	struct addr__dcap *cap;		/* nullable */
-	/* nullable: strings addr_exdn_check found clean (no error, no
-	 * warning) already, which addr__entry_prepare need not check
-	 * again (dir_pipe.c's reading thread checks them ahead) */
-	const struct addr__clean *clean;
-};
-
-#define ADDR__CLEAN_MAX 4
-struct addr__clean {
-	const char *p[ADDR__CLEAN_MAX];
-	size_t n[ADDR__CLEAN_MAX];
-	size_t count;
 };
 
 /* addr__sink_replay - diagnostic d (kept by a sink with cap) into s as

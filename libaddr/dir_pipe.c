@@ -52,11 +52,6 @@ struct batch {
 	 * has the time: the workers' share is the larger) */
 	uint32_t dnh[BATCH];
 	signed char dnrc[BATCH];	/* 0, ADDR_ESYNTAX or ADDR_ENOMEM */
-	/* the values the reading thread found clean for dn_check: item
-	 * index and the DN's offset and length in the value */
-	uint32_t cl_item[BATCH][ADDR__CLEAN_MAX];
-	uint32_t cl_off[BATCH][ADDR__CLEAN_MAX], cl_len[BATCH][ADDR__CLEAN_MAX];
-	unsigned char ncl[BATCH];
 	/* and its addr__entry_plan, per item (parallel to items) */
 	struct addr__fillsize sz[BATCH];
 	unsigned char planned[BATCH];
@@ -126,20 +121,7 @@ static void work(struct addr__pipe *p, struct batch *b)
 			e->dnh = b->dnh[i];
 		}
 		if (rc == 0 && e != NULL) {
-			struct addr__clean cl;
-			size_t k;
-
-			cl.count = b->ncl[i];
-			for (k = 0; k < cl.count; k++) {
-				const struct addr_str *v =
-					&b->rec[i].item[b->cl_item[i][k]].value;
-
-				cl.p[k] = v->ptr + b->cl_off[i][k];
-				cl.n[k] = b->cl_len[i][k];
-			}
-			s.clean = &cl;
 			rc = addr__entry_prepare(e, p->d->flags, &s);
-			s.clean = NULL;
 			if (rc > 0)
 				rc = 0;
 		}
@@ -402,59 +384,6 @@ static int pipe_new(struct addr__pipe **out, struct addr_dir *d,
 	return 0;
 }
 
-/* dn_value - the DN that addr__entry_prepare checks in item it (the
- * value of a legacyExchangeDN, the part after "X500:" or "EX:" of a
- * proxy): 1 with its offset and length, or 0 */
-static int dn_value(const struct addr_ldif_item *it, size_t *off, size_t *len)
-{
-	const char *v = it->value.ptr;
-	size_t n = it->value.len, k;
-
-	if (addr__str_ieq(it->name.ptr, it->name.len, "legacyExchangeDN") &&
-	    it->name.len == 16) {
-		*off = 0;
-		*len = n;
-		return 1;
-	}
-	if (it->name.len != 14 ||
-	    !addr__str_ieq(it->name.ptr, 14, "proxyAddresses"))
-		return 0;
-	k = n > 5 && addr__str_ieq(v, 5, "X500:") ? 5 :
-	    n > 3 && addr__str_ieq(v, 3, "EX:") ? 3 : 0;
-	if (k == 0)
-		return 0;
-	*off = k;
-	*len = n - k;
-	return 1;
-}
-
-/* precheck - with the directory strict, the DNs record i's prepare
- * would check (dn_check), checked now: the clean ones are noted for the
- * worker, which then skips them (a problem is left for it to find and
- * report in its place) */
-static void precheck(struct addr__pipe *p, struct batch *b, size_t i,
-		     const struct addr_ldif_record *rec)
-{
-	size_t k, off, len;
-
-	b->ncl[i] = 0;
-	if (p->d->flags & ADDR_DIR_LENIENT)
-		return;
-	for (k = 0; k < rec->nitem && b->ncl[i] < ADDR__CLEAN_MAX; k++) {
-		unsigned w = 0;
-
-		if (!dn_value(&rec->item[k], &off, &len) ||
-		    k > UINT32_MAX || len > UINT32_MAX ||
-		    addr_exdn_check(rec->item[k].value.ptr + off, len, &w,
-				    NULL) < 0 || w != 0)
-			continue;
-		b->cl_item[i][b->ncl[i]] = (uint32_t)k;
-		b->cl_off[i][b->ncl[i]] = (uint32_t)off;
-		b->cl_len[i][b->ncl[i]] = (uint32_t)len;
-		b->ncl[i]++;
-	}
-}
-
 static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 		     struct addr__sink *s, size_t mark)
 {
@@ -469,7 +398,6 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 	b->mark[i] = mark;
 	b->dnrc[i] = ADDR_ENOMEM;	/* "not found here" */
 	b->planned[i] = 0;
-	b->ncl[i] = 0;
 	if (rec->change == ADDR_LDIF_ENTRY ||
 	    (p->adds && rec->change == ADDR_LDIF_ADD)) {
 		b->dnrc[i] = (signed char)addr__dn_key(&p->dnbuf, rec->dn.ptr,
@@ -477,7 +405,6 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 		b->planned[i] = b->pn != NULL &&
 				addr__entry_plan(rec, b->pn + b->nitems -
 						 rec->nitem, &b->sz[i]) == 0;
-		precheck(p, b, i, rec);
 	}
 	if (b->dnrc[i] == 0)
 		b->dnh[i] = addr__key_hash(p->dnbuf.ptr, p->dnbuf.size);
