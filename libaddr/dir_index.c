@@ -381,6 +381,26 @@ int addr__dir_fold(struct addr_buf *out, const char *s, size_t n)
 	return 0;
 }
 
+void addr__dir_prefetch(const struct addr_dir *d,
+			const struct addr_dir_entry *e)
+{
+#if defined(__GNUC__)
+	size_t i;
+
+	/* the slots the insert will probe first: at a million entries
+	 * each is a cache miss, paid while earlier records are inserted */
+	if (d->keys.cap > 0)
+		for (i = 0; i < e->nkeys; i++)
+			__builtin_prefetch(&d->keys.s[home(e->keys[i].h,
+							    d->keys.cap)], 1);
+	if (e->hasdn && d->dn.cap > 0)
+		__builtin_prefetch(&d->dn.s[home(e->dnh, d->dn.cap)], 1);
+#else
+	(void)d;
+	(void)e;
+#endif
+}
+
 int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e)
 {
 	size_t i;

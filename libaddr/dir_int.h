@@ -220,6 +220,10 @@ void addr__hmap_free(struct addr__hmap *m);
 int addr__dir_fold(struct addr_buf *out, const char *s, size_t n);
 /* addr__dir_index_entry / unindex - keys of e into / out of d->keys */
 int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e);
+/* addr__dir_prefetch - have the cache fetch the index slots e's insert
+ * will look at first (a hint; nothing changes) */
+void addr__dir_prefetch(const struct addr_dir *d,
+			const struct addr_dir_entry *e);
 void addr__dir_unindex_entry(struct addr_dir *d, struct addr_dir_entry *e);
 /* addr__dir_conflicts - report every clash of e's keys with another
  * entry (all of them when e is NULL, each pair once) */

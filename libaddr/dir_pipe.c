@@ -29,6 +29,7 @@
 #include "dir_int.h"
 
 #define BATCH 256
+#define PREFETCH 8		/* records ahead whose slots are fetched */
 #define MAXW 8			/* workers */
 
 enum { B_FREE, B_FILLING, B_QUEUED, B_DONE };
@@ -322,6 +323,10 @@ static int take_back(struct addr__pipe *p, struct batch *b,
 	for (i = 0; i < b->n && rc >= 0; i++) {
 		struct addr__piped x;
 
+		/* a few records ahead: their index slots on the way into
+		 * the cache while this one is inserted */
+		if (i + PREFETCH < b->n && b->e[i + PREFETCH] != NULL)
+			addr__dir_prefetch(p->d, b->e[i + PREFETCH]);
 		if (p->before != NULL)
 			p->before(p->before_ctx, b->mark[i]);
 		x.rec = &b->rec[i];
