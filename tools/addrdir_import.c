@@ -493,6 +493,21 @@ int addrdir_convert(int argc, char **argv)
 	progress_done(&prog);
 	if (status != CLI_OK)
 		goto done;
+	/* to a file: streamed into its temporary file (addrdir_write_dir:
+	 * a 1M DSML directory is never in memory as text), which replaces
+	 * the file only when that went well */
+	if (rep.nerrors == 0 && strcmp(opath, "-") != 0) {
+		status = addrdir_write_dir(opath, d, ofmt, &r, &rep);
+		addrdir_print_diags(stdout, &rep, json);
+		if (status == ADDR_ENOMEM) {
+			cli_error("convert: out of memory");
+			status = CLI_FATAL;
+		} else if (status == CLI_REJECTED) {
+			cli_error("convert: %zu error(s): %s not written",
+				  rep.nerrors, opath);
+		}
+		goto done;
+	}
 	if (rep.nerrors == 0 &&
 	    addrdir_serialize(d, ofmt, &r, &out, &rep) < 0) {
 		cli_error("convert: out of memory");
