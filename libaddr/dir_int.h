@@ -413,7 +413,8 @@ void addr__piped_replay(struct addr__sink *s, const struct addr__piped *x);
  * worker or made now: addr__dir_load_record's result */
 int addr__piped_load(struct addr_dir *d, struct addr__piped *x,
 		     struct addr__sink *s);
-/* addr__entry_fmt - entries [from, to) of d, as a writer writes them,
+/* dir_write_par.c: addr__entry_fmt - entries [from, to) of d, as a
+ * writer writes them,
  * appended to out; 0 or negative */
 typedef int (*addr__entry_fmt)(void *octx, struct addr_buf *out,
 			       const struct addr_dir *d, size_t from,
