@@ -414,8 +414,7 @@ void addr__piped_replay(struct addr__sink *s, const struct addr__piped *x);
 int addr__piped_load(struct addr_dir *d, struct addr__piped *x,
 		     struct addr__sink *s);
 /* dir_write_par.c: addr__entry_fmt - entries [from, to) of d, as a
- * writer writes them,
- * appended to out; 0 or negative */
+ * writer writes them, appended to out; 0 or negative */
 typedef int (*addr__entry_fmt)(void *octx, struct addr_buf *out,
 			       const struct addr_dir *d, size_t from,
 			       size_t to);
