@@ -98,12 +98,10 @@ static void work(struct addr__pipe *p, struct batch *b)
 	s.cap = &b->cap;
 	for (i = 0; i < b->n; i++) {
 		struct addr_dir_entry *e = NULL;
-		int rc, ch = b->rec[i].change;
 		size_t before = s.nerrors;
+		int rc;
 
 		b->dfirst[i] = b->cap.n;
-		b->made[i] = ch == ADDR_LDIF_ENTRY ||
-			     (p->adds && ch == ADDR_LDIF_ADD);
 		b->e[i] = NULL;
 		b->rc[i] = 0;
 		b->nerr[i] = 0;
@@ -393,7 +391,6 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 		     struct addr__sink *s, size_t mark)
 {
 	struct batch *b = &p->b[p->fill];
-
 	size_t i = b->n;
 
 	if (p->err < 0)
@@ -401,10 +398,12 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 	if (copy(b, rec) < 0)
 		return p->err = ADDR_ENOMEM;
 	b->mark[i] = mark;
+	/* its entry made ahead by a worker: content, or an add */
+	b->made[i] = rec->change == ADDR_LDIF_ENTRY ||
+		     (p->adds && rec->change == ADDR_LDIF_ADD);
 	b->dnrc[i] = ADDR_ENOMEM;	/* "not found here" */
 	b->planned[i] = 0;
-	if (rec->change == ADDR_LDIF_ENTRY ||
-	    (p->adds && rec->change == ADDR_LDIF_ADD)) {
+	if (b->made[i]) {
 		b->dnrc[i] = (signed char)addr__dn_key(&p->dnbuf, rec->dn.ptr,
 						      rec->dn.len);
 		b->planned[i] = b->pn != NULL &&
@@ -448,20 +447,15 @@ static int pipe_finish(struct addr__pipe *p, struct addr__sink *s)
 		p->out++;
 		p->fill = (p->fill + 1) % p->nb;
 	}
-	for (; s != NULL && p->out > 0; p->out--) {
-		int r = rc == 0 ? take_back(p, &p->b[p->head], s) : 0;
+	for (; s != NULL && rc == 0 && p->out > 0; p->out--) {
+		int r = take_back(p, &p->b[p->head], s);
 
-		if (rc != 0) {	/* failed: wait for it, drop it */
-			pthread_mutex_lock(&p->mu);
-			while (p->b[p->head].state == B_QUEUED)
-				pthread_cond_wait(&p->done, &p->mu);
-			pthread_mutex_unlock(&p->mu);
-			batch_reset(&p->b[p->head]);
-		}
 		if (r < 0)
 			rc = r;
 		p->head = (p->head + 1) % p->nb;
 	}
+	/* what is left (a failure, or s NULL) is dropped: the workers
+	 * finish the queue before they stop, and every batch is reset */
 	pthread_mutex_lock(&p->mu);
 	p->stop = 1;
 	pthread_cond_broadcast(&p->work);
