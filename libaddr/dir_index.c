@@ -97,16 +97,19 @@ int addr__hkey_entry(const struct addr__hmap *m, const struct addr__hslot *s,
 	return rc;
 }
 
-/* slot_is - is the key of live slot s key[0..klen)? (b is scratch,
- * which the caller frees) */
+/* slot_is - is the key of live slot s key[0..klen)? 1 or 0, or
+ * ADDR_ENOMEM when it could not be made (b is scratch, which the caller
+ * frees) */
 static int slot_is(const struct addr__hmap *m, const struct addr__hslot *s,
 		   const char *key, size_t klen, struct addr_buf *b)
 {
 	const char *k;
 	size_t n;
+	int rc = m->key_of(m, s, b, &k, &n);
 
-	return m->key_of(m, s, b, &k, &n) == 0 && n == klen &&
-	       memcmp(k, key, klen) == 0;
+	if (rc == ADDR_ENOMEM)
+		return rc;
+	return rc == 0 && n == klen && memcmp(k, key, klen) == 0;
 }
 
 static int hmap_grow(struct addr__hmap *m)
@@ -154,7 +157,7 @@ int addr__hmap_put(struct addr__hmap *m, struct addr_dir_entry *e,
 	struct addr_buf mine, theirs;
 	const char *k = NULL;
 	size_t j, klen = 0;
-	int made = 0;
+	int made = 0, mrc = 0;	/* mine made yet; key_of's result */
 
 	if (ki >= ADDR__HS_DEAD)
 		return ADDR_ENOMEM;
@@ -172,9 +175,14 @@ int addr__hmap_put(struct addr__hmap *m, struct addr_dir_entry *e,
 
 		if (o->h != h || o->e == NULL)
 			continue;
-		if (made == 0)
-			made = m->key_of(m, &me, &mine, &k, &klen) == 0 ? 1 : -1;
-		if (made > 0 && slot_is(m, o, k, klen, &theirs))
+		if (!made) {
+			made = 1;
+			mrc = m->key_of(m, &me, &mine, &k, &klen);
+		}
+		/* a key that could not be made may be the same: counted,
+		 * so that the whole-directory check looks */
+		if (mrc == ADDR_ENOMEM ||
+		    (mrc == 0 && slot_is(m, o, k, klen, &theirs) != 0))
 			m->dups_++;
 	}
 	addr_buf_free(&mine);
@@ -227,24 +235,16 @@ static struct addr__hslot *next32(const struct addr__hmap *m,
 		if (slot_empty(s))
 			break;
 		if (s->e != NULL && s->h == h) {
-			const char *k;
-			size_t n;
-			int rc;
-
 			/* a member value is nearly always written as its
 			 * entry's DN: equal DNs have equal keys */
-			if (it->dn != NULL && s->e->dnlen == it->dnlen &&
-			    memcmp(s->e->dn, it->dn, it->dnlen) == 0) {
-				addr_buf_free(&b);
-				it->steps = steps + 1;
-				return &m->s[j];
-			}
-			rc = m->key_of(m, s, &b, &k, &n);
+			int is = it->dn != NULL && s->e->dnlen == it->dnlen &&
+				 memcmp(s->e->dn, it->dn, it->dnlen) == 0;
 
-			if (rc == ADDR_ENOMEM)
-				it->rc = rc;
-			else if (rc == 0 && n == klen &&
-				 memcmp(k, key, klen) == 0) {
+			if (!is)
+				is = slot_is(m, s, key, klen, &b);
+			if (is == ADDR_ENOMEM)
+				it->rc = is;
+			else if (is) {
 				addr_buf_free(&b);
 				it->steps = steps + 1;
 				return &m->s[j];
@@ -304,8 +304,10 @@ struct addr_dir_entry *addr__dir_find_dn_of(const struct addr_dir *d,
 			if (!made && (*rc = addr__entry_dnkey(e, &mine)) < 0)
 				break;
 			made = 1;
-			if (slot_is(m, s, mine.ptr, mine.size, &theirs)) {
-				found = s->e;
+			if ((*rc = slot_is(m, s, mine.ptr, mine.size,
+					   &theirs)) != 0) {
+				if (*rc > 0)
+					found = s->e;
 				break;
 			}
 		}
@@ -314,7 +316,7 @@ struct addr_dir_entry *addr__dir_find_dn_of(const struct addr_dir *d,
 	}
 	addr_buf_free(&mine);
 	addr_buf_free(&theirs);
-	if (*rc == ADDR_ESYNTAX)
+	if (*rc > 0 || *rc == ADDR_ESYNTAX)	/* found; or no key */
 		*rc = 0;
 	return found;
 }

@@ -131,12 +131,35 @@ static void test_collision_no_memory(void **state)
 	addr__hmap_free(&m);
 }
 
+/* a put that cannot make the keys to compare counts a possible
+ * duplicate: the whole-directory check, skipped while there is none,
+ * must then look */
+static void test_collision_no_memory_put(void **state)
+{
+	struct addr_dir_entry e[4];
+	struct addr__hmap m;
+
+	(void)state;
+	memset(e, 0, sizeof(e));
+	memset(&m, 0, sizeof(m));
+	m.key_of = key_of;
+	assert_int_equal(addr__hmap_put(&m, &e[1], 1, SAME_HASH), 0);
+	assert_int_equal(addr__hmap_put(&m, &e[3], 3, SAME_HASH), 0);
+	assert_int_equal(m.dups_, 0);	/* beta, gamma: told apart */
+	fail_make = 1;
+	assert_int_equal(addr__hmap_put(&m, &e[0], 0, SAME_HASH), 0);
+	fail_make = 0;
+	assert_true(m.dups_ > 0);
+	addr__hmap_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_collision_lookup),
 		cmocka_unit_test(test_collision_delete),
 		cmocka_unit_test(test_collision_no_memory),
+		cmocka_unit_test(test_collision_no_memory_put),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
