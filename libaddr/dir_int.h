@@ -370,6 +370,12 @@ int addr__dir_load_prepared(struct addr_dir *d, struct addr_dir_entry *e,
  * finding diag[0..ndiag) (nerr errors) for the consumer to replay
  * (addr__piped_replay) if it uses e; the consumer takes e by setting it
  * NULL, else it is freed. made 0: the consumer makes what it needs. */
+/* who finds the DN keys and plans the fills of loaded entries: -1 (the
+ * default) the reading thread while a batch waits for the workers, else
+ * the workers; 0 always the workers, 1 always the reading thread. For
+ * tests, which must see both; set before a load starts. */
+extern int addr__pipe_ahead;
+
 struct addr__piped {
 	const struct addr_ldif_record *rec;
 	int made;

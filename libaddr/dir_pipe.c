@@ -72,6 +72,10 @@ struct addr__pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t work, done;
 	struct batch *qhead, *qtail;	/* queued, not yet taken */
+	unsigned queued;	/* batches in that queue: changed under mu,
+				 * read without it by pipe_push (atomic) */
+	int ahead;		/* the batch being filled gets its DN keys
+				 * and fill plans from the reading thread */
 	int stop;
 	size_t nw;
 	pthread_t w[MAXW];
@@ -85,6 +89,8 @@ struct addr__pipe {
 	int err;		/* ADDR_ENOMEM seen: push and finish fail */
 	struct addr_buf dnbuf;	/* the reading thread's DN keys */
 };
+
+int addr__pipe_ahead = -1;
 
 /* --------------------------------------------------------- worker side */
 
@@ -152,6 +158,7 @@ static void *worker(void *arg)
 		p->qhead = b->next;
 		if (p->qhead == NULL)
 			p->qtail = NULL;
+		__atomic_sub_fetch(&p->queued, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&p->mu);
 		work(p, b);
 		pthread_mutex_lock(&p->mu);
@@ -279,6 +286,7 @@ static void submit(struct addr__pipe *p, struct batch *b)
 	else
 		p->qhead = b;
 	p->qtail = b;
+	__atomic_add_fetch(&p->queued, 1, __ATOMIC_RELAXED);
 	pthread_cond_signal(&p->work);
 	pthread_mutex_unlock(&p->mu);
 }
@@ -397,13 +405,21 @@ static int pipe_push(struct addr__pipe *p, const struct addr_ldif_record *rec,
 		return p->err;
 	if (copy(b, rec) < 0)
 		return p->err = ADDR_ENOMEM;
+	/* who finds the DN keys and plans the fills of this batch: the
+	 * reading thread while the workers are behind (a batch waits in
+	 * their queue: LDIF, whose reading is cheap), else the workers
+	 * (DSML, whose reading is libxml2's parse); the result is the
+	 * same either way */
+	if (i == 0)
+		p->ahead = addr__pipe_ahead >= 0 ? addr__pipe_ahead :
+			   __atomic_load_n(&p->queued, __ATOMIC_RELAXED) > 0;
 	b->mark[i] = mark;
 	/* its entry made ahead by a worker: content, or an add */
 	b->made[i] = rec->change == ADDR_LDIF_ENTRY ||
 		     (p->adds && rec->change == ADDR_LDIF_ADD);
 	b->dnrc[i] = ADDR_ENOMEM;	/* "not found here" */
 	b->planned[i] = 0;
-	if (b->made[i]) {
+	if (b->made[i] && p->ahead) {
 		b->dnrc[i] = (signed char)addr__dn_key(&p->dnbuf, rec->dn.ptr,
 						      rec->dn.len);
 		b->planned[i] = b->pn != NULL &&

@@ -22,6 +22,12 @@
 #include <string.h>
 
 #include "addr.h"
+#include "dir_int.h"	/* addr__pipe_ahead */
+
+/* the three ways of sharing the DN keys and fill plans between the
+ * reading thread and the workers (auto, workers, reading thread) */
+static const int ahead_modes[] = { -1, 0, 1 };
+#define NMODES (sizeof(ahead_modes) / sizeof(ahead_modes[0]))
 
 /* gen - n records; every k-th is broken in one of several ways */
 static void gen(struct addr_buf *b, size_t n, int change_record)
@@ -143,11 +149,13 @@ static void check(size_t n, int change_record, unsigned dflags)
 	gen(&in, n, change_record);
 	load(&a, &in, 0, dflags);
 	assert_true(a.rep.nerrors > 0);	/* the input does break rules */
-	for (t = 1; t <= 3; t++) {
-		load(&b, &in, t, dflags);
+	for (t = 1; t <= 3 * NMODES; t++) {
+		addr__pipe_ahead = ahead_modes[(t - 1) / 3];
+		load(&b, &in, (t - 1) % 3 + 1, dflags);
 		same(&a, &b);
 		done(&b);
 	}
+	addr__pipe_ahead = -1;
 	done(&a);
 	addr_buf_free(&in);
 }
@@ -233,11 +241,13 @@ static void test_dsml_load(void **state)
 	addr_dir_free(d);
 	load_dsml(&a, &xml, 0);
 	assert_true(a.rep.nerrors > 0);
-	for (t = 1; t <= 3; t++) {
-		load_dsml(&b, &xml, t);
+	for (t = 1; t <= 3 * NMODES; t++) {
+		addr__pipe_ahead = ahead_modes[(t - 1) / 3];
+		load_dsml(&b, &xml, (t - 1) % 3 + 1);
 		same(&a, &b);
 		done(&b);
 	}
+	addr__pipe_ahead = -1;
 	done(&a);
 	addr_buf_free(&in);
 	addr_buf_free(&xml);
@@ -388,11 +398,13 @@ static void test_apply_changes(void **state)
 	assert_true(has_rule(&a.rep, "ldif.syntax"));
 	assert_true(has_rule(&a.rep, "proxy.primary-twice"));
 	assert_true(has_rule(&a.rep, "proxy.duplicate"));
-	for (t = 1; t <= 3; t += 2) {
-		apply(&b, &dir, &ch, t);
+	for (t = 0; t < 2 * NMODES; t++) {
+		addr__pipe_ahead = ahead_modes[t / 2];
+		apply(&b, &dir, &ch, t % 2 ? 3 : 1);
 		same(&a, &b);
 		done(&b);
 	}
+	addr__pipe_ahead = -1;
 	done(&a);
 	addr_buf_free(&dir);
 	addr_buf_free(&ch);
