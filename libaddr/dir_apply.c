@@ -701,10 +701,13 @@ static int controls(struct apply *ap)
 	return (int)bad;
 }
 
-/* apply_one - addr_dir_apply, with what a worker made of rec (x, nullable) */
+/* apply_one - addr_dir_apply, with what a worker made of rec (x,
+ * nullable); the diagnostics kept in cap instead when it is set (a
+ * worker consuming, dir_pipe.c) */
 static int apply_one(struct addr_dir *d, const struct addr_ldif_record *rec,
 		     const char *file, unsigned flags,
-		     struct addr_dir_report *rep, struct addr__piped *x)
+		     struct addr_dir_report *rep, struct addr__piped *x,
+		     struct addr__dcap *cap)
 {
 	struct apply ap;
 	int rc;
@@ -712,7 +715,8 @@ static int apply_one(struct addr_dir *d, const struct addr_ldif_record *rec,
 	ap.d = d;
 	ap.rec = rec;
 	ap.flags = flags;
-	addr__sink_init(&ap.s, rep, NULL, file);
+	addr__sink_init(&ap.s, cap != NULL ? NULL : rep, NULL, file);
+	ap.s.cap = cap;
 	/* a diagnostic with no line of its own is the record's (an empty
 	 * DN was reported at line 0; found by fuzzing the worker threads,
 	 * whose report had the line) */
@@ -747,7 +751,7 @@ int addr_dir_apply(struct addr_dir *d, const struct addr_ldif_record *rec,
 		   const char *file, unsigned flags,
 		   struct addr_dir_report *rep)
 {
-	return apply_one(d, rec, file, flags, rep, NULL);
+	return apply_one(d, rec, file, flags, rep, NULL, NULL);
 }
 
 /* ------------------------------------------------- change files whole */
@@ -765,7 +769,8 @@ static int applier_consume(void *ctx, struct addr__piped *x,
 			   struct addr__sink *s)
 {
 	struct applier *a = ctx;
-	int rc = apply_one(a->d, x->rec, a->src.file, a->aflags, a->rep, x);
+	int rc = apply_one(a->d, x->rec, a->src.file, a->aflags, a->rep, x,
+			   s->cap);
 
 	if (a->after != NULL)
 		a->after(a->actx);

@@ -375,6 +375,10 @@ int addr__dir_load_prepared(struct addr_dir *d, struct addr_dir_entry *e,
  * the workers; 0 always the workers, 1 always the reading thread. For
  * tests, which must see both; set before a load starts. */
 extern int addr__pipe_ahead;
+/* whether the workers consume the records too (dir_pipe.c): -1 (the
+ * default) for DSML, whose reading is the longer side; 0 never, 1
+ * always. For tests. */
+extern int addr__pipe_wconsume;
 
 struct addr__piped {
 	const struct addr_ldif_record *rec;

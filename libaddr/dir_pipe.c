@@ -22,6 +22,13 @@
  * them, so reports, first errors and counts are the same as without
  * workers.
  *
+ * When reading is the longer side (DSML: the reading thread is
+ * libxml2's parse), the workers also consume: a worker takes its
+ * batch's turn (batches are consumed in the order given out), hands
+ * each record to the consumer with a sink that keeps the diagnostics,
+ * and the reading thread only replays them in order. The reading
+ * thread then touches nothing of the directory.
+ *
  * Memory: at most NBATCH batches of BATCH records are in flight.
  */
 #include <pthread.h>
@@ -60,6 +67,15 @@ struct batch {
 	size_t pncap;
 	size_t dfirst[BATCH + 1];	/* record i's diagnostics in cap */
 	struct addr__dcap cap;
+	/* consumed by the worker (wc): record i's consumer diagnostics
+	 * in ccap from cfirst[i], its consumer's result in crc[i]; the
+	 * first ncons records were consumed */
+	int wc;
+	size_t seq;		/* the order it was given out in */
+	size_t ncons;
+	int crc[BATCH];
+	size_t cfirst[BATCH + 1];
+	struct addr__dcap ccap;
 	struct batch *next;	/* in the queue */
 };
 
@@ -76,6 +92,11 @@ struct addr__pipe {
 				 * read without it by pipe_push (atomic) */
 	int ahead;		/* the batch being filled gets its DN keys
 				 * and fill plans from the reading thread */
+	int wconsume;		/* the workers consume (see the top) */
+	size_t nsub;		/* batches given out (reading thread) */
+	size_t ncons;		/* batches consumed by workers, under mu */
+	int cerr;		/* a worker's consumer failed, under mu */
+	pthread_cond_t turn;	/* ncons moved */
 	int stop;
 	size_t nw;
 	pthread_t w[MAXW];
@@ -91,6 +112,7 @@ struct addr__pipe {
 };
 
 int addr__pipe_ahead = -1;
+int addr__pipe_wconsume = -1;
 
 /* --------------------------------------------------------- worker side */
 
@@ -143,6 +165,54 @@ static void work(struct addr__pipe *p, struct batch *b)
 	b->dfirst[b->n] = b->cap.n;
 }
 
+/* work_consume - b's records to the consumer, in the worker, once every
+ * batch given out before b is consumed; diagnostics into b->ccap */
+static void work_consume(struct addr__pipe *p, struct batch *b)
+{
+	struct addr__sink s;
+	size_t i;
+	int skip;
+
+	pthread_mutex_lock(&p->mu);
+	while (p->ncons != b->seq)
+		pthread_cond_wait(&p->turn, &p->mu);
+	/* a failed consumer, or a run given up: nothing more goes in */
+	skip = p->cerr || p->stop;
+	pthread_mutex_unlock(&p->mu);
+	b->ncons = 0;
+	b->cfirst[0] = 0;
+	for (i = 0; i < b->n && !skip; i++) {
+		struct addr__piped x;
+		int rc;
+
+		if (i + PREFETCH < b->n && b->e[i + PREFETCH] != NULL)
+			addr__dir_prefetch(p->d, b->e[i + PREFETCH]);
+		addr__sink_init(&s, NULL, NULL, p->file);
+		s.cap = &b->ccap;
+		x.rec = &b->rec[i];
+		x.made = b->made[i];
+		x.e = b->e[i];
+		x.rc = b->rc[i];
+		x.nerr = b->nerr[i];
+		x.ndiag = b->dfirst[i + 1] - b->dfirst[i];
+		x.diag = x.ndiag > 0 ? b->cap.d + b->dfirst[i] : NULL;
+		rc = p->consume(p->cctx, &x, &s);
+		if (rc >= 0 && s.fatal)
+			rc = ADDR_ENOMEM;	/* a diagnostic not kept */
+		b->e[i] = x.e;
+		b->crc[i] = rc;
+		b->cfirst[++b->ncons] = b->ccap.n;
+		if (rc < 0)
+			skip = 1;
+	}
+	pthread_mutex_lock(&p->mu);
+	if (skip)
+		p->cerr = 1;
+	p->ncons++;
+	pthread_cond_broadcast(&p->turn);
+	pthread_mutex_unlock(&p->mu);
+}
+
 static void *worker(void *arg)
 {
 	struct addr__pipe *p = arg;
@@ -161,6 +231,8 @@ static void *worker(void *arg)
 		__atomic_sub_fetch(&p->queued, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&p->mu);
 		work(p, b);
+		if (b->wc)
+			work_consume(p, b);
 		pthread_mutex_lock(&p->mu);
 		b->state = B_DONE;
 		pthread_cond_broadcast(&p->done);
@@ -178,6 +250,7 @@ static void batch_reset(struct batch *b)
 	for (i = 0; i < b->n; i++)
 		addr_dir_entry_free(b->e[i]);
 	addr__dcap_free(&b->cap);
+	addr__dcap_free(&b->ccap);
 	memset(b->e, 0, sizeof(b->e));
 	b->n = 0;
 	b->nitems = 0;
@@ -278,6 +351,8 @@ static void seal(struct batch *b)
 static void submit(struct addr__pipe *p, struct batch *b)
 {
 	seal(b);
+	b->wc = p->wconsume;
+	b->seq = p->nsub++;
 	pthread_mutex_lock(&p->mu);
 	b->state = B_QUEUED;
 	b->next = NULL;
@@ -326,7 +401,21 @@ static int take_back(struct addr__pipe *p, struct batch *b,
 	while (b->state != B_DONE)
 		pthread_cond_wait(&p->done, &p->mu);
 	pthread_mutex_unlock(&p->mu);
-	for (i = 0; i < b->n && rc >= 0; i++) {
+	/* consumed by the worker: its diagnostics, at their turn */
+	for (i = 0; b->wc && i < b->n && rc >= 0; i++) {
+		size_t k;
+
+		if (i == b->ncons) {	/* never consumed: a failure before */
+			rc = ADDR_ENOMEM;
+			break;
+		}
+		if (p->before != NULL)
+			p->before(p->before_ctx, b->mark[i]);
+		for (k = b->cfirst[i]; k < b->cfirst[i + 1]; k++)
+			addr__sink_replay(s, &b->ccap.d[k]);
+		rc = b->crc[i];
+	}
+	for (i = 0; !b->wc && i < b->n && rc >= 0; i++) {
 		struct addr__piped x;
 
 		/* a few records ahead: their index slots on the way into
@@ -381,6 +470,7 @@ static int pipe_new(struct addr__pipe **out, struct addr_dir *d,
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->work, NULL);
 	pthread_cond_init(&p->done, NULL);
+	pthread_cond_init(&p->turn, NULL);
 	for (i = 0; i < nworkers; i++) {
 		if (pthread_create(&p->w[i], NULL, worker, p) != 0)
 			break;
@@ -489,6 +579,7 @@ static int pipe_finish(struct addr__pipe *p, struct addr__sink *s)
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->work);
 	pthread_cond_destroy(&p->done);
+	pthread_cond_destroy(&p->turn);
 	addr__free(p);
 	return rc;
 }
@@ -574,6 +665,11 @@ int addr__pipe_run(struct addr_dir *d, const char *file, int adds,
 			   &r)) < 0)
 		return rc;
 	r.pipe->adds = adds;
+	/* reading DSML is libxml2's parse, the longer side: the workers
+	 * consume too */
+	r.pipe->wconsume = addr__pipe_wconsume >= 0 ? addr__pipe_wconsume :
+			   parse == addr__src_parse &&
+			   ((const struct addr__src *)pctx)->dsml;
 	r.pipe->consume = consume;
 	r.pipe->cctx = cctx;
 	rc = parse(pctx, run_record, &r, &r.prep);

@@ -24,10 +24,21 @@
 #include "addr.h"
 #include "dir_int.h"	/* addr__pipe_ahead */
 
-/* the three ways of sharing the DN keys and fill plans between the
- * reading thread and the workers (auto, workers, reading thread) */
-static const int ahead_modes[] = { -1, 0, 1 };
-#define NMODES (sizeof(ahead_modes) / sizeof(ahead_modes[0]))
+/* the ways of sharing the work between the reading thread and the
+ * workers (dir_pipe.c): who finds the DN keys and plans the fills
+ * (addr__pipe_ahead: auto, the workers, the reading thread) and who
+ * consumes the records (addr__pipe_wconsume: auto, the reading thread,
+ * the workers) */
+static const int modes[][2] = {
+	{ -1, -1 }, { 0, 0 }, { 1, 0 }, { 0, 1 }, { 1, 1 },
+};
+#define NMODES (sizeof(modes) / sizeof(modes[0]))
+
+static void set_mode(size_t m)
+{
+	addr__pipe_ahead = m < NMODES ? modes[m][0] : -1;
+	addr__pipe_wconsume = m < NMODES ? modes[m][1] : -1;
+}
 
 /* gen - n records; every k-th is broken in one of several ways */
 static void gen(struct addr_buf *b, size_t n, int change_record)
@@ -150,12 +161,12 @@ static void check(size_t n, int change_record, unsigned dflags)
 	load(&a, &in, 0, dflags);
 	assert_true(a.rep.nerrors > 0);	/* the input does break rules */
 	for (t = 1; t <= 3 * NMODES; t++) {
-		addr__pipe_ahead = ahead_modes[(t - 1) / 3];
+		set_mode((t - 1) / 3);
 		load(&b, &in, (t - 1) % 3 + 1, dflags);
 		same(&a, &b);
 		done(&b);
 	}
-	addr__pipe_ahead = -1;
+	set_mode(NMODES);
 	done(&a);
 	addr_buf_free(&in);
 }
@@ -242,12 +253,12 @@ static void test_dsml_load(void **state)
 	load_dsml(&a, &xml, 0);
 	assert_true(a.rep.nerrors > 0);
 	for (t = 1; t <= 3 * NMODES; t++) {
-		addr__pipe_ahead = ahead_modes[(t - 1) / 3];
+		set_mode((t - 1) / 3);
 		load_dsml(&b, &xml, (t - 1) % 3 + 1);
 		same(&a, &b);
 		done(&b);
 	}
-	addr__pipe_ahead = -1;
+	set_mode(NMODES);
 	done(&a);
 	addr_buf_free(&in);
 	addr_buf_free(&xml);
@@ -399,12 +410,12 @@ static void test_apply_changes(void **state)
 	assert_true(has_rule(&a.rep, "proxy.primary-twice"));
 	assert_true(has_rule(&a.rep, "proxy.duplicate"));
 	for (t = 0; t < 2 * NMODES; t++) {
-		addr__pipe_ahead = ahead_modes[t / 2];
+		set_mode(t / 2);
 		apply(&b, &dir, &ch, t % 2 ? 3 : 1);
 		same(&a, &b);
 		done(&b);
 	}
-	addr__pipe_ahead = -1;
+	set_mode(NMODES);
 	done(&a);
 	addr_buf_free(&dir);
 	addr_buf_free(&ch);
