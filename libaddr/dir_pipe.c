@@ -165,6 +165,23 @@ static void work(struct addr__pipe *p, struct batch *b)
 	b->dfirst[b->n] = b->cap.n;
 }
 
+/* piped_of - record i of b as its consumer takes it, the index slots
+ * of the record PREFETCH ahead on their way into the cache meanwhile */
+static void piped_of(const struct addr__pipe *p, const struct batch *b,
+		     size_t i, struct addr__piped *x)
+{
+	if (i + PREFETCH < b->n && b->e[i + PREFETCH] != NULL)
+		addr__dir_prefetch(p->d, b->e[i + PREFETCH]);
+	x->rec = &b->rec[i];
+	x->made = b->made[i];
+	x->e = b->e[i];
+	x->rc = b->rc[i];
+	x->nerr = b->nerr[i];
+	/* no diagnostic kept: no array (NULL + 0 is undefined) */
+	x->ndiag = b->dfirst[i + 1] - b->dfirst[i];
+	x->diag = x->ndiag > 0 ? b->cap.d + b->dfirst[i] : NULL;
+}
+
 /* work_consume - b's records to the consumer, in the worker, once every
  * batch given out before b is consumed; diagnostics into b->ccap */
 static void work_consume(struct addr__pipe *p, struct batch *b)
@@ -185,17 +202,9 @@ static void work_consume(struct addr__pipe *p, struct batch *b)
 		struct addr__piped x;
 		int rc;
 
-		if (i + PREFETCH < b->n && b->e[i + PREFETCH] != NULL)
-			addr__dir_prefetch(p->d, b->e[i + PREFETCH]);
 		addr__sink_init(&s, NULL, NULL, p->file);
 		s.cap = &b->ccap;
-		x.rec = &b->rec[i];
-		x.made = b->made[i];
-		x.e = b->e[i];
-		x.rc = b->rc[i];
-		x.nerr = b->nerr[i];
-		x.ndiag = b->dfirst[i + 1] - b->dfirst[i];
-		x.diag = x.ndiag > 0 ? b->cap.d + b->dfirst[i] : NULL;
+		piped_of(p, b, i, &x);
 		rc = p->consume(p->cctx, &x, &s);
 		if (rc >= 0 && s.fatal)
 			rc = ADDR_ENOMEM;	/* a diagnostic not kept */
@@ -418,20 +427,9 @@ static int take_back(struct addr__pipe *p, struct batch *b,
 	for (i = 0; !b->wc && i < b->n && rc >= 0; i++) {
 		struct addr__piped x;
 
-		/* a few records ahead: their index slots on the way into
-		 * the cache while this one is inserted */
-		if (i + PREFETCH < b->n && b->e[i + PREFETCH] != NULL)
-			addr__dir_prefetch(p->d, b->e[i + PREFETCH]);
 		if (p->before != NULL)
 			p->before(p->before_ctx, b->mark[i]);
-		x.rec = &b->rec[i];
-		x.made = b->made[i];
-		x.e = b->e[i];
-		x.rc = b->rc[i];
-		x.nerr = b->nerr[i];
-		/* no diagnostic kept: no array (NULL + 0 is undefined) */
-		x.ndiag = b->dfirst[i + 1] - b->dfirst[i];
-		x.diag = x.ndiag > 0 ? b->cap.d + b->dfirst[i] : NULL;
+		piped_of(p, b, i, &x);
 		rc = p->consume(p->cctx, &x, s);
 		b->e[i] = x.e;	/* NULL when the consumer took it */
 	}
