@@ -344,6 +344,10 @@ static void refs_build(struct addr_dir_entry *e)
 	ref_attrs(e, a);
 	for (r = 0; r < NREF; r++)
 		n += a[r] ? a[r]->n : 0;
+	e->norefs = 1;
+	for (r = 0; r < NREF; r++)
+		if (a[r] != NULL)
+			e->norefs = 0;
 	if (n == 0 || n > ((size_t)-1) / 2 / sizeof(*t) ||
 	    (t = addr__malloc(n * sizeof(*t))) == NULL)
 		return;
@@ -409,6 +413,19 @@ int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
 		*h = addr__dir_hash(k->ptr, k->size);
 	}
 	return rc;
+}
+
+/* ref_prefetch - addr__dir_prefetch_dn for value j of a, the
+ * reference attribute r of e, when its key is kept */
+static void ref_prefetch(const struct addr_dir *d,
+			 const struct addr_dir_entry *e, size_t r,
+			 const struct addr__dattr *a, size_t j, int stage)
+{
+	const struct addr__refs *R = e->refs_;
+
+	if (R != NULL && j < a->n && a->n == R->first[r + 1] - R->first[r] &&
+	    R->k[R->first[r] + j].rc == 0)
+		addr__dir_prefetch_dn(d, R->k[R->first[r] + j].h, stage);
 }
 
 struct addr_dir_entry *addr__dir_ref(const struct addr_dir *d,
@@ -568,6 +585,7 @@ static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
 	a->name = p;
 	a->nlen = nlen;
 	e->na++;
+	e->norefs = 0;	/* it may be one */
 	return a;
 }
 
@@ -2196,6 +2214,12 @@ int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
 		const struct addr_dir_entry *e = d->e[i];
 		struct addr__dattr *ra[NREF];
 
+		/* a loop of cache misses otherwise: the entries ahead (a
+		 * mailbox's is all there is to read) */
+		if (i + 8 < d->n)
+			__builtin_prefetch(d->e[i + 8]);
+		if (e->norefs)
+			continue;
 		addr__sink_at(&s, e);
 		ref_attrs(e, ra);
 		for (r = 0; r < NREF; r++) {
@@ -2203,6 +2227,11 @@ int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
 
 			for (j = 0; a != NULL && j < a->n; j++) {
 				int rc;
+
+				/* a group's members are random lookups:
+				 * their slots and entries fetched ahead */
+				ref_prefetch(d, e, r, a, j + 16, 0);
+				ref_prefetch(d, e, r, a, j + 8, 1);
 
 				if (addr__dir_ref(d, e, r, a, j, &k, &rc))
 					continue;

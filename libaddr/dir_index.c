@@ -403,6 +403,26 @@ void addr__dir_prefetch(const struct addr_dir *d,
 #endif
 }
 
+void addr__dir_prefetch_dn(const struct addr_dir *d, uint64_t h64, int stage)
+{
+#if defined(__GNUC__)
+	const struct addr__hslot *s;
+
+	if (d->dn.cap == 0)
+		return;
+	s = &d->dn.s[home((uint32_t)(h64 ^ (h64 >> 32)), d->dn.cap)];
+	if (stage == 0)
+		__builtin_prefetch(s);
+	else if (s->e != NULL)	/* the slot came in: its entry, whose DN
+				 * the lookup compares first */
+		__builtin_prefetch(s->e);
+#else
+	(void)d;
+	(void)h64;
+	(void)stage;
+#endif
+}
+
 int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e)
 {
 	size_t i;

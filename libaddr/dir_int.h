@@ -82,6 +82,10 @@ struct addr_dir_entry {
 				 * by the reading thread); the next
 				 * addr__entry_prepare takes them and
 				 * clears this */
+	uint8_t norefs;		/* no reference attribute (member,
+				 * authOrig, ...): set by the last
+				 * refs_build, cleared by any attribute
+				 * added since (dir.c) */
 };
 _Static_assert(sizeof(struct addr_dir_entry) <= 80, "an entry is 80 octets");
 
@@ -220,6 +224,10 @@ void addr__hmap_free(struct addr__hmap *m);
 int addr__dir_fold(struct addr_buf *out, const char *s, size_t n);
 /* addr__dir_index_entry / unindex - keys of e into / out of d->keys */
 int addr__dir_index_entry(struct addr_dir *d, struct addr_dir_entry *e);
+/* addr__dir_prefetch_dn - for a lookup of the DN key of 64-bit hash h
+ * to come: stage 0 has the cache fetch its first slot in the DN map,
+ * stage 1 (later, the slot in) the entry that slot names */
+void addr__dir_prefetch_dn(const struct addr_dir *d, uint64_t h, int stage);
 /* addr__dir_prefetch - have the cache fetch the index slots e's insert
  * will look at first (a hint; nothing changes) */
 void addr__dir_prefetch(const struct addr_dir *d,
