@@ -1640,6 +1640,7 @@ void addr_dir_free(struct addr_dir *d)
 
 	if (d == NULL)
 		return;
+	addr__stream_free(d);
 	for (i = 0; i < d->n; i++)
 		addr_dir_entry_free(d->e[i]);
 	addr__free(d->e);
@@ -1807,6 +1808,7 @@ int addr__dir_swap(struct addr_dir *d, struct addr_dir_entry *old,
 	blk_trim(nw);
 	nw->pos = old->pos;
 	d->e[old->pos] = nw;
+	d->edits++;
 	addr_dir_entry_free(old);
 	return 0;
 }
@@ -1879,6 +1881,7 @@ void addr__dir_remove(struct addr_dir *d, struct addr_dir_entry *e)
 	struct addr_buf k;
 	size_t i;
 
+	d->edits++;
 	addr__dir_unindex_entry(d, e);
 	addr_buf_init(&k);
 	if (addr__entry_dnkey(e, &k) == 0)
@@ -1913,6 +1916,7 @@ int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
 	size_t i, r, j;
 	int rc = 0;
 
+	d->edits++;	/* reference values are changed in place */
 	addr_buf_init(&k);
 	for (i = 0; i < d->n && rc == 0; i++) {
 		struct addr_dir_entry *e = d->e[i];

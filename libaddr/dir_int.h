@@ -136,6 +136,11 @@ struct addr_dir {
 	struct addr__hmap keys;	/* uniqueness keys -> entry, key index */
 	void (*progress)(void *ctx, size_t n);	/* addr_dir_set_progress */
 	void *progress_ctx;
+	uint64_t edits;		/* entries changed, replaced or removed
+				 * (addr__dir_swap, addr__dir_remove,
+				 * addr__dir_rename_refs): what an append
+				 * stream cannot follow */
+	struct addr__stream *stream;	/* addr_dir_stream_begin, or NULL */
 };
 
 /* Diagnostics kept for later (a worker thread of dir_pipe.c records
@@ -472,6 +477,24 @@ struct addr__wout {
 /* addr__wout_flush - hand out's octets to fn (all of them with all,
  * else only once WRITE_CHUNK is reached); nothing without fn */
 void addr__wout_flush(struct addr__wout *w, int all);
+/* io_ldif.c, io_dsml.c: what dir_stream.c writes with. addr__ldif_entries
+ * and addr__dsml_range are addr__entry_fmt; addr__dsml_frame appends
+ * the document's octets before the first entry to head and after the
+ * last to tail, as the writer with workers writes them; 0 or
+ * ADDR_ENOMEM; addr__dsml_entry_ok - can DSML carry e? */
+int addr__ldif_entries(void *octx, struct addr_buf *out,
+		       const struct addr_dir *d, size_t from, size_t to);
+int addr__dsml_range(void *octx, struct addr_buf *out,
+		     const struct addr_dir *d, size_t from, size_t to);
+int addr__dsml_frame(struct addr_buf *head, struct addr_buf *tail);
+int addr__dsml_entry_ok(const struct addr_dir_entry *e);
+/* dir_stream.c: addr__stream_step - after a record is loaded or applied
+ * (by whichever thread consumes records): the entries appended since
+ * the last chunk written when they make a chunk, or the stream given up
+ * when d was edited otherwise */
+void addr__stream_step(struct addr_dir *d);
+void addr__stream_free(struct addr_dir *d);
+
 /* addr__write_stream - run the writer wr on d into a buffer of its own
  * that is handed to fn in pieces (io_ldif.c) */
 int addr__write_stream(const struct addr_dir *d,

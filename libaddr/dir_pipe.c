@@ -206,6 +206,7 @@ static void work_consume(struct addr__pipe *p, struct batch *b)
 		s.cap = &b->ccap;
 		piped_of(p, b, i, &x);
 		rc = p->consume(p->cctx, &x, &s);
+		addr__stream_step(p->d);
 		if (rc >= 0 && s.fatal)
 			rc = ADDR_ENOMEM;	/* a diagnostic not kept */
 		b->e[i] = x.e;
@@ -431,6 +432,7 @@ static int take_back(struct addr__pipe *p, struct batch *b,
 			p->before(p->before_ctx, b->mark[i]);
 		piped_of(p, b, i, &x);
 		rc = p->consume(p->cctx, &x, s);
+		addr__stream_step(p->d);
 		b->e[i] = x.e;	/* NULL when the consumer took it */
 	}
 	batch_reset(b);
@@ -603,6 +605,7 @@ int addr__src_parse(void *src, addr_ldif_record_fn fn, void *fctx,
 }
 
 struct run {
+	struct addr_dir *d;
 	struct addr__pipe *pipe;	/* NULL: no workers */
 	addr__pipe_fn consume;
 	void *cctx;
@@ -635,12 +638,15 @@ static int run_record(void *ctx, const struct addr_ldif_record *rec)
 {
 	struct run *r = ctx;
 	struct addr__piped x;
+	int rc;
 
 	if (r->pipe != NULL)
 		return pipe_push(r->pipe, rec, r->s, r->prep.n);
 	memset(&x, 0, sizeof(x));
 	x.rec = rec;
-	return r->consume(r->cctx, &x, r->s);
+	rc = r->consume(r->cctx, &x, r->s);
+	addr__stream_step(r->d);
+	return rc;
 }
 
 int addr__pipe_run(struct addr_dir *d, const char *file, int adds,
@@ -652,6 +658,7 @@ int addr__pipe_run(struct addr_dir *d, const char *file, int adds,
 	int rc;
 
 	memset(&r, 0, sizeof(r));
+	r.d = d;
 	r.consume = consume;
 	r.cctx = cctx;
 	r.s = s;

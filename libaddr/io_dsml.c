@@ -1733,10 +1733,11 @@ static int write_dsml(const struct addr_dir *d, struct addr__wout *w)
 	return rc;
 }
 
-/* dsml_range - entries [from, to) of d, each as dsml_entry writes it,
- * by a writer of their own (addr__write_par: a worker's chunk) */
-static int dsml_range(void *octx, struct addr_buf *out,
-		      const struct addr_dir *d, size_t from, size_t to)
+/* addr__dsml_range - entries [from, to) of d, each as dsml_entry
+ * writes it, by a writer of their own (addr__write_par: a worker's
+ * chunk; dir_stream.c: the entries appended since the last) */
+int addr__dsml_range(void *octx, struct addr_buf *out,
+		     const struct addr_dir *d, size_t from, size_t to)
 {
 	struct hooks hooks;
 	struct writer wr;
@@ -1752,40 +1753,64 @@ static int dsml_range(void *octx, struct addr_buf *out,
 	return rc < 0 ? rc : rc2;
 }
 
-/* write_par - the document with the entries written by d's workers: the
- * head (its last start tag closed, as the first entry's text would
- * close it), the entries in chunks, the tail, all by one writer but
- * the entries */
-static int write_par(const struct addr_dir *d, addr_write_fn fn, void *ctx)
+int addr__dsml_entry_ok(const struct addr_dir_entry *e)
 {
-	struct addr_buf out;
+	struct names_ok ok;
+
+	ok.n = 0;
+	return xml_text_ok(e->dn, e->dnlen, 1, NULL) &&
+	       addr__entry_out(e, check_attr, &ok) >= 0;
+}
+
+int addr__dsml_frame(struct addr_buf *head, struct addr_buf *tail)
+{
+	struct addr_buf all;
 	struct hooks hooks;
 	struct writer wr;
+	size_t h;
+	int rc;
+
+	addr_buf_init(&all);
+	if (wr_open(&wr, &all, &hooks) < 0)
+		return ADDR_ENOMEM;
+	/* as write_par writes them, one writer around entries written by
+	 * writers of their own: the head with its last start tag closed,
+	 * then the tail */
+	dsml_head(&wr);
+	raw_len(&wr, "", 0);
+	wr.bad |= xmlTextWriterFlush(wr.w) < 0;
+	h = all.size;
+	dsml_tail(&wr);
+	rc = wr_close(&wr, &all, &hooks);
+	if (rc == 0) {
+		addr_buf_put(head, all.ptr, h);
+		addr_buf_put(tail, all.ptr + h, all.size - h);
+		rc = head->oom || tail->oom ? ADDR_ENOMEM : 0;
+	}
+	addr_buf_free(&all);
+	return rc;
+}
+
+/* write_par - the document with the entries written by d's workers
+ * between the head and the tail of addr__dsml_frame */
+static int write_par(const struct addr_dir *d, addr_write_fn fn, void *ctx)
+{
+	struct addr_buf head, tail;
 	int rc;
 
 	if (!representable(d))
 		return ADDR_ESYNTAX;
-	addr_buf_init(&out);
-	if (wr_open(&wr, &out, &hooks) < 0)
-		return ADDR_ENOMEM;
-	dsml_head(&wr);
-	raw_len(&wr, "", 0);
-	wr.bad |= xmlTextWriterFlush(wr.w) < 0;
-	rc = wr.bad || out.oom ? ADDR_ENOMEM :
-	     fn(ctx, out.ptr, out.size) < 0 ? ADDR_EIO :
-	     addr__write_par(d, dsml_range, NULL, fn, ctx);
-	addr_buf_clear(&out);
-	dsml_tail(&wr);
-	wr.bad |= xmlTextWriterFlush(wr.w) < 0;
-	if (rc == 0 && !wr.bad && !out.oom && fn(ctx, out.ptr, out.size) < 0)
+	addr_buf_init(&head);
+	addr_buf_init(&tail);
+	rc = addr__dsml_frame(&head, &tail);
+	if (rc == 0 && fn(ctx, head.ptr, head.size) < 0)
 		rc = ADDR_EIO;
-	{
-		int rc2 = wr_close(&wr, &out, &hooks);
-
-		if (rc == 0)
-			rc = rc2;
-	}
-	addr_buf_free(&out);
+	if (rc == 0)
+		rc = addr__write_par(d, addr__dsml_range, NULL, fn, ctx);
+	if (rc == 0 && fn(ctx, tail.ptr, tail.size) < 0)
+		rc = ADDR_EIO;
+	addr_buf_free(&head);
+	addr_buf_free(&tail);
 	return rc;
 }
 

@@ -193,9 +193,10 @@ void addr__wout_flush(struct addr__wout *w, int all)
 	addr_buf_clear(w->out);
 }
 
-/* ldif_entries - entries [from, to) of d as the LDIF writer writes them */
-static int ldif_entries(void *octx, struct addr_buf *out,
-			const struct addr_dir *d, size_t from, size_t to)
+/* addr__ldif_entries - entries [from, to) of d as the LDIF writer
+ * writes them (also dir_stream.c's) */
+int addr__ldif_entries(void *octx, struct addr_buf *out,
+		       const struct addr_dir *d, size_t from, size_t to)
 {
 	size_t i;
 
@@ -218,7 +219,7 @@ static int write_ldif(const struct addr_dir *d, struct addr__wout *w)
 
 	addr_buf_puts(out, "version: 1\n");
 	for (i = 0; i < d->n && !w->err; i++) {
-		ldif_entries(NULL, out, d, i, i + 1);
+		addr__ldif_entries(NULL, out, d, i, i + 1);
 		addr__wout_flush(w, 0);
 	}
 	addr__wout_flush(w, 1);
@@ -259,7 +260,7 @@ int addr_dir_write_ldif_to(const struct addr_dir *d, addr_write_fn fn,
 	if (d->nthreads > 0 && d->n > 0) {
 		if (fn(ctx, head, sizeof(head) - 1) < 0)
 			return ADDR_EIO;
-		return addr__write_par(d, ldif_entries, NULL, fn, ctx);
+		return addr__write_par(d, addr__ldif_entries, NULL, fn, ctx);
 	}
 	return addr__write_stream(d, write_ldif, fn, ctx);
 }

@@ -134,3 +134,61 @@ check "csv-needs-base" grep -q 'CSV needs --base' "$tmp/out"
 # the empty file was parsed as XML and refused)
 "$bin" import "$tmp/fresh.xml" "$tmp/c.ldif" >"$tmp/out" 2>&1
 check "new-dsml-directory" grep -q 'searchResultEntry dn="CN=New One,OU=Recipients,DC=example,DC=com"' "$tmp/fresh.xml"
+# a DSML change file's result is written while it is applied
+# (addr_dir_stream_begin): the file must be the one written afterwards,
+# whether the stream held (adds only) or stopped (a change to an entry
+# written already), with or without worker threads; a refused import
+# leaves no temporary file behind. bulk.ldif and bulk.xml hold the same
+# changes.
+"$bin" convert "$src" "$tmp/all.xml" >/dev/null 2>&1
+# bulk N EDIT - N adds, then EDIT: "" (none), "modify" (an entry of the
+# sample), "exists" (an add of an entry the sample has: refused)
+bulk() {
+	{
+		printf 'version: 1\n'
+		i=0
+		while [ $i -lt "$1" ]; do
+			printf '\ndn: CN=Bulk %d,OU=Recipients,DC=example,DC=com\nchangetype: add\nobjectClass: user\ncn: Bulk %d\nproxyAddresses: SMTP:bulk%d@example.com\n' $i $i $i
+			i=$((i + 1))
+		done
+		case $2 in
+		modify) printf '\ndn: CN=QA,OU=Distribution Lists,DC=example,DC=com\nchangetype: modify\nadd: member\nmember: CN=Bulk 3,OU=Recipients,DC=example,DC=com\n-\n' ;;
+		exists) printf '\ndn: CN=QA,OU=Distribution Lists,DC=example,DC=com\nchangetype: add\nobjectClass: group\n' ;;
+		esac
+	} >"$tmp/bulk.ldif"
+	{
+		printf '<batchRequest xmlns="urn:oasis:names:tc:DSML:2:0:core">\n'
+		i=0
+		while [ $i -lt "$1" ]; do
+			printf '<addRequest dn="CN=Bulk %d,OU=Recipients,DC=example,DC=com"><attr name="objectClass"><value>user</value></attr><attr name="cn"><value>Bulk %d</value></attr><attr name="proxyAddresses"><value>SMTP:bulk%d@example.com</value></attr></addRequest>\n' $i $i $i
+			i=$((i + 1))
+		done
+		case $2 in
+		modify) printf '<modifyRequest dn="CN=QA,OU=Distribution Lists,DC=example,DC=com"><modification name="member" operation="add"><value>CN=Bulk 3,OU=Recipients,DC=example,DC=com</value></modification></modifyRequest>\n' ;;
+		exists) printf '<addRequest dn="CN=QA,OU=Distribution Lists,DC=example,DC=com"><attr name="objectClass"><value>group</value></attr></addRequest>\n' ;;
+		esac
+		printf '</batchRequest>\n'
+	} >"$tmp/bulk.xml"
+}
+for edit in none modify; do
+	bulk 700 "$edit"
+	for th in 0 1 3; do
+		for dir in e.ldif e.xml; do
+			if [ $dir = e.xml ]; then from=$tmp/all.xml; else from=$src; fi
+			cp "$from" "$tmp/s-$dir"
+			cp "$from" "$tmp/w-$dir"
+			ADDRDIR_THREADS=$th "$bin" import "$tmp/s-$dir" "$tmp/bulk.xml" >"$tmp/out" 2>&1
+			check "stream-$edit-$dir-t$th-status" [ $? = 0 ]
+			ADDRDIR_THREADS=$th "$bin" import "$tmp/w-$dir" "$tmp/bulk.ldif" >"$tmp/out" 2>&1
+			check "stream-$edit-$dir-t$th-same" cmp -s "$tmp/s-$dir" "$tmp/w-$dir"
+		done
+	done
+done
+check "stream-modify-applied" grep -q 'value>CN=Bulk 3,OU=Recipients' "$tmp/s-e.xml"
+bulk 700 exists
+cp "$tmp/all.xml" "$tmp/r.xml"
+"$bin" import "$tmp/r.xml" "$tmp/bulk.xml" >"$tmp/out" 2>&1
+check "stream-refused-status" [ $? = 1 ]
+check "stream-refused-unchanged" cmp -s "$tmp/all.xml" "$tmp/r.xml"
+# (r.xml.lock is the import's lock file, kept as flock(1)'s are)
+check "stream-refused-no-temporary" [ -z "$(ls "$tmp" | grep '^r\.xml\.' | grep -v '^r\.xml\.lock$')" ]

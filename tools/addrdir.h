@@ -136,6 +136,24 @@ int addrdir_write_dir(const char *path, const struct addr_dir *d,
 		      enum addrdir_fmt fmt, const struct addrdir_reader *r,
 		      struct addr_dir_report *rep);
 
+/* addrdir_early_begin - the temporary file addrdir_write_dir makes for
+ * path, written from now on while d grows (addr_dir_stream_begin: an
+ * import's adds are written as they are applied); NULL when not (CSV,
+ * or anything failed: addrdir_early_finish then writes as usual).
+ * addrdir_early_finish - that file finished and renamed over path when
+ * the stream held, else written again first: addrdir_write_dir's
+ * status. addrdir_early_drop - the file removed (a refused import);
+ * d may be NULL once freed. Each takes NULL. */
+struct addrdir_early;
+struct addrdir_early *addrdir_early_begin(const char *path,
+					  struct addr_dir *d,
+					  enum addrdir_fmt fmt);
+int addrdir_early_finish(struct addrdir_early *x, const char *path,
+			 struct addr_dir *d, enum addrdir_fmt fmt,
+			 const struct addrdir_reader *r,
+			 struct addr_dir_report *rep);
+void addrdir_early_drop(struct addrdir_early *x, struct addr_dir *d);
+
 /* addrdir_print_diags - every diagnostic of rep to fp */
 void addrdir_print_diags(FILE *fp, const struct addr_dir_report *rep,
 			 int json);

@@ -261,6 +261,7 @@ int addrdir_import(int argc, char **argv)
 	};
 	struct addrdir_reader r = { 0 };
 	struct addr_dir_report rep;
+	struct addrdir_early *early = NULL;
 	struct addr_buf din, cin, out;
 	struct addrdir_stream chin;
 	struct addrdir_reader dr;
@@ -364,6 +365,16 @@ int addrdir_import(int argc, char **argv)
 	/* from here on the count is of change records */
 	addr_dir_set_progress(im.d, NULL, NULL);
 	im.prog.n = 0;
+	/* the result is written while a DSML change file is applied, as
+	 * long as it only adds: kept if the import goes through, written
+	 * again if the stream stopped (a change to an entry written
+	 * already), removed if the import is refused. DSML only: reading
+	 * it (libxml2) keeps one processor busy while the worker that
+	 * applies the records idles half the time, and the writing fills
+	 * that half (1M adds: 7.4 -> 6.4 s); reading LDIF leaves nothing
+	 * idle, so writing along made that import slower (1.95 -> 2.1 s) */
+	if (!dry && cfmt == ADDRDIR_DSML)
+		early = addrdir_early_begin(dirpath, im.d, dfmt);
 	rc = apply_changes(&im, &r, cfmt, cin.ptr, cin.size);
 	if (chin.fd >= 0) {
 		status = addrdir_stream_close(&chin);
@@ -385,9 +396,13 @@ int addrdir_import(int argc, char **argv)
 		 * replaces DIRFILE only when that went well */
 		if (dry && addrdir_serialize(im.d, dfmt, &dr, &out, &rep) < 0)
 			goto nomem;
-		if (!dry && (wrote = addrdir_write_dir(dirpath, im.d, dfmt, &dr,
-						       &rep)) == ADDR_ENOMEM)
-			goto nomem;
+		if (!dry) {
+			wrote = addrdir_early_finish(early, dirpath, im.d,
+						     dfmt, &dr, &rep);
+			early = NULL;
+			if (wrote == ADDR_ENOMEM)
+				goto nomem;
+		}
 		if (wrote == CLI_FATAL) {	/* after its message */
 			addrdir_print_diags(stdout, &rep, json);
 			goto done;
@@ -395,6 +410,8 @@ int addrdir_import(int argc, char **argv)
 	}
 	addrdir_print_diags(stdout, &rep, json);
 	if (rep.nerrors > 0 || (wae && rep.nwarnings > 0)) {
+		addrdir_early_drop(early, im.d);
+		early = NULL;
 		/* the refused records are copied from the change file,
 		 * read again for them; the directory is no longer needed,
 		 * so the two are not in memory together */
@@ -426,6 +443,7 @@ nomem:
 	cli_error("import: out of memory");
 	status = CLI_FATAL;
 done:
+	addrdir_early_drop(early, im.d);
 	if (chin.fd >= 0)
 		close(chin.fd);
 	if (lockfd >= 0)

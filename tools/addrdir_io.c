@@ -9,6 +9,9 @@
  *				old or the new one, never a mix
  *	addrdir_write_dir()	a directory written that way, streamed
  *				into the file (LDIF, DSML)
+ *	addrdir_early_begin()	the same file written while the directory
+ *	addrdir_early_finish()	grows (an import), finished or thrown
+ *	addrdir_early_drop()	away
  *
  * The commands name a format (enum addrdir_fmt) and never call a
  * format's functions themselves, so a new format is one switch here.
@@ -273,6 +276,26 @@ int addrdir_write_atomic(const char *path, const char *data, size_t len)
 	return atomic_end(&a, 1);
 }
 
+/* write_body - d into a's file (empty), then atomic_end: the status
+ * addrdir_write_dir returns for it */
+static int write_body(struct atomic *a, const struct addr_dir *d,
+		      enum addrdir_fmt fmt, struct addr_dir_report *rep)
+{
+	int rc = fmt == ADDRDIR_LDIF ? addr_dir_write_ldif_to(d, atomic_write, a) :
+		 addr_dir_write_dsml_to(d, atomic_write, a);
+
+	if (rc == ADDR_ESYNTAX) {	/* nothing was written */
+		atomic_end(a, 0);
+		return unrepresentable(d, rep) < 0 ? ADDR_ENOMEM :
+		       CLI_REJECTED;
+	}
+	if (rc == ADDR_ENOMEM) {
+		atomic_end(a, 0);
+		return ADDR_ENOMEM;
+	}
+	return atomic_end(a, rc == 0);
+}
+
 int addrdir_write_dir(const char *path, const struct addr_dir *d,
 		      enum addrdir_fmt fmt, const struct addrdir_reader *r,
 		      struct addr_dir_report *rep)
@@ -295,16 +318,76 @@ int addrdir_write_dir(const char *path, const struct addr_dir *d,
 	}
 	if ((status = atomic_begin(&a, path)) != CLI_OK)
 		return status;
-	rc = fmt == ADDRDIR_LDIF ? addr_dir_write_ldif_to(d, atomic_write, &a) :
-	     addr_dir_write_dsml_to(d, atomic_write, &a);
-	if (rc == ADDR_ESYNTAX) {	/* nothing was written */
-		atomic_end(&a, 0);
-		return unrepresentable(d, rep) < 0 ? ADDR_ENOMEM :
-		       CLI_REJECTED;
+	return write_body(&a, d, fmt, rep);
+}
+
+/* An import's result written while the change file is applied
+ * (addr_dir_stream_begin): into the temporary file addrdir_write_dir
+ * would make, kept if the stream held, written again if it stopped. */
+struct addrdir_early {
+	struct atomic a;
+};
+
+struct addrdir_early *addrdir_early_begin(const char *path,
+					  struct addr_dir *d,
+					  enum addrdir_fmt fmt)
+{
+	struct addrdir_early *x;
+
+	if ((fmt != ADDRDIR_LDIF && fmt != ADDRDIR_DSML) ||
+	    (x = malloc(sizeof(*x))) == NULL)
+		return NULL;
+	/* quiet: whatever goes wrong here the usual write meets again */
+	if (snprintf(x->a.tmp, sizeof(x->a.tmp), "%s.XXXXXX", path) >=
+	    (int)sizeof(x->a.tmp) || atomic_begin(&x->a, path) != CLI_OK) {
+		free(x);
+		return NULL;
 	}
-	if (rc == ADDR_ENOMEM) {
-		atomic_end(&a, 0);
-		return ADDR_ENOMEM;
+	if (addr_dir_stream_begin(d, fmt == ADDRDIR_LDIF ?
+				  ADDR_DIR_STREAM_LDIF : ADDR_DIR_STREAM_DSML,
+				  atomic_write, &x->a) < 0) {
+		atomic_end(&x->a, 0);
+		free(x);
+		return NULL;
 	}
-	return atomic_end(&a, rc == 0);
+	return x;
+}
+
+int addrdir_early_finish(struct addrdir_early *x, const char *path,
+			 struct addr_dir *d, enum addrdir_fmt fmt,
+			 const struct addrdir_reader *r,
+			 struct addr_dir_report *rep)
+{
+	int held;
+
+	if (x == NULL)
+		return addrdir_write_dir(path, d, fmt, r, rep);
+	held = addr_dir_stream_end(d);
+	if (held == 1) {
+		int status = atomic_end(&x->a, 1);
+
+		free(x);
+		return status;
+	}
+	/* the stream stopped (or its writes failed): the file again */
+	if (x->a.err == 0 && (ftruncate(x->a.fd, 0) != 0 ||
+			      lseek(x->a.fd, 0, SEEK_SET) != 0))
+		x->a.err = errno;
+	x->a.written = x->a.started = 0;
+	{
+		struct atomic a = x->a;
+
+		free(x);
+		return write_body(&a, d, fmt, rep);
+	}
+}
+
+void addrdir_early_drop(struct addrdir_early *x, struct addr_dir *d)
+{
+	if (x == NULL)
+		return;
+	if (d != NULL)
+		(void)addr_dir_stream_end(d);
+	atomic_end(&x->a, 0);
+	free(x);
 }

@@ -1405,6 +1405,38 @@ ADDR_EXTERN int addr_dir_write_dsml_to(const struct addr_dir *d,
 				       addr_write_fn fn, void *ctx);
 
 /*
+ * addr_dir_stream_begin - write d through fn as addr_dir_write_ldif_to
+ * (fmt ADDR_DIR_STREAM_LDIF) or addr_dir_write_dsml_to
+ * (ADDR_DIR_STREAM_DSML) would, all but the end, and keep writing: the
+ * entries a load or a change run (addr_dir_load_*_read,
+ * addr_dir_apply_*_read) appends to d afterwards are formatted and
+ * handed to fn a chunk at a time as they come, by the thread that
+ * applies records (one call at a time, in order; with worker threads
+ * that may be a worker). addr_dir_stream_end finishes the document.
+ *
+ * For an import into a temporary file: the result is written while the
+ * change file is read, on the processor the reading leaves idle. The
+ * bytes are the writer's only while d grows at its end: once an entry
+ * it held is changed, replaced or removed, or one cannot be carried,
+ * the stream stops and addr_dir_stream_end says so; the caller then
+ * throws away what fn took and writes d again. Returns 0, ADDR_EINVAL
+ * (fmt), ADDR_ESYNTAX (DSML cannot carry d; fn not called),
+ * ADDR_ENOMEM or ADDR_EIO (fn failed).
+ */
+#define ADDR_DIR_STREAM_LDIF 1
+#define ADDR_DIR_STREAM_DSML 2
+ADDR_EXTERN int addr_dir_stream_begin(struct addr_dir *d, int fmt,
+				      addr_write_fn fn, void *ctx);
+/*
+ * addr_dir_stream_end - the entries not written yet and the document's
+ * end to fn, and the stream closed: 1 when fn has taken exactly what
+ * the writer writes for d, 0 when the stream stopped (see above; fn's
+ * octets are to be thrown away), ADDR_EIO when fn failed, ADDR_EINVAL
+ * when no stream was begun.
+ */
+ADDR_EXTERN int addr_dir_stream_end(struct addr_dir *d);
+
+/*
  * addr_dsml_rejects - append to out the rejects file (spec-directory.md
  * §4) of the DSML change file in[0..len) (borrowed), given the lines of
  * its error diagnostics lines[0..nlines) (borrowed, ascending): an XML
@@ -1453,7 +1485,9 @@ ADDR_EXTERN int addr_dir_apply(struct addr_dir *d,
  * addr_dir_apply_ldif_read - every record of an LDIF change file read
  * from rd (as addr_ldif_parse_read, lflags ADDR_LDIF_*) applied to d as
  * addr_dir_apply does (aflags ADDR_APPLY_*), in order; after (nullable)
- * is called once per record applied. With addr_dir_set_threads, the
+ * is called once per record applied, by the thread that applies it
+ * (with worker threads and a DSML file, a worker: one call at a time,
+ * in order). With addr_dir_set_threads, the
  * entries of add and content records are made and checked ahead by the
  * workers; d, the report and its order are the same either way.
  * Returns the reader's result (its own error count) or a negative
