@@ -11,6 +11,11 @@
  *	or a change file applied to base (go: a change-run function); the
  *	change runs read their input through mem_rd in pieces of at most
  *	997 octets, so records cross reads.
+ *
+ *	Both runs also stream the directory as it grows
+ *	(addr_dir_stream_begin: LDIF without workers, DSML with one): when
+ *	addr_dir_stream_end says the stream held, its octets must be those
+ *	of the writer on the result.
  */
 #ifndef FUZZTHREADS_H
 #define FUZZTHREADS_H
@@ -48,16 +53,27 @@ struct fz_run {
 	struct addr_buf out;
 };
 
+static int fz_stream_put(void *ctx, const char *buf, size_t len)
+{
+	addr_buf_put(ctx, buf, len);
+	return 0;
+}
+
 /* fz_run - go on a new directory (base loaded into it first when not
  * NULL, and the change check run after) with threads workers */
 static void fz_run(struct fz_run *r, fz_go go, const char *text, size_t len,
 		   unsigned dflags, const char *base, unsigned threads)
 {
 	struct addr_dir *d;
+	struct addr_buf st, w;
+	int fmt = threads ? ADDR_DIR_STREAM_DSML : ADDR_DIR_STREAM_LDIF;
+	int streaming, held;
 
 	r->rc = ADDR_ENOMEM;
 	addr_dir_report_init(&r->rep);
 	addr_buf_init(&r->out);
+	addr_buf_init(&st);
+	addr_buf_init(&w);
 	if (addr_dir_new(&d, dflags) < 0)
 		return;
 	if (base != NULL &&
@@ -66,11 +82,22 @@ static void fz_run(struct fz_run *r, fz_go go, const char *text, size_t len,
 		return;
 	}
 	addr_dir_set_threads(d, threads);
+	streaming = addr_dir_stream_begin(d, fmt, fz_stream_put, &st) == 0;
 	r->rc = go(d, text, len, &r->rep);
 	if (r->rc >= 0 && base != NULL)
 		r->rc = addr_dir_apply_check(d, "d", "c", &r->rep);
+	held = streaming ? addr_dir_stream_end(d) : 0;
+	FZ_CHECK(held == 0 || held == 1, "stream: end");
+	if (held == 1 && !st.oom &&
+	    (fmt == ADDR_DIR_STREAM_DSML ? addr_dir_write_dsml(d, &w) :
+	     addr_dir_write_ldif(d, &w)) == 0)
+		FZ_CHECK(st.size == w.size &&
+			 memcmp(st.ptr, w.ptr, w.size) == 0,
+			 "stream: the writer's octets");
 	if (r->rc >= 0)
 		(void)addr_dir_write_ldif(d, &r->out);
+	addr_buf_free(&st);
+	addr_buf_free(&w);
 	addr_dir_free(d);
 }
 

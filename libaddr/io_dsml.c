@@ -1509,20 +1509,43 @@ static void el(struct writer *wr, const char *name)
 	wr->bad |= xmlTextWriterStartElement(wr->w, (const xmlChar *)name) < 0;
 }
 
+/*
+ * at - attribute name="v". The escaping is done here, as
+ * xmlBufAttrSerializeTxtContent does it for a UTF-8 document: that
+ * function writes characters beyond ASCII as character references when
+ * the writer has no document encoding, which the text writers of the
+ * workers' chunks (dsml_range: no xmlTextWriterStartDocument) do not,
+ * so a DN such as "CN=René \>x" came out two ways (found by fuzzing
+ * dir_stream.c). Nothing to escape: the value as it is.
+ */
 static void at(struct writer *wr, const char *name, const char *v)
 {
-	size_t n = strlen(v);
+	size_t n = strlen(v), i, from = 0;
 
-	if (!plain(v, n, ESC_ATTR)) {
-		wr->bad |= xmlTextWriterWriteAttribute(wr->w,
-			(const xmlChar *)name, (const xmlChar *)v) < 0;
-		return;
-	}
-	/* nothing to escape: the value as it is, without
-	 * xmlBufAttrSerializeTxtContent's scan and copies */
 	wr->bad |= xmlTextWriterStartAttribute(wr->w,
 					       (const xmlChar *)name) < 0;
-	raw_len(wr, v, n);
+	if (plain(v, n, ESC_ATTR)) {
+		raw_len(wr, v, n);
+	} else {
+		for (i = 0; i < n; i++) {
+			const char *r;
+
+			switch (v[i]) {
+			case '\n': r = "&#10;"; break;
+			case '\r': r = "&#13;"; break;
+			case '\t': r = "&#9;"; break;
+			case '"': r = "&quot;"; break;
+			case '<': r = "&lt;"; break;
+			case '>': r = "&gt;"; break;
+			case '&': r = "&amp;"; break;
+			default: continue;
+			}
+			raw_len(wr, v + from, i - from);
+			raw_len(wr, r, strlen(r));
+			from = i + 1;
+		}
+		raw_len(wr, v + from, n - from);
+	}
 	wr->bad |= xmlTextWriterEndAttribute(wr->w) < 0;
 }
 

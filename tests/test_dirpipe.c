@@ -488,6 +488,33 @@ static void test_write_parallel(void **state)
 	addr_buf_free(&want);
 }
 
+/* a DN with a character to escape and one beyond ASCII: the text
+ * writers of the workers' chunks wrote the latter as a character
+ * reference (they have no document encoding), the single writer as it
+ * is (found by fuzzing the stream of dir_stream.c, which writes such
+ * chunks) */
+static void test_write_dsml_dn_escape(void **state)
+{
+	static const char in[] = "version: 1\n\n"
+		"dn:: Q049UmVuw6kgXD54LERDPWV4YW1wbGUsREM9Y29t\n"	/* CN=René \>x */
+		"objectClass: user\ncn: x\n";
+	struct addr_buf want;
+	struct addr_dir *d;
+
+	(void)state;
+	addr_buf_init(&want);
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	assert_int_equal(addr_dir_load_ldif(d, in, sizeof(in) - 1, NULL, 0,
+					    NULL), 0);
+	assert_int_equal(addr_dir_write_dsml(d, &want), 0);
+	addr_buf_putc(&want, '\0');
+	assert_non_null(strstr(want.ptr, "dn=\"CN=Ren\xc3\xa9 \\&gt;x,"));
+	want.size--;
+	same_written(d, addr_dir_write_dsml_to, &want, 2);
+	addr_dir_free(d);
+	addr_buf_free(&want);
+}
+
 /* a directory DSML cannot hold: nothing written, with or without
  * workers */
 static void test_write_dsml_unrepresentable(void **state)
@@ -536,6 +563,7 @@ int main(void)
 		cmocka_unit_test(test_dsml_late_diagnostic),
 		cmocka_unit_test(test_apply_changes),
 		cmocka_unit_test(test_write_parallel),
+		cmocka_unit_test(test_write_dsml_dn_escape),
 		cmocka_unit_test(test_write_dsml_unrepresentable),
 		cmocka_unit_test(test_threads_limit),
 	};
