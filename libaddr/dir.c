@@ -1628,6 +1628,7 @@ int addr_dir_new(struct addr_dir **out, unsigned flags)
 		return ADDR_ENOMEM;
 	memset(d, 0, sizeof(*d));
 	d->flags = flags;
+	d->holders_ok_ = 1;
 	d->dn.key_of = addr__hkey_dn;
 	d->keys.key_of = addr__hkey_entry;
 	*out = d;
@@ -1644,6 +1645,7 @@ void addr_dir_free(struct addr_dir *d)
 	for (i = 0; i < d->n; i++)
 		addr_dir_entry_free(d->e[i]);
 	addr__free(d->e);
+	addr__free(d->holders_);
 	addr__hmap_free(&d->dn);
 	addr__hmap_free(&d->keys);
 	addr__free(d);
@@ -1701,6 +1703,44 @@ const struct addr_dir_entry *addr_dir_find(const struct addr_dir *d,
 	return addr__dir_find_mut(d, dn, len, &rc);
 }
 
+/* holders_add, holders_del - keep d->holders_ (the entries a delete or
+ * a rename may have to change) as e comes in or goes; without memory
+ * the list is given up and every entry is looked at again */
+static void holders_add(struct addr_dir *d, struct addr_dir_entry *e)
+{
+	if (e->norefs || !d->holders_ok_)
+		return;
+	if (d->nholders_ == d->holdcap_) {
+		size_t nc = d->holdcap_ ? d->holdcap_ * 2 : 64;
+		void *p;
+
+		if (nc > ((size_t)-1) / sizeof(*d->holders_) ||
+		    (p = addr__realloc(d->holders_,
+				       nc * sizeof(*d->holders_))) == NULL) {
+			d->holders_ok_ = 0;
+			return;
+		}
+		d->holders_ = p;
+		d->holdcap_ = nc;
+	}
+	d->holders_[d->nholders_++] = e;
+	e->holder_ = 1;
+}
+
+static void holders_del(struct addr_dir *d, struct addr_dir_entry *e)
+{
+	size_t i;
+
+	if (!e->holder_)
+		return;
+	for (i = 0; i < d->nholders_; i++)
+		if (d->holders_[i] == e) {
+			d->holders_[i] = d->holders_[--d->nholders_];
+			e->holder_ = 0;
+			return;
+		}
+}
+
 /* entry_trim - give back the attribute slots a complete entry does not
  * use (a shrinking realloc; when it fails the entry keeps them) */
 static void entry_trim(struct addr_dir_entry *e)
@@ -1737,6 +1777,7 @@ int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 	blk_trim(e);
 	e->pos = d->n;
 	d->e[d->n++] = e;
+	holders_add(d, e);
 	/* every reader adds through here: one hook serves them all */
 	if (d->progress != NULL && (d->n & 1023) == 0)
 		d->progress(d->progress_ctx, d->n);
@@ -1809,6 +1850,8 @@ int addr__dir_swap(struct addr_dir *d, struct addr_dir_entry *old,
 	nw->pos = old->pos;
 	d->e[old->pos] = nw;
 	d->edits++;
+	holders_del(d, old);
+	holders_add(d, nw);
 	addr_dir_entry_free(old);
 	return 0;
 }
@@ -1827,36 +1870,45 @@ int addr__dir_replace(struct addr_dir *d, struct addr_dir_entry *old,
 }
 
 /* names_key - does reference value j of attribute r of e name the DN
- * key key[0..klen)? */
+ * key key[0..klen), whose addr__dir_hash is kh? (the hashes, kept with
+ * a group's member keys, spare comparing the keys of the others) */
 static int names_key(const struct addr_dir_entry *e, size_t r,
 		     const struct addr__dattr *a, size_t j, struct addr_buf *k,
-		     const char *key, size_t klen)
+		     const char *key, size_t klen, uint64_t kh)
 {
 	const char *vk;
 	size_t vn;
 	uint64_t h;
 
 	return addr__entry_ref_key(e, r, a, j, k, &vk, &vn, &h) == 0 &&
-	       vn == klen && memcmp(vk, key, klen) == 0;
+	       h == kh && vn == klen && memcmp(vk, key, klen) == 0;
 }
 
 /* refs_drop - remove every reference value that names key */
 static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 {
+	uint64_t kh = addr__dir_hash(key, klen);
 	struct addr_buf k;
 	size_t i, r, j;
 
 	addr_buf_init(&k);
-	for (i = 0; i < d->n; i++) {
-		struct addr_dir_entry *e = d->e[i];
+	for (i = 0; i < (d->holders_ok_ ? d->nholders_ : d->n); i++) {
+		struct addr_dir_entry *e = d->holders_ok_ ? d->holders_[i] :
+					   d->e[i];
 		int dropped = 0;
+
+		/* only the entries with reference attributes (a delete in a
+		 * large directory was a scan of every entry's attributes,
+		 * five lookups each: quadratic in a bulk delete) */
+		if (e->norefs)
+			continue;
 
 		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
 			struct addr__dattr *a = addr__entry_attr(e,
 								 addr__dir_ref_attrs[r]);
 
 			for (j = 0; a != NULL && j < a->n;) {
-				if (names_key(e, r, a, j, &k, key, klen)) {
+				if (names_key(e, r, a, j, &k, key, klen, kh)) {
 					/* the kept keys no longer match the
 					 * values: the entry drops them */
 					refs_free(e);
@@ -1883,11 +1935,14 @@ void addr__dir_remove(struct addr_dir *d, struct addr_dir_entry *e)
 
 	d->edits++;
 	addr__dir_unindex_entry(d, e);
+	holders_del(d, e);
 	addr_buf_init(&k);
 	if (addr__entry_dnkey(e, &k) == 0)
 		refs_drop(d, k.ptr, k.size);
 	addr_buf_free(&k);
 	for (i = e->pos; i + 1 < d->n; i++) {
+		if (i + 9 < d->n)	/* each is a cache miss otherwise */
+			__builtin_prefetch(d->e[i + 9], 1);
 		d->e[i] = d->e[i + 1];
 		d->e[i]->pos = i;
 	}
@@ -1912,15 +1967,21 @@ int addr_dir_delete(struct addr_dir *d, const char *dn, size_t dnlen,
 int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
 			  const char *dn, size_t dnlen)
 {
+	uint64_t kh = addr__dir_hash(key, klen);
 	struct addr_buf k;
 	size_t i, r, j;
 	int rc = 0;
 
 	d->edits++;	/* reference values are changed in place */
 	addr_buf_init(&k);
-	for (i = 0; i < d->n && rc == 0; i++) {
-		struct addr_dir_entry *e = d->e[i];
+	for (i = 0; i < (d->holders_ok_ ? d->nholders_ : d->n) && rc == 0;
+	     i++) {
+		struct addr_dir_entry *e = d->holders_ok_ ? d->holders_[i] :
+					   d->e[i];
 		int renamed = 0;
+
+		if (e->norefs)	/* as in refs_drop */
+			continue;
 
 		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
 			struct addr__dattr *a = addr__entry_attr(e,
@@ -1929,7 +1990,7 @@ int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
 			for (j = 0; a != NULL && j < a->n; j++) {
 				char *v;
 
-				if (!names_key(e, r, a, j, &k, key, klen))
+				if (!names_key(e, r, a, j, &k, key, klen, kh))
 					continue;
 				if ((v = memdup0(dn, dnlen)) == NULL) {
 					rc = ADDR_ENOMEM;

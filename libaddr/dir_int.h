@@ -86,6 +86,7 @@ struct addr_dir_entry {
 				 * authOrig, ...): set by the last
 				 * refs_build, cleared by any attribute
 				 * added since (dir.c) */
+	uint8_t holder_;	/* in its directory's holders_ list */
 };
 _Static_assert(sizeof(struct addr_dir_entry) <= 80, "an entry is 80 octets");
 
@@ -141,6 +142,13 @@ struct addr_dir {
 				 * addr__dir_rename_refs): what an append
 				 * stream cannot follow */
 	struct addr__stream *stream;	/* addr_dir_stream_begin, or NULL */
+	/* private to dir.c: the entries that may hold reference values
+	 * (!norefs), in no order, for a delete or a rename to look at
+	 * instead of every entry; holders_ok 0 when the list could not
+	 * be kept (memory): every entry is looked at */
+	struct addr_dir_entry **holders_;
+	size_t nholders_, holdcap_;
+	int holders_ok_;
 };
 
 /* Diagnostics kept for later (a worker thread of dir_pipe.c records

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "dir_int.h"	/* holders_ok_: the full scan to compare with */
 
 #define BASE \
 	"version: 1\n" \
@@ -296,6 +297,118 @@ static void test_apply_rows(void **state)
 	}
 }
 
+struct memrd {
+	const char *p;
+	size_t left;
+};
+
+static long mem_read(void *ctx, char *buf, size_t cap)
+{
+	struct memrd *m = ctx;
+	size_t n = m->left < cap ? m->left : cap;
+
+	memcpy(buf, m->p, n);
+	m->p += n;
+	m->left -= n;
+	return (long)n;
+}
+
+/* bulk - a directory of 200 users and 40 groups (20 members each, one
+ * authOrig, the next group nested), 100 users deleted and a user and a
+ * group renamed, applied with the list of reference holders (dir.c) or
+ * with every entry looked at; the result as LDIF in out */
+static void bulk(struct addr_buf *out, int holders)
+{
+	struct addr_buf base, ch;
+	struct addr_dir_report rep;
+	struct addr_dir *d;
+	struct memrd m;
+	char line[200];
+	size_t i, j;
+
+	addr_buf_init(&base);
+	addr_buf_init(&ch);
+	addr_dir_report_init(&rep);
+	addr_buf_puts(&base, "version: 1\n");
+	for (i = 0; i < 200; i++) {
+		snprintf(line, sizeof(line), "\ndn: CN=u%zu,DC=x\n"
+			 "objectClass: user\nproxyAddresses: SMTP:u%zu@x.example\n",
+			 i, i);
+		addr_buf_puts(&base, line);
+	}
+	for (i = 0; i < 40; i++) {
+		snprintf(line, sizeof(line), "\ndn: CN=g%zu,DC=x\n"
+			 "objectClass: group\nauthOrig: CN=u%zu,DC=x\n",
+			 i, 5 * i);
+		addr_buf_puts(&base, line);
+		for (j = 0; j < 20; j++) {
+			snprintf(line, sizeof(line), "member: cn=U%zu, dc=X\n",
+				 (5 * i + j) % 200);
+			addr_buf_puts(&base, line);
+		}
+		if (i + 1 < 40) {
+			snprintf(line, sizeof(line),
+				 "member: CN=g%zu,DC=x\n", i + 1);
+			addr_buf_puts(&base, line);
+		}
+	}
+	addr_buf_puts(&ch, "version: 1\n");
+	for (i = 0; i < 200; i += 2) {
+		snprintf(line, sizeof(line),
+			 "\ndn: CN=u%zu,DC=x\nchangetype: delete\n", i);
+		addr_buf_puts(&ch, line);
+	}
+	addr_buf_puts(&ch, "\ndn: CN=u21,DC=x\nchangetype: modrdn\n"
+			   "newrdn: CN=v21\ndeleteoldrdn: 1\n"
+			   "\ndn: CN=g3,DC=x\nchangetype: modrdn\n"
+			   "newrdn: CN=h3\ndeleteoldrdn: 1\n");
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	assert_int_equal(addr_dir_load_ldif(d, base.ptr, base.size, "b", 0,
+					    &rep), 0);
+	d->holders_ok_ = holders;
+	m.p = ch.ptr;
+	m.left = ch.size;
+	assert_int_equal(addr_dir_apply_ldif_read(d, mem_read, &m, "c", 0, 0,
+						  NULL, NULL, &rep), 0);
+	assert_int_equal(addr_dir_apply_check(d, "b", "c", &rep), 0);
+	assert_int_equal(rep.nerrors, 0);
+	assert_int_equal(addr_dir_count(d), 140);
+	assert_int_equal(addr_dir_write_ldif(d, out), 0);
+	addr_dir_free(d);
+	addr_buf_free(&base);
+	addr_buf_free(&ch);
+	addr_dir_report_free(&rep);
+}
+
+/* deletes and renames change the groups that name the object, found
+ * through the list of reference holders exactly as by looking at every
+ * entry (the list made a bulk delete linear instead of a scan of the
+ * directory per deleted object) */
+static void test_bulk_delete_rename(void **state)
+{
+	struct addr_buf a, b;
+
+	(void)state;
+	addr_buf_init(&a);
+	addr_buf_init(&b);
+	bulk(&a, 1);
+	bulk(&b, 0);
+	assert_int_equal(a.size, b.size);
+	assert_memory_equal(a.ptr, b.ptr, a.size);
+	addr_buf_putc(&a, '\0');
+	/* deleted users named nowhere; renamed ones under their new name */
+	assert_null(strstr(a.ptr, "cn=U0, dc=X\n"));
+	assert_null(strstr(a.ptr, "cn=U20, dc=X\n"));
+	assert_null(strstr(a.ptr, "authOrig: CN=u10,"));
+	assert_non_null(strstr(a.ptr, "member: cn=U1, dc=X\n"));
+	assert_non_null(strstr(a.ptr, "member: CN=v21,DC=x\n"));
+	assert_null(strstr(a.ptr, "cn=U21, dc=X"));
+	assert_non_null(strstr(a.ptr, "member: CN=h3,DC=x\n"));
+	assert_non_null(strstr(a.ptr, "authOrig: CN=u5,DC=x\n"));
+	addr_buf_free(&a);
+	addr_buf_free(&b);
+}
+
 /* the rejects file: the records holding an error line, verbatim, no
  * comments; a file-level error line gives a byte copy */
 static void test_ldif_rejects(void **state)
@@ -348,6 +461,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_rows),
 		cmocka_unit_test(test_ldif_rejects),
+		cmocka_unit_test(test_bulk_delete_rename),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
