@@ -1755,9 +1755,30 @@ static void entry_trim(struct addr_dir_entry *e)
 	}
 }
 
+/* index_of - where e, an entry of d, is in d->e: by its pos, which
+ * d->e is sorted by */
+static size_t index_of(const struct addr_dir *d, const struct addr_dir_entry *e)
+{
+	size_t lo = 0, hi = d->n;
+
+	/* the last entry, or one near where it was put, are the usual
+	 * cases; a binary search is 20 steps at a million */
+	if (e->pos < d->n && d->e[e->pos] == e)
+		return e->pos;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->e[mid]->pos < e->pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 {
-	if (d->n >= UINT32_MAX)	/* e->pos */
+	if (d->stamp == UINT32_MAX)	/* e->pos */
 		return ADDR_ENOMEM;
 	if (d->n == d->cap) {
 		size_t nc = d->cap ? d->cap * 2 : 64;
@@ -1775,7 +1796,7 @@ int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 		return ADDR_ENOMEM;
 	entry_trim(e);
 	blk_trim(e);
-	e->pos = d->n;
+	e->pos = d->stamp++;
 	d->e[d->n++] = e;
 	holders_add(d, e);
 	/* every reader adds through here: one hook serves them all */
@@ -1848,7 +1869,7 @@ int addr__dir_swap(struct addr_dir *d, struct addr_dir_entry *old,
 	entry_trim(nw);
 	blk_trim(nw);
 	nw->pos = old->pos;
-	d->e[old->pos] = nw;
+	d->e[index_of(d, old)] = nw;
 	d->edits++;
 	holders_del(d, old);
 	holders_add(d, nw);
@@ -1940,12 +1961,8 @@ void addr__dir_remove(struct addr_dir *d, struct addr_dir_entry *e)
 	if (addr__entry_dnkey(e, &k) == 0)
 		refs_drop(d, k.ptr, k.size);
 	addr_buf_free(&k);
-	for (i = e->pos; i + 1 < d->n; i++) {
-		if (i + 9 < d->n)	/* each is a cache miss otherwise */
-			__builtin_prefetch(d->e[i + 9], 1);
-		d->e[i] = d->e[i + 1];
-		d->e[i]->pos = i;
-	}
+	i = index_of(d, e);
+	memmove(&d->e[i], &d->e[i + 1], (d->n - i - 1) * sizeof(d->e[0]));
 	d->n--;
 	addr_dir_entry_free(e);
 }

@@ -71,7 +71,11 @@ struct addr_dir_entry {
 	uint32_t dnlen;
 	uint32_t na, acap;
 	uint32_t nkeys;
-	uint32_t pos;		/* position in the directory */
+	uint32_t pos;		/* order in the directory: a stamp that
+				 * grows with each insert and is kept by a
+				 * swap, so d->e is in pos order; not the
+				 * index (a delete renumbered a million
+				 * entries): addr__dir_index_of finds that */
 	uint32_t dnh;		/* addr__key_hash of the DN key, if hasdn */
 	uint8_t kind;		/* ADDR_DIR_*, 0 before validation */
 	uint8_t changed;	/* last touched by a change file: line and
@@ -137,6 +141,7 @@ struct addr_dir {
 	struct addr__hmap keys;	/* uniqueness keys -> entry, key index */
 	void (*progress)(void *ctx, size_t n);	/* addr_dir_set_progress */
 	void *progress_ctx;
+	uint32_t stamp;		/* the next entry's pos */
 	uint64_t edits;		/* entries changed, replaced or removed
 				 * (addr__dir_swap, addr__dir_remove,
 				 * addr__dir_rename_refs): what an append
