@@ -1646,6 +1646,7 @@ void addr_dir_free(struct addr_dir *d)
 		addr_dir_entry_free(d->e[i]);
 	addr__free(d->e);
 	addr__free(d->holders_);
+	addr__hmap_free(&d->rrefs_);
 	addr__hmap_free(&d->dn);
 	addr__hmap_free(&d->keys);
 	addr__free(d);
@@ -1703,6 +1704,9 @@ const struct addr_dir_entry *addr_dir_find(const struct addr_dir *d,
 	return addr__dir_find_mut(d, dn, len, &rc);
 }
 
+static void rrefs_put(struct addr_dir *d, struct addr_dir_entry *e);
+static void rrefs_del(struct addr_dir *d, const struct addr_dir_entry *e);
+
 /* holders_add, holders_del - keep d->holders_ (the entries a delete or
  * a rename may have to change) as e comes in or goes; without memory
  * the list is given up and every entry is looked at again */
@@ -1725,6 +1729,7 @@ static void holders_add(struct addr_dir *d, struct addr_dir_entry *e)
 	}
 	d->holders_[d->nholders_++] = e;
 	e->holder_ = 1;
+	rrefs_put(d, e);
 }
 
 static void holders_del(struct addr_dir *d, struct addr_dir_entry *e)
@@ -1733,6 +1738,7 @@ static void holders_del(struct addr_dir *d, struct addr_dir_entry *e)
 
 	if (!e->holder_)
 		return;
+	rrefs_del(d, e);
 	for (i = 0; i < d->nholders_; i++)
 		if (d->holders_[i] == e) {
 			d->holders_[i] = d->holders_[--d->nholders_];
@@ -1905,46 +1911,209 @@ static int names_key(const struct addr_dir_entry *e, size_t r,
 	       h == kh && vn == klen && memcmp(vk, key, klen) == 0;
 }
 
-/* refs_drop - remove every reference value that names key */
+/* ------------------------------------------- reverse reference index */
+
+static uint32_t fold32(uint64_t h)
+{
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+int addr__hkey_ref(const struct addr__hmap *m, const struct addr__hslot *s,
+		   struct addr_buf *scratch, const char **key, size_t *klen)
+{
+	const struct addr__refs *R = s->e->refs_;
+
+	(void)m;
+	(void)scratch;
+	if (R == NULL || s->ki >= R->first[NREF] || R->k[s->ki].rc != 0)
+		return ADDR_ESYNTAX;
+	*key = R->bytes + R->k[s->ki].off;
+	*klen = R->k[s->ki].len;
+	return 0;
+}
+
+/* rrefs_off - give the index up (memory, or a holder whose keys are not
+ * kept): deletes and renames look at every holder again */
+static void rrefs_off(struct addr_dir *d)
+{
+	addr__hmap_free(&d->rrefs_);
+	d->rrefs_on_ = -1;
+}
+
+/* rrefs_put, rrefs_del - e's kept reference keys in or out of the index
+ * (the keys it holds now: taken out before they change, put back once
+ * they are made again) */
+static void rrefs_put(struct addr_dir *d, struct addr_dir_entry *e)
+{
+	const struct addr__refs *R = e->refs_;
+	struct addr__dattr *a[NREF];
+	size_t i, r;
+
+	if (d->rrefs_on_ != 1 || e->norefs)
+		return;
+	if (R == NULL) {
+		/* no values (all dropped), or keys that could not be kept */
+		ref_attrs(e, a);
+		for (r = 0; r < NREF; r++)
+			if (a[r] != NULL && a[r]->n > 0) {
+				rrefs_off(d);
+				return;
+			}
+		return;
+	}
+	for (i = 0; i < R->first[NREF]; i++)
+		if (R->k[i].rc == 0 &&
+		    addr__hmap_put(&d->rrefs_, e, i, fold32(R->k[i].h)) < 0) {
+			rrefs_off(d);
+			return;
+		}
+}
+
+static void rrefs_del(struct addr_dir *d, const struct addr_dir_entry *e)
+{
+	const struct addr__refs *R = e->refs_;
+	size_t i;
+
+	if (d->rrefs_on_ != 1 || R == NULL)
+		return;
+	for (i = 0; i < R->first[NREF]; i++)
+		if (R->k[i].rc == 0)
+			addr__hmap_del(&d->rrefs_, e, i, fold32(R->k[i].h));
+}
+
+/* rrefs_start - the index, made from the holders at the first delete or
+ * rename; 1 when it can be used */
+static int rrefs_start(struct addr_dir *d)
+{
+	size_t i;
+
+	if (d->rrefs_on_ == 0 && d->holders_ok_) {
+		d->rrefs_.key_of = addr__hkey_ref;
+		d->rrefs_.nodups = 1;
+		d->rrefs_on_ = 1;
+		for (i = 0; i < d->nholders_ && d->rrefs_on_ == 1; i++)
+			rrefs_put(d, d->holders_[i]);
+	}
+	return d->rrefs_on_ == 1 && d->holders_ok_;
+}
+
+/* namers - the entries whose reference values may name the DN key
+ * key[0..klen) (hash kh): from the index, else every holder, else
+ * every entry; *n of them in a new array (*out NULL with *n 0 when
+ * none), or ADDR_ENOMEM */
+static int namers(struct addr_dir *d, const char *key, size_t klen,
+		  uint64_t kh, struct addr_dir_entry ***out, size_t *n)
+{
+	struct addr_dir_entry **v = NULL;
+	size_t cap = 0, i;
+
+	*out = NULL;
+	*n = 0;
+	if (rrefs_start(d)) {
+		struct addr__hit it = ADDR__HIT_INIT;
+		struct addr__hslot *s;
+
+		while ((s = addr__hmap_next_h(&d->rrefs_, key, klen, kh,
+					      &it)) != NULL) {
+			/* an entry may name it twice (member, authOrig) */
+			for (i = 0; i < *n && v[i] != s->e; i++)
+				;
+			if (i < *n)
+				continue;
+			if (*n == cap) {
+				size_t nc = cap ? cap * 2 : 8;
+				void *p = nc > ((size_t)-1) / sizeof(*v) ? NULL :
+					  addr__realloc(v, nc * sizeof(*v));
+
+				if (p == NULL) {
+					addr__free(v);
+					return ADDR_ENOMEM;
+				}
+				v = p;
+				cap = nc;
+			}
+			v[(*n)++] = s->e;
+		}
+		if (it.rc == 0) {
+			*out = v;
+			return 0;
+		}
+		addr__free(v);	/* a key not made: look at them all */
+		*n = 0;
+	}
+	cap = d->holders_ok_ ? d->nholders_ : d->n;
+	if (cap == 0)
+		return 0;
+	if (cap > ((size_t)-1) / sizeof(*v) ||
+	    (v = addr__malloc(cap * sizeof(*v))) == NULL)
+		return ADDR_ENOMEM;
+	for (i = 0; i < cap; i++) {
+		struct addr_dir_entry *e = d->holders_ok_ ? d->holders_[i] :
+					   d->e[i];
+
+		if (!e->norefs)
+			v[(*n)++] = e;
+	}
+	*out = v;
+	return 0;
+}
+
+/* drop_in - remove e's reference values that name key */
+static void drop_in(struct addr_dir *d, struct addr_dir_entry *e,
+		    const char *key, size_t klen, uint64_t kh,
+		    struct addr_buf *k)
+{
+	size_t r, j;
+	int dropped = 0;
+
+	for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
+		struct addr__dattr *a = addr__entry_attr(e,
+							 addr__dir_ref_attrs[r]);
+
+		for (j = 0; a != NULL && j < a->n;) {
+			if (names_key(e, r, a, j, k, key, klen, kh)) {
+				/* the kept keys no longer match the values:
+				 * out of the index, and dropped */
+				if (!dropped)
+					rrefs_del(d, e);
+				refs_free(e);
+				dropped = 1;
+				addr__entry_free_value(e, a->v[j].ptr);
+				memmove(&a->v[j], &a->v[j + 1],
+					(a->n - j - 1) * sizeof(a->v[0]));
+				a->n--;
+				continue;
+			}
+			j++;
+		}
+	}
+	if (dropped) {
+		refs_build(e);
+		rrefs_put(d, e);
+	}
+}
+
+/* refs_drop - remove every reference value that names key: the entries
+ * that may (a delete in a large directory was a look at every entry,
+ * quadratic in a bulk delete) */
 static void refs_drop(struct addr_dir *d, const char *key, size_t klen)
 {
 	uint64_t kh = addr__dir_hash(key, klen);
+	struct addr_dir_entry **v;
 	struct addr_buf k;
-	size_t i, r, j;
+	size_t n, i;
 
 	addr_buf_init(&k);
-	for (i = 0; i < (d->holders_ok_ ? d->nholders_ : d->n); i++) {
-		struct addr_dir_entry *e = d->holders_ok_ ? d->holders_[i] :
-					   d->e[i];
-		int dropped = 0;
-
-		/* only the entries with reference attributes (a delete in a
-		 * large directory was a scan of every entry's attributes,
-		 * five lookups each: quadratic in a bulk delete) */
-		if (e->norefs)
-			continue;
-
-		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
-			struct addr__dattr *a = addr__entry_attr(e,
-								 addr__dir_ref_attrs[r]);
-
-			for (j = 0; a != NULL && j < a->n;) {
-				if (names_key(e, r, a, j, &k, key, klen, kh)) {
-					/* the kept keys no longer match the
-					 * values: the entry drops them */
-					refs_free(e);
-					dropped = 1;
-					addr__entry_free_value(e, a->v[j].ptr);
-					memmove(&a->v[j], &a->v[j + 1],
-						(a->n - j - 1) * sizeof(a->v[0]));
-					a->n--;
-					continue;
-				}
-				j++;
-			}
-		}
-		if (dropped)
-			refs_build(e);
+	if (namers(d, key, klen, kh, &v, &n) == 0) {
+		for (i = 0; i < n; i++)
+			drop_in(d, v[i], key, klen, kh, &k);
+		addr__free(v);
+	} else {
+		/* no memory for the list: every entry, in place (a drop
+		 * never moves an entry in d->e) */
+		for (i = 0; i < d->n; i++)
+			if (!d->e[i]->norefs)
+				drop_in(d, d->e[i], key, klen, kh, &k);
 	}
 	addr_buf_free(&k);
 }
@@ -1981,46 +2150,64 @@ int addr_dir_delete(struct addr_dir *d, const char *dn, size_t dnlen,
 	return 1;
 }
 
+/* rename_in - e's reference values that name key made dn; 0 or
+ * ADDR_ENOMEM (those renamed so far stay renamed) */
+static int rename_in(struct addr_dir *d, struct addr_dir_entry *e,
+		     const char *key, size_t klen, uint64_t kh,
+		     const char *dn, size_t dnlen, struct addr_buf *k)
+{
+	size_t r, j;
+	int renamed = 0, rc = 0;
+
+	for (r = 0; addr__dir_ref_attrs[r] != NULL && rc == 0; r++) {
+		struct addr__dattr *a = addr__entry_attr(e,
+							 addr__dir_ref_attrs[r]);
+
+		for (j = 0; a != NULL && j < a->n; j++) {
+			char *v;
+
+			if (!names_key(e, r, a, j, k, key, klen, kh))
+				continue;
+			if ((v = memdup0(dn, dnlen)) == NULL) {
+				rc = ADDR_ENOMEM;
+				break;
+			}
+			addr__entry_free_value(e, a->v[j].ptr);
+			a->v[j].ptr = v;
+			a->v[j].len = dnlen;
+			renamed = 1;
+		}
+	}
+	if (renamed) {
+		/* the keys kept are still the old ones: out of the index
+		 * with them, in again with the new */
+		rrefs_del(d, e);
+		refs_build(e);
+		rrefs_put(d, e);
+	}
+	return rc;
+}
+
 int addr__dir_rename_refs(struct addr_dir *d, const char *key, size_t klen,
 			  const char *dn, size_t dnlen)
 {
 	uint64_t kh = addr__dir_hash(key, klen);
+	struct addr_dir_entry **v;
 	struct addr_buf k;
-	size_t i, r, j;
+	size_t n, i;
 	int rc = 0;
 
 	d->edits++;	/* reference values are changed in place */
 	addr_buf_init(&k);
-	for (i = 0; i < (d->holders_ok_ ? d->nholders_ : d->n) && rc == 0;
-	     i++) {
-		struct addr_dir_entry *e = d->holders_ok_ ? d->holders_[i] :
-					   d->e[i];
-		int renamed = 0;
-
-		if (e->norefs)	/* as in refs_drop */
-			continue;
-
-		for (r = 0; addr__dir_ref_attrs[r] != NULL; r++) {
-			struct addr__dattr *a = addr__entry_attr(e,
-							addr__dir_ref_attrs[r]);
-
-			for (j = 0; a != NULL && j < a->n; j++) {
-				char *v;
-
-				if (!names_key(e, r, a, j, &k, key, klen, kh))
-					continue;
-				if ((v = memdup0(dn, dnlen)) == NULL) {
-					rc = ADDR_ENOMEM;
-					break;
-				}
-				addr__entry_free_value(e, a->v[j].ptr);
-				a->v[j].ptr = v;
-				a->v[j].len = dnlen;
-				renamed = 1;
-			}
-		}
-		if (renamed)
-			refs_build(e);
+	if (namers(d, key, klen, kh, &v, &n) == 0) {
+		for (i = 0; i < n && rc == 0; i++)
+			rc = rename_in(d, v[i], key, klen, kh, dn, dnlen, &k);
+		addr__free(v);
+	} else {
+		for (i = 0; i < d->n && rc == 0; i++)
+			if (!d->e[i]->norefs)
+				rc = rename_in(d, d->e[i], key, klen, kh, dn,
+					       dnlen, &k);
 	}
 	addr_buf_free(&k);
 	return rc;

@@ -173,7 +173,7 @@ int addr__hmap_put(struct addr__hmap *m, struct addr_dir_entry *e,
 		const struct addr__hslot *o = &m->s[j];
 		struct addr__hslot me = { e, h, (uint32_t)ki };
 
-		if (o->h != h || o->e == NULL)
+		if (o->h != h || o->e == NULL || m->nodups)
 			continue;
 		if (!made) {
 			made = 1;

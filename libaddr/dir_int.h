@@ -120,6 +120,8 @@ struct addr__hmap {
 	size_t cap;		/* slots, or 0 */
 	size_t used;		/* live + tombstones */
 	size_t live;
+	int nodups;		/* set by the owner: a key has many holders
+				 * as a rule, puts do not count them */
 	size_t dups_;		/* private to dir_index.c: puts that met a
 				 * live slot of the same key */
 	addr__hkey_fn key_of;	/* set by the owner, kept by _free */
@@ -131,6 +133,9 @@ int addr__hkey_dn(const struct addr__hmap *m, const struct addr__hslot *s,
 		  struct addr_buf *scratch, const char **key, size_t *klen);
 int addr__hkey_entry(const struct addr__hmap *m, const struct addr__hslot *s,
 		     struct addr_buf *scratch, const char **key, size_t *klen);
+/* the key_of of d->rrefs_ (dir.c): the kept key of reference ki */
+int addr__hkey_ref(const struct addr__hmap *m, const struct addr__hslot *s,
+		   struct addr_buf *scratch, const char **key, size_t *klen);
 
 struct addr_dir {
 	unsigned flags;		/* ADDR_DIR_* */
@@ -154,6 +159,12 @@ struct addr_dir {
 	struct addr_dir_entry **holders_;
 	size_t nholders_, holdcap_;
 	int holders_ok_;
+	/* private to dir.c: the reference values of the holders by the DN
+	 * key they name (entry, index among its kept keys), made at the
+	 * first delete or rename and kept up from then on; rrefs_on_ 0:
+	 * not made, or given up (a holder without kept keys, memory) */
+	struct addr__hmap rrefs_;
+	int rrefs_on_;
 };
 
 /* Diagnostics kept for later (a worker thread of dir_pipe.c records

@@ -315,9 +315,11 @@ static long mem_read(void *ctx, char *buf, size_t cap)
 
 /* bulk - a directory of 200 users and 40 groups (20 members each, one
  * authOrig, the next group nested), 100 users deleted and a user and a
- * group renamed, applied with the list of reference holders (dir.c) or
- * with every entry looked at; the result as LDIF in out */
-static void bulk(struct addr_buf *out, int holders)
+ * group renamed, applied with way 2 (the index of reference values by
+ * the key they name), 1 (the list of entries with reference attributes)
+ * or 0 (every entry looked at) of finding the groups that name an
+ * object (dir.c); the result as LDIF in out */
+static void bulk(struct addr_buf *out, int way)
 {
 	struct addr_buf base, ch;
 	struct addr_dir_report rep;
@@ -365,7 +367,9 @@ static void bulk(struct addr_buf *out, int holders)
 	assert_int_equal(addr_dir_new(&d, 0), 0);
 	assert_int_equal(addr_dir_load_ldif(d, base.ptr, base.size, "b", 0,
 					    &rep), 0);
-	d->holders_ok_ = holders;
+	d->holders_ok_ = way > 0;
+	if (way == 1)
+		d->rrefs_on_ = -1;	/* as when it was given up */
 	m.p = ch.ptr;
 	m.left = ch.size;
 	assert_int_equal(addr_dir_apply_ldif_read(d, mem_read, &m, "c", 0, 0,
@@ -381,20 +385,25 @@ static void bulk(struct addr_buf *out, int holders)
 }
 
 /* deletes and renames change the groups that name the object, found
- * through the list of reference holders exactly as by looking at every
- * entry (the list made a bulk delete linear instead of a scan of the
- * directory per deleted object) */
+ * through the index or the list of holders exactly as by looking at
+ * every entry (they made a bulk delete linear instead of a look at the
+ * whole directory per deleted object) */
 static void test_bulk_delete_rename(void **state)
 {
-	struct addr_buf a, b;
+	struct addr_buf a, b, c;
 
 	(void)state;
 	addr_buf_init(&a);
 	addr_buf_init(&b);
-	bulk(&a, 1);
-	bulk(&b, 0);
+	addr_buf_init(&c);
+	bulk(&a, 2);
+	bulk(&b, 1);
+	bulk(&c, 0);
 	assert_int_equal(a.size, b.size);
 	assert_memory_equal(a.ptr, b.ptr, a.size);
+	assert_int_equal(a.size, c.size);
+	assert_memory_equal(a.ptr, c.ptr, a.size);
+	addr_buf_free(&c);
 	addr_buf_putc(&a, '\0');
 	/* deleted users named nowhere; renamed ones under their new name */
 	assert_null(strstr(a.ptr, "cn=U0, dc=X\n"));
