@@ -625,8 +625,14 @@ static int do_modrdn(struct apply *ap)
 	if (del != NULL && del->value.len == 1 && del->value.ptr[0] == '1' &&
 	    rdn_value(old->dn, orl, type, sizeof(type), &v) == 0) {
 		struct addr__dattr *a = addr__entry_attr(nw, type);
-		long at = find_value(a, type, v.ptr, v.size, ap->d->flags);
+		long at;
 
+		/* a value cut short by a failed allocation would not be
+		 * found, and the old RDN value silently kept (found by
+		 * test_dirpipe_alloc) */
+		if (v.oom)
+			goto out;
+		at = find_value(a, type, v.ptr, v.size, ap->d->flags);
 		if (at == -2)
 			goto out;
 		if (at >= 0)

@@ -186,7 +186,8 @@ struct dsml {
 	xmlTextReaderPtr r;
 	addr_read_fn rd;	/* the input */
 	void *rctx;
-	int rderr;		/* rd failed */
+	int rderr;		/* rd failed, or (2) its buffer could not be
+				 * had: ADDR_ENOMEM, not ADDR_EIO */
 	char *ibuf;		/* rd's octets not yet given to libxml2 (a
 				 * file's reader only): libxml2 asks for 4000
 				 * at a time, a read(2) each without it */
@@ -1210,8 +1211,10 @@ static long io_fill(struct dsml *ds)
 {
 	long n;
 
-	if (ds->ibuf == NULL && (ds->ibuf = addr__malloc(IBUF)) == NULL)
+	if (ds->ibuf == NULL && (ds->ibuf = addr__malloc(IBUF)) == NULL) {
+		ds->rderr = 2;
 		return -1;
+	}
 	n = ds->rd(ds->rctx, ds->ibuf, IBUF);
 	if (n < 0 || (size_t)n > IBUF)
 		return -1;
@@ -1240,7 +1243,8 @@ static int io_read(void *ctx, char *buf, int len)
 		}
 	}
 	if (n < 0 || n > len) {
-		ds->rderr = 1;
+		if (!ds->rderr)
+			ds->rderr = 1;
 		return -1;
 	}
 	find_doctype(ds, buf, (size_t)n);
@@ -1263,7 +1267,7 @@ static int dsml_open(struct dsml *ds, xmlStructuredErrorFunc handler)
 	ds->r = xmlReaderForIO(io_read, io_close, ds, NULL, NULL, OPTIONS);
 	if (ds->r == NULL) {
 		dsml_close(ds);
-		ds->stop = ds->rderr ? ADDR_EIO : ADDR_ENOMEM;
+		ds->stop = ds->rderr == 1 ? ADDR_EIO : ADDR_ENOMEM;
 		return -1;
 	}
 	xmlTextReaderSetStructuredErrorHandler(ds->r, handler, ds);
@@ -1290,7 +1294,8 @@ static void dsml_run(struct dsml *ds, addr_read_fn rd, void *rctx,
 
 static int dsml_done(struct dsml *ds)
 {
-	int rc = ds->rderr ? ADDR_EIO : ds->stop ? ds->stop :
+	int rc = ds->rderr ? (ds->rderr == 1 ? ADDR_EIO : ADDR_ENOMEM) :
+		 ds->stop ? ds->stop :
 		 ds->s.fatal ? ADDR_ENOMEM : (int)ds->s.nerrors;
 
 	dsml_close(ds);

@@ -17,12 +17,15 @@ void chaos_reset(long fail_at)
 	chaos_injected = 0;
 }
 
-/* fail_now - count one call; 1 when this is the one to fail */
+/* fail_now - count one call; 1 when this is the one to fail. Atomic:
+ * the worker threads of a directory (dir_pipe.c) allocate too, so which
+ * call fails is the one that comes N-th, whichever thread makes it. */
 static int fail_now(void)
 {
-	chaos_allocs++;
-	if (chaos_fail_at != 0 && chaos_allocs == chaos_fail_at) {
-		chaos_injected = 1;
+	long n = __atomic_add_fetch(&chaos_allocs, 1, __ATOMIC_RELAXED);
+
+	if (chaos_fail_at != 0 && n == chaos_fail_at) {
+		__atomic_store_n(&chaos_injected, 1, __ATOMIC_RELAXED);
 		return 1;
 	}
 	return 0;
@@ -36,7 +39,7 @@ void *chaos_malloc(size_t n)
 		return NULL;
 	p = malloc(n);
 	if (p != NULL)
-		chaos_live++;
+		__atomic_add_fetch(&chaos_live, 1, __ATOMIC_RELAXED);
 	return p;
 }
 
@@ -48,14 +51,14 @@ void *chaos_realloc(void *p, size_t n)
 		return NULL;
 	q = realloc(p, n);
 	if (q != NULL && p == NULL)
-		chaos_live++;
+		__atomic_add_fetch(&chaos_live, 1, __ATOMIC_RELAXED);
 	return q;
 }
 
 void chaos_free(void *p)
 {
 	if (p != NULL) {
-		chaos_live--;
+		__atomic_sub_fetch(&chaos_live, 1, __ATOMIC_RELAXED);
 		free(p);
 	}
 }

@@ -19,6 +19,7 @@
 
 #include "addr.h"
 #include "dir_int.h"	/* holders_ok_: the full scan to compare with */
+#include "memrd.h"
 
 #define BASE \
 	"version: 1\n" \
@@ -297,22 +298,6 @@ static void test_apply_rows(void **state)
 	}
 }
 
-struct memrd {
-	const char *p;
-	size_t left;
-};
-
-static long mem_read(void *ctx, char *buf, size_t cap)
-{
-	struct memrd *m = ctx;
-	size_t n = m->left < cap ? m->left : cap;
-
-	memcpy(buf, m->p, n);
-	m->p += n;
-	m->left -= n;
-	return (long)n;
-}
-
 /* bulk - a directory of 200 users and 40 groups (20 members each, one
  * authOrig, the next group nested), 100 users deleted and a user and a
  * group renamed, applied with way 2 (the index of reference values by
@@ -370,9 +355,8 @@ static void bulk(struct addr_buf *out, int way)
 	d->holders_ok_ = way > 0;
 	if (way == 1)
 		d->rrefs_on_ = -1;	/* as when it was given up */
-	m.p = ch.ptr;
-	m.left = ch.size;
-	assert_int_equal(addr_dir_apply_ldif_read(d, mem_read, &m, "c", 0, 0,
+	memrd_init(&m, ch.ptr, ch.size, 0);
+	assert_int_equal(addr_dir_apply_ldif_read(d, memrd_read, &m, "c", 0, 0,
 						  NULL, NULL, &rep), 0);
 	assert_int_equal(addr_dir_apply_check(d, "b", "c", &rep), 0);
 	assert_int_equal(rep.nerrors, 0);

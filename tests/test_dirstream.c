@@ -22,6 +22,7 @@
 
 #include "addr.h"
 #include "dir_int.h"	/* addr__pipe_wconsume */
+#include "memrd.h"
 
 /* entries [from, from + n) of a clean directory, in LDIF; as add
  * records with adds (a change file cannot mix them with content) */
@@ -78,23 +79,6 @@ static int to_sink(void *ctx, const char *buf, size_t len)
 	return 0;
 }
 
-struct cursor {
-	const struct addr_buf *b;
-	size_t at;
-};
-
-static long from_buf(void *ctx, char *buf, size_t cap)
-{
-	struct cursor *c = ctx;
-	size_t n = c->b->size - c->at;
-
-	if (n > cap)
-		n = cap;
-	memcpy(buf, c->b->ptr + c->at, n);
-	c->at += n;
-	return (long)n;
-}
-
 /* the directory file's text (LDIF) as DSML */
 static void as_dsml(struct addr_buf *xml, const struct addr_buf *ldif)
 {
@@ -115,7 +99,7 @@ static int run(const struct addr_buf *base, const struct addr_buf *ch,
 {
 	struct addr_dir *d;
 	struct addr_dir_report rep;
-	struct cursor c = { ch, 0 };
+	struct memrd c;
 	struct sink s;
 	struct addr_buf w;
 	int rc, end;
@@ -124,15 +108,16 @@ static int run(const struct addr_buf *base, const struct addr_buf *ch,
 	addr_buf_init(&s.b);
 	addr_buf_init(&w);
 	addr_dir_report_init(&rep);
+	memrd_init(&c, ch->ptr, ch->size, 0);
 	assert_int_equal(addr_dir_new(&d, 0), 0);
 	if (base->size > 0)
 		assert_int_equal(addr_dir_load_ldif(d, base->ptr, base->size,
 						    NULL, 0, NULL), 0);
 	assert_int_equal(addr_dir_set_threads(d, threads), 0);
 	assert_int_equal(addr_dir_stream_begin(d, fmt, to_sink, &s), 0);
-	rc = chdsml ? addr_dir_apply_dsml_read(d, from_buf, &c, "ch.xml", 0,
+	rc = chdsml ? addr_dir_apply_dsml_read(d, memrd_read, &c, "ch.xml", 0,
 					       0, NULL, NULL, &rep) :
-		      addr_dir_apply_ldif_read(d, from_buf, &c, "ch.ldif", 0,
+		      addr_dir_apply_ldif_read(d, memrd_read, &c, "ch.ldif", 0,
 					       0, NULL, NULL, &rep);
 	assert_true(rc >= 0);
 	end = addr_dir_stream_end(d);
@@ -301,7 +286,7 @@ static void test_write_fails(void **state)
 {
 	struct addr_buf base, ch;
 	struct addr_dir *d;
-	struct cursor c;
+	struct memrd c;
 	struct sink s;
 	size_t at;
 
@@ -316,8 +301,7 @@ static void test_write_fails(void **state)
 		memset(&s, 0, sizeof(s));
 		addr_buf_init(&s.b);
 		s.fail_at = at;
-		c.b = &ch;
-		c.at = 0;
+		memrd_init(&c, ch.ptr, ch.size, 0);
 		assert_int_equal(addr_dir_new(&d, 0), 0);
 		assert_int_equal(addr_dir_load_ldif(d, base.ptr, base.size,
 						    NULL, 0, NULL), 0);
@@ -328,7 +312,7 @@ static void test_write_fails(void **state)
 		} else {
 			assert_int_equal(addr_dir_stream_begin(d,
 					 ADDR_DIR_STREAM_LDIF, to_sink, &s), 0);
-			assert_true(addr_dir_apply_ldif_read(d, from_buf, &c,
+			assert_true(addr_dir_apply_ldif_read(d, memrd_read, &c,
 					 NULL, 0, 0, NULL, NULL, NULL) >= 0);
 			assert_int_equal(addr_dir_stream_end(d), ADDR_EIO);
 		}
