@@ -114,7 +114,10 @@ static int run(int what, const struct addr_buf *in, const struct addr_buf *ch,
 			return rc;
 		}
 	}
-	if (rc >= 0 && (rc = addr_dir_write_ldif_to(d, to_buf, out)) == 0 &&
+	/* the parallel writers: a DSML directory written as DSML */
+	if (rc >= 0 && (rc = what == LOAD_DSML ?
+			addr_dir_write_dsml_to(d, to_buf, out) :
+			addr_dir_write_ldif_to(d, to_buf, out)) == 0 &&
 	    out->oom)
 		rc = ADDR_ENOMEM;
 	addr_dir_free(d);
