@@ -3,9 +3,9 @@
  *
  * A load (LDIF, DSML), a change run streamed into an LDIF document
  * (addr_dir_stream_begin) and a parallel write, each with one worker
- * thread, with every allocation failing in turn (tests/chaos.c, whose
- * counters are atomic: the N-th allocation fails whichever thread makes
- * it). Each attempt must end in ADDR_ENOMEM or in the result of a run
+ * thread and with three, with every allocation failing in turn
+ * (tests/chaos.c, whose counters are atomic: the N-th allocation fails
+ * whichever thread makes it). Each attempt must end in ADDR_ENOMEM or in the result of a run
  * without failures (a failure may be absorbed: the list of reference
  * holders, for one, falls back to looking at every entry), never hang
  * or crash, and leave no block allocated once everything is freed.
@@ -64,7 +64,7 @@ enum { LOAD_LDIF, LOAD_DSML, APPLY, APPLY_DSML };
 /* run - one attempt of kind what on in (and ch); the directory written
  * as LDIF (through the parallel writer) into out; 0 or negative */
 static int run(int what, const struct addr_buf *in, const struct addr_buf *ch,
-	       struct addr_buf *out)
+	       struct addr_buf *out, unsigned threads)
 {
 	struct addr_dir *d;
 	struct memrd m;
@@ -76,7 +76,7 @@ static int run(int what, const struct addr_buf *in, const struct addr_buf *ch,
 	memrd_init(&m, in->ptr, in->size, 500);
 	if (addr_dir_new(&d, 0) < 0)
 		return ADDR_ENOMEM;
-	if (addr_dir_set_threads(d, 1) < 0) {
+	if (addr_dir_set_threads(d, threads) < 0) {
 		addr_dir_free(d);
 		return ADDR_ENOMEM;
 	}
@@ -125,7 +125,7 @@ static int run(int what, const struct addr_buf *in, const struct addr_buf *ch,
 	return rc;
 }
 
-static void each_failure(int what)
+static void each_failure(int what, unsigned threads)
 {
 	struct addr_buf in, xml, ch, want, got;
 	const struct addr_buf *src = &in;
@@ -175,7 +175,7 @@ static void each_failure(int what)
 	}
 	addr_set_alloc_funcs(chaos_malloc, chaos_realloc, chaos_free);
 	chaos_reset(0);
-	assert_int_equal(run(what, src, &ch, &want), 0);
+	assert_int_equal(run(what, src, &ch, &want, threads), 0);
 	n = chaos_allocs;
 	base = chaos_live;	/* want's block */
 	/* the workers' share of the count varies a little from run to run:
@@ -183,7 +183,7 @@ static void each_failure(int what)
 	for (k = 1; k <= n + n / 10 + 10; k++) {
 		addr_buf_init(&got);
 		chaos_reset(k);
-		rc = run(what, src, &ch, &got);
+		rc = run(what, src, &ch, &got, threads);
 		chaos_reset(0);
 		if (rc == 0) {
 			if (got.size != want.size ||
@@ -209,25 +209,29 @@ static void each_failure(int what)
 static void test_load_ldif(void **state)
 {
 	(void)state;
-	each_failure(LOAD_LDIF);
+	each_failure(LOAD_LDIF, 1);
+	each_failure(LOAD_LDIF, 3);
 }
 
 static void test_load_dsml(void **state)
 {
 	(void)state;
-	each_failure(LOAD_DSML);
+	each_failure(LOAD_DSML, 1);
+	each_failure(LOAD_DSML, 3);
 }
 
 static void test_apply_stream(void **state)
 {
 	(void)state;
-	each_failure(APPLY);
+	each_failure(APPLY, 1);
+	each_failure(APPLY, 3);
 }
 
 static void test_apply_dsml_stream(void **state)
 {
 	(void)state;
-	each_failure(APPLY_DSML);
+	each_failure(APPLY_DSML, 1);
+	each_failure(APPLY_DSML, 3);
 }
 
 int main(void)
