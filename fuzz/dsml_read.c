@@ -30,7 +30,8 @@
  *	   dsml.root, dsml.v1).
  *	 - with 0x10: a load and a change run with a worker thread give
  *	   the same result, diagnostics in the same order and the same
- *	   directory as without.
+ *	   directory as without; the directory streamed as it grows
+ *	   (addr_dir_stream_begin), when the stream held, is the writer's.
  *	Any violation aborts. Nothing is ever fetched: a DOCTYPE is refused.
  */
 #include <stdint.h>

@@ -32,7 +32,8 @@
  *	   writes LDIF that reads back without a diagnostic.
  *	 - (0x10) a load, and a change run, with a worker thread give the
  *	   same result, report (every field, in order) and written
- *	   directory as without.
+ *	   directory as without; the directory streamed as it grows
+ *	   (addr_dir_stream_begin), when the stream held, is the writer's.
  *	Any violation aborts. Nothing is ever fetched: ":<" and "include:"
  *	are refused by the reader.
  */
