@@ -505,13 +505,14 @@ void addr__wout_flush(struct addr__wout *w, int all);
  * and addr__dsml_range are addr__entry_fmt; addr__dsml_frame appends
  * the document's octets before the first entry to head and after the
  * last to tail, as the writer with workers writes them; 0 or
- * ADDR_ENOMEM; addr__dsml_entry_ok - can DSML carry e? */
+ * ADDR_ENOMEM; addr__dsml_entries_ok - can DSML carry entries
+ * [from, to) of d? */
 int addr__ldif_entries(void *octx, struct addr_buf *out,
 		       const struct addr_dir *d, size_t from, size_t to);
 int addr__dsml_range(void *octx, struct addr_buf *out,
 		     const struct addr_dir *d, size_t from, size_t to);
 int addr__dsml_frame(struct addr_buf *head, struct addr_buf *tail);
-int addr__dsml_entry_ok(const struct addr_dir_entry *e);
+int addr__dsml_entries_ok(const struct addr_dir *d, size_t from, size_t to);
 /* dir_stream.c: addr__stream_step - after a record is loaded or applied
  * (by whichever thread consumes records): the entries appended since
  * the last chunk written when they make a chunk, or the stream given up

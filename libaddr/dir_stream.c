@@ -41,21 +41,20 @@ struct addr__stream {
 enum { S_LIVE, S_DEAD, S_FAIL };
 
 /* put - entries [s->next, to) of d to fn; gives up on what the format
- * cannot carry or memory it cannot have (the caller's writer, run
- * again, reports those) */
-static void put(struct addr_dir *d, struct addr__stream *s, size_t to)
+ * cannot carry (unless checked already) or memory it cannot have (the
+ * caller's writer, run again, reports those) */
+static void put(struct addr_dir *d, struct addr__stream *s, size_t to,
+		int checked)
 {
-	size_t i;
 	int rc;
 
 	if (s->state != S_LIVE || to <= s->next)
 		return;
-	if (s->fmt == ADDR_DIR_STREAM_DSML)
-		for (i = s->next; i < to; i++)
-			if (!addr__dsml_entry_ok(d->e[i])) {
-				s->state = S_DEAD;
-				return;
-			}
+	if (s->fmt == ADDR_DIR_STREAM_DSML && !checked &&
+	    !addr__dsml_entries_ok(d, s->next, to)) {
+		s->state = S_DEAD;
+		return;
+	}
 	addr_buf_clear(&s->buf);
 	rc = s->fmt == ADDR_DIR_STREAM_DSML ?
 	     addr__dsml_range(NULL, &s->buf, d, s->next, to) :
@@ -82,7 +81,7 @@ void addr__stream_step(struct addr_dir *d)
 		return;
 	}
 	if (d->n - s->next >= SCHUNK)
-		put(d, s, d->n);
+		put(d, s, d->n, 0);
 }
 
 void addr__stream_free(struct addr_dir *d)
@@ -100,15 +99,13 @@ int addr_dir_stream_begin(struct addr_dir *d, int fmt, addr_write_fn fn,
 {
 	struct addr__stream *s;
 	struct addr_buf head;
-	size_t i;
 	int rc = 0;
 
 	if (fmt != ADDR_DIR_STREAM_LDIF && fmt != ADDR_DIR_STREAM_DSML)
 		return ADDR_EINVAL;
 	/* as the DSML writer: nothing written for what it cannot carry */
-	for (i = 0; fmt == ADDR_DIR_STREAM_DSML && i < d->n; i++)
-		if (!addr__dsml_entry_ok(d->e[i]))
-			return ADDR_ESYNTAX;
+	if (fmt == ADDR_DIR_STREAM_DSML && !addr__dsml_entries_ok(d, 0, d->n))
+		return ADDR_ESYNTAX;
 	addr__stream_free(d);
 	if ((s = addr__malloc(sizeof(*s))) == NULL)
 		return ADDR_ENOMEM;
@@ -135,7 +132,7 @@ int addr_dir_stream_begin(struct addr_dir *d, int fmt, addr_write_fn fn,
 				     NULL, fn, ctx);
 		s->next = d->n;
 	} else if (rc == 0) {
-		put(d, s, d->n);
+		put(d, s, d->n, 1);	/* checked above */
 		rc = s->state == S_FAIL ? ADDR_EIO :
 		     s->state == S_DEAD ? ADDR_ENOMEM : 0;
 	}
@@ -158,7 +155,7 @@ int addr_dir_stream_end(struct addr_dir *d)
 		return ADDR_EINVAL;
 	if (s->state == S_LIVE && (d->edits != s->edits || d->n < s->next))
 		s->state = S_DEAD;
-	put(d, s, d->n);
+	put(d, s, d->n, 0);
 	if (s->state == S_LIVE && s->tail.size > 0 &&
 	    s->fn(s->ctx, s->tail.ptr, s->tail.size) < 0)
 		s->state = S_FAIL;

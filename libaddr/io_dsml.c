@@ -1712,19 +1712,25 @@ static void dsml_tail(struct writer *wr)
 	wr->bad |= xmlTextWriterEndDocument(wr->w) < 0;
 }
 
-/* representable - can DSML hold every entry of d? (dsml.unrepresentable:
- * nothing is written for a directory that it cannot) */
-static int representable(const struct addr_dir *d)
+/* addr__dsml_entries_ok - can DSML hold entries [from, to) of d?
+ * (dsml.unrepresentable: nothing is written for a directory that it
+ * cannot; dir_stream.c asks it of each chunk) */
+int addr__dsml_entries_ok(const struct addr_dir *d, size_t from, size_t to)
 {
 	struct names_ok ok;
 	size_t i;
 
 	ok.n = 0;
-	for (i = 0; i < d->n; i++)
+	for (i = from; i < to; i++)
 		if (!xml_text_ok(d->e[i]->dn, d->e[i]->dnlen, 1, NULL) ||
 		    addr__entry_out(d->e[i], check_attr, &ok) < 0)
 			return 0;
 	return 1;
+}
+
+static int representable(const struct addr_dir *d)
+{
+	return addr__dsml_entries_ok(d, 0, d->n);
 }
 
 /* write_dsml - the DSML writer into w */
@@ -1779,15 +1785,6 @@ int addr__dsml_range(void *octx, struct addr_buf *out,
 		rc = dsml_entry(&wr, d->e[i]);
 	rc2 = wr_close(&wr, out, &hooks);
 	return rc < 0 ? rc : rc2;
-}
-
-int addr__dsml_entry_ok(const struct addr_dir_entry *e)
-{
-	struct names_ok ok;
-
-	ok.n = 0;
-	return xml_text_ok(e->dn, e->dnlen, 1, NULL) &&
-	       addr__entry_out(e, check_attr, &ok) >= 0;
 }
 
 int addr__dsml_frame(struct addr_buf *head, struct addr_buf *tail)
