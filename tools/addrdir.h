@@ -171,6 +171,13 @@ int addrdir_reader_option(struct addrdir_reader *r, int opt, const char *arg);
 int addrdir_load(const struct addrdir_reader *r, const char *path,
 		 struct addr_dir **out, struct addr_dir_report *rep);
 
+/* addrdir_load_stream - the LDIF or DSML directory file path loaded
+ * into d, read in pieces (never in memory beside the directory), the
+ * load's result (its error count or a negative ADDR_E*) in *rc; 0, or
+ * CLI_FATAL after a message when the file could not be read */
+int addrdir_load_stream(enum addrdir_fmt fmt, const char *path,
+			struct addr_dir *d, struct addr_dir_report *rep,
+			int *rc);
 /* addrdir_load_progress - addrdir_load with a progress hook
  * (addr_dir_set_progress) for the time of the load */
 int addrdir_load_progress(const struct addrdir_reader *r, const char *path,

@@ -232,6 +232,22 @@ int addrdir_load(const struct addrdir_reader *r, const char *path,
 	return addrdir_load_progress(r, path, out, rep, NULL, NULL);
 }
 
+int addrdir_load_stream(enum addrdir_fmt fmt, const char *path,
+			struct addr_dir *d, struct addr_dir_report *rep,
+			int *rc)
+{
+	struct addrdir_stream st;
+
+	if (addrdir_stream_open(&st, path) != 0)
+		return CLI_FATAL;
+	*rc = fmt == ADDRDIR_LDIF ?
+	     addr_dir_load_ldif_read(d, addrdir_stream_read, &st, path, 0,
+				     rep) :
+	     addr_dir_load_dsml_read(d, addrdir_stream_read, &st, path, 0,
+				     rep);
+	return addrdir_stream_close(&st) != CLI_OK ? CLI_FATAL : 0;
+}
+
 int addrdir_load_progress(const struct addrdir_reader *r, const char *path,
 			  struct addr_dir **out, struct addr_dir_report *rep,
 			  void (*fn)(void *ctx, size_t n), void *ctx)
@@ -260,24 +276,10 @@ int addrdir_load_progress(const struct addrdir_reader *r, const char *path,
 	addrdir_threads(*out);
 	if (fmt == ADDRDIR_CSV) {
 		rc = addrdir_load_mem(r, fmt, in.ptr, in.size, path, *out, rep);
-	} else {
-		struct addrdir_stream st;
-
-		if (addrdir_stream_open(&st, path) != 0) {
-			addr_dir_free(*out);
-			*out = NULL;
-			return CLI_FATAL;
-		}
-		rc = fmt == ADDRDIR_LDIF ?
-		     addr_dir_load_ldif_read(*out, addrdir_stream_read, &st,
-					     path, 0, rep) :
-		     addr_dir_load_dsml_read(*out, addrdir_stream_read, &st,
-					     path, 0, rep);
-		if (addrdir_stream_close(&st) != CLI_OK) {
-			addr_dir_free(*out);
-			*out = NULL;
-			return CLI_FATAL;
-		}
+	} else if (addrdir_load_stream(fmt, path, *out, rep, &rc) != 0) {
+		addr_dir_free(*out);
+		*out = NULL;
+		return CLI_FATAL;
 	}
 	addr_buf_free(&in);
 	addr_dir_set_progress(*out, NULL, NULL);

@@ -367,16 +367,7 @@ int addrdir_import(int argc, char **argv)
 	if (missing) {
 		rc = 0;
 	} else if (streamdir) {
-		struct addrdir_stream ds;
-
-		if (addrdir_stream_open(&ds, dirpath) != 0)
-			goto done;
-		rc = dfmt == ADDRDIR_LDIF ?
-		     addr_dir_load_ldif_read(im.d, addrdir_stream_read, &ds,
-					     dirpath, 0, &rep) :
-		     addr_dir_load_dsml_read(im.d, addrdir_stream_read, &ds,
-					     dirpath, 0, &rep);
-		if (addrdir_stream_close(&ds) != CLI_OK)
+		if (addrdir_load_stream(dfmt, dirpath, im.d, &rep, &rc) != 0)
 			goto done;
 	} else {
 		rc = addrdir_load_mem(&dr, dfmt, din.ptr, din.size, dirpath,
