@@ -19,7 +19,7 @@
 
 #include "addr.h"
 #include "dir_int.h"	/* holders_ok_: the full scan to compare with */
-#include "memrd.h"
+#include "memio.h"
 
 #define BASE \
 	"version: 1\n" \

@@ -23,6 +23,7 @@
 
 #include "addr.h"
 #include "dir_int.h"	/* addr__pipe_ahead */
+#include "memio.h"
 
 /* the ways of sharing the work between the reading thread and the
  * workers (dir_pipe.c): who finds the DN keys and plans the fills
@@ -421,20 +422,6 @@ static void test_apply_changes(void **state)
 	addr_buf_free(&ch);
 }
 
-struct sinkbuf {
-	struct addr_buf b;
-	size_t calls, fail_at;	/* fail_at: the call that fails, 0 never */
-};
-
-static int to_buf(void *ctx, const char *buf, size_t len)
-{
-	struct sinkbuf *s = ctx;
-
-	if (++s->calls == s->fail_at)
-		return -1;
-	return addr_buf_put(&s->b, buf, len);
-}
-
 typedef int (*write_to_fn)(const struct addr_dir *, addr_write_fn, void *);
 
 /* same_written - wr with 1 to 3 workers gives want; a failing output
@@ -442,14 +429,14 @@ typedef int (*write_to_fn)(const struct addr_dir *, addr_write_fn, void *);
 static void same_written(struct addr_dir *d, write_to_fn wr,
 			 const struct addr_buf *want, size_t fail_at)
 {
-	struct sinkbuf got;
+	struct memwr got;
 	unsigned t;
 
 	for (t = 1; t <= 3; t++) {
 		memset(&got, 0, sizeof(got));
 		addr_buf_init(&got.b);
 		assert_int_equal(addr_dir_set_threads(d, t), 0);
-		assert_int_equal(wr(d, to_buf, &got), 0);
+		assert_int_equal(wr(d, memwr_write, &got), 0);
 		assert_int_equal(got.b.size, want->size);
 		assert_memory_equal(got.b.ptr, want->ptr, want->size);
 		addr_buf_free(&got.b);
@@ -457,7 +444,7 @@ static void same_written(struct addr_dir *d, write_to_fn wr,
 	memset(&got, 0, sizeof(got));
 	addr_buf_init(&got.b);
 	got.fail_at = fail_at;
-	assert_int_equal(wr(d, to_buf, &got), ADDR_EIO);
+	assert_int_equal(wr(d, memwr_write, &got), ADDR_EIO);
 	addr_buf_free(&got.b);
 	assert_int_equal(addr_dir_set_threads(d, 0), 0);
 }
@@ -522,7 +509,7 @@ static void test_write_dsml_unrepresentable(void **state)
 	static const char in[] = "version: 1\n\ndn: CN=a,DC=example,DC=com\n"
 		"objectClass: user\ncn: a\n1: v\n";
 	struct addr_dir *d;
-	struct sinkbuf got;
+	struct memwr got;
 	unsigned t;
 
 	(void)state;
@@ -533,7 +520,7 @@ static void test_write_dsml_unrepresentable(void **state)
 		memset(&got, 0, sizeof(got));
 		addr_buf_init(&got.b);
 		assert_int_equal(addr_dir_set_threads(d, t), 0);
-		assert_int_equal(addr_dir_write_dsml_to(d, to_buf, &got),
+		assert_int_equal(addr_dir_write_dsml_to(d, memwr_write, &got),
 				 ADDR_ESYNTAX);
 		assert_int_equal(got.b.size, 0);
 		addr_buf_free(&got.b);

@@ -21,7 +21,7 @@
 
 #include "addr.h"
 #include "chaos.h"
-#include "memrd.h"
+#include "memio.h"
 
 /* a clean directory of n entries: users in groups */
 static void gen(struct addr_buf *b, size_t n)

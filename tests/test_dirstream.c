@@ -22,7 +22,7 @@
 
 #include "addr.h"
 #include "dir_int.h"	/* addr__pipe_wconsume */
-#include "memrd.h"
+#include "memio.h"
 
 /* entries [from, from + n) of a clean directory, in LDIF; as add
  * records with adds (a change file cannot mix them with content) */
@@ -64,21 +64,6 @@ static void gen(struct addr_buf *b, size_t from, size_t n)
 	gen_as(b, from, n, 0);
 }
 
-struct sink {
-	struct addr_buf b;
-	size_t calls, fail_at;	/* fail_at: the call that fails, 0 never */
-};
-
-static int to_sink(void *ctx, const char *buf, size_t len)
-{
-	struct sink *s = ctx;
-
-	if (++s->calls == s->fail_at)
-		return -1;
-	addr_buf_put(&s->b, buf, len);
-	return 0;
-}
-
 /* the directory file's text (LDIF) as DSML */
 static void as_dsml(struct addr_buf *xml, const struct addr_buf *ldif)
 {
@@ -100,7 +85,7 @@ static int run(const struct addr_buf *base, const struct addr_buf *ch,
 	struct addr_dir *d;
 	struct addr_dir_report rep;
 	struct memrd c;
-	struct sink s;
+	struct memwr s;
 	struct addr_buf w;
 	int rc, end;
 
@@ -114,7 +99,7 @@ static int run(const struct addr_buf *base, const struct addr_buf *ch,
 		assert_int_equal(addr_dir_load_ldif(d, base->ptr, base->size,
 						    NULL, 0, NULL), 0);
 	assert_int_equal(addr_dir_set_threads(d, threads), 0);
-	assert_int_equal(addr_dir_stream_begin(d, fmt, to_sink, &s), 0);
+	assert_int_equal(addr_dir_stream_begin(d, fmt, memwr_write, &s), 0);
 	rc = chdsml ? addr_dir_apply_dsml_read(d, memrd_read, &c, "ch.xml", 0,
 					       0, NULL, NULL, &rep) :
 		      addr_dir_apply_ldif_read(d, memrd_read, &c, "ch.ldif", 0,
@@ -252,7 +237,7 @@ static void test_dsml_unrepresentable(void **state)
 				  "objectClass: user\n";	/* CN=a\1b */
 	struct addr_buf base, ch;
 	struct addr_dir *d;
-	struct sink s;
+	struct memwr s;
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
@@ -265,7 +250,7 @@ static void test_dsml_unrepresentable(void **state)
 	assert_int_equal(addr_dir_load_ldif(d, base.ptr, base.size, NULL, 0,
 					    NULL), 0);
 	assert_int_equal(addr_dir_stream_begin(d, ADDR_DIR_STREAM_DSML,
-					       to_sink, &s), ADDR_ESYNTAX);
+					       memwr_write, &s), ADDR_ESYNTAX);
 	assert_int_equal(s.calls, 0);
 	assert_int_equal(addr_dir_stream_end(d), ADDR_EINVAL);
 	addr_dir_free(d);
@@ -287,7 +272,7 @@ static void test_write_fails(void **state)
 	struct addr_buf base, ch;
 	struct addr_dir *d;
 	struct memrd c;
-	struct sink s;
+	struct memwr s;
 	size_t at;
 
 	(void)state;
@@ -307,11 +292,11 @@ static void test_write_fails(void **state)
 						    NULL, 0, NULL), 0);
 		if (at <= 2) {
 			assert_int_equal(addr_dir_stream_begin(d,
-					 ADDR_DIR_STREAM_LDIF, to_sink, &s),
+					 ADDR_DIR_STREAM_LDIF, memwr_write, &s),
 					 ADDR_EIO);
 		} else {
 			assert_int_equal(addr_dir_stream_begin(d,
-					 ADDR_DIR_STREAM_LDIF, to_sink, &s), 0);
+					 ADDR_DIR_STREAM_LDIF, memwr_write, &s), 0);
 			assert_true(addr_dir_apply_ldif_read(d, memrd_read, &c,
 					 NULL, 0, 0, NULL, NULL, NULL) >= 0);
 			assert_int_equal(addr_dir_stream_end(d), ADDR_EIO);
@@ -327,15 +312,15 @@ static void test_write_fails(void **state)
 static void test_free_open(void **state)
 {
 	struct addr_dir *d;
-	struct sink s;
+	struct memwr s;
 
 	(void)state;
 	memset(&s, 0, sizeof(s));
 	addr_buf_init(&s.b);
 	assert_int_equal(addr_dir_new(&d, 0), 0);
 	assert_int_equal(addr_dir_stream_begin(d, ADDR_DIR_STREAM_DSML,
-					       to_sink, &s), 0);
-	assert_int_equal(addr_dir_stream_begin(d, 3, to_sink, &s),
+					       memwr_write, &s), 0);
+	assert_int_equal(addr_dir_stream_begin(d, 3, memwr_write, &s),
 			 ADDR_EINVAL);
 	addr_dir_free(d);
 	addr_buf_free(&s.b);
