@@ -180,9 +180,54 @@ static void blk_trim(struct addr_dir_entry *e)
 		blk_resize(e, h->used);
 }
 
+/*
+ * Values an entry made from a record shares instead of copying
+ * (addr__entry_fill_planned): the objectClass values nearly every entry
+ * holds point into this constant pool (never written through, never
+ * freed), and a value that ends another value of the same entry points
+ * into that value's copy (mail at the end of the primary SMTP proxy,
+ * mailNickname at the end of legacyExchangeDN, sn at the end of
+ * displayName): about 90 octets of a typical mailbox's 340.
+ */
+#define VPOOL_W 24
+static const char value_pool[][VPOOL_W] = {
+	"top", "person", "organizationalPerson", "user", "group",
+	"contact", "inetOrgPerson", "mailRecipient", "groupOfNames",
+	"publicFolder"
+};
+#define VPOOL_N (sizeof(value_pool) / sizeof(value_pool[0]))
+
+/* in_vpool - is p one of value_pool's values? */
+static int in_vpool(const void *p)
+{
+	return (uintptr_t)p - (uintptr_t)value_pool < sizeof(value_pool);
+}
+
+/* by_len[n] - the first value of n octets in value_pool, +1; 0 none (the
+ * values of one length come one after the other) */
+static const unsigned char by_len[VPOOL_W] = {
+	[3] = 1, [6] = 2, [20] = 3, [4] = 4, [5] = 5, [7] = 6, [13] = 7,
+	[12] = 9
+};
+
+/* vpooled - v[0..n) spelled exactly as a value of the pool: its index
+ * + 1, else 0 */
+static unsigned vpooled(const char *v, size_t n)
+{
+	unsigned i;
+
+	if (n >= VPOOL_W || by_len[n] == 0)
+		return 0;
+	for (i = by_len[n] - 1u; i < VPOOL_N && value_pool[i][n] == '\0' &&
+	     value_pool[i][n - 1] != '\0'; i++)
+		if (memcmp(value_pool[i], v, n) == 0)
+			return i + 1;
+	return 0;
+}
+
 void addr__entry_free_value(const struct addr_dir_entry *e, char *v)
 {
-	if (!in_blk(e, v))
+	if (!in_blk(e, v) && !in_vpool(v))
 		addr__free(v);
 }
 
@@ -748,6 +793,101 @@ int addr__entry_fill(struct addr_dir_entry *e,
 	return rc;
 }
 
+/*
+ * Sharing of an entry's values (value_pool), planned for records of up
+ * to SHARE_MAX items from the names addr__entry_plan pooled: the
+ * objectClass values of the pool; mail, which the model requires to be
+ * the primary SMTP address, at the end of the proxyAddresses value
+ * TYPE:mail; mailNickname at the end of legacyExchangeDN (".../cn=
+ * alias"). Only these: comparing every pair of values found little more
+ * and cost 1,800 instructions a record. A proxy's prefix is rewritten
+ * in place (set_prefix_case), so mail shares only what follows it.
+ */
+#define SHARE_MAX 64
+#define NAME_OC (name_pool[0])		/* objectClass */
+#define NAME_NICK (name_pool[5])	/* mailNickname */
+#define NAME_MAIL (name_pool[6])	/* mail */
+#define NAME_PROXY (name_pool[7])	/* proxyAddresses */
+#define NAME_LEGDN (name_pool[8])	/* legacyExchangeDN */
+#define SH_PROXIES 8			/* proxies looked at for mail */
+
+struct vshare {
+	uint64_t pooled;	/* bit i: item i is a value of value_pool */
+	uint8_t pool[SHARE_MAX];	/* which (pooled bits only) */
+	size_t saved;		/* value octets (NULs included) not copied */
+	long mail, nick;	/* the shared items, or -1 */
+	long mailsrc, nicksrc;	/* the items they end */
+	const char *mailp, *nickp;	/* where those were placed */
+	struct addr__dval *mailv, *nickv;	/* the shared descriptors */
+};
+
+/* share_plan - what rec's items (nitem <= SHARE_MAX, pn[i] as
+ * addr__entry_plan found it) share */
+static void share_plan(const struct addr_ldif_record *rec,
+		       const char *const *pn, struct vshare *sh)
+{
+	const struct addr_ldif_item *it = rec->item;
+	const char *name = NULL;	/* item i's pooled name */
+	long legdn = -1, proxy[SH_PROXIES];
+	size_t i, np = 0;
+
+	sh->pooled = 0;
+	sh->saved = 0;
+	sh->mailp = sh->nickp = NULL;
+	sh->mailv = sh->nickv = NULL;
+	sh->mail = sh->nick = sh->mailsrc = sh->nicksrc = -1;
+	for (i = 0; i < rec->nitem; i++) {
+		if (pn[i] != PN_SAME)
+			name = pn[i];
+		if (name == NULL)
+			continue;
+		if (name == NAME_OC) {
+			unsigned k = vpooled(it[i].value.ptr, it[i].value.len);
+
+			if (k != 0) {
+				sh->pooled |= (uint64_t)1 << i;
+				sh->pool[i] = (uint8_t)(k - 1);
+				sh->saved += it[i].value.len + 1;
+			}
+		} else if (name == NAME_PROXY) {
+			if (np < SH_PROXIES)
+				proxy[np++] = (long)i;
+		} else if (name == NAME_MAIL) {
+			if (sh->mail < 0)
+				sh->mail = (long)i;
+		} else if (name == NAME_NICK) {
+			if (sh->nick < 0)
+				sh->nick = (long)i;
+		} else if (name == NAME_LEGDN && legdn < 0) {
+			legdn = (long)i;
+		}
+	}
+	if (sh->mail >= 0) {
+		const struct addr_str *m = &it[sh->mail].value;
+
+		for (i = 0; i < np && m->len > 0; i++) {
+			const struct addr_str *w = &it[proxy[i]].value;
+
+			if (w->len == m->len + 5 && w->ptr[4] == ':' &&
+			    memcmp(w->ptr + 5, m->ptr, m->len) == 0) {
+				sh->mailsrc = proxy[i];
+				sh->saved += m->len + 1;
+				break;
+			}
+		}
+	}
+	if (sh->nick >= 0 && legdn >= 0) {
+		const struct addr_str *k = &it[sh->nick].value;
+		const struct addr_str *w = &it[legdn].value;
+
+		if (k->len > 0 && w->len > k->len &&
+		    memcmp(w->ptr + w->len - k->len, k->ptr, k->len) == 0) {
+			sh->nicksrc = legdn;
+			sh->saved += k->len + 1;
+		}
+	}
+}
+
 int addr__entry_fill_planned(struct addr_dir_entry *e,
 			     const struct addr_ldif_record *rec,
 			     const char *const *pn,
@@ -755,6 +895,7 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 {
 	uint32_t small[64], *at = small;
 	size_t need = sz->need, runs = sz->runs, vbytes = sz->vbytes, i;
+	struct vshare shv, *sh = NULL;
 	struct blkhdr *h;
 	char *c;
 	int rc = ADDR_ENOMEM;
@@ -764,6 +905,12 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
 	    (at = addr__malloc(rec->nitem * sizeof(*at))) == NULL)
 		return ADDR_ENOMEM;
+	if (rec->nitem <= SHARE_MAX) {
+		share_plan(rec, pn, &shv);
+		sh = &shv;
+		need -= shv.saved;
+		vbytes -= shv.saved;
+	}
 	if (blk_reserve(e, need) < 0)
 		goto out;
 	/* the attribute array at once, one slot per run of a name (the
@@ -815,15 +962,41 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_str *v = &rec->item[i].value;
 		struct addr__dattr *a = &e->a[at[i]];
+		struct addr__dval *dv = &a->v[a->n++];
 
+		dv->len = (uint32_t)v->len;
+		if (sh != NULL) {
+			if ((sh->pooled >> i) & 1) {
+				/* never written through: see value_pool */
+				dv->ptr = (char *)(uintptr_t)
+					  value_pool[sh->pool[i]];
+				continue;
+			}
+			if ((long)i == sh->mail && sh->mailsrc >= 0) {
+				sh->mailv = dv;
+				continue;
+			}
+			if ((long)i == sh->nick && sh->nicksrc >= 0) {
+				sh->nickv = dv;
+				continue;
+			}
+			if ((long)i == sh->mailsrc)
+				sh->mailp = c;
+			if ((long)i == sh->nicksrc)
+				sh->nickp = c;
+		}
 		if (v->len > 0)
 			memcpy(c, v->ptr, v->len);
 		c[v->len] = '\0';
-		a->v[a->n].ptr = c;
-		a->v[a->n].len = (uint32_t)v->len;
-		a->n++;
+		dv->ptr = c;
 		c += v->len + 1;
 	}
+	if (sh != NULL && sh->mailv != NULL)
+		sh->mailv->ptr = (char *)(uintptr_t)sh->mailp + 5;
+	if (sh != NULL && sh->nickv != NULL)
+		sh->nickv->ptr = (char *)(uintptr_t)sh->nickp +
+				 (rec->item[sh->nicksrc].value.len -
+				  sh->nickv->len);
 	h->used = (uint32_t)(c - e->blk_);
 	rc = 0;
 out:

@@ -1,0 +1,233 @@
+/*
+ * test_dirshare.c - values an entry shares instead of copying
+ *
+ * An entry made from a record points its common objectClass values into
+ * a constant pool, mail into the proxy that holds it, and mailNickname
+ * into the end of legacyExchangeDN (dir.c, value_pool and share_plan). Sharing must not show:
+ * the values read and write back as given, a value edited or removed
+ * leaves the others alone, and a proxy's prefix, which is rewritten in
+ * place, is never under another value.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "addr.h"
+#include "dir_int.h"
+
+static const char base[] =
+	"version: 1\n"
+	"\n"
+	"dn: CN=Joseph Anderson 3,OU=Staff,DC=example,DC=com\n"
+	"objectClass: top\n"
+	"objectClass: person\n"
+	"objectClass: organizationalPerson\n"
+	"objectClass: user\n"
+	"cn: Joseph Anderson 3\n"
+	"givenName: Joseph\n"
+	"sn: Anderson\n"
+	"displayName: Joseph Anderson\n"
+	"mailNickname: janderson3\n"
+	"mail: Joseph.Anderson3@example.com\n"
+	"proxyAddresses: SMTP:Joseph.Anderson3@example.com\n"
+	"proxyAddresses: smtp:janderson3@corp.example.com\n"
+	"legacyExchangeDN: /o=Example/ou=Site/cn=Recipients/cn=janderson3\n"
+	"\n"
+	"dn: CN=Ann Lee,OU=Staff,DC=example,DC=com\n"
+	"objectClass: top\n"
+	"objectClass: person\n"
+	"objectClass: organizationalPerson\n"
+	"objectClass: user\n"
+	"cn: Ann Lee\n"
+	"sn: Lee\n"
+	"description: 400:C=US;A= ;P=Example;O=Site;S=Lee;G=Ann;\n"
+	"info: xsmtp:ann2@example.com\n"
+	"proxyAddresses: SMTP:ann@example.com\n"
+	"proxyAddresses: smtp:ann2@example.com\n"
+	"proxyAddresses: X400:C=US;A= ;P=Example;O=Site;S=Lee;G=Ann;\n"
+	"proxyAddresses: x400:C=US;A= ;P=Example;O=Site;S=Lee;G=A;\n"
+	"mail: ann@example.com\n"
+	"mailNickname: ann\n"
+	"legacyExchangeDN: /o=Example/ou=Site/cn=Recipients/cn=ann\n";
+
+#define JOE "CN=Joseph Anderson 3,OU=Staff,DC=example,DC=com"
+#define ANN "CN=Ann Lee,OU=Staff,DC=example,DC=com"
+
+static struct addr_dir *load(const char *text)
+{
+	struct addr_dir *d;
+
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	assert_int_equal(addr_dir_load_ldif(d, text, strlen(text), "t.ldif",
+					    0, NULL), 0);
+	return d;
+}
+
+static const struct addr__dval *val(const struct addr_dir *d, const char *dn,
+				    const char *attr, size_t i)
+{
+	const struct addr_dir_entry *e = addr_dir_find(d, dn, strlen(dn));
+	const struct addr__dattr *a;
+
+	assert_non_null(e);
+	a = addr__entry_attr(e, attr);
+	assert_non_null(a);
+	assert_true(i < a->n);
+	return &a->v[i];
+}
+
+/* inside - does value x lie in value y's octets? */
+static int inside(const struct addr__dval *x, const struct addr__dval *y)
+{
+	return x->ptr >= y->ptr && x->ptr + x->len <= y->ptr + y->len;
+}
+
+static void test_shared(void **state)
+{
+	struct addr_dir *d = load(base);
+	const struct addr__dval *mail = val(d, JOE, "mail", 0);
+	const struct addr__dval *smtp = val(d, JOE, "proxyAddresses", 0);
+
+	(void)state;
+	/* the value still reads as given */
+	assert_string_equal(mail->ptr, "Joseph.Anderson3@example.com");
+	assert_int_equal(mail->len, 28);
+	assert_ptr_equal(mail->ptr, smtp->ptr + 5);
+	assert_true(inside(val(d, JOE, "mailNickname", 0),
+			   val(d, JOE, "legacyExchangeDN", 0)));
+	/* two entries' objectClass values are the pool's */
+	assert_ptr_equal(val(d, JOE, "objectClass", 2)->ptr,
+			 val(d, ANN, "objectClass", 2)->ptr);
+	assert_string_equal(val(d, ANN, "objectClass", 2)->ptr,
+			    "organizationalPerson");
+	/* a value that would cover a proxy's prefix is copied; a proxy is
+	 * never shared from another value */
+	assert_false(inside(val(d, ANN, "description", 0),
+			    val(d, ANN, "proxyAddresses", 0)));
+	assert_false(inside(val(d, ANN, "proxyAddresses", 1),
+			    val(d, ANN, "info", 0)));
+	assert_string_equal(val(d, ANN, "proxyAddresses", 1)->ptr,
+			    "smtp:ann2@example.com");
+	addr_dir_free(d);
+}
+
+/* written back, the directory is the input again */
+static void test_round_trip(void **state)
+{
+	struct addr_dir *d = load(base), *d2;
+	struct addr_buf out, out2;
+
+	(void)state;
+	addr_buf_init(&out);
+	addr_buf_init(&out2);
+	assert_int_equal(addr_dir_write_ldif(d, &out), 0);
+	d2 = load(out.ptr);
+	assert_int_equal(addr_dir_write_ldif(d2, &out2), 0);
+	assert_int_equal(out.size, out2.size);
+	assert_memory_equal(out.ptr, out2.ptr, out.size);
+	assert_non_null(strstr(out.ptr, "\nmail: Joseph.Anderson3@example.com\n"));
+	assert_non_null(strstr(out.ptr, "\nobjectClass: organizationalPerson\n"));
+	addr_buf_free(&out);
+	addr_buf_free(&out2);
+	addr_dir_free(d);
+	addr_dir_free(d2);
+}
+
+static int apply_one(void *ctx, const struct addr_ldif_record *rec)
+{
+	return addr_dir_apply(ctx, rec, "c.ldif", 0, NULL) == ADDR_ENOMEM ?
+	       ADDR_ENOMEM : 0;
+}
+
+static void change(struct addr_dir *d, const char *text)
+{
+	assert_int_equal(addr_ldif_parse(text, strlen(text), "c.ldif", 0,
+					 apply_one, d, NULL), 0);
+}
+
+/* edits of the holders leave the shared values as they were, and the
+ * pooled and shared values are released without a fault (the
+ * sanitizers' run checks that nothing is freed that was not given) */
+static void test_edits(void **state)
+{
+	struct addr_dir *d = load(base);
+	(void)state;
+	/* the holder replaced and removed, objectClass values dropped */
+	change(d, "dn: " JOE "\n"
+		  "changetype: modify\n"
+		  "replace: legacyExchangeDN\n"
+		  "legacyExchangeDN: /o=Example/ou=Site/cn=Recipients/cn=jo\n"
+		  "-\n"
+		  "delete: displayName\n"
+		  "-\n"
+		  "delete: objectClass\n"
+		  "objectClass: organizationalPerson\n"
+		  "-\n");
+	assert_string_equal(val(d, JOE, "mailNickname", 0)->ptr, "janderson3");
+	assert_string_equal(val(d, JOE, "sn", 0)->ptr, "Anderson");
+	assert_string_equal(val(d, JOE, "objectClass", 2)->ptr, "user");
+	/* a demoted proxy's prefix is rewritten in place; description,
+	 * which ends it, was copied */
+	assert_int_equal(addr_dir_proxy_make_primary(d, ANN, strlen(ANN),
+		"X400:C=US;A= ;P=Example;O=Site;S=Lee;G=A;", 41, NULL), 1);
+	assert_string_equal(val(d, ANN, "proxyAddresses", 2)->ptr,
+			    "x400:C=US;A= ;P=Example;O=Site;S=Lee;G=Ann;");
+	assert_string_equal(val(d, ANN, "description", 0)->ptr,
+			    "400:C=US;A= ;P=Example;O=Site;S=Lee;G=Ann;");
+	assert_string_equal(val(d, ANN, "info", 0)->ptr,
+			    "xsmtp:ann2@example.com");
+	change(d, "dn: " ANN "\nchangetype: delete\n");
+	assert_null(addr_dir_find(d, ANN, strlen(ANN)));
+	addr_dir_free(d);
+}
+
+/* a record of more than 64 items is copied whole (comparing every pair
+ * of a large group would be quadratic) and reads the same */
+static void test_large_record(void **state)
+{
+	struct addr_buf t;
+	struct addr_dir *d;
+	const struct addr__dval *a, *b;
+	int i;
+
+	(void)state;
+	addr_buf_init(&t);
+	addr_buf_puts(&t, "dn: CN=Big,DC=example,DC=com\nobjectClass: top\n"
+			  "objectClass: group\ncn: Big\n"
+			  "displayName: the Big list\ndescription: Big list\n");
+	for (i = 0; i < 70; i++) {
+		char line[80];
+
+		snprintf(line, sizeof(line), "info: note %d\n", i);
+		addr_buf_puts(&t, line);
+	}
+	assert_false(t.oom);
+	d = load(t.ptr);
+	a = val(d, "CN=Big,DC=example,DC=com", "description", 0);
+	b = val(d, "CN=Big,DC=example,DC=com", "displayName", 0);
+	assert_string_equal(a->ptr, "Big list");
+	assert_false(inside(a, b));
+	assert_string_equal(val(d, "CN=Big,DC=example,DC=com", "objectClass",
+				1)->ptr, "group");
+	assert_string_equal(val(d, "CN=Big,DC=example,DC=com", "info",
+				69)->ptr, "note 69");
+	addr_buf_free(&t);
+	addr_dir_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shared),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_edits),
+		cmocka_unit_test(test_large_record),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
