@@ -58,9 +58,12 @@ int addr_dir_entry_new(struct addr_dir_entry **out, const char *dn,
 }
 
 /* free_keys - the key descriptors (keys_finish) */
+static int in_blk(const struct addr_dir_entry *e, const void *p);
+
 static void free_keys(struct addr_dir_entry *e)
 {
-	addr__free(e->keys);
+	if (!in_blk(e, e->keys))
+		addr__free(e->keys);
 	e->keys = NULL;
 	e->nkeys = 0;
 	e->hasdn = 0;
@@ -107,11 +110,21 @@ static void refs_moved(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		     char *nw)
 {
+	uintptr_t q;
 	size_t i;
 
+	/* the attribute array and the key descriptors first: the loop
+	 * below reads the array where it is now */
+	q = (uintptr_t)e->a;
+	if (e->a != NULL && q >= old && q < old + cap)
+		e->a = (struct addr__dattr *)(void *)(nw + (q - old));
+	q = (uintptr_t)e->keys;
+	if (e->keys != NULL && q >= old && q < old + cap)
+		e->keys = (struct addr__dkey *)(void *)(nw + (q - old));
 	for (i = 0; i < e->na; i++) {
 		struct addr__dattr *a = &e->a[i];
-		uintptr_t q = (uintptr_t)a->name;
+
+		q = (uintptr_t)a->name;
 		size_t j;
 
 		if (q >= old && q < old + cap)
@@ -168,6 +181,22 @@ static void *blk_alloc(struct addr_dir_entry *e, size_t n, size_t al)
 			return NULL;
 	}
 	h->used = (uint32_t)need;
+	return e->blk_ + at;
+}
+
+/* blk_room - n octets at alignment al from e's block if they fit
+ * without growing it, else NULL */
+static void *blk_room(struct addr_dir_entry *e, size_t n, size_t al)
+{
+	struct blkhdr *h = (struct blkhdr *)(void *)e->blk_;
+	size_t at;
+
+	if (h == NULL)
+		return NULL;
+	at = (h->used + al - 1) & ~(al - 1);
+	if (at > h->cap || n > h->cap - at)
+		return NULL;
+	h->used = (uint32_t)(at + n);
 	return e->blk_ + at;
 }
 
@@ -252,6 +281,12 @@ static const unsigned char pool_len[] = {
 	11, 2, 9, 2, 11, 12, 4, 14, 16, 6, 9, 13, 8, 26, 8, 10, 16, 16, 11
 };
 #define POOL_N (sizeof(name_pool) / sizeof(name_pool[0]))
+#define NAME_OC (name_pool[0])		/* objectClass */
+#define NAME_NICK (name_pool[5])	/* mailNickname */
+#define NAME_MAIL (name_pool[6])	/* mail */
+#define NAME_PROXY (name_pool[7])	/* proxyAddresses */
+#define NAME_LEGDN (name_pool[8])	/* legacyExchangeDN */
+#define NAME_TARGET (name_pool[11])	/* targetAddress */
 _Static_assert(sizeof(pool_len) == POOL_N, "pool_len counts name_pool");
 
 /* in_pool - is p one of name_pool's names? */
@@ -502,9 +537,10 @@ void addr_dir_entry_free(struct addr_dir_entry *e)
 		return;
 	for (i = 0; i < e->na; i++)
 		free_attr(e, &e->a[i]);
-	addr__free(e->a);
-	addr__free(e->blk_);
+	if (!in_blk(e, e->a))
+		addr__free(e->a);
 	free_keys(e);
+	addr__free(e->blk_);
 	refs_free(e);
 	if (e->dn != (char *)(e + 1))
 		addr__free(e->dn);
@@ -600,9 +636,16 @@ static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
 
 		if (nc >= UINT32_MAX || nc > ((size_t)-1) / sizeof(*a))
 			return NULL;
-		na = addr__realloc(e->a, nc * sizeof(*a));
-		if (na == NULL)
+		if (in_blk(e, e->a)) {
+			/* made in the block by addr__entry_fill: grows
+			 * outside it (its room there stays unused) */
+			if ((na = addr__malloc(nc * sizeof(*a))) == NULL)
+				return NULL;
+			memcpy(na, e->a, e->na * sizeof(*a));
+		} else if ((na = addr__realloc(e->a, nc * sizeof(*a))) ==
+			   NULL) {
 			return NULL;
+		}
 		e->a = na;
 		e->acap = nc;
 	}
@@ -740,7 +783,8 @@ static const char pn_same[1];
 int addr__entry_plan(const struct addr_ldif_record *rec, const char **pn,
 		     struct addr__fillsize *sz)
 {
-	size_t i;
+	size_t i, nkeys = 0;
+	const char *name = NULL;	/* item i's pooled name */
 
 	sz->need = sz->runs = sz->vbytes = 0;
 	if (rec->nitem > ADDR__ATTR_VALUES)
@@ -764,13 +808,23 @@ int addr__entry_plan(const struct addr_ldif_record *rec, const char **pn,
 		if (i > 0 && nm->len == rec->item[i - 1].name.len &&
 		    memcmp(nm->ptr, rec->item[i - 1].name.ptr, nm->len) == 0) {
 			pn[i] = PN_SAME;
+			nkeys += name == NAME_PROXY || name == NAME_LEGDN ||
+				 name == NAME_TARGET;
 			continue;
 		}
 		sz->runs++;
-		if ((pn[i] = pooled(nm->ptr, nm->len)) == NULL)
+		if ((name = pn[i] = pooled(nm->ptr, nm->len)) == NULL)
 			sz->need += nm->len + 1;
+		nkeys += name == NAME_PROXY || name == NAME_LEGDN ||
+			 name == NAME_TARGET;
 	}
-	sz->need += 7;
+	/* the attribute array first (8-aligned after the header), the
+	 * first value array's alignment; the key descriptors at the end
+	 * (addr__entry_prepare makes at most one per proxy,
+	 * legacyExchangeDN and targetAddress: a spelling that is not
+	 * pooled has its descriptors apart) */
+	sz->need += sz->runs * sizeof(struct addr__dattr) + 3 +
+		    nkeys * sizeof(struct addr__dkey) + 3;
 	return 0;
 }
 
@@ -804,11 +858,6 @@ int addr__entry_fill(struct addr_dir_entry *e,
  * in place (set_prefix_case), so mail shares only what follows it.
  */
 #define SHARE_MAX 64
-#define NAME_OC (name_pool[0])		/* objectClass */
-#define NAME_NICK (name_pool[5])	/* mailNickname */
-#define NAME_MAIL (name_pool[6])	/* mail */
-#define NAME_PROXY (name_pool[7])	/* proxyAddresses */
-#define NAME_LEGDN (name_pool[8])	/* legacyExchangeDN */
 #define SH_PROXIES 8			/* proxies looked at for mail */
 
 struct vshare {
@@ -917,7 +966,14 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 	 * values of an attribute come together: nearly always exact, so
 	 * no growth and nothing for addr__dir_insert to trim, which would
 	 * leave a hole in the heap) */
-	if (e->na == 0 && e->acap < runs) {
+	if (e->na == 0 && e->a == NULL && runs > 0) {
+		/* in the block (reserved by the plan), as the key
+		 * descriptors will be: two allocations and their overhead
+		 * less per entry */
+		if ((e->a = blk_alloc(e, runs * sizeof(*e->a), 8)) == NULL)
+			goto out;
+		e->acap = runs;
+	} else if (e->na == 0 && e->acap < runs && !in_blk(e, e->a)) {
 		void *p = addr__realloc(e->a, runs * sizeof(*e->a));
 
 		if (p == NULL)
@@ -1315,7 +1371,10 @@ static int keys_finish(struct addr_dir_entry *e, const struct kbuild *kb)
 	e->dnh = kb->dnh;
 	if (kb->n == 0)
 		return 0;
-	if (kb->n >= UINT32_MAX || kb->n > ((size_t)-1) / sizeof(*e->keys) ||
+	if (kb->n >= UINT32_MAX || kb->n > ((size_t)-1) / sizeof(*e->keys))
+		return ADDR_ENOMEM;
+	/* in the room addr__entry_plan kept in the block, else apart */
+	if ((e->keys = blk_room(e, kb->n * sizeof(*e->keys), 4)) == NULL &&
 	    (e->keys = addr__malloc(kb->n * sizeof(*e->keys))) == NULL)
 		return ADDR_ENOMEM;
 	for (i = 0; i < kb->n; i++) {
@@ -1926,7 +1985,7 @@ static void entry_trim(struct addr_dir_entry *e)
 {
 	void *p;
 
-	if (e->na == 0 || e->na == e->acap)
+	if (e->na == 0 || e->na == e->acap || in_blk(e, e->a))
 		return;
 	if ((p = addr__realloc(e->a, e->na * sizeof(*e->a))) != NULL) {
 		e->a = p;

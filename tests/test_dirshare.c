@@ -220,6 +220,61 @@ static void test_large_record(void **state)
 	addr_dir_free(d);
 }
 
+#define ITEM(n, v) { 0, { n, sizeof(n) - 1 }, { v, sizeof(v) - 1 }, 0, 0 }
+
+/* the attribute array and the key descriptors live in the entry's block
+ * too: an attribute added later (a name copied into the block moves
+ * it) and a second preparation (new descriptors) must find them where
+ * they are; the sanitizers' run sees any read of the old block */
+static void test_block_moves(void **state)
+{
+	static const struct addr_ldif_item items[] = {
+		ITEM("objectClass", "top"), ITEM("objectClass", "contact"),
+		ITEM("cn", "X"),
+		/* objectClass again: five runs, four attributes, so the
+		 * array has a free slot */
+		ITEM("objectClass", "person"),
+		ITEM("targetAddress", "SMTP:x@example.net"),
+		ITEM("proxyAddresses", "SMTP:x@example.net"),
+	};
+	struct addr_ldif_record rec = { { "CN=X,DC=example,DC=com", 22 },
+					ADDR_LDIF_ENTRY, 1, items, 6 };
+	struct addr_dir_entry *e;
+	const struct addr__dattr *a;
+	struct addr__sink sink;
+	char name[40];
+	uint32_t nk;
+	int i, kt;
+
+	(void)state;
+	memset(&sink, 0, sizeof(sink));	/* diagnostics dropped */
+	assert_int_equal(addr_dir_entry_new(&e, rec.dn.ptr, rec.dn.len), 0);
+	assert_int_equal(addr__entry_fill(e, &rec), 0);
+	assert_int_equal(e->na, 4);
+	assert_int_equal(e->acap, 5);
+	assert_int_equal(addr__entry_prepare(e, 0, &sink), 0);
+	nk = e->nkeys;
+	assert_true(nk >= 1);
+	kt = e->keys[nk - 1].tag;
+	/* twenty names not pooled, each copied into the block */
+	for (i = 0; i < 20; i++) {
+		snprintf(name, sizeof(name), "extensionAttribute%d", i);
+		assert_int_equal(addr_dir_entry_add_value(e, name, "v", 1), 0);
+	}
+	assert_int_equal(addr__entry_prepare(e, 0, &sink), 0);
+	assert_int_equal(e->nkeys, nk);
+	assert_int_equal(e->keys[nk - 1].tag, kt);
+	a = addr__entry_attr(e, "objectClass");
+	assert_non_null(a);
+	assert_int_equal(a->n, 3);
+	assert_string_equal(a->v[2].ptr, "person");
+	a = addr__entry_attr(e, "extensionAttribute19");
+	assert_non_null(a);
+	assert_string_equal(a->v[0].ptr, "v");
+	assert_string_equal(addr__entry_attr(e, "cn")->v[0].ptr, "X");
+	addr_dir_entry_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_large_record),
+		cmocka_unit_test(test_block_moves),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
