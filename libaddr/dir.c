@@ -677,12 +677,14 @@ static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
 	return a;
 }
 
-/* attr_grow - room for one more value in a, an attribute of e: its
- * array in e's block extended in place when it is the block's last
- * allocation (the values of one attribute usually come together), else
- * a new array twice as large */
-static int attr_grow(struct addr_dir_entry *e, struct addr__dattr *a)
+/* attr_grow - room for one more value in e->a[ai]: its array in e's
+ * block extended in place when it is the block's last allocation (the
+ * values of one attribute usually come together), else a new array
+ * twice as large. By index: the attribute array may be in the block,
+ * which blk_alloc may move. */
+static int attr_grow(struct addr_dir_entry *e, size_t ai)
 {
+	struct addr__dattr *a = &e->a[ai];
 	/* most attributes hold one value: start with one */
 	size_t nc = a->cap ? (size_t)a->cap * 2 : 1;
 	struct addr__dval *v;
@@ -709,9 +711,10 @@ static int attr_grow(struct addr_dir_entry *e, struct addr__dattr *a)
 			return 0;
 		}
 	}
-	/* blk_alloc may move the block, and a->v with it */
+	/* blk_alloc may move the block, and a->v and a with it */
 	if ((v = blk_alloc(e, nc * sizeof(*v), 4)) == NULL)
 		return ADDR_ENOMEM;
+	a = &e->a[ai];
 	if (a->n > 0)
 		memcpy(v, a->v, a->n * sizeof(*v));
 	a->v = v;
@@ -719,14 +722,17 @@ static int attr_grow(struct addr_dir_entry *e, struct addr__dattr *a)
 	return 0;
 }
 
-/* attr_push - append an owned value to a, an attribute of e */
+/* attr_push - append an owned value to a, an attribute of e (a may
+ * move with e's block: see attr_grow) */
 static int attr_push(struct addr_dir_entry *e, struct addr__dattr *a,
 		     char *v, size_t len)
 {
+	size_t ai = (size_t)(a - e->a);
 	int rc;
 
-	if (a->n == a->cap && (rc = attr_grow(e, a)) < 0)
+	if (a->n == a->cap && (rc = attr_grow(e, ai)) < 0)
 		return rc;
+	a = &e->a[ai];
 	a->v[a->n].ptr = v;
 	a->v[a->n].len = len;
 	a->n++;
@@ -998,12 +1004,15 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 		a->cap++;
 	}
 	for (i = 0; i < e->na; i++) {
-		struct addr__dattr *a = &e->a[i];
+		/* the room is reserved, but should the block move, the
+		 * attribute array in it moves too: by index */
+		void *v = blk_alloc(e, e->a[i].cap * sizeof(*e->a[i].v), 4);
 
-		if ((a->v = blk_alloc(e, a->cap * sizeof(*a->v), 4)) == NULL) {
-			a->cap = 0;
+		if (v == NULL) {
+			e->a[i].cap = 0;
 			goto out;
 		}
+		e->a[i].v = v;
 	}
 	/* the values one after the other in the room reserved for them
 	 * (the block does not move any more) */

@@ -21,6 +21,10 @@ struct __attribute__((packed)) addr__dval {
 	uint32_t len;
 };
 
+/* Attribute and value pointers of an entry are valid until a value or
+ * an attribute is added to it: the attribute array of an entry made from
+ * a record lives in the entry's block, which may then move (dir.c). */
+
 /* One attribute: name as first read (owned), values in order; 24
  * octets, since a directory holds ten of them per recipient: a name is
  * at most ADDR__ATTR_NAME octets and an attribute holds at most

@@ -275,6 +275,42 @@ static void test_block_moves(void **state)
 	addr_dir_entry_free(e);
 }
 
+/* values added to an attribute of an entry made from a record: the
+ * value array grows in the block, which moves, and the attribute with
+ * it (the attribute array is in the block while it has room) */
+static void test_grow_in_block(void **state)
+{
+	static const struct addr_ldif_item items[] = {
+		ITEM("objectClass", "top"), ITEM("cn", "X"),
+		ITEM("objectClass", "contact"),
+		ITEM("targetAddress", "SMTP:x@example.net"),
+	};
+	struct addr_ldif_record rec = { { "CN=X,DC=example,DC=com", 22 },
+					ADDR_LDIF_ENTRY, 1, items, 4 };
+	struct addr_dir_entry *e;
+	const struct addr__dattr *a;
+	char v[40];
+	int i;
+
+	(void)state;
+	assert_int_equal(addr_dir_entry_new(&e, rec.dn.ptr, rec.dn.len), 0);
+	assert_int_equal(addr__entry_fill(e, &rec), 0);
+	assert_true(e->acap > e->na);
+	for (i = 0; i < 40; i++) {
+		snprintf(v, sizeof(v), "description %d", i);
+		assert_int_equal(addr_dir_entry_add_value(e, "cn", v,
+							  strlen(v)), 0);
+	}
+	a = addr__entry_attr(e, "cn");
+	assert_non_null(a);
+	assert_int_equal(a->n, 41);
+	assert_string_equal(a->v[0].ptr, "X");
+	assert_string_equal(a->v[40].ptr, "description 39");
+	assert_string_equal(addr__entry_attr(e, "objectClass")->v[1].ptr,
+			    "contact");
+	addr_dir_entry_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_large_record),
 		cmocka_unit_test(test_block_moves),
+		cmocka_unit_test(test_grow_in_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
