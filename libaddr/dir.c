@@ -517,7 +517,7 @@ struct addr_dir_entry *addr__dir_ref(const struct addr_dir *d,
 	const char *key;
 	size_t klen;
 	uint64_t h;
-	struct addr__hslot *s;
+	const struct addr__href *s;
 
 	*rc = addr__entry_ref_key(e, r, a, j, k, &key, &klen, &h);
 	if (*rc != 0)
@@ -1871,7 +1871,13 @@ int addr_dir_new(struct addr_dir **out, unsigned flags)
 	d->flags = flags;
 	d->holders_ok_ = 1;
 	d->dn.key_of = addr__hkey_dn;
+	d->dn.holder_of = addr__hholder_dn;
 	d->keys.key_of = addr__hkey_entry;
+	d->keys.holder_of = addr__hholder_entry;
+	d->rrefs_.key_of = addr__hkey_ref;
+	d->rrefs_.holder_of = addr__hholder_ref;
+	d->dn.id_of = d->keys.id_of = d->rrefs_.id_of = addr__hid_entry;
+	d->dn.ctx = d->keys.ctx = d->rrefs_.ctx = d;
 	*out = d;
 	return 0;
 }
@@ -1890,6 +1896,8 @@ void addr_dir_free(struct addr_dir *d)
 	addr__hmap_free(&d->rrefs_);
 	addr__hmap_free(&d->dn);
 	addr__hmap_free(&d->keys);
+	addr__free(d->byid_);
+	addr__free(d->freeid_);
 	addr__free(d);
 }
 
@@ -1915,7 +1923,7 @@ struct addr_dir_entry *addr__dir_find_key(const struct addr_dir *d,
 					  const char *key, size_t n, int *rc)
 {
 	struct addr__hit it = ADDR__HIT_INIT;
-	struct addr__hslot *h = addr__hmap_next(&d->dn, key, n, &it);
+	const struct addr__href *h = addr__hmap_next(&d->dn, key, n, &it);
 
 	*rc = it.rc;
 	return h ? h->e : NULL;
@@ -2023,6 +2031,60 @@ static size_t index_of(const struct addr_dir *d, const struct addr_dir_entry *e)
 	return lo;
 }
 
+/*
+ * Entry numbers: the index slots hold an entry's id_ instead of its
+ * address (8 octets a slot instead of 16), and d->byid_ turns it back.
+ * A removed entry's number is given to the next entry inserted.
+ */
+static int id_take(struct addr_dir *d, struct addr_dir_entry *e)
+{
+	uint32_t id;
+
+	if (d->nfree_ > 0) {
+		id = d->freeid_[--d->nfree_];
+	} else {
+		if (d->nid_ == 0)
+			d->nid_ = 1;	/* 0 is no entry */
+		if (d->nid_ >= d->idcap_) {
+			size_t nc = d->idcap_ ? d->idcap_ * 2 : 64;
+			void *p;
+
+			if (nc > UINT32_MAX ||
+			    (p = addr__realloc(d->byid_,
+					       nc * sizeof(*d->byid_))) == NULL)
+				return ADDR_ENOMEM;
+			d->byid_ = p;
+			d->idcap_ = nc;
+		}
+		id = (uint32_t)d->nid_++;
+	}
+	d->byid_[id] = e;
+	e->id_ = id;
+	return 0;
+}
+
+/* id_give - e's number back (kept unused when the list cannot grow) */
+static void id_give(struct addr_dir *d, struct addr_dir_entry *e)
+{
+	if (e->id_ == 0)
+		return;
+	d->byid_[e->id_] = NULL;
+	if (d->nfree_ == d->freecap_) {
+		size_t nc = d->freecap_ ? d->freecap_ * 2 : 16;
+		void *p = nc > ((size_t)-1) / sizeof(*d->freeid_) ? NULL :
+			  addr__realloc(d->freeid_, nc * sizeof(*d->freeid_));
+
+		if (p == NULL) {
+			e->id_ = 0;
+			return;
+		}
+		d->freeid_ = p;
+		d->freecap_ = nc;
+	}
+	d->freeid_[d->nfree_++] = e->id_;
+	e->id_ = 0;
+}
+
 int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 {
 	if (d->stamp == UINT32_MAX)	/* e->pos */
@@ -2039,8 +2101,12 @@ int addr__dir_insert(struct addr_dir *d, struct addr_dir_entry *e)
 		d->e = p;
 		d->cap = nc;
 	}
-	if (addr__dir_index_entry(d, e) < 0)
+	if (id_take(d, e) < 0)
 		return ADDR_ENOMEM;
+	if (addr__dir_index_entry(d, e) < 0) {
+		id_give(d, e);
+		return ADDR_ENOMEM;
+	}
 	entry_trim(e);
 	blk_trim(e);
 	e->pos = d->stamp++;
@@ -2105,10 +2171,15 @@ int addr__dir_swap(struct addr_dir *d, struct addr_dir_entry *old,
 		   struct addr_dir_entry *nw)
 {
 	addr__dir_unindex_entry(d, old);
+	/* nw takes old's number */
+	nw->id_ = old->id_;
+	d->byid_[nw->id_] = nw;
 	if (addr__dir_index_entry(d, nw) < 0) {
 		/* nw's keys may be half in: take them out, put old's back
 		 * where its tombstones are */
 		addr__dir_unindex_entry(d, nw);
+		d->byid_[old->id_] = old;
+		nw->id_ = 0;
 		if (addr__dir_index_entry(d, old) < 0)
 			return ADDR_ENOMEM;
 		return ADDR_ENOMEM;
@@ -2159,17 +2230,35 @@ static uint32_t fold32(uint64_t h)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-int addr__hkey_ref(const struct addr__hmap *m, const struct addr__hslot *s,
+int addr__hkey_ref(const struct addr__hmap *m, const struct addr__href *r,
 		   struct addr_buf *scratch, const char **key, size_t *klen)
 {
-	const struct addr__refs *R = s->e->refs_;
+	const struct addr__refs *R = r->e->refs_;
 
 	(void)m;
 	(void)scratch;
-	if (R == NULL || s->ki >= R->first[NREF] || R->k[s->ki].rc != 0)
+	if (R == NULL || r->ki >= R->first[NREF] || R->k[r->ki].rc != 0)
 		return ADDR_ESYNTAX;
-	*key = R->bytes + R->k[s->ki].off;
-	*klen = R->k[s->ki].len;
+	*key = R->bytes + R->k[r->ki].off;
+	*klen = R->k[r->ki].len;
+	return 0;
+}
+
+int addr__hholder_ref(const struct addr__hmap *m, uint32_t id, uint32_t h,
+		      size_t n, struct addr__href *r)
+{
+	const struct addr_dir *d = m->ctx;
+	struct addr_dir_entry *e = id < d->nid_ ? d->byid_[id] : NULL;
+	const struct addr__refs *R = e != NULL ? e->refs_ : NULL;
+	size_t i;
+
+	/* the keys put are those made (rrefs_put) */
+	for (i = 0; R != NULL && i < R->first[NREF]; i++)
+		if (R->k[i].rc == 0 && fold32(R->k[i].h) == h && n-- == 0) {
+			r->e = e;
+			r->ki = (uint32_t)i;
+			return 1;
+		}
 	return 0;
 }
 
@@ -2229,7 +2318,6 @@ static int rrefs_start(struct addr_dir *d)
 	size_t i;
 
 	if (d->rrefs_on_ == 0 && d->holders_ok_) {
-		d->rrefs_.key_of = addr__hkey_ref;
 		d->rrefs_.nodups = 1;
 		d->rrefs_on_ = 1;
 		for (i = 0; i < d->nholders_ && d->rrefs_on_ == 1; i++)
@@ -2252,7 +2340,7 @@ static int namers(struct addr_dir *d, const char *key, size_t klen,
 	*n = 0;
 	if (rrefs_start(d)) {
 		struct addr__hit it = ADDR__HIT_INIT;
-		struct addr__hslot *s;
+		const struct addr__href *s;
 
 		while ((s = addr__hmap_next_h(&d->rrefs_, key, klen, kh,
 					      &it)) != NULL) {
@@ -2371,6 +2459,7 @@ void addr__dir_remove(struct addr_dir *d, struct addr_dir_entry *e)
 	if (addr__entry_dnkey(e, &k) == 0)
 		refs_drop(d, k.ptr, k.size);
 	addr_buf_free(&k);
+	id_give(d, e);
 	i = index_of(d, e);
 	memmove(&d->e[i], &d->e[i + 1], (d->n - i - 1) * sizeof(d->e[0]));
 	d->n--;

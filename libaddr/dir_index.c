@@ -60,15 +60,16 @@ uint32_t addr__key_hash(const char *s, size_t n)
  * a power of two). A table holds at most 3/4 live or dead slots and
  * is rebuilt at half, so it grows by half each time (64, 96, 144, ...):
  * from half to three quarters full, never below three eighths as with
- * doubling. Slots are 16 octets (entry, hash bits, key index): the key
- * octets are made again from the entry when the hash bits match. The
- * holders of one key lie on its probe chain in the order they were
- * put: a put never reuses a dead slot, and a rebuild walks the old
- * slots from an empty one, so no chain is cut in two.
+ * doubling. Slots are 8 octets (holder number, hash bits): the holder
+ * and its key index are found from them (holder_of), the key octets
+ * made again from the entry when the hash bits match. The holders of
+ * one key lie on its probe chain in the order they were put: a put
+ * never reuses a dead slot, and a rebuild walks the old slots from an
+ * empty one, so no chain is cut in two.
  */
 static int slot_empty(const struct addr__hslot *s)
 {
-	return s->e == NULL && s->ki != ADDR__HS_DEAD;
+	return s->id == 0 && s->h != ADDR__HS_DEAD;
 }
 
 /* home - the first slot of hash h in a table of cap slots */
@@ -77,35 +78,91 @@ static size_t home(uint32_t h, size_t cap)
 	return (size_t)(((uint64_t)h * cap) >> 32);
 }
 
-int addr__hkey_dn(const struct addr__hmap *m, const struct addr__hslot *s,
+int addr__hkey_dn(const struct addr__hmap *m, const struct addr__href *r,
 		  struct addr_buf *scratch, const char **key, size_t *klen)
 {
-	int rc = addr__entry_dnkey(s->e, scratch);
+	int rc = addr__entry_dnkey(r->e, scratch);
 
 	*key = scratch->ptr;
 	*klen = scratch->size;
 	return rc;
 }
 
-int addr__hkey_entry(const struct addr__hmap *m, const struct addr__hslot *s,
+int addr__hkey_entry(const struct addr__hmap *m, const struct addr__href *r,
 		     struct addr_buf *scratch, const char **key, size_t *klen)
 {
-	int rc = addr__entry_key(s->e, s->ki, scratch);
+	int rc = addr__entry_key(r->e, r->ki, scratch);
 
 	*key = scratch->ptr;
 	*klen = scratch->size;
 	return rc;
 }
 
-/* slot_is - is the key of live slot s key[0..klen)? 1 or 0, or
+/* by_id - the entry numbered id in the directory that owns m */
+static struct addr_dir_entry *by_id(const struct addr__hmap *m, uint32_t id)
+{
+	const struct addr_dir *d = m->ctx;
+
+	return id < d->nid_ ? d->byid_[id] : NULL;
+}
+
+int addr__hholder_dn(const struct addr__hmap *m, uint32_t id, uint32_t h,
+		     size_t n, struct addr__href *r)
+{
+	(void)h;
+	r->e = by_id(m, id);
+	r->ki = 0;
+	return r->e != NULL && n == 0;	/* one DN slot per entry */
+}
+
+int addr__hholder_entry(const struct addr__hmap *m, uint32_t id, uint32_t h,
+			size_t n, struct addr__href *r)
+{
+	struct addr_dir_entry *e = by_id(m, id);
+	size_t i;
+
+	if (e == NULL)
+		return 0;
+	for (i = 0; i < e->nkeys; i++)
+		if (e->keys[i].h == h && n-- == 0) {
+			r->e = e;
+			r->ki = (uint32_t)i;
+			return 1;
+		}
+	return 0;
+}
+
+uint32_t addr__hid_entry(const struct addr__hmap *m,
+			 const struct addr_dir_entry *e, size_t ki)
+{
+	(void)m;
+	(void)ki;
+	return e->id_;
+}
+
+/* holder_at - the holder slot j names, which holds id and hash h: the
+ * n-th of its keys of that hash for the n-th such slot on the chain */
+static int holder_at(const struct addr__hmap *m, size_t j,
+		     struct addr__href *r)
+{
+	const struct addr__hslot *s = &m->s[j];
+	size_t i = home(s->h, m->cap), n = 0;
+
+	for (; i != j; i = i + 1 == m->cap ? 0 : i + 1)
+		if (m->s[i].id == s->id && m->s[i].h == s->h)
+			n++;
+	return m->holder_of(m, s->id, s->h, n, r);
+}
+
+/* slot_is - is the key of holder r key[0..klen)? 1 or 0, or
  * ADDR_ENOMEM when it could not be made (b is scratch, which the caller
  * frees) */
-static int slot_is(const struct addr__hmap *m, const struct addr__hslot *s,
+static int slot_is(const struct addr__hmap *m, const struct addr__href *r,
 		   const char *key, size_t klen, struct addr_buf *b)
 {
 	const char *k;
 	size_t n;
-	int rc = m->key_of(m, s, b, &k, &n);
+	int rc = m->key_of(m, r, b, &k, &n);
 
 	if (rc == ADDR_ENOMEM)
 		return rc;
@@ -138,7 +195,7 @@ static int hmap_grow(struct addr__hmap *m)
 		struct addr__hslot *o = &old[i];
 		size_t j;
 
-		if (o->e == NULL)
+		if (o->id == 0)
 			continue;
 		for (j = home(o->h, nc); !slot_empty(&m->s[j]);
 		     j = j + 1 == nc ? 0 : j + 1)
@@ -158,8 +215,9 @@ int addr__hmap_put(struct addr__hmap *m, struct addr_dir_entry *e,
 	const char *k = NULL;
 	size_t j, klen = 0;
 	int made = 0, mrc = 0;	/* mine made yet; key_of's result */
+	uint32_t id = m->id_of(m, e, ki);
 
-	if (ki >= ADDR__HS_DEAD)
+	if (ki >= UINT32_MAX || id == 0)
 		return ADDR_ENOMEM;
 	if ((m->used + 1) * 4 > m->cap * 3 && hmap_grow(m) < 0)
 		return ADDR_ENOMEM;
@@ -171,9 +229,9 @@ int addr__hmap_put(struct addr__hmap *m, struct addr_dir_entry *e,
 	for (j = home(h, m->cap); !slot_empty(&m->s[j]);
 	     j = j + 1 == m->cap ? 0 : j + 1) {
 		const struct addr__hslot *o = &m->s[j];
-		struct addr__hslot me = { e, h, (uint32_t)ki };
+		struct addr__href me = { e, (uint32_t)ki }, them;
 
-		if (o->h != h || o->e == NULL || m->nodups)
+		if (o->h != h || o->id == 0 || m->nodups)
 			continue;
 		if (!made) {
 			made = 1;
@@ -182,24 +240,24 @@ int addr__hmap_put(struct addr__hmap *m, struct addr_dir_entry *e,
 		/* a key that could not be made may be the same: counted,
 		 * so that the whole-directory check looks */
 		if (mrc == ADDR_ENOMEM ||
-		    (mrc == 0 && slot_is(m, o, k, klen, &theirs) != 0))
+		    (mrc == 0 && holder_at(m, j, &them) &&
+		     slot_is(m, &them, k, klen, &theirs) != 0))
 			m->dups_++;
 	}
 	addr_buf_free(&mine);
 	addr_buf_free(&theirs);
 	m->s[j].h = h;
-	m->s[j].e = e;
-	m->s[j].ki = (uint32_t)ki;
+	m->s[j].id = id;
 	m->used++;
 	m->live++;
 	return 0;
 }
 
-static struct addr__hslot *next32(const struct addr__hmap *m,
-				  const char *key, size_t klen, uint32_t h,
-				  struct addr__hit *it);
+static const struct addr__href *next32(const struct addr__hmap *m,
+				       const char *key, size_t klen,
+				       uint32_t h, struct addr__hit *it);
 
-struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
+const struct addr__href *addr__hmap_next(const struct addr__hmap *m,
 				    const char *key, size_t klen,
 				    struct addr__hit *it)
 {
@@ -208,16 +266,16 @@ struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
 	return addr__hmap_next_h(m, key, klen, addr__dir_hash(key, klen), it);
 }
 
-struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
-				      const char *key, size_t klen,
-				      uint64_t h64, struct addr__hit *it)
+const struct addr__href *addr__hmap_next_h(const struct addr__hmap *m,
+					   const char *key, size_t klen,
+					   uint64_t h64, struct addr__hit *it)
 {
 	return next32(m, key, klen, (uint32_t)(h64 ^ (h64 >> 32)), it);
 }
 
-static struct addr__hslot *next32(const struct addr__hmap *m,
-				  const char *key, size_t klen, uint32_t h,
-				  struct addr__hit *it)
+static const struct addr__href *next32(const struct addr__hmap *m,
+				       const char *key, size_t klen,
+				       uint32_t h, struct addr__hit *it)
 {
 	struct addr_buf b;
 	size_t j, steps;
@@ -231,23 +289,25 @@ static struct addr__hslot *next32(const struct addr__hmap *m,
 		j -= m->cap;
 	for (steps = it->steps; steps < m->cap && it->rc == 0; steps++) {
 		const struct addr__hslot *s = &m->s[j];
+		struct addr__href r;
 
 		if (slot_empty(s))
 			break;
-		if (s->e != NULL && s->h == h) {
+		if (s->id != 0 && s->h == h && holder_at(m, j, &r)) {
 			/* a member value is nearly always written as its
 			 * entry's DN: equal DNs have equal keys */
-			int is = it->dn != NULL && s->e->dnlen == it->dnlen &&
-				 memcmp(s->e->dn, it->dn, it->dnlen) == 0;
+			int is = it->dn != NULL && r.e->dnlen == it->dnlen &&
+				 memcmp(r.e->dn, it->dn, it->dnlen) == 0;
 
 			if (!is)
-				is = slot_is(m, s, key, klen, &b);
+				is = slot_is(m, &r, key, klen, &b);
 			if (is == ADDR_ENOMEM)
 				it->rc = is;
 			else if (is) {
 				addr_buf_free(&b);
 				it->steps = steps + 1;
-				return &m->s[j];
+				it->cur = r;
+				return &it->cur;
 			}
 		}
 		if (++j == m->cap)
@@ -261,16 +321,20 @@ void addr__hmap_del(struct addr__hmap *m, const struct addr_dir_entry *e,
 		    size_t ki, uint32_t h)
 {
 	size_t j, steps;
+	uint32_t id;
 
 	if (m->cap == 0)
 		return;
+	/* the slots of one holder and hash are alike: any one of them
+	 * (an entry's keys are taken out together) */
+	id = m->id_of(m, e, ki);
 	for (j = home(h, m->cap), steps = 0;
 	     steps < m->cap && !slot_empty(&m->s[j]); steps++) {
 		struct addr__hslot *s = &m->s[j];
 
-		if (s->e == e && s->h == h && s->ki == ki) {
-			s->e = NULL;
-			s->ki = ADDR__HS_DEAD;
+		if (s->id == id && id != 0 && s->h == h) {
+			s->id = 0;
+			s->h = ADDR__HS_DEAD;
 			m->live--;
 			return;
 		}
@@ -299,15 +363,17 @@ struct addr_dir_entry *addr__dir_find_dn_of(const struct addr_dir *d,
 	for (j = home(e->dnh, m->cap), steps = 0;
 	     steps < m->cap && !slot_empty(&m->s[j]); steps++) {
 		const struct addr__hslot *s = &m->s[j];
+		struct addr__href r;
 
-		if (s->e != NULL && s->e != e && s->h == e->dnh) {
+		if (s->id != 0 && s->h == e->dnh && holder_at(m, j, &r) &&
+		    r.e != e) {
 			if (!made && (*rc = addr__entry_dnkey(e, &mine)) < 0)
 				break;
 			made = 1;
-			if ((*rc = slot_is(m, s, mine.ptr, mine.size,
+			if ((*rc = slot_is(m, &r, mine.ptr, mine.size,
 					   &theirs)) != 0) {
 				if (*rc > 0)
-					found = s->e;
+					found = r.e;
 				break;
 			}
 		}
@@ -324,11 +390,15 @@ struct addr_dir_entry *addr__dir_find_dn_of(const struct addr_dir *d,
 void addr__hmap_free(struct addr__hmap *m)
 {
 	addr__hkey_fn key_of = m->key_of;
+	addr__hholder_fn holder_of = m->holder_of;
+	addr__hid_fn id_of = m->id_of;
 	const void *ctx = m->ctx;
 
 	addr__free(m->s);
 	memset(m, 0, sizeof(*m));
 	m->key_of = key_of;
+	m->holder_of = holder_of;
+	m->id_of = id_of;
 	m->ctx = ctx;
 }
 
@@ -413,9 +483,11 @@ void addr__dir_prefetch_dn(const struct addr_dir *d, uint64_t h64, int stage)
 	s = &d->dn.s[home((uint32_t)(h64 ^ (h64 >> 32)), d->dn.cap)];
 	if (stage == 0)
 		__builtin_prefetch(s);
-	else if (s->e != NULL)	/* the slot came in: its entry, whose DN
-				 * the lookup compares first */
-		__builtin_prefetch(s->e);
+	else if (s->id != 0 && s->id < d->nid_)	/* the slot came in: the
+						 * pointer to its entry, whose
+						 * DN the lookup compares
+						 * first */
+		__builtin_prefetch(&d->byid_[s->id]);
 #else
 	(void)d;
 	(void)h64;
@@ -523,7 +595,7 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 {
 	size_t i, n = 0;
 	struct addr__hit it;
-	struct addr__hslot *h;
+	const struct addr__href *h;
 	struct addr_buf k;
 	int oom = 0;
 
@@ -596,7 +668,7 @@ const struct addr_dir_entry *addr__dir_held(const struct addr_dir *d,
 					    int *rc)
 {
 	struct addr__hit it = ADDR__HIT_INIT;
-	struct addr__hslot *h;
+	const struct addr__href *h;
 
 	while ((h = addr__hmap_next(&d->keys, key, n, &it)) != NULL)
 		if (h->e != self)

@@ -81,43 +81,62 @@ struct addr_dir_entry {
 				 * index (a delete renumbered a million
 				 * entries): addr__dir_index_of finds that */
 	uint32_t dnh;		/* addr__key_hash of the DN key, if hasdn */
+	uint32_t id_;		/* private to dir.c: the number the index
+				 * slots hold for it (d->byid_), 0 outside
+				 * a directory */
 	uint8_t kind;		/* ADDR_DIR_*, 0 before validation */
-	uint8_t changed;	/* last touched by a change file: line and
+	uint8_t changed : 1;	/* last touched by a change file: line and
 				 * diagnostics refer to the change file */
-	uint8_t hasdn;		/* the DN parsed: it has a key (made again
+	uint8_t hasdn : 1;	/* the DN parsed: it has a key (made again
 				 * by addr__entry_dnkey when needed) */
-	uint8_t dnpre;		/* hasdn and dnh already found (dir_pipe.c:
+	uint8_t dnpre : 1;	/* hasdn and dnh already found (dir_pipe.c:
 				 * by the reading thread); the next
 				 * addr__entry_prepare takes them and
 				 * clears this */
-	uint8_t norefs;		/* no reference attribute (member,
+	uint8_t norefs : 1;	/* no reference attribute (member,
 				 * authOrig, ...): set by the last
 				 * refs_build, cleared by any attribute
 				 * added since (dir.c) */
-	uint8_t holder_;	/* in its directory's holders_ list */
+	uint8_t holder_ : 1;	/* in its directory's holders_ list */
 };
 _Static_assert(sizeof(struct addr_dir_entry) <= 80, "an entry is 80 octets");
 
 /* A hash multimap from key octets to (entry, key index). A slot holds
- * no key: on a hash match the key is made again from the entry
- * (addr__entry_dnkey in the DN map, addr__entry_key in the key map).
- * 16 octets; key indexes are below 4 Gi (addr__hmap_put refuses
- * others with ADDR_ENOMEM). Empty: e NULL and ki 0; dead (a
- * tombstone): e NULL and ki ADDR__HS_DEAD. */
-#define ADDR__HS_DEAD UINT32_MAX
+ * neither key nor entry: 8 octets, the holder's number (an entry's id_;
+ * what it means is the owner's: see holder_of) and the key's 32 hash
+ * bits. The key index is found again as the holder's key of that hash
+ * (the n-th such key for the n-th slot of that holder and hash on the
+ * chain: an entry's keys are put in order and all taken out together),
+ * and the key is made again from the entry (addr__entry_dnkey in the DN
+ * map, addr__entry_key in the key map) only when the hash bits match.
+ * Empty: id 0 and h 0; dead (a tombstone): id 0 and h ADDR__HS_DEAD. */
+#define ADDR__HS_DEAD 1u
 struct addr__hslot {
-	struct addr_dir_entry *e;
+	uint32_t id;		/* the holder, 0 none */
 	uint32_t h;		/* addr__key_hash of the key */
-	uint32_t ki;		/* key index in e (0 in the DN map) */
+};
+_Static_assert(sizeof(struct addr__hslot) == 8, "a slot is 8 octets");
+
+/* A holder and the index of its key, as a slot names them. */
+struct addr__href {
+	struct addr_dir_entry *e;
+	uint32_t ki;
 };
 
 struct addr__hmap;
-/* addr__hkey_fn - the key of live slot s: *key and *klen, made in
- * scratch or pointing at stored octets; 0 or negative (no key) */
+/* addr__hkey_fn - the key of holder r: *key and *klen, made in scratch
+ * or pointing at stored octets; 0 or negative (no key) */
 typedef int (*addr__hkey_fn)(const struct addr__hmap *m,
-			     const struct addr__hslot *s,
+			     const struct addr__href *r,
 			     struct addr_buf *scratch, const char **key,
 			     size_t *klen);
+/* addr__hholder_fn - the holder numbered id and its n-th key of hash
+ * bits h into *r (n counts from 0); 1, or 0 when there is none */
+typedef int (*addr__hholder_fn)(const struct addr__hmap *m, uint32_t id,
+				uint32_t h, size_t n, struct addr__href *r);
+/* addr__hid_fn - the number a slot holds for key ki of e */
+typedef uint32_t (*addr__hid_fn)(const struct addr__hmap *m,
+				 const struct addr_dir_entry *e, size_t ki);
 
 struct addr__hmap {
 	struct addr__hslot *s;
@@ -129,17 +148,28 @@ struct addr__hmap {
 	size_t dups_;		/* private to dir_index.c: puts that met a
 				 * live slot of the same key */
 	addr__hkey_fn key_of;	/* set by the owner, kept by _free */
-	const void *ctx;	/* for key_of */
+	addr__hholder_fn holder_of;	/* likewise */
+	addr__hid_fn id_of;	/* likewise */
+	const void *ctx;	/* for the three */
 };
 
-/* the key_of of a directory's two maps (dir_index.c) */
-int addr__hkey_dn(const struct addr__hmap *m, const struct addr__hslot *s,
+/* the callbacks of a directory's two maps (dir_index.c; ctx is the
+ * directory) */
+int addr__hkey_dn(const struct addr__hmap *m, const struct addr__href *r,
 		  struct addr_buf *scratch, const char **key, size_t *klen);
-int addr__hkey_entry(const struct addr__hmap *m, const struct addr__hslot *s,
+int addr__hkey_entry(const struct addr__hmap *m, const struct addr__href *r,
 		     struct addr_buf *scratch, const char **key, size_t *klen);
-/* the key_of of d->rrefs_ (dir.c): the kept key of reference ki */
-int addr__hkey_ref(const struct addr__hmap *m, const struct addr__hslot *s,
+int addr__hholder_dn(const struct addr__hmap *m, uint32_t id, uint32_t h,
+		     size_t n, struct addr__href *r);
+int addr__hholder_entry(const struct addr__hmap *m, uint32_t id, uint32_t h,
+			size_t n, struct addr__href *r);
+uint32_t addr__hid_entry(const struct addr__hmap *m,
+			 const struct addr_dir_entry *e, size_t ki);
+/* those of d->rrefs_ (dir.c): the kept key of reference ki */
+int addr__hkey_ref(const struct addr__hmap *m, const struct addr__href *r,
 		   struct addr_buf *scratch, const char **key, size_t *klen);
+int addr__hholder_ref(const struct addr__hmap *m, uint32_t id, uint32_t h,
+		      size_t n, struct addr__href *r);
 
 struct addr_dir {
 	unsigned flags;		/* ADDR_DIR_* */
@@ -169,6 +199,12 @@ struct addr_dir {
 	 * not made, or given up (a holder without kept keys, memory) */
 	struct addr__hmap rrefs_;
 	int rrefs_on_;
+	/* private to dir.c: the entries by id_ (byid_[0] unused), and the
+	 * ids given back by removed entries */
+	struct addr_dir_entry **byid_;
+	size_t nid_, idcap_;
+	uint32_t *freeid_;
+	size_t nfree_, freecap_;
 };
 
 /* Diagnostics kept for later (a worker thread of dir_pipe.c records
@@ -240,16 +276,17 @@ void addr__hmap_del(struct addr__hmap *m, const struct addr_dir_entry *e,
 struct addr__hit {
 	size_t steps;
 	int rc;
+	struct addr__href cur;	/* the holder found last */
 	const char *dn;		/* nullable: in the DN map, the DN the key
 				 * was made from; an entry with exactly this
 				 * DN matches without making its key */
 	size_t dnlen;
 };
-#define ADDR__HIT_INIT { 0, 0, NULL, 0 }
+#define ADDR__HIT_INIT { 0, 0, { NULL, 0 }, NULL, 0 }
 
-/* addr__hmap_next - iterate the slots holding key; returns the next
- * slot or NULL (look at it->rc then) */
-struct addr__hslot *addr__hmap_next(const struct addr__hmap *m,
+/* addr__hmap_next - iterate the holders of key; returns the next
+ * (in it) or NULL (look at it->rc then) */
+const struct addr__href *addr__hmap_next(const struct addr__hmap *m,
 				    const char *key, size_t klen,
 				    struct addr__hit *it);
 void addr__hmap_free(struct addr__hmap *m);
@@ -277,7 +314,7 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 int addr__dn_key(struct addr_buf *out, const char *dn, size_t len);
 
 /* addr__hmap_next_h - addr__hmap_next when the caller has the hash */
-struct addr__hslot *addr__hmap_next_h(const struct addr__hmap *m,
+const struct addr__href *addr__hmap_next_h(const struct addr__hmap *m,
 				      const char *key, size_t klen,
 				      uint64_t h, struct addr__hit *it);
 

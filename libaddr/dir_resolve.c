@@ -21,7 +21,7 @@ static int lookup(const struct addr_dir *d, const struct addr_buf *k,
 		  const struct addr_dir_entry **out)
 {
 	struct addr__hit it = ADDR__HIT_INIT;
-	struct addr__hslot *h;
+	const struct addr__href *h;
 
 	*out = NULL;
 	/* an empty key names nothing (and its buffer may have no octets:

@@ -33,21 +33,45 @@
 /* ------------------------------------------------------------ key sets */
 
 /* keyset_key - a key is stored after its length (one allocation) */
-static int keyset_key(const struct addr__hmap *m, const struct addr__hslot *s,
+static int keyset_key(const struct addr__hmap *m, const struct addr__href *r,
 		      struct addr_buf *scratch, const char **key, size_t *klen)
 {
 	const struct addr__csv_keyset *ks = m->ctx;
-	const char *p = ks->keys[s->ki];
+	const char *p = ks->keys[r->ki];
 
 	memcpy(klen, p, sizeof(*klen));
 	*key = p + sizeof(*klen);
 	return 0;
 }
 
+/* a slot of a key set holds the key's number + 1 */
+static int keyset_holder(const struct addr__hmap *m, uint32_t id, uint32_t h,
+			 size_t n, struct addr__href *r)
+{
+	const struct addr__csv_keyset *ks = m->ctx;
+
+	(void)h;
+	if (id == 0 || id > ks->n || n > 0)
+		return 0;
+	r->e = ks->vals[id - 1];
+	r->ki = id - 1;
+	return 1;
+}
+
+static uint32_t keyset_id(const struct addr__hmap *m,
+			  const struct addr_dir_entry *e, size_t ki)
+{
+	(void)m;
+	(void)e;
+	return ki < UINT32_MAX ? (uint32_t)ki + 1 : 0;
+}
+
 void addr__csv_keyset_init(struct addr__csv_keyset *ks)
 {
 	memset(ks, 0, sizeof(*ks));
 	ks->m.key_of = keyset_key;
+	ks->m.holder_of = keyset_holder;
+	ks->m.id_of = keyset_id;
 	ks->m.ctx = ks;
 }
 
@@ -71,7 +95,7 @@ struct addr_dir_entry *addr__csv_keyset_get(const struct addr__csv_keyset *ks,
 {
 	/* a key set's keys are stored: no lookup needs memory */
 	struct addr__hit it = ADDR__HIT_INIT;
-	struct addr__hslot *h = addr__hmap_next(&ks->m, key, klen, &it);
+	const struct addr__href *h = addr__hmap_next(&ks->m, key, klen, &it);
 
 	return h ? h->e : NULL;
 }

@@ -474,7 +474,7 @@ static int resolve(struct addr__csv_run *c, const char *v, size_t n,
 		   int *group)
 {
 	struct addr__csv_path path;
-	struct addr__hslot *h;
+	const struct addr__href *h;
 	struct addr_buf k, leaf;
 	const struct addr_dir_entry *e = NULL;
 	struct addr__hit it = ADDR__HIT_INIT;

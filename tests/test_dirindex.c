@@ -1,8 +1,9 @@
 /*
  * test_dirindex.c - the directory's hash maps when hash bits collide
  *
- * The maps keep no key octets: a slot holds an entry, 32 hash bits and a
- * key index, and the key is made again only when the hash bits match.
+ * The maps keep no key octets: a slot holds a holder's number and 32
+ * hash bits, the holder and its key index are found again from them,
+ * and the key is made again only when the hash bits match.
  * Real keys almost never share 32 bits, so these tests force it: every
  * key below is put under the same hash, and the map must still tell the
  * keys apart on lookup, on delete and in its duplicate count. A key
@@ -24,16 +25,42 @@
 static const char *keys[] = { "alpha", "beta", "alpha", "gamma" };
 static int fail_make;
 
-static int key_of(const struct addr__hmap *m, const struct addr__hslot *s,
+static int key_of(const struct addr__hmap *m, const struct addr__href *r,
 		  struct addr_buf *scratch, const char **key, size_t *klen)
 {
 	(void)m;
 	(void)scratch;
 	if (fail_make)
 		return ADDR_ENOMEM;
-	*key = keys[s->ki];
-	*klen = strlen(keys[s->ki]);
+	*key = keys[r->ki];
+	*klen = strlen(keys[r->ki]);
 	return 0;
+}
+
+/* entry i (of the array m->ctx) is number i + 1 and holds key i */
+static int holder_of(const struct addr__hmap *m, uint32_t id, uint32_t h,
+		     size_t n, struct addr__href *r)
+{
+	(void)h;
+	r->e = (struct addr_dir_entry *)(uintptr_t)m->ctx + (id - 1);
+	r->ki = id - 1;
+	return n == 0;
+}
+
+static uint32_t id_of(const struct addr__hmap *m,
+		      const struct addr_dir_entry *e, size_t ki)
+{
+	(void)ki;
+	return (uint32_t)(e - (const struct addr_dir_entry *)m->ctx) + 1;
+}
+
+static void map_init(struct addr__hmap *m, struct addr_dir_entry *e)
+{
+	memset(m, 0, sizeof(*m));
+	m->key_of = key_of;
+	m->holder_of = holder_of;
+	m->id_of = id_of;
+	m->ctx = e;
 }
 
 #define SAME_HASH 0x12345678u
@@ -42,8 +69,7 @@ static void put_all(struct addr__hmap *m, struct addr_dir_entry *e)
 {
 	size_t i;
 
-	memset(m, 0, sizeof(*m));
-	m->key_of = key_of;
+	map_init(m, e);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(addr__hmap_put(m, &e[i], i, SAME_HASH), 0);
 }
@@ -53,7 +79,7 @@ static size_t holders(const struct addr__hmap *m, const char *key,
 		      const struct addr_dir_entry **out, int *rc)
 {
 	struct addr__hit it = ADDR__HIT_INIT;
-	struct addr__hslot *s;
+	const struct addr__href *s;
 	size_t n = 0;
 
 	/* addr__hmap_next_h folds the 64 bits to 32 as the maps do: give
@@ -108,7 +134,7 @@ static void test_collision_delete(void **state)
 	assert_int_equal(holders(&m, "gamma", got, &rc), 1);
 	assert_ptr_equal(got[0], &e[3]);
 	/* a delete that names no slot changes nothing */
-	addr__hmap_del(&m, &e[1], 3, SAME_HASH);
+	addr__hmap_del(&m, &e[1], 1, SAME_HASH ^ 0x100);
 	assert_int_equal(m.live, 3);
 	addr__hmap_free(&m);
 	assert_ptr_equal(m.key_of, key_of);	/* kept for reuse */
@@ -141,8 +167,7 @@ static void test_collision_no_memory_put(void **state)
 
 	(void)state;
 	memset(e, 0, sizeof(e));
-	memset(&m, 0, sizeof(m));
-	m.key_of = key_of;
+	map_init(&m, e);
 	assert_int_equal(addr__hmap_put(&m, &e[1], 1, SAME_HASH), 0);
 	assert_int_equal(addr__hmap_put(&m, &e[3], 3, SAME_HASH), 0);
 	assert_int_equal(m.dups_, 0);	/* beta, gamma: told apart */
@@ -153,10 +178,76 @@ static void test_collision_no_memory_put(void **state)
 	addr__hmap_free(&m);
 }
 
+/* one entry holding two keys under the same hash bits: the n-th slot of
+ * that entry and hash on the chain stands for its n-th key of that
+ * hash, so each key is found with its own index */
+static const char *two[] = { "alpha", "beta" };
+
+static int two_key(const struct addr__hmap *m, const struct addr__href *r,
+		   struct addr_buf *scratch, const char **key, size_t *klen)
+{
+	(void)m;
+	(void)scratch;
+	*key = two[r->ki];
+	*klen = strlen(two[r->ki]);
+	return 0;
+}
+
+static int two_holder(const struct addr__hmap *m, uint32_t id, uint32_t h,
+		      size_t n, struct addr__href *r)
+{
+	(void)h;
+	if (id != 1 || n >= 2)
+		return 0;
+	r->e = (struct addr_dir_entry *)(uintptr_t)m->ctx;
+	r->ki = (uint32_t)n;
+	return 1;
+}
+
+static uint32_t two_id(const struct addr__hmap *m,
+		       const struct addr_dir_entry *e, size_t ki)
+{
+	(void)m;
+	(void)e;
+	(void)ki;
+	return 1;
+}
+
+static void test_one_holder_two_keys(void **state)
+{
+	struct addr_dir_entry e;
+	struct addr__hmap m;
+	struct addr__hit it = ADDR__HIT_INIT;
+	const struct addr__href *r;
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	memset(&m, 0, sizeof(m));
+	m.key_of = two_key;
+	m.holder_of = two_holder;
+	m.id_of = two_id;
+	m.ctx = &e;
+	assert_int_equal(addr__hmap_put(&m, &e, 0, SAME_HASH), 0);
+	assert_int_equal(addr__hmap_put(&m, &e, 1, SAME_HASH), 0);
+	assert_int_equal(m.dups_, 0);
+	r = addr__hmap_next_h(&m, "beta", 4, (uint64_t)SAME_HASH, &it);
+	assert_non_null(r);
+	assert_ptr_equal(r->e, &e);
+	assert_int_equal(r->ki, 1);
+	assert_null(addr__hmap_next_h(&m, "beta", 4, (uint64_t)SAME_HASH,
+				      &it));
+	it = (struct addr__hit)ADDR__HIT_INIT;
+	r = addr__hmap_next_h(&m, "alpha", 5, (uint64_t)SAME_HASH, &it);
+	assert_non_null(r);
+	assert_int_equal(r->ki, 0);
+	addr__hmap_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_collision_lookup),
+		cmocka_unit_test(test_one_holder_two_keys),
 		cmocka_unit_test(test_collision_delete),
 		cmocka_unit_test(test_collision_no_memory),
 		cmocka_unit_test(test_collision_no_memory_put),
