@@ -92,6 +92,18 @@ struct blkhdr {
 
 #define BLK_FIRST 256	/* an entry of ten attributes fits in 384 */
 
+/* ahdr - the octets before a's value array: its name, if not pooled */
+static size_t ahdr(const struct addr__dattr *a)
+{
+	return a->pool == ADDR__NOPOOL ? ADDR__NAME_HDR(a->nlen) : 0;
+}
+
+/* abase - where a's value array and the name before it start, or NULL */
+static char *abase(const struct addr__dattr *a)
+{
+	return a->v != NULL ? (char *)(void *)a->v - ahdr(a) : NULL;
+}
+
 /* in_blk - is p inside e's block? */
 static int in_blk(const struct addr_dir_entry *e, const void *p)
 {
@@ -104,9 +116,10 @@ static int in_blk(const struct addr_dir_entry *e, const void *p)
 static void refs_moved(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		       char *nw);
 
-/* blk_move - e's block was moved from old to nw: follow it (names,
- * value arrays, values, and the values the kept reference keys were
- * made from) */
+/* blk_move - e's block was moved from old to nw: follow it (the
+ * attribute array, key descriptors, value arrays with the names before
+ * them, values, and the values the kept reference keys were made
+ * from) */
 static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		     char *nw)
 {
@@ -123,15 +136,14 @@ static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		e->keys = (struct addr__dkey *)(void *)(nw + (q - old));
 	for (i = 0; i < e->na; i++) {
 		struct addr__dattr *a = &e->a[i];
-
-		q = (uintptr_t)a->name;
 		size_t j;
 
-		if (q >= old && q < old + cap)
-			a->name = nw + (q - old);
-		q = (uintptr_t)a->v;
+		/* by where the array starts: an empty one (cap 0, a name
+		 * before it) may end where the block ends */
+		q = (uintptr_t)abase(a);
 		if (a->v != NULL && q >= old && q < old + cap)
-			a->v = (struct addr__dval *)(void *)(nw + (q - old));
+			a->v = (struct addr__dval *)(void *)
+			       (nw + ((uintptr_t)a->v - old));
 		for (j = 0; j < a->n; j++) {
 			q = (uintptr_t)a->v[j].ptr;
 			if (q >= old && q < old + cap)
@@ -267,8 +279,9 @@ void addr__entry_free_value(const struct addr_dir_entry *e, char *v)
  * other; never written through, never freed). Any other spelling is
  * copied into the entry's block as before.
  */
-#define POOL_W 28		/* the longest name and its NUL fit */
-static const char name_pool[][POOL_W] = {
+#define POOL_W ADDR__POOL_W
+#define name_pool addr__name_pool
+const char addr__name_pool[][POOL_W] = {
 	"objectClass", "cn", "givenName", "sn", "displayName",
 	"mailNickname", "mail", "proxyAddresses", "legacyExchangeDN",
 	"member", "groupType", "targetAddress", "initials",
@@ -289,11 +302,12 @@ static const unsigned char pool_len[] = {
 #define NAME_TARGET (name_pool[11])	/* targetAddress */
 _Static_assert(sizeof(pool_len) == POOL_N, "pool_len counts name_pool");
 
-/* in_pool - is p one of name_pool's names? */
-static int in_pool(const char *p)
+/* pool_index - the index of pooled name p in the pool */
+static unsigned pool_index(const char *p)
 {
-	return (uintptr_t)p - (uintptr_t)name_pool < sizeof(name_pool);
+	return (unsigned)(((uintptr_t)p - (uintptr_t)name_pool) / POOL_W);
 }
+_Static_assert(POOL_N < ADDR__NOPOOL, "pool indexes fit in 8 bits");
 
 /* pooled - name[0..n) spelled exactly as a name of the pool: that
  * name, else NULL */
@@ -327,10 +341,8 @@ static void free_attr(struct addr_dir_entry *e, struct addr__dattr *a)
 
 	for (j = 0; j < a->n; j++)
 		addr__entry_free_value(e, a->v[j].ptr);
-	if (!in_blk(e, a->v))
-		addr__free(a->v);
-	if (!in_blk(e, a->name) && !in_pool(a->name))
-		addr__free(a->name);
+	if (a->v != NULL && !in_blk(e, abase(a)))
+		addr__free(abase(a));
 }
 
 /* -------------------------------------------------- reference keys */
@@ -376,13 +388,13 @@ static void ref_attrs(const struct addr_dir_entry *e,
 		case 8: r = 1; break;		/* authOrig */
 		case 10: r = 2; break;		/* unauthOrig */
 		case 16:			/* dLMem{Submit,Reject}Perms */
-			r = addr__str_ieq(e->a[i].name, 16,
+			r = addr__str_ieq(addr__attr_name(&e->a[i]), 16,
 					  addr__dir_ref_attrs[3]) ? 3 : 4;
 			break;
 		default: continue;
 		}
 		if (a[r] == NULL &&
-		    addr__str_ieq(e->a[i].name, e->a[i].nlen,
+		    addr__str_ieq(addr__attr_name(&e->a[i]), e->a[i].nlen,
 				  addr__dir_ref_attrs[r]))
 			a[r] = &e->a[i];
 	}
@@ -573,7 +585,7 @@ struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,
 
 	for (i = 0; i < e->na; i++)
 		if (e->a[i].nlen == n &&
-		    addr__str_ieq(e->a[i].name, e->a[i].nlen, name))
+		    addr__str_ieq(addr__attr_name(&e->a[i]), e->a[i].nlen, name))
 			return &e->a[i];
 	return NULL;
 }
@@ -609,24 +621,20 @@ static struct addr__dattr *attr_get(struct addr_dir_entry *e,
 	return attr_get_p(e, name, nlen, NULL, 0);
 }
 
-/* attr_get_p - attr_get, with pooled(name) already found when known */
-static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
-				      const char *name, size_t nlen,
-				      const char *pool, int known)
+/* attr_new - a new attribute at the end of e, name[0..nlen) (pool: its
+ * pooled spelling, or NULL), with an array for cap values (in the
+ * block, the name before it when not pooled); NULL when memory ran out
+ * or the name is too long */
+static struct addr__dattr *attr_new(struct addr_dir_entry *e,
+				    const char *name, size_t nlen,
+				    const char *pool, size_t cap)
 {
 	struct addr__dattr *a;
-	size_t i, nameoff;
-	char *p;
+	size_t hdr = pool != NULL ? 0 : ADDR__NAME_HDR(nlen), nameoff;
+	char *b = NULL;
 
-	/* the values of one attribute usually come one after the other,
-	 * and an entry never holds two spellings of one name: the last
-	 * attribute first */
-	if (e->na > 0 && e->a[e->na - 1].nlen == nlen &&
-	    name_eq(name, e->a[e->na - 1].name, nlen))
-		return &e->a[e->na - 1];
-	for (i = 0; i < e->na; i++)
-		if (e->a[i].nlen == nlen && name_eq(name, e->a[i].name, nlen))
-			return &e->a[i];
+	if (nlen > ADDR__ATTR_NAME || cap > ADDR__ATTR_VALUES)
+		return NULL;
 	if (e->na == e->acap) {
 		/* 8, then half as much again: an entry of 9 or 10
 		 * attributes takes 12 slots, not 16 (addr__dir_insert
@@ -649,32 +657,54 @@ static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
 		e->a = na;
 		e->acap = nc;
 	}
+	if (hdr + cap > 0) {
+		/* a name given from inside the block itself must be found
+		 * again if the block moves */
+		nameoff = hdr > 0 && in_blk(e, name) ?
+			  (size_t)(name - e->blk_) : (size_t)-1;
+		if ((b = blk_alloc(e, hdr + cap * sizeof(struct addr__dval),
+				   4)) == NULL)
+			return NULL;
+		if (nameoff != (size_t)-1)
+			name = e->blk_ + nameoff;
+		if (hdr > 0) {
+			memcpy(b, name, nlen);
+			memset(b + nlen, 0, hdr - nlen);
+		}
+	}
+	a = &e->a[e->na];	/* after blk_alloc: e->a may be in the block */
+	memset(a, 0, sizeof(*a));
+	a->v = b != NULL ? (struct addr__dval *)(void *)(b + hdr) : NULL;
+	a->cap = (uint32_t)cap;
+	a->nlen = (uint32_t)nlen;
+	a->pool = pool != NULL ? pool_index(pool) : ADDR__NOPOOL;
+	e->na++;
+	e->norefs = 0;	/* it may be one */
+	return a;
+}
+
+/* attr_get_p - attr_get, with pooled(name) already found when known */
+static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
+				      const char *name, size_t nlen,
+				      const char *pool, int known)
+{
+	size_t i;
+
+	/* the values of one attribute usually come one after the other,
+	 * and an entry never holds two spellings of one name: the last
+	 * attribute first */
+	if (e->na > 0 && e->a[e->na - 1].nlen == nlen &&
+	    name_eq(name, addr__attr_name(&e->a[e->na - 1]), nlen))
+		return &e->a[e->na - 1];
+	for (i = 0; i < e->na; i++)
+		if (e->a[i].nlen == nlen &&
+		    name_eq(name, addr__attr_name(&e->a[i]), nlen))
+			return &e->a[i];
 	if (nlen > ADDR__ATTR_NAME)
 		return NULL;
 	if (!known)
 		pool = pooled(name, nlen);
-	if (pool != NULL) {
-		/* never written through (see name_pool) */
-		p = (char *)(uintptr_t)pool;
-	} else {
-		/* a name given from inside the block itself must be found
-		 * again if the block moves */
-		nameoff = in_blk(e, name) ? (size_t)(name - e->blk_) :
-					    (size_t)-1;
-		if ((p = blk_alloc(e, nlen + 1, 1)) == NULL)
-			return NULL;
-		if (nameoff != (size_t)-1)
-			name = e->blk_ + nameoff;
-		memcpy(p, name, nlen);
-		p[nlen] = '\0';
-	}
-	a = &e->a[e->na];
-	memset(a, 0, sizeof(*a));
-	a->name = p;
-	a->nlen = nlen;
-	e->na++;
-	e->norefs = 0;	/* it may be one */
-	return a;
+	return attr_new(e, name, nlen, pool, 0);
 }
 
 /* attr_grow - room for one more value in e->a[ai]: its array in e's
@@ -693,10 +723,12 @@ static int attr_grow(struct addr_dir_entry *e, size_t ai)
 		nc = ADDR__ATTR_VALUES;
 	if (nc <= a->cap)
 		return ADDR_ETOOLONG;
-	if (a->v != NULL && !in_blk(e, a->v)) {
-		if ((v = addr__realloc(a->v, nc * sizeof(*v))) == NULL)
+	if (a->v != NULL && !in_blk(e, abase(a))) {
+		char *b = addr__realloc(abase(a), ahdr(a) + nc * sizeof(*v));
+
+		if (b == NULL)
 			return ADDR_ENOMEM;
-		a->v = v;
+		a->v = (struct addr__dval *)(void *)(b + ahdr(a));
 		a->cap = nc;
 		return 0;
 	}
@@ -711,14 +743,23 @@ static int attr_grow(struct addr_dir_entry *e, size_t ai)
 			return 0;
 		}
 	}
-	/* blk_alloc may move the block, and a->v and a with it */
-	if ((v = blk_alloc(e, nc * sizeof(*v), 4)) == NULL)
-		return ADDR_ENOMEM;
-	a = &e->a[ai];
-	if (a->n > 0)
-		memcpy(v, a->v, a->n * sizeof(*v));
-	a->v = v;
-	a->cap = nc;
+	/* blk_alloc may move the block, and a->v and a with it; the name
+	 * before the array comes along */
+	{
+		size_t hdr = ahdr(a);
+		char *b = blk_alloc(e, hdr + nc * sizeof(*v), 4);
+
+		if (b == NULL)
+			return ADDR_ENOMEM;
+		a = &e->a[ai];
+		if (hdr > 0)
+			memcpy(b, abase(a), hdr);
+		v = (struct addr__dval *)(void *)(b + hdr);
+		if (a->n > 0)
+			memcpy(v, a->v, a->n * sizeof(*v));
+		a->v = v;
+		a->cap = nc;
+	}
 	return 0;
 }
 
@@ -820,7 +861,7 @@ int addr__entry_plan(const struct addr_ldif_record *rec, const char **pn,
 		}
 		sz->runs++;
 		if ((name = pn[i] = pooled(nm->ptr, nm->len)) == NULL)
-			sz->need += nm->len + 1;
+			sz->need += ADDR__NAME_HDR(nm->len);
 		nkeys += name == NAME_PROXY || name == NAME_LEGDN ||
 			 name == NAME_TARGET;
 	}
@@ -874,6 +915,13 @@ struct vshare {
 	long mailsrc, nicksrc;	/* the items they end */
 	const char *mailp, *nickp;	/* where those were placed */
 	struct addr__dval *mailv, *nickv;	/* the shared descriptors */
+};
+
+/* One attribute of a record being filled: its name (pooled, or the
+ * record's), its number of values. */
+struct fattr {
+	const char *name, *pool;
+	size_t nlen, n;
 };
 
 /* share_plan - what rec's items (nitem <= SHARE_MAX, pn[i] as
@@ -949,17 +997,25 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 			     const struct addr__fillsize *sz)
 {
 	uint32_t small[64], *at = small;
-	size_t need = sz->need, runs = sz->runs, vbytes = sz->vbytes, i;
+	struct fattr gsmall[32], *g = gsmall;
+	size_t need = sz->need, runs = sz->runs, vbytes = sz->vbytes, i, j;
+	size_t ng = 0;
 	struct vshare shv, *sh = NULL;
 	struct blkhdr *h;
 	char *c;
 	int rc = ADDR_ENOMEM;
 
-	if (rec->nitem > ADDR__ATTR_VALUES)
-		return ADDR_ENOMEM;
+	if (rec->nitem > ADDR__ATTR_VALUES || e->na != 0)
+		return ADDR_ENOMEM;	/* e is new: see addr__entry_fill */
 	if (rec->nitem > sizeof(small) / sizeof(small[0]) &&
 	    (at = addr__malloc(rec->nitem * sizeof(*at))) == NULL)
 		return ADDR_ENOMEM;
+	if (runs > sizeof(gsmall) / sizeof(gsmall[0]) &&
+	    (g = addr__malloc(runs * sizeof(*g))) == NULL) {
+		if (at != small)
+			addr__free(at);
+		return ADDR_ENOMEM;
+	}
 	if (rec->nitem <= SHARE_MAX) {
 		share_plan(rec, pn, &shv);
 		sh = &shv;
@@ -968,52 +1024,50 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 	}
 	if (blk_reserve(e, need) < 0)
 		goto out;
-	/* the attribute array at once, one slot per run of a name (the
-	 * values of an attribute come together: nearly always exact, so
-	 * no growth and nothing for addr__dir_insert to trim, which would
-	 * leave a hole in the heap) */
-	if (e->na == 0 && e->a == NULL && runs > 0) {
-		/* in the block (reserved by the plan), as the key
-		 * descriptors will be: two allocations and their overhead
-		 * less per entry */
-		if ((e->a = blk_alloc(e, runs * sizeof(*e->a), 8)) == NULL)
-			goto out;
-		e->acap = runs;
-	} else if (e->na == 0 && e->acap < runs && !in_blk(e, e->a)) {
-		void *p = addr__realloc(e->a, runs * sizeof(*e->a));
-
-		if (p == NULL)
-			goto out;
-		e->a = p;
-		e->acap = runs;
-	}
-	/* the attributes, and in a->cap the number of values of each (an
-	 * item named exactly as the one before belongs to its attribute) */
+	/* the attributes and the number of values of each (an item named
+	 * exactly as the one before belongs to its attribute; else the
+	 * names compare as attr_get_p compares them), so that each is made
+	 * with its array at once */
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_str *nm = &rec->item[i].name;
-		struct addr__dattr *a;
 		size_t nl;
 
-		if (pn[i] == PN_SAME)
-			a = &e->a[at[i - 1]];
-		else if ((nl = strnlen(nm->ptr, nm->len)),
-			 (a = attr_get_p(e, nm->ptr, nl, pn[i],
-					 nl == nm->len)) == NULL)
-			goto out;
-		at[i] = (uint32_t)(a - e->a);
-		a->cap++;
-	}
-	for (i = 0; i < e->na; i++) {
-		/* the room is reserved, but should the block move, the
-		 * attribute array in it moves too: by index */
-		void *v = blk_alloc(e, e->a[i].cap * sizeof(*e->a[i].v), 4);
-
-		if (v == NULL) {
-			e->a[i].cap = 0;
-			goto out;
+		if (pn[i] == PN_SAME) {
+			at[i] = at[i - 1];
+			g[at[i]].n++;
+			continue;
 		}
-		e->a[i].v = v;
+		nl = strnlen(nm->ptr, nm->len);
+		for (j = ng; j-- > 0;)
+			if (g[j].nlen == nl && name_eq(nm->ptr, g[j].name, nl))
+				break;
+		if (j == (size_t)-1) {
+			if (ng == runs || nl > ADDR__ATTR_NAME)
+				goto out;	/* cannot be: runs counted them;
+						 * the readers bound names */
+			j = ng++;
+			g[j].pool = nl == nm->len ? pn[i] : pooled(nm->ptr, nl);
+			g[j].name = g[j].pool != NULL ? g[j].pool : nm->ptr;
+			g[j].nlen = nl;
+			g[j].n = 0;
+		}
+		at[i] = (uint32_t)j;
+		g[j].n++;
 	}
+	/* the attribute array at once (nearly always exact, so no growth
+	 * and nothing for addr__dir_insert to trim, which would leave a
+	 * hole in the heap), in the block (reserved by the plan), as the
+	 * key descriptors will be: two allocations and their overhead less
+	 * per entry */
+	if (ng > 0 && e->a == NULL) {
+		if ((e->a = blk_alloc(e, ng * sizeof(*e->a), 8)) == NULL)
+			goto out;
+		e->acap = (uint32_t)ng;
+	}
+	for (j = 0; j < ng; j++)
+		if (attr_new(e, g[j].name, g[j].nlen, g[j].pool, g[j].n) ==
+		    NULL)
+			goto out;
 	/* the values one after the other in the room reserved for them
 	 * (the block does not move any more) */
 	if (rec->nitem == 0) {
@@ -1065,14 +1119,10 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 	h->used = (uint32_t)(c - e->blk_);
 	rc = 0;
 out:
-	if (rc < 0) {
-		/* attributes whose array was not made hold no values */
-		for (i = 0; i < e->na; i++)
-			if (e->a[i].v == NULL)
-				e->a[i].cap = 0;
-	}
 	if (at != small)
 		addr__free(at);
+	if (g != gsmall)
+		addr__free(g);
 	return rc;
 }
 
@@ -1100,25 +1150,27 @@ int addr_dir_entry_copy(struct addr_dir_entry **out,
 		size_t need = sizeof(struct blkhdr);
 
 		for (i = 0; i < e->na; i++)
-			need += e->a[i].nlen + 1 + 7 +
+			need += ahdr(&e->a[i]) + 3 +
 				e->a[i].n * sizeof(struct addr__dval);
 		if (e->na > 0 && blk_resize(c, need) < 0)
 			goto fail;
 	}
 	for (i = 0; i < e->na; i++) {
-		struct addr__dattr *a = attr_get(c, e->a[i].name, e->a[i].nlen);
+		const struct addr__dattr *s = &e->a[i];
+		struct addr__dattr *a = attr_new(c, addr__attr_name(s), s->nlen,
+			s->pool != ADDR__NOPOOL ? name_pool[s->pool] : NULL,
+			s->n);
 
 		if (a == NULL)
 			goto fail;
-		if (a != &c->a[c->na - 1])	/* two spellings of one name */
-			goto fail;
-		for (j = 0; j < e->a[i].n; j++) {
-			char *v = memdup0(e->a[i].v[j].ptr, e->a[i].v[j].len);
+		for (j = 0; j < s->n; j++) {
+			char *v = memdup0(s->v[j].ptr, s->v[j].len);
 
-			if (v == NULL || attr_push(c, a, v, e->a[i].v[j].len) < 0) {
-				addr__free(v);
+			if (v == NULL)
 				goto fail;
-			}
+			a->v[a->n].ptr = v;
+			a->v[a->n].len = s->v[j].len;
+			a->n++;
 		}
 	}
 	*out = c;
@@ -1151,7 +1203,7 @@ size_t addr_dir_entry_nattrs(const struct addr_dir_entry *e)
 
 const char *addr_dir_entry_attr_name(const struct addr_dir_entry *e, size_t i)
 {
-	return i < e->na ? e->a[i].name : NULL;
+	return i < e->na ? addr__attr_name(&e->a[i]) : NULL;
 }
 
 size_t addr_dir_entry_nvalues(const struct addr_dir_entry *e, const char *attr)
@@ -1548,7 +1600,7 @@ static void find_known(struct addr_dir_entry *e,
 
 	memset(known, 0, KN_COUNT * sizeof(known[0]));
 	for (i = 0; i < e->na; i++)
-		if ((k = known_index(e->a[i].name, e->a[i].nlen)) >= 0 &&
+		if ((k = known_index(addr__attr_name(&e->a[i]), e->a[i].nlen)) >= 0 &&
 		    known[k] == NULL)
 			known[k] = &e->a[i];
 }
@@ -1841,18 +1893,18 @@ int addr__entry_out(const struct addr_dir_entry *e, addr__attr_fn fn,
 	for (j = 0; j < e->na; j++) {
 		const struct addr__dattr *a = &e->a[j];
 
-		if (addr__str_ieq(a->name, a->nlen, "mail")) {
-			if (mail != NULL && (rc = fn(ctx, a->name, &m, 1)) < 0)
+		if (addr__str_ieq(addr__attr_name(a), a->nlen, "mail")) {
+			if (mail != NULL && (rc = fn(ctx, addr__attr_name(a), &m, 1)) < 0)
 				return rc;
 			continue;
 		}
 		if (!mail_read && mail != NULL &&
-		    addr__str_ieq(a->name, a->nlen, "proxyAddresses")) {
+		    addr__str_ieq(addr__attr_name(a), a->nlen, "proxyAddresses")) {
 			if ((rc = fn(ctx, "mail", &m, 1)) < 0)
 				return rc;
 			mail_read = 1;
 		}
-		if (a->n > 0 && (rc = fn(ctx, a->name, a->v, a->n)) < 0)
+		if (a->n > 0 && (rc = fn(ctx, addr__attr_name(a), a->v, a->n)) < 0)
 			return rc;
 	}
 	return 0;

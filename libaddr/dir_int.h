@@ -25,20 +25,36 @@ struct __attribute__((packed)) addr__dval {
  * an attribute is added to it: the attribute array of an entry made from
  * a record lives in the entry's block, which may then move (dir.c). */
 
-/* One attribute: name as first read (owned), values in order; 24
+/* One attribute: values in order, and its name as first read. 16
  * octets, since a directory holds ten of them per recipient: a name is
  * at most ADDR__ATTR_NAME octets and an attribute holds at most
  * ADDR__ATTR_VALUES values (attr_get, attr_grow and addr__entry_fill
- * refuse more). */
+ * refuse more). The name is not a pointer: one of the model's names is
+ * its index in addr__name_pool (dir.c); any other is kept NUL-terminated
+ * and padded to four octets right before the value array (which such an
+ * attribute therefore always has, with no values cap 0). Read it with
+ * addr__attr_name. */
 #define ADDR__ATTR_NAME 255u
 #define ADDR__ATTR_VALUES ((1u << 24) - 1)
+#define ADDR__NOPOOL 0xFFu
+#define ADDR__POOL_W 28		/* the longest pooled name and its NUL */
+#define ADDR__NAME_HDR(nlen) (((size_t)(nlen) + 4) & ~(size_t)3)
 struct addr__dattr {
-	char *name;
 	struct addr__dval *v;
-	uint32_t n;
+	uint32_t n : 24;
+	uint32_t pool : 8;	/* index in addr__name_pool, or ADDR__NOPOOL */
 	uint32_t cap : 24;
 	uint32_t nlen : 8;
 };
+_Static_assert(sizeof(struct addr__dattr) == 16, "an attribute is 16 octets");
+extern const char addr__name_pool[][ADDR__POOL_W];
+
+/* addr__attr_name - a's name (NUL-terminated, borrowed) */
+static inline const char *addr__attr_name(const struct addr__dattr *a)
+{
+	return a->pool != ADDR__NOPOOL ? addr__name_pool[a->pool] :
+	       (const char *)(const void *)a->v - ADDR__NAME_HDR(a->nlen);
+}
 
 /* Tags of index keys: which namespace and which rule a clash breaks. */
 #define ADDR__K_PROXY	1	/* a proxyAddresses value */

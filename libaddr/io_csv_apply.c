@@ -555,9 +555,9 @@ static void born_sort(struct addr_dir_entry *e)
 
 	for (i = 1; i < e->na; i++) {
 		struct addr__dattr t = e->a[i];
-		int r = born_rank(t.name, t.nlen);
+		int r = born_rank(addr__attr_name(&t), t.nlen);
 
-		for (j = i; j > 0 && born_rank(e->a[j - 1].name,
+		for (j = i; j > 0 && born_rank(addr__attr_name(&e->a[j - 1]),
 					       e->a[j - 1].nlen) > r; j--)
 			e->a[j] = e->a[j - 1];
 		e->a[j] = t;

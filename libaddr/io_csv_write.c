@@ -129,10 +129,10 @@ static int opaque(const struct addr__dattr *a)
 	size_t i;
 
 	for (i = 0; mapped[i] != NULL; i++)
-		if (addr__str_ieq(a->name, a->nlen, mapped[i]))
+		if (addr__str_ieq(addr__attr_name(a), a->nlen, mapped[i]))
 			return 0;
-	return !addr__str_ieq(a->name, a->nlen, ADDR__CSV_NT_ACCOUNT_ATTR) &&
-	       !addr__str_ieq(a->name, a->nlen, "Home-Server");
+	return !addr__str_ieq(addr__attr_name(a), a->nlen, ADDR__CSV_NT_ACCOUNT_ATTR) &&
+	       !addr__str_ieq(addr__attr_name(a), a->nlen, "Home-Server");
 }
 
 /* ocol_find - the opaque column of attribute name, or NULL */
@@ -164,22 +164,22 @@ static int columns(struct writer *w)
 			const struct addr__dattr *a = &e->a[j];
 			struct ocol *o;
 
-			if (!opaque(a) || (addr__str_ieq(a->name, a->nlen, "cn") &&
+			if (!opaque(a) || (addr__str_ieq(addr__attr_name(a), a->nlen, "cn") &&
 					   (rc == 0 || cn_is_rdn(e, &w->name))))
 				continue;
-			if ((o = ocol_find(w, a->name, a->nlen)) == NULL) {
+			if ((o = ocol_find(w, addr__attr_name(a), a->nlen)) == NULL) {
 				if ((o = addr__csv_grow(w->oc, &w->occap, w->noc,
 							sizeof(*w->oc))) == NULL)
 					return ADDR_ENOMEM;
 				w->oc = o;
 				o = &w->oc[w->noc++];
-				o->name = a->name;
+				o->name = addr__attr_name(a);
 				o->nlen = a->nlen;
-				o->mv = addr__csv_mv_opaque(a->name, a->nlen,
+				o->mv = addr__csv_mv_opaque(addr__attr_name(a), a->nlen,
 							    w->opt);
-				o->taken = addr__csv_column(a->name, a->nlen) !=
+				o->taken = addr__csv_column(addr__attr_name(a), a->nlen) !=
 					   ADDR__CSV_OPAQUE &&
-					   !addr__str_ieq(a->name, a->nlen, "cn");
+					   !addr__str_ieq(addr__attr_name(a), a->nlen, "cn");
 			}
 			if (a->n > 1 && !o->mv) {
 				o->mv = 1;
@@ -189,7 +189,7 @@ static int columns(struct writer *w)
 						"of %s: the column is written "
 						"multi-valued; read it back with "
 						"mv-column %s", e->dn, (size_t)a->n,
-						a->name, a->name);
+						addr__attr_name(a), addr__attr_name(a));
 			}
 		}
 	}
