@@ -1388,7 +1388,8 @@ static int keys_push(struct kbuild *kb, const char *key, size_t klen,
 		if (kb->k[i].klen == klen &&
 		    memcmp(kb->b + kb->k[i].off, key, klen) == 0)
 			return 0;
-	if (klen > UINT32_MAX || vidx > UINT32_MAX || kb_room(kb, klen + 1) < 0)
+	if (klen > UINT32_MAX || vidx > ADDR__ATTR_VALUES ||
+	    kb_room(kb, klen + 1) < 0)
 		return ADDR_ENOMEM;
 	if (kb->n == kb->cap) {
 		size_t nc = kb->cap * 2;

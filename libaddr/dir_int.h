@@ -69,9 +69,11 @@ static inline const char *addr__attr_name(const struct addr__dattr *a)
  * largest part of the directory after the values themselves. */
 struct addr__dkey {
 	uint32_t h;		/* addr__key_hash of the key octets */
-	uint32_t vidx;		/* index of the value in its attribute */
-	uint8_t tag;		/* ADDR__K_* */
+	uint32_t vidx : 24;	/* index of the value in its attribute
+				 * (below ADDR__ATTR_VALUES) */
+	uint32_t tag : 8;	/* ADDR__K_* */
 };
+_Static_assert(sizeof(struct addr__dkey) == 8, "a key descriptor is 8 octets");
 
 /* One recipient. 80 octets: a million of them are a directory, so the
  * counts are 32-bit (addr_dir_entry_new, the attribute and key makers
