@@ -642,8 +642,10 @@ static struct addr__dattr *attr_new(struct addr_dir_entry *e,
 		size_t nc = e->acap < 8 ? 8 : e->acap + e->acap / 2;
 		void *na;
 
-		if (nc >= UINT32_MAX || nc > ((size_t)-1) / sizeof(*a))
-			return NULL;
+		if (nc > ADDR__ATTRS)
+			nc = ADDR__ATTRS;
+		if (nc <= e->acap)
+			return NULL;	/* ADDR__ATTRS attributes */
 		if (in_blk(e, e->a)) {
 			/* made in the block by addr__entry_fill: grows
 			 * outside it (its room there stays unused) */
@@ -655,7 +657,7 @@ static struct addr__dattr *attr_new(struct addr_dir_entry *e,
 			return NULL;
 		}
 		e->a = na;
-		e->acap = nc;
+		e->acap = (uint16_t)nc;
 	}
 	if (hdr + cap > 0) {
 		/* a name given from inside the block itself must be found
@@ -1059,10 +1061,12 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 	 * hole in the heap), in the block (reserved by the plan), as the
 	 * key descriptors will be: two allocations and their overhead less
 	 * per entry */
+	if (ng > ADDR__ATTRS)
+		goto out;
 	if (ng > 0 && e->a == NULL) {
 		if ((e->a = blk_alloc(e, ng * sizeof(*e->a), 8)) == NULL)
 			goto out;
-		e->acap = (uint32_t)ng;
+		e->acap = (uint16_t)ng;
 	}
 	for (j = 0; j < ng; j++)
 		if (attr_new(e, g[j].name, g[j].nlen, g[j].pool, g[j].n) ==

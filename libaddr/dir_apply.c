@@ -163,7 +163,7 @@ int addr__dir_entry_of_planned(struct addr_dir_entry **out,
 				"empty DN");
 		return 0;
 	}
-	e->line = rec->line;
+	e->line = ADDR__LINE(rec->line);
 	for (i = 0; i < rec->nitem; i++) {
 		size_t n = rec->item[i].name.len;
 
@@ -218,7 +218,7 @@ int addr__dir_load_prepared(struct addr_dir *d, struct addr_dir_entry *e,
 		s->column = 0;
 		addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ECONFLICT,
 				"dn.duplicate", "%s (line %zu) and %s name the "
-				"same object", o->dn, o->line, e->dn);
+				"same object", o->dn, (size_t)o->line, e->dn);
 		addr_dir_entry_free(e);
 		return 0;
 	}
@@ -258,7 +258,7 @@ static int admit(struct apply *ap, struct addr_dir_entry *nw,
 	size_t before = ap->s.nerrors;
 	int rc;
 
-	nw->line = ap->rec->line;
+	nw->line = ADDR__LINE(ap->rec->line);
 	nw->changed = 1;
 	rc = addr__entry_prepare(nw, ap->d->flags, &ap->s);
 	if (rc < 0)
@@ -308,7 +308,7 @@ static int do_add(struct apply *ap, struct addr__piped *x)
 	if (old != NULL && !(ap->flags & ADDR_APPLY_REPLACE_EXISTING &&
 			     ap->rec->change == ADDR_LDIF_ENTRY)) {
 		refuse(ap, 0, ADDR_ECONFLICT, "change.exists",
-		       "%s already exists (line %zu)", old->dn, old->line);
+		       "%s already exists (line %zu)", old->dn, (size_t)old->line);
 		return 1;
 	}
 	if (x != NULL && x->made) {
@@ -659,7 +659,7 @@ static int do_modrdn(struct apply *ap)
 			goto out;
 		if (o != NULL && o != old)
 			refuse(ap, 0, ADDR_ECONFLICT, "change.exists",
-			       "%s already exists (line %zu)", o->dn, o->line);
+			       "%s already exists (line %zu)", o->dn, (size_t)o->line);
 	}
 	if (ap->s.nerrors != before) {
 		rc = (int)(ap->s.nerrors - before);

@@ -75,7 +75,7 @@ struct addr__dkey {
 };
 _Static_assert(sizeof(struct addr__dkey) == 8, "a key descriptor is 8 octets");
 
-/* One recipient. 80 octets: a million of them are a directory, so the
+/* One recipient. 72 octets: a million of them are a directory, so the
  * counts are 32-bit (addr_dir_entry_new, the attribute and key makers
  * and addr__dir_insert refuse more with ADDR_ENOMEM). */
 struct addr_dir_entry {
@@ -89,9 +89,11 @@ struct addr_dir_entry {
 	char *blk_;		/* private to dir.c: one block holding the
 				 * attribute names and value arrays (not the
 				 * values), or NULL */
-	size_t line;		/* source line of the dn, 0 if none */
+	uint32_t line;		/* source line of the dn, 0 if none (a
+				 * later line is kept as UINT32_MAX:
+				 * ADDR__LINE) */
 	uint32_t dnlen;
-	uint32_t na, acap;
+	uint16_t na, acap;	/* attributes: at most ADDR__ATTRS */
 	uint32_t nkeys;
 	uint32_t pos;		/* order in the directory: a stamp that
 				 * grows with each insert and is kept by a
@@ -117,7 +119,11 @@ struct addr_dir_entry {
 				 * added since (dir.c) */
 	uint8_t holder_ : 1;	/* in its directory's holders_ list */
 };
-_Static_assert(sizeof(struct addr_dir_entry) <= 80, "an entry is 80 octets");
+/* 72 octets: with a DN of up to 60 octets after it, one malloc chunk of
+ * 144 (glibc) instead of 160 */
+_Static_assert(sizeof(struct addr_dir_entry) <= 72, "an entry is 72 octets");
+#define ADDR__ATTRS UINT16_MAX
+#define ADDR__LINE(n) ((n) < UINT32_MAX ? (uint32_t)(n) : UINT32_MAX)
 
 /* A hash multimap from key octets to (entry, key index). A slot holds
  * neither key nor entry: 8 octets, the holder's number (an entry's id_;

@@ -622,7 +622,7 @@ static int admit(struct addr__csv_run *c, struct addr_dir_entry *nw,
 	size_t before = c->s.nerrors;
 	int rc;
 
-	nw->line = c->k.first;
+	nw->line = ADDR__LINE(c->k.first);
 	nw->changed = 1;
 	rc = addr__entry_prepare(nw, c->d->flags, &c->s);
 	c->s.line = c->k.first;
@@ -656,7 +656,7 @@ static int commit_groups(struct addr__csv_run *c, const char *dn, size_t n,
 		else
 			rc = addr__csv_member_edit(copies[i], dn, n, g->add);
 		if (rc == 0) {
-			copies[i]->line = c->k.first;
+			copies[i]->line = ADDR__LINE(c->k.first);
 			copies[i]->changed = 1;
 			rc = addr__entry_prepare(copies[i], c->d->flags, &quiet);
 			rc = rc == ADDR_ENOMEM || quiet.fatal ? ADDR_ENOMEM : 0;
