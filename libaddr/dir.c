@@ -358,19 +358,21 @@ static void free_attr(struct addr_dir_entry *e, struct addr__dattr *a)
 _Static_assert(sizeof(addr__dir_ref_attrs) / sizeof(addr__dir_ref_attrs[0]) ==
 	       NREF + 1, "NREF counts addr__dir_ref_attrs");
 
+/* Only the key's hash is kept, not its octets (55 octets a member on
+ * average): a lookup by member finds the holder by hash and DN as
+ * written, and makes the key from the value only when those differ
+ * (addr__hmap_next_h with key NULL). */
 struct addr__refkey {
 	const char *src;	/* the value the key was made from */
 	uint64_t h;		/* addr__dir_hash of the key */
-	size_t srclen;
-	uint32_t off, len;	/* the key, in the block's key octets */
-	int rc;			/* addr__dn_key's result */
+	uint32_t srclen;
+	int32_t rc;		/* addr__dn_key's result */
 };
 
 struct addr__refs {
 	size_t first[NREF + 1];	/* keys of addr__dir_ref_attrs[r]:
 				 * k[first[r] .. first[r + 1]) */
 	struct addr__refkey *k;
-	const char *bytes;
 };
 
 /* ref_attrs - the reference attributes of e, a[r] for
@@ -427,10 +429,9 @@ static void refs_moved(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 static void refs_build(struct addr_dir_entry *e)
 {
 	struct addr__dattr *a[NREF];
-	struct addr__refkey *t = NULL;
 	struct addr__refs *R;
-	struct addr_buf kb, k;
-	size_t n = 0, r, j, i = 0, hdr;
+	struct addr_buf k;
+	size_t n = 0, r, j, i = 0;
 
 	refs_free(e);
 	ref_attrs(e, a);
@@ -440,42 +441,31 @@ static void refs_build(struct addr_dir_entry *e)
 	for (r = 0; r < NREF; r++)
 		if (a[r] != NULL)
 			e->norefs = 0;
-	if (n == 0 || n > ((size_t)-1) / 2 / sizeof(*t) ||
-	    (t = addr__malloc(n * sizeof(*t))) == NULL)
+	if (n == 0 || n > (((size_t)-1) - sizeof(*R)) / sizeof(*R->k) ||
+	    (R = addr__malloc(sizeof(*R) + n * sizeof(*R->k))) == NULL)
 		return;
-	addr_buf_init(&kb);
+	R->k = (struct addr__refkey *)(R + 1);
 	addr_buf_init(&k);
 	for (r = 0; r < NREF; r++)
 		for (j = 0; a[r] != NULL && j < a[r]->n; j++, i++) {
-			t[i].src = a[r]->v[j].ptr;
-			t[i].srclen = a[r]->v[j].len;
-			t[i].rc = addr__dn_key(&k, a[r]->v[j].ptr,
-					       a[r]->v[j].len);
-			t[i].off = (uint32_t)kb.size;
-			t[i].len = (uint32_t)k.size;
-			t[i].h = addr__dir_hash(k.ptr, k.size);
-			if (t[i].rc == ADDR_ENOMEM || kb.size > UINT32_MAX ||
-			    k.size > UINT32_MAX - kb.size)
-				goto out;
-			addr_buf_put(&kb, k.ptr, k.size);
+			struct addr__refkey *t = &R->k[i];
+
+			t->src = a[r]->v[j].ptr;
+			t->srclen = a[r]->v[j].len;
+			t->rc = addr__dn_key(&k, a[r]->v[j].ptr,
+					     a[r]->v[j].len);
+			t->h = addr__dir_hash(k.ptr, k.size);
+			if (t->rc == ADDR_ENOMEM) {
+				addr__free(R);
+				addr_buf_free(&k);
+				return;
+			}
 		}
-	hdr = sizeof(*R) + n * sizeof(*t);
-	if (kb.oom || kb.size > ((size_t)-1) - hdr ||
-	    (R = addr__malloc(hdr + kb.size)) == NULL)
-		goto out;
+	addr_buf_free(&k);
 	R->first[0] = 0;
 	for (r = 0; r < NREF; r++)
 		R->first[r + 1] = R->first[r] + (a[r] ? a[r]->n : 0);
-	R->k = (struct addr__refkey *)(R + 1);
-	memcpy(R->k, t, n * sizeof(*t));
-	R->bytes = (const char *)(R->k + n);
-	if (kb.size > 0)
-		memcpy((char *)(R->k + n), kb.ptr, kb.size);
 	e->refs_ = R;
-out:
-	addr__free(t);
-	addr_buf_free(&kb);
-	addr_buf_free(&k);
 }
 
 int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
@@ -491,8 +481,8 @@ int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
 
 		if (c->src == a->v[j].ptr && c->srclen == a->v[j].len) {
 			if (c->rc == 0) {
-				*key = R->bytes + c->off;
-				*klen = c->len;
+				*key = NULL;	/* not kept */
+				*klen = 0;
 				*h = c->h;
 			}
 			return c->rc;
@@ -2276,8 +2266,15 @@ static int names_key(const struct addr_dir_entry *e, size_t r,
 	size_t vn;
 	uint64_t h;
 
-	return addr__entry_ref_key(e, r, a, j, k, &vk, &vn, &h) == 0 &&
-	       h == kh && vn == klen && memcmp(vk, key, klen) == 0;
+	if (addr__entry_ref_key(e, r, a, j, k, &vk, &vn, &h) != 0 || h != kh)
+		return 0;
+	if (vk == NULL) {	/* the hash was kept, not the key */
+		if (addr__dn_key(k, a->v[j].ptr, a->v[j].len) != 0)
+			return 0;
+		vk = k->ptr;
+		vn = k->size;
+	}
+	return vn == klen && memcmp(vk, key, klen) == 0;
 }
 
 /* ------------------------------------------- reverse reference index */
@@ -2291,14 +2288,17 @@ int addr__hkey_ref(const struct addr__hmap *m, const struct addr__href *r,
 		   struct addr_buf *scratch, const char **key, size_t *klen)
 {
 	const struct addr__refs *R = r->e->refs_;
+	int rc;
 
 	(void)m;
-	(void)scratch;
 	if (R == NULL || r->ki >= R->first[NREF] || R->k[r->ki].rc != 0)
 		return ADDR_ESYNTAX;
-	*key = R->bytes + R->k[r->ki].off;
-	*klen = R->k[r->ki].len;
-	return 0;
+	/* made again from the value it was made from (the index is kept
+	 * up with the entry: the value is still there) */
+	rc = addr__dn_key(scratch, R->k[r->ki].src, R->k[r->ki].srclen);
+	*key = scratch->ptr;
+	*klen = scratch->size;
+	return rc;
 }
 
 int addr__hholder_ref(const struct addr__hmap *m, uint32_t id, uint32_t h,

@@ -277,12 +277,13 @@ static const struct addr__href *next32(const struct addr__hmap *m,
 				       const char *key, size_t klen,
 				       uint32_t h, struct addr__hit *it)
 {
-	struct addr_buf b;
+	struct addr_buf b, mk;	/* scratch; the key when made here */
 	size_t j, steps;
 
 	if (m->cap == 0)
 		return NULL;
 	addr_buf_init(&b);
+	addr_buf_init(&mk);
 	/* it->steps counts probe steps already taken */
 	j = home(h, m->cap) + it->steps;
 	if (j >= m->cap)
@@ -299,12 +300,24 @@ static const struct addr__href *next32(const struct addr__hmap *m,
 			int is = it->dn != NULL && r.e->dnlen == it->dnlen &&
 				 memcmp(r.e->dn, it->dn, it->dnlen) == 0;
 
-			if (!is)
+			if (!is && key == NULL && it->dn != NULL) {
+				/* a kept hash without its key: made now */
+				int rc = addr__dn_key(&mk, it->dn, it->dnlen);
+
+				if (rc == ADDR_ENOMEM) {
+					it->rc = rc;
+					break;
+				}
+				key = rc == 0 ? mk.ptr : "";
+				klen = rc == 0 ? mk.size : 0;
+			}
+			if (!is && key != NULL)
 				is = slot_is(m, &r, key, klen, &b);
 			if (is == ADDR_ENOMEM)
 				it->rc = is;
 			else if (is) {
 				addr_buf_free(&b);
+				addr_buf_free(&mk);
 				it->steps = steps + 1;
 				it->cur = r;
 				return &it->cur;
@@ -314,6 +327,7 @@ static const struct addr__href *next32(const struct addr__hmap *m,
 			j = 0;
 	}
 	addr_buf_free(&b);
+	addr_buf_free(&mk);
 	return NULL;
 }
 

@@ -337,17 +337,21 @@ size_t addr__dir_conflicts(const struct addr_dir *d,
 /* dir_dn.c: RFC 4514 comparison key of a DN into out (cleared first) */
 int addr__dn_key(struct addr_buf *out, const char *dn, size_t len);
 
-/* addr__hmap_next_h - addr__hmap_next when the caller has the hash */
+/* addr__hmap_next_h - addr__hmap_next when the caller has the hash; in
+ * the DN map with it->dn set, key may be NULL: it is then made from
+ * it->dn (addr__dn_key) only if a holder's DN is not it->dn as
+ * written */
 const struct addr__href *addr__hmap_next_h(const struct addr__hmap *m,
 				      const char *key, size_t klen,
 				      uint64_t h, struct addr__hit *it);
 
 /* Reference values: value j of attribute addr__dir_ref_attrs[r] of e,
  * a being that attribute of e (addr__entry_attr). */
-/* addr__entry_ref_key - its DN key: the one addr__entry_prepare kept
- * when the value is still the one it saw, else computed into k. Returns
- * addr__dn_key's result; on 0 also the key (borrowed from e or k), its
- * length and addr__dir_hash of it. */
+/* addr__entry_ref_key - its DN key: the hash addr__entry_prepare kept
+ * when the value is still the one it saw (*key NULL, *klen 0: the key
+ * is made from the value only when needed), else the key computed into
+ * k. Returns addr__dn_key's result; on 0 also the key, its length and
+ * addr__dir_hash of it. */
 int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
 			const struct addr__dattr *a, size_t j,
 			struct addr_buf *k, const char **key, size_t *klen,

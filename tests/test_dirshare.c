@@ -310,6 +310,43 @@ static void test_grow_in_block(void **state)
 	addr_dir_entry_free(e);
 }
 
+/* a group keeps the hash of each member's DN key, not the key: a member
+ * written otherwise than its entry's DN (case, spaces) is still found
+ * (the key is made when the DN as written differs), and the delete of
+ * the member still finds the value to drop */
+static void test_member_written_otherwise(void **state)
+{
+	static const char text[] =
+		"dn: CN=Joe,DC=example,DC=com\n"
+		"objectClass: contact\n"
+		"cn: Joe\n"
+		"targetAddress: SMTP:joe@example.net\n"
+		"\n"
+		"dn: CN=G,DC=example,DC=com\n"
+		"objectClass: group\n"
+		"cn: G\n"
+		"member: cn=joe,  dc=EXAMPLE, dc=com\n"
+		"member: CN=Joe,DC=example,DC=com\n";
+	struct addr_dir *d;
+	struct addr_dir_report rep;
+	const struct addr_dir_entry *g;
+	const struct addr__dattr *a;
+
+	(void)state;
+	addr_dir_report_init(&rep);
+	assert_int_equal(addr_dir_new(&d, 0), 0);
+	assert_int_equal(addr_dir_load_ldif(d, text, strlen(text), "t.ldif",
+					    0, &rep), 0);
+	assert_int_equal(rep.n, 0);
+	change(d, "dn: CN=Joe,DC=example,DC=com\nchangetype: delete\n");
+	g = addr_dir_find(d, "CN=G,DC=example,DC=com", 22);
+	assert_non_null(g);
+	a = addr__entry_attr(g, "member");
+	assert_true(a == NULL || a->n == 0);
+	addr_dir_report_free(&rep);
+	addr_dir_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -319,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_large_record),
 		cmocka_unit_test(test_block_moves),
 		cmocka_unit_test(test_grow_in_block),
+		cmocka_unit_test(test_member_written_otherwise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
