@@ -77,10 +77,10 @@ static void free_keys(struct addr_dir_entry *e)
  * (e->blk_) instead of a malloc each: two thirds fewer allocations per
  * entry and no per-name malloc overhead. The values of an entry made
  * from a record (addr__entry_fill) or copied (addr_dir_entry_copy) are
- * in the block too; a value added or replaced later is an allocation of
- * its own. So a value is released with addr__entry_free_value, which
- * frees only what is outside the block (a dropped value in the block
- * stays until the entry is freed or copied). The block
+ * in the block too, and so is every value added or replaced later: a
+ * value descriptor holds the distance to its value (struct
+ * addr__dval). A dropped or replaced value stays in the block until
+ * the entry is freed or copied (an edit copies it). The block
  * starts with its used and allocated sizes; it grows by realloc, and
  * then every name and array in it is moved with it. A name or array
  * outside the block (none is, unless memory ran out) is a malloc of its
@@ -118,8 +118,8 @@ static void refs_moved(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 
 /* blk_move - e's block was moved from old to nw: follow it (the
  * attribute array, key descriptors, value arrays with the names before
- * them, values, and the values the kept reference keys were made
- * from) */
+ * them, and the values the kept reference keys were made from; a
+ * value is found from its descriptor, which moved with it) */
 static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		     char *nw)
 {
@@ -144,11 +144,9 @@ static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		if (a->v != NULL && q >= old && q < old + cap)
 			a->v = (struct addr__dval *)(void *)
 			       (nw + ((uintptr_t)a->v - old));
-		for (j = 0; j < a->n; j++) {
-			q = (uintptr_t)a->v[j].ptr;
-			if (q >= old && q < old + cap)
-				a->v[j].ptr = nw + (q - old);
-		}
+		/* the values are in the block too, at the same distance
+		 * from their descriptors */
+		(void)j;
 	}
 	refs_moved(e, old, cap, nw);
 	e->blk_ = nw;
@@ -161,7 +159,9 @@ static int blk_resize(struct addr_dir_entry *e, size_t cap)
 	size_t ocap = e->blk_ ? ((struct blkhdr *)(void *)e->blk_)->cap : 0;
 	char *p;
 
-	if (cap > UINT32_MAX)
+	/* below 2 GiB: a value is found from its descriptor by a signed
+	 * 32-bit distance (struct addr__dval) */
+	if (cap > INT32_MAX)
 		return ADDR_ENOMEM;
 	if ((p = addr__realloc(e->blk_, cap)) == NULL)
 		return ADDR_ENOMEM;
@@ -188,7 +188,8 @@ static void *blk_alloc(struct addr_dir_entry *e, size_t n, size_t al)
 		if (h != NULL && need <= h->cap)
 			break;
 		if (blk_resize(e, h == NULL ? (need > BLK_FIRST ? need : BLK_FIRST) :
-			       need > h->cap + h->cap / 2 ? need :
+			       need > h->cap + h->cap / 2 ||
+			       h->cap + h->cap / 2 > INT32_MAX ? need :
 			       h->cap + h->cap / 2) < 0)
 			return NULL;
 	}
@@ -231,12 +232,14 @@ static void blk_trim(struct addr_dir_entry *e)
  * displayName): about 90 octets of a typical mailbox's 340.
  */
 #define VPOOL_W 24
-static const char value_pool[][VPOOL_W] = {
+#define value_pool addr__value_pool
+const char addr__value_pool[][VPOOL_W] = {
 	"top", "person", "organizationalPerson", "user", "group",
 	"contact", "inetOrgPerson", "mailRecipient", "groupOfNames",
 	"publicFolder"
 };
 #define VPOOL_N (sizeof(value_pool) / sizeof(value_pool[0]))
+_Static_assert(VPOOL_N <= ADDR__DV_POOLN, "pool indexes fit the offsets");
 
 /* in_vpool - is p one of value_pool's values? */
 static int in_vpool(const void *p)
@@ -266,10 +269,38 @@ static unsigned vpooled(const char *v, size_t n)
 	return 0;
 }
 
-void addr__entry_free_value(const struct addr_dir_entry *e, char *v)
+/* dv_set - d describes p[0..len), in the block d is in or in the pool */
+static void dv_set(struct addr__dval *d, const char *p, size_t len)
 {
-	if (!in_blk(e, v) && !in_vpool(v))
-		addr__free(v);
+	if (in_vpool(p))
+		d->off = ADDR__DV_POOL +
+			 (int32_t)(((uintptr_t)p - (uintptr_t)value_pool) /
+				   VPOOL_W);
+	else
+		d->off = (int32_t)((intptr_t)p - (intptr_t)d);
+	d->len = (uint32_t)len;
+}
+
+/* dv_copy - n descriptors from src to dst (another place of the same
+ * block), each rebased; dst and src may overlap */
+static void dv_copy(struct addr__dval *dst, const struct addr__dval *src,
+		    size_t n)
+{
+	intptr_t delta = (intptr_t)src - (intptr_t)dst;
+	size_t i;
+
+	memmove(dst, src, n * sizeof(*dst));
+	for (i = 0; i < n; i++)
+		if (dst[i].off >= ADDR__DV_POOL + ADDR__DV_POOLN)
+			dst[i].off = (int32_t)(dst[i].off + delta);
+}
+
+void addr__entry_drop_value(struct addr__dattr *a, size_t j)
+{
+	/* the value's octets stay in the block until the entry is
+	 * copied (an edit copies it) or freed */
+	dv_copy(&a->v[j], &a->v[j + 1], a->n - j - 1);
+	a->n--;
 }
 
 /*
@@ -339,8 +370,7 @@ static void free_attr(struct addr_dir_entry *e, struct addr__dattr *a)
 {
 	size_t j;
 
-	for (j = 0; j < a->n; j++)
-		addr__entry_free_value(e, a->v[j].ptr);
+	(void)j;	/* the values are in the block */
 	if (a->v != NULL && !in_blk(e, abase(a)))
 		addr__free(abase(a));
 }
@@ -450,9 +480,9 @@ static void refs_build(struct addr_dir_entry *e)
 		for (j = 0; a[r] != NULL && j < a[r]->n; j++, i++) {
 			struct addr__refkey *t = &R->k[i];
 
-			t->src = a[r]->v[j].ptr;
+			t->src = addr__dv(&a[r]->v[j]);
 			t->srclen = a[r]->v[j].len;
-			t->rc = addr__dn_key(&k, a[r]->v[j].ptr,
+			t->rc = addr__dn_key(&k, addr__dv(&a[r]->v[j]),
 					     a[r]->v[j].len);
 			t->h = addr__dir_hash(k.ptr, k.size);
 			if (t->rc == ADDR_ENOMEM) {
@@ -479,7 +509,7 @@ int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
 	if (R != NULL && r < NREF && a->n == R->first[r + 1] - R->first[r]) {
 		const struct addr__refkey *c = &R->k[R->first[r] + j];
 
-		if (c->src == a->v[j].ptr && c->srclen == a->v[j].len) {
+		if (c->src == addr__dv(&a->v[j]) && c->srclen == a->v[j].len) {
 			if (c->rc == 0) {
 				*key = NULL;	/* not kept */
 				*klen = 0;
@@ -488,7 +518,7 @@ int addr__entry_ref_key(const struct addr_dir_entry *e, size_t r,
 			return c->rc;
 		}
 	}
-	rc = addr__dn_key(k, a->v[j].ptr, a->v[j].len);
+	rc = addr__dn_key(k, addr__dv(&a->v[j]), a->v[j].len);
 	if (rc == 0) {
 		*key = k->ptr;
 		*klen = k->size;
@@ -524,7 +554,7 @@ struct addr_dir_entry *addr__dir_ref(const struct addr_dir *d,
 	*rc = addr__entry_ref_key(e, r, a, j, k, &key, &klen, &h);
 	if (*rc != 0)
 		return NULL;
-	it.dn = a->v[j].ptr;
+	it.dn = addr__dv(&a->v[j]);
 	it.dnlen = a->v[j].len;
 	s = addr__hmap_next_h(&d->dn, key, klen, h, &it);
 	*rc = it.rc;
@@ -578,19 +608,6 @@ struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,
 		    addr__str_ieq(addr__attr_name(&e->a[i]), e->a[i].nlen, name))
 			return &e->a[i];
 	return NULL;
-}
-
-/* memdup0 - an owned NUL-terminated copy of s[0..n) */
-static char *memdup0(const char *s, size_t n)
-{
-	char *p;
-
-	if (n == (size_t)-1 || (p = addr__malloc(n + 1)) == NULL)
-		return NULL;
-	if (n > 0)
-		memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
 }
 
 /* name_eq - a name of n octets against z, also of n octets: the same
@@ -715,15 +732,8 @@ static int attr_grow(struct addr_dir_entry *e, size_t ai)
 		nc = ADDR__ATTR_VALUES;
 	if (nc <= a->cap)
 		return ADDR_ETOOLONG;
-	if (a->v != NULL && !in_blk(e, abase(a))) {
-		char *b = addr__realloc(abase(a), ahdr(a) + nc * sizeof(*v));
-
-		if (b == NULL)
-			return ADDR_ENOMEM;
-		a->v = (struct addr__dval *)(void *)(b + ahdr(a));
-		a->cap = nc;
-		return 0;
-	}
+	/* every array is in the block (attr_new): its values are found
+	 * from it */
 	if (a->v != NULL) {
 		struct blkhdr *h = (struct blkhdr *)(void *)e->blk_;
 		size_t end = (size_t)((char *)(a->v + a->cap) - e->blk_);
@@ -748,27 +758,51 @@ static int attr_grow(struct addr_dir_entry *e, size_t ai)
 			memcpy(b, abase(a), hdr);
 		v = (struct addr__dval *)(void *)(b + hdr);
 		if (a->n > 0)
-			memcpy(v, a->v, a->n * sizeof(*v));
+			dv_copy(v, a->v, a->n);
 		a->v = v;
 		a->cap = nc;
 	}
 	return 0;
 }
 
-/* attr_push - append an owned value to a, an attribute of e (a may
- * move with e's block: see attr_grow) */
+/* attr_push - append a copy of v[0..len) to a, an attribute of e (a
+ * may move with e's block: see attr_grow) */
 static int attr_push(struct addr_dir_entry *e, struct addr__dattr *a,
-		     char *v, size_t len)
+		     const char *v, size_t len)
 {
 	size_t ai = (size_t)(a - e->a);
+	/* v may be in the block, which attr_grow may move */
+	size_t off = in_blk(e, v) ? (size_t)(v - e->blk_) : (size_t)-1;
 	int rc;
 
 	if (a->n == a->cap && (rc = attr_grow(e, ai)) < 0)
 		return rc;
+	if (off != (size_t)-1)
+		v = e->blk_ + off;
 	a = &e->a[ai];
-	a->v[a->n].ptr = v;
-	a->v[a->n].len = len;
-	a->n++;
+	a->n++;		/* room for the value first: set_value sets it */
+	if ((rc = addr__entry_set_value(e, ai, a->n - 1, v, len)) < 0) {
+		e->a[ai].n--;
+		return rc;
+	}
+	return 0;
+}
+
+int addr__entry_set_value(struct addr_dir_entry *e, size_t ai, size_t j,
+			  const char *p, size_t n)
+{
+	/* p may be in the block itself, which blk_alloc may move */
+	size_t off = in_blk(e, p) ? (size_t)(p - e->blk_) : (size_t)-1;
+	char *c;
+
+	if (n >= UINT32_MAX || (c = blk_alloc(e, n + 1, 1)) == NULL)
+		return ADDR_ENOMEM;
+	if (off != (size_t)-1)
+		p = e->blk_ + off;
+	if (n > 0)
+		memcpy(c, p, n);
+	c[n] = '\0';
+	dv_set(&e->a[ai].v[j], c, n);
 	return 0;
 }
 
@@ -776,20 +810,18 @@ int addr_dir_entry_add_value(struct addr_dir_entry *e, const char *attr,
 			     const char *v, size_t len)
 {
 	size_t nlen = strlen(attr);
+	/* v may be in the block, which attr_get may move */
+	size_t off = in_blk(e, v) ? (size_t)(v - e->blk_) : (size_t)-1;
 	struct addr__dattr *a;
-	char *c;
-	int rc;
 
 	if (nlen > ADDR__ATTR_NAME || len >= UINT32_MAX)
 		return ADDR_ETOOLONG;
 	a = attr_get(e, attr, nlen);
-	if (a == NULL || (c = memdup0(v, len)) == NULL)
+	if (a == NULL)
 		return ADDR_ENOMEM;
-	if ((rc = attr_push(e, a, c, len)) < 0) {
-		addr__free(c);
-		return rc;
-	}
-	return 0;
+	if (off != (size_t)-1)
+		v = e->blk_ + off;
+	return attr_push(e, a, v, len);
 }
 
 /* blk_reserve - room for at least n more octets in e's block, so that
@@ -1081,8 +1113,7 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 		if (sh != NULL) {
 			if ((sh->pooled >> i) & 1) {
 				/* never written through: see value_pool */
-				dv->ptr = (char *)(uintptr_t)
-					  value_pool[sh->pool[i]];
+				dv_set(dv, value_pool[sh->pool[i]], v->len);
 				continue;
 			}
 			if ((long)i == sh->mail && sh->mailsrc >= 0) {
@@ -1101,15 +1132,14 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 		if (v->len > 0)
 			memcpy(c, v->ptr, v->len);
 		c[v->len] = '\0';
-		dv->ptr = c;
+		dv_set(dv, c, v->len);
 		c += v->len + 1;
 	}
 	if (sh != NULL && sh->mailv != NULL)
-		sh->mailv->ptr = (char *)(uintptr_t)sh->mailp + 5;
+		dv_set(sh->mailv, sh->mailp + 5, sh->mailv->len);
 	if (sh != NULL && sh->nickv != NULL)
-		sh->nickv->ptr = (char *)(uintptr_t)sh->nickp +
-				 (rec->item[sh->nicksrc].value.len -
-				  sh->nickv->len);
+		dv_set(sh->nickv, sh->nickp + (rec->item[sh->nicksrc].value.len -
+					       sh->nickv->len), sh->nickv->len);
 	h->used = (uint32_t)(c - e->blk_);
 	rc = 0;
 out:
@@ -1143,9 +1173,12 @@ int addr_dir_entry_copy(struct addr_dir_entry **out,
 		/* the copy's block at its final size (alignment included) */
 		size_t need = sizeof(struct blkhdr);
 
-		for (i = 0; i < e->na; i++)
+		for (i = 0; i < e->na; i++) {
 			need += ahdr(&e->a[i]) + 3 +
 				e->a[i].n * sizeof(struct addr__dval);
+			for (j = 0; j < e->a[i].n; j++)
+				need += e->a[i].v[j].len + 1;
+		}
 		if (e->na > 0 && blk_resize(c, need) < 0)
 			goto fail;
 	}
@@ -1158,13 +1191,14 @@ int addr_dir_entry_copy(struct addr_dir_entry **out,
 		if (a == NULL)
 			goto fail;
 		for (j = 0; j < s->n; j++) {
-			char *v = memdup0(s->v[j].ptr, s->v[j].len);
+			/* in the room made above: the block stays put */
+			size_t ai = (size_t)(a - c->a);
 
-			if (v == NULL)
-				goto fail;
-			a->v[a->n].ptr = v;
-			a->v[a->n].len = s->v[j].len;
 			a->n++;
+			if (addr__entry_set_value(c, ai, j, addr__dv(&s->v[j]),
+						  s->v[j].len) < 0)
+				goto fail;
+			a = &c->a[ai];
 		}
 	}
 	*out = c;
@@ -1216,7 +1250,7 @@ const char *addr_dir_entry_value(const struct addr_dir_entry *e,
 		return NULL;
 	if (len != NULL)
 		*len = a->v[i].len;
-	return a->v[i].ptr;
+	return addr__dv(&a->v[i]);
 }
 
 /* mail_of - the derived mail: the address of the first primary SMTP
@@ -1226,8 +1260,8 @@ static const char *mail_of(const struct addr__dattr *a)
 	size_t i;
 
 	for (i = 0; a != NULL && i < a->n; i++)
-		if (a->v[i].len > 5 && memcmp(a->v[i].ptr, "SMTP:", 5) == 0)
-			return a->v[i].ptr + 5;
+		if (a->v[i].len > 5 && memcmp(addr__dv(&a->v[i]), "SMTP:", 5) == 0)
+			return addr__dv(&a->v[i]) + 5;
 	return NULL;
 }
 
@@ -1494,7 +1528,7 @@ int addr__entry_key(const struct addr_dir_entry *e, size_t ki,
 			     "proxyAddresses");
 	if (a == NULL || k->vidx >= a->n)
 		return ADDR_EINVAL;
-	v = a->v[k->vidx].ptr;
+	v = addr__dv(&a->v[k->vidx]);
 	n = a->v[k->vidx].len;
 	switch (k->tag) {
 	case ADDR__K_LEGDN:
@@ -1633,25 +1667,23 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 		return 0;
 	for (i = 0; i < a->n; i++) {
 		struct addr_error pe;
-		char *c;
+		size_t ai = (size_t)(a - e->a);
 
-		rc = addr_proxy_parse(k, a->v[i].ptr, a->v[i].len, pf, &pe);
+		rc = addr_proxy_parse(k, addr__dv(&a->v[i]), a->v[i].len, pf, &pe);
 		if (rc == ADDR_ENOMEM)
 			return rc;
 		if (rc < 0) {
 			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
-					proxy_rule(rc, a->v[i].ptr, a->v[i].len),
-					"proxy \"%s\": %s", a->v[i].ptr,
+					proxy_rule(rc, addr__dv(&a->v[i]), a->v[i].len),
+					"proxy \"%s\": %s", addr__dv(&a->v[i]),
 					pe.message);
 			continue;
 		}
 		if (k->size != a->v[i].len ||
-		    memcmp(k->ptr, a->v[i].ptr, k->size) != 0) {
-			if ((c = memdup0(k->ptr, k->size)) == NULL)
+		    memcmp(k->ptr, addr__dv(&a->v[i]), k->size) != 0) {
+			if (addr__entry_set_value(e, ai, i, k->ptr, k->size) < 0)
 				return ADDR_ENOMEM;
-			addr__entry_free_value(e, a->v[i].ptr);
-			a->v[i].ptr = c;
-			a->v[i].len = k->size;
+			a = &e->a[ai];	/* the block may have moved */
 		}
 	}
 	if (a->n > PKEYS_SMALL &&
@@ -1659,14 +1691,14 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 		return ADDR_ENOMEM;
 	addr_buf_clear(k);
 	for (i = 0; i < a->n; i++) {
-		const char *p = a->v[i].ptr;
+		const char *p = addr__dv(&a->v[i]);
 		size_t n = a->v[i].len, kend;
 		int dnspace = 0;
 
 		if (memchr(p, ':', n) == NULL)
 			continue;	/* invalid, reported above */
 		for (j = 0; j < i; j++) {
-			const char *q = a->v[j].ptr;
+			const char *q = addr__dv(&a->v[j]);
 			size_t m = a->v[j].len;
 
 			if (!proxy_type_eq(p, n, q, m))
@@ -1691,7 +1723,7 @@ static int prepare_proxies(struct addr_dir_entry *e, struct addr__dattr *a,
 		/* within one object: R24 equality (every j < i with the same
 		 * type has a colon, so a key) */
 		for (j = 0; j < i; j++)
-			if (proxy_type_eq(p, n, a->v[j].ptr, a->v[j].len) &&
+			if (proxy_type_eq(p, n, addr__dv(&a->v[j]), a->v[j].len) &&
 			    pk[j].len == pk[i].len &&
 			    memcmp(k->ptr + pk[j].off, k->ptr + pk[i].off,
 				   pk[i].len) == 0) {
@@ -1778,7 +1810,7 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	find_known(e, known);
 	a = known[KN_OBJECTCLASS];
 	for (i = 0; a != NULL && i < a->n; i++) {
-		const char *v = a->v[i].ptr;
+		const char *v = addr__dv(&a->v[i]);
 		size_t n = a->v[i].len;
 
 		group |= ieq_lit(v, n, "group", 5);
@@ -1802,12 +1834,15 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 	if ((rc = prepare_proxies(e, known[KN_PROXY], dflags, s, &kb,
 				  &k)) < 0)
 		goto out;
+	/* a proxy's stored form is a new value in the block, which may
+	 * have moved with the attribute array in it */
+	find_known(e, known);
 	a = known[KN_LEGDN];
 	if (a != NULL && a->n > 0) {
 		if (!(dflags & ADDR_DIR_LENIENT))
-			dn_check(s, "legacyExchangeDN", a->v[0].ptr, a->v[0].len);
+			dn_check(s, "legacyExchangeDN", addr__dv(&a->v[0]), a->v[0].len);
 		addr_buf_clear(&k);
-		if (legdn_key(&k, a->v[0].ptr, a->v[0].len) < 0 ||
+		if (legdn_key(&k, addr__dv(&a->v[0]), a->v[0].len) < 0 ||
 		    keys_push(&kb, k.ptr, k.size, ADDR__K_LEGDN, 0) < 0) {
 			rc = ADDR_ENOMEM;
 			goto out;
@@ -1823,14 +1858,14 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 
 		addr_buf_init(&st);
 		addr_buf_clear(&k);
-		rc = target_key(&k, &st, a->v[0].ptr, a->v[0].len,
+		rc = target_key(&k, &st, addr__dv(&a->v[0]), a->v[0].len,
 				(dflags & ADDR_DIR_X400_STRICT) ?
 				ADDR_PROXY_X400_STRICT : 0, NULL);
 		if (rc < 0 && rc != ADDR_ENOMEM) {
 			addr__sink_diag(s, ADDR_SEV_ERROR, ADDR_ESYNTAX,
 					"target.invalid",
 					"targetAddress \"%s\" of %s is not a "
-					"valid address", a->v[0].ptr, e->dn);
+					"valid address", addr__dv(&a->v[0]), e->dn);
 		} else if (rc == 1) {
 			/* a target equal to one of the contact's own
 			 * proxies is allowed: keys_push skips it */
@@ -1848,12 +1883,12 @@ int addr__entry_prepare(struct addr_dir_entry *e, unsigned dflags,
 		size_t ml = mail ? strlen(mail) : 0;
 
 		if (mail == NULL || ml != a->v[0].len ||
-		    !addr__str_ieq(a->v[0].ptr, a->v[0].len, mail)) {
+		    !addr__str_ieq(addr__dv(&a->v[0]), a->v[0].len, mail)) {
 			addr__sink_diag(s, (dflags & ADDR_DIR_LENIENT) ?
 					ADDR_SEV_WARNING : ADDR_SEV_ERROR,
 					ADDR_ESYNTAX, "model.mail-mismatch",
 					"mail \"%s\" of %s is not its primary "
-					"SMTP address%s%s", a->v[0].ptr, e->dn,
+					"SMTP address%s%s", addr__dv(&a->v[0]), e->dn,
 					mail ? " " : "", mail ? mail : "");
 			/* lenient: the read value is dropped (the writer
 			 * writes the derived one, if any, in its place) */
@@ -1878,28 +1913,25 @@ int addr__entry_out(const struct addr_dir_entry *e, addr__attr_fn fn,
 {
 	const char *mail = addr_dir_entry_mail(e);
 	int mail_read = addr__entry_attr(e, "mail") != NULL, rc;
-	struct addr__dval m;
 	size_t j;
 
-	if (mail != NULL) {
-		m.ptr = (char *)(uintptr_t)mail;
-		m.len = strlen(mail);
-	}
 	for (j = 0; j < e->na; j++) {
 		const struct addr__dattr *a = &e->a[j];
 
 		if (addr__str_ieq(addr__attr_name(a), a->nlen, "mail")) {
-			if (mail != NULL && (rc = fn(ctx, addr__attr_name(a), &m, 1)) < 0)
+			if (mail != NULL && (rc = fn(ctx, addr__attr_name(a), NULL, 1,
+						 mail)) < 0)
 				return rc;
 			continue;
 		}
 		if (!mail_read && mail != NULL &&
 		    addr__str_ieq(addr__attr_name(a), a->nlen, "proxyAddresses")) {
-			if ((rc = fn(ctx, "mail", &m, 1)) < 0)
+			if ((rc = fn(ctx, "mail", NULL, 1, mail)) < 0)
 				return rc;
 			mail_read = 1;
 		}
-		if (a->n > 0 && (rc = fn(ctx, addr__attr_name(a), a->v, a->n)) < 0)
+		if (a->n > 0 &&
+		    (rc = fn(ctx, addr__attr_name(a), a->v, a->n, NULL)) < 0)
 			return rc;
 	}
 	return 0;
@@ -2269,7 +2301,7 @@ static int names_key(const struct addr_dir_entry *e, size_t r,
 	if (addr__entry_ref_key(e, r, a, j, k, &vk, &vn, &h) != 0 || h != kh)
 		return 0;
 	if (vk == NULL) {	/* the hash was kept, not the key */
-		if (addr__dn_key(k, a->v[j].ptr, a->v[j].len) != 0)
+		if (addr__dn_key(k, addr__dv(&a->v[j]), a->v[j].len) != 0)
 			return 0;
 		vk = k->ptr;
 		vn = k->size;
@@ -2464,10 +2496,7 @@ static void drop_in(struct addr_dir *d, struct addr_dir_entry *e,
 					rrefs_del(d, e);
 				refs_free(e);
 				dropped = 1;
-				addr__entry_free_value(e, a->v[j].ptr);
-				memmove(&a->v[j], &a->v[j + 1],
-					(a->n - j - 1) * sizeof(a->v[0]));
-				a->n--;
+				addr__entry_drop_value(a, j);
 				continue;
 			}
 			j++;
@@ -2551,17 +2580,15 @@ static int rename_in(struct addr_dir *d, struct addr_dir_entry *e,
 							 addr__dir_ref_attrs[r]);
 
 		for (j = 0; a != NULL && j < a->n; j++) {
-			char *v;
+			size_t ai = (size_t)(a - e->a);
 
 			if (!names_key(e, r, a, j, k, key, klen, kh))
 				continue;
-			if ((v = memdup0(dn, dnlen)) == NULL) {
+			if (addr__entry_set_value(e, ai, j, dn, dnlen) < 0) {
 				rc = ADDR_ENOMEM;
 				break;
 			}
-			addr__entry_free_value(e, a->v[j].ptr);
-			a->v[j].ptr = v;
-			a->v[j].len = dnlen;
+			a = &e->a[ai];	/* the block may have moved */
 			renamed = 1;
 		}
 	}
@@ -2641,11 +2668,8 @@ int addr_dir_set(struct addr_dir *d, const char *dn, size_t dnlen,
 	if (rc <= 0)
 		return rc;
 	a = addr__entry_attr(nw, attr);
-	if (a != NULL) {
-		for (i = 0; i < a->n; i++)
-			addr__entry_free_value(nw, a->v[i].ptr);
-		a->n = 0;
-	}
+	if (a != NULL)
+		a->n = 0;	/* the values stay in the block */
 	for (i = 0; i < n && rc > 0; i++)
 		if (addr_dir_entry_add_value(nw, attr, values[i], lens[i]) < 0)
 			rc = addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
@@ -2685,7 +2709,7 @@ static long find_proxy(const struct addr__dattr *a, const char *p, size_t n)
 	if (addr__proxy_key(&k1, p, n, NULL) == 0)
 		for (i = 0; a != NULL && i < a->n && found < 0; i++) {
 			addr_buf_clear(&k2);
-			if (addr__proxy_key(&k2, a->v[i].ptr, a->v[i].len,
+			if (addr__proxy_key(&k2, addr__dv(&a->v[i]), a->v[i].len,
 					    NULL) == 0 &&
 			    k1.size == k2.size &&
 			    memcmp(k1.ptr, k2.ptr, k1.size) == 0)
@@ -2770,16 +2794,16 @@ int addr_dir_proxy_add(struct addr_dir *d, const char *dn, size_t dnlen,
 		return edit_end(d, &e, rc, err);
 	}
 	for (i = 0; a != NULL && i < a->n; i++)
-		if (proxy_type_eq(a->v[i].ptr, a->v[i].len, e.st.ptr,
+		if (proxy_type_eq(addr__dv(&a->v[i]), a->v[i].len, e.st.ptr,
 				  e.st.size))
 			have = 1;
 	if (!have)
 		set_prefix_case(e.st.ptr, e.st.size, 1);	/* R25 */
 	else if (e.primary)
 		for (i = 0; i < a->n; i++)
-			if (proxy_type_eq(a->v[i].ptr, a->v[i].len, e.st.ptr,
+			if (proxy_type_eq(addr__dv(&a->v[i]), a->v[i].len, e.st.ptr,
 					  e.st.size))
-				set_prefix_case(a->v[i].ptr, a->v[i].len, 0);
+				set_prefix_case(addr__dv(&a->v[i]), a->v[i].len, 0);
 	if (addr_dir_entry_add_value(e.nw, "proxyAddresses", e.st.ptr,
 				     e.st.size) < 0)
 		rc = addr__error_set(err, ADDR_ENOMEM, 0, "out of memory");
@@ -2801,27 +2825,24 @@ int addr_dir_proxy_remove(struct addr_dir *d, const char *dn, size_t dnlen,
 	a = e.a;
 	if ((at = find_proxy(a, e.st.ptr, e.st.size)) < 0)
 		return edit_end(d, &e, 0, err);
-	if (proxy_primary(a->v[at].ptr, a->v[at].len)) {
-		if (addr__str_ieq(a->v[at].ptr, 5, "smtp:")) {
+	if (proxy_primary(addr__dv(&a->v[at]), a->v[at].len)) {
+		if (addr__str_ieq(addr__dv(&a->v[at]), 5, "smtp:")) {
 			rc = addr__error_set(err, ADDR_EINVAL, 0,
 					     "proxy.primary-removed: the "
 					     "primary SMTP address \"%s\" of "
 					     "%s cannot be removed",
-					     a->v[at].ptr, e.nw->dn);
+					     addr__dv(&a->v[at]), e.nw->dn);
 			return edit_end(d, &e, rc, err);
 		}
 		for (i = 0; i < a->n; i++)	/* R26: promote the next */
 			if ((long)i != at &&
-			    proxy_type_eq(a->v[i].ptr, a->v[i].len, e.st.ptr,
+			    proxy_type_eq(addr__dv(&a->v[i]), a->v[i].len, e.st.ptr,
 					  e.st.size)) {
-				set_prefix_case(a->v[i].ptr, a->v[i].len, 1);
+				set_prefix_case(addr__dv(&a->v[i]), a->v[i].len, 1);
 				break;
 			}
 	}
-	addr__entry_free_value(e.nw, a->v[at].ptr);
-	memmove(&a->v[at], &a->v[at + 1],
-		(a->n - (size_t)at - 1) * sizeof(a->v[0]));
-	a->n--;
+	addr__entry_drop_value(a, (size_t)at);
 	if (a->n == 0)
 		addr__entry_remove_attr(e.nw, (size_t)(a - e.nw->a));
 	return edit_end(d, &e, rc, err);
@@ -2843,9 +2864,9 @@ int addr_dir_proxy_make_primary(struct addr_dir *d, const char *dn,
 	if ((at = find_proxy(a, e.st.ptr, e.st.size)) < 0)
 		return edit_end(d, &e, 0, err);
 	for (i = 0; i < a->n; i++)
-		if (proxy_type_eq(a->v[i].ptr, a->v[i].len, e.st.ptr,
+		if (proxy_type_eq(addr__dv(&a->v[i]), a->v[i].len, e.st.ptr,
 				  e.st.size))
-			set_prefix_case(a->v[i].ptr, a->v[i].len,
+			set_prefix_case(addr__dv(&a->v[i]), a->v[i].len,
 					(long)i == at);
 	return edit_end(d, &e, rc, err);
 }
@@ -2901,7 +2922,7 @@ int addr__dir_check(const struct addr_dir *d, struct addr_dir_report *rep,
 						r == 0 ? "member.unresolved" :
 						"restriction.unresolved",
 						"%s of %s: \"%s\" names no object",
-						addr__dir_ref_attrs[r], e->dn, a->v[j].ptr);
+						addr__dir_ref_attrs[r], e->dn, addr__dv(&a->v[j]));
 			}
 		}
 	}

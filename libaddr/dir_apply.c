@@ -103,7 +103,7 @@ static long find_value(const struct addr__dattr *a, const char *name,
 	if (value_key(&k, name, v, n, dflags) < 0)
 		found = -2;
 	for (i = 0; found == -1 && i < a->n; i++) {
-		if (value_key(&x, name, a->v[i].ptr, a->v[i].len, dflags) < 0)
+		if (value_key(&x, name, addr__dv(&a->v[i]), a->v[i].len, dflags) < 0)
 			found = -2;
 		else if (x.size == k.size && memcmp(x.ptr, k.ptr, k.size) == 0)
 			found = (long)i;
@@ -116,9 +116,8 @@ static long find_value(const struct addr__dattr *a, const char *name,
 static void remove_value(struct addr_dir_entry *e, struct addr__dattr *a,
 			 size_t j)
 {
-	addr__entry_free_value(e, a->v[j].ptr);
-	memmove(&a->v[j], &a->v[j + 1], (a->n - j - 1) * sizeof(a->v[0]));
-	if (--a->n == 0)
+	addr__entry_drop_value(a, j);
+	if (a->n == 0)
 		addr__entry_remove_attr(e, (size_t)(a - e->a));
 }
 

@@ -546,7 +546,7 @@ static const char *key_value(const struct addr_dir_entry *e,
 			   "proxyAddresses";
 	const struct addr__dattr *a = addr__entry_attr(e, name);
 
-	return a != NULL && k->vidx < a->n ? a->v[k->vidx].ptr : "";
+	return a != NULL && k->vidx < a->n ? addr__dv(&a->v[k->vidx]) : "";
 }
 
 /* clash - is key a of one entry in conflict with key b of another? */

@@ -13,13 +13,32 @@
 #include <stdint.h>
 #include "addr_int.h"
 
-/* One attribute value: owned, NUL-terminated, may contain NUL. 12
- * octets, packed: a directory holds fifteen of them per recipient, and
- * a value is below 4 GiB (every reader bounds its values far below). */
-struct __attribute__((packed)) addr__dval {
-	char *ptr;
+/* One attribute value: NUL-terminated, may contain NUL, below 4 GiB
+ * (every reader bounds its values far below). 8 octets, since a
+ * directory holds fifteen of them per recipient: not a pointer but the
+ * distance from the descriptor to the value, both in the entry's block
+ * (dir.c keeps every value and value array of an entry there, so a
+ * block that moves takes both along), or an index in the constant pool
+ * of common values. Read it with addr__dv; a descriptor moved or copied
+ * elsewhere must be rebased (dir.c). */
+struct addr__dval {
+	int32_t off;		/* value - descriptor, or ADDR__DV_POOL + i */
 	uint32_t len;
 };
+_Static_assert(sizeof(struct addr__dval) == 8, "a value is 8 octets");
+#define ADDR__DV_POOL INT32_MIN
+#define ADDR__DV_POOLN 16	/* offsets below ADDR__DV_POOL + this */
+extern const char addr__value_pool[][24];
+
+/* addr__dv - the value d describes (NUL-terminated, borrowed; written
+ * through only where dir.c says so: a proxy's prefix) */
+static inline char *addr__dv(const struct addr__dval *d)
+{
+	if (d->off < ADDR__DV_POOL + ADDR__DV_POOLN)
+		return (char *)(uintptr_t)addr__value_pool[d->off -
+							   ADDR__DV_POOL];
+	return (char *)(uintptr_t)d + d->off;
+}
 
 /* Attribute and value pointers of an entry are valid until a value or
  * an attribute is added to it: the attribute array of an entry made from
@@ -379,12 +398,30 @@ struct addr__dattr *addr__entry_attr(const struct addr_dir_entry *e,
  * before the first proxyAddresses when none was read. fn gets each
  * attribute's name and values (borrowed); a negative return stops. */
 typedef int (*addr__attr_fn)(void *ctx, const char *name,
-			     const struct addr__dval *v, size_t n);
+			     const struct addr__dval *v, size_t n,
+			     const char *one);
+/* addr__vat - value k of what an addr__attr_fn got: one (v NULL, n 1:
+ * the derived mail, NUL-terminated) or v[k]; its length in *len */
+static inline const char *addr__vat(const struct addr__dval *v,
+				    const char *one, size_t k, size_t *len)
+{
+	if (v == NULL) {
+		*len = __builtin_strlen(one);
+		return one;
+	}
+	*len = v[k].len;
+	return addr__dv(&v[k]);
+}
 int addr__entry_out(const struct addr_dir_entry *e, addr__attr_fn fn,
 		    void *ctx);
-/* addr__entry_free_value - release value v of e (a value in e's block
- * stays there until e is freed) */
-void addr__entry_free_value(const struct addr_dir_entry *e, char *v);
+/* addr__entry_drop_value - take value j out of a (its octets stay in
+ * the entry's block until the entry is copied or freed) */
+void addr__entry_drop_value(struct addr__dattr *a, size_t j);
+/* addr__entry_set_value - value j of attribute ai of e made a copy of
+ * p[0..n) (p may be in e's block); 0 or ADDR_ENOMEM. The block may move:
+ * attribute pointers of e are invalid afterwards. */
+int addr__entry_set_value(struct addr_dir_entry *e, size_t ai, size_t j,
+			  const char *p, size_t n);
 /* addr__entry_fill - the items of rec (names and values, in order) as
  * the attributes of e, which has none yet; 0 or ADDR_ENOMEM (e then
  * holds part of them and is freed by the caller) */

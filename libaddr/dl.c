@@ -250,7 +250,7 @@ static int walk(struct exp *x, const struct addr_dir_entry *g)
 
 		if (rc == ADDR_ENOMEM)
 			break;
-		if ((rc = visit(x, m, a->v[i].ptr)) < 0)
+		if ((rc = visit(x, m, addr__dv(&a->v[i]))) < 0)
 			break;
 	}
 	addr_buf_free(&k);

@@ -145,9 +145,8 @@ static void attr_remove(struct addr_dir_entry *e, const char *name)
 void addr__csv_value_drop(struct addr_dir_entry *e, struct addr__dattr *a,
 			  size_t j)
 {
-	addr__entry_free_value(e, a->v[j].ptr);
-	memmove(&a->v[j], &a->v[j + 1], (a->n - j - 1) * sizeof(a->v[0]));
-	if (--a->n == 0)
+	addr__entry_drop_value(a, j);
+	if (a->n == 0)
 		addr__entry_remove_attr(e, (size_t)(a - e->a));
 }
 
@@ -155,13 +154,10 @@ int addr__csv_set_single(struct addr_dir_entry *e, const char *attr,
 			 const char *v, size_t n)
 {
 	struct addr__dattr *a = addr__entry_attr(e, attr);
-	size_t i;
 
-	if (a != NULL) {	/* keep the attribute's place */
-		for (i = 0; i < a->n; i++)
-			addr__entry_free_value(e, a->v[i].ptr);
+	if (a != NULL)	/* keep the attribute's place; the values stay in
+			 * the block */
 		a->n = 0;
-	}
 	return addr_dir_entry_add_value(e, attr, v, n);
 }
 
@@ -257,7 +253,7 @@ static long find(const struct addr_dir_entry *e, const char *attr,
 	if (value_key(&k, v, n, dn) < 0)
 		at = -2;
 	for (i = 0; at == -1 && i < a->n; i++)
-		if (value_key(&x, a->v[i].ptr, a->v[i].len, dn) < 0)
+		if (value_key(&x, addr__dv(&a->v[i]), a->v[i].len, dn) < 0)
 			at = -2;
 		else if (x.size == k.size && memcmp(x.ptr, k.ptr, k.size) == 0)
 			at = (long)i;
@@ -316,7 +312,7 @@ static int edit_set(struct addr__csv_run *c, struct addr_dir_entry *nw,
 	addr_buf_init(&k);
 	a = addr__entry_attr(nw, attr);
 	for (i = 0; a != NULL && i < a->n && rc == 0; i++)
-		if ((rc = value_key(&k, a->v[i].ptr, a->v[i].len, dn)) == 0 &&
+		if ((rc = value_key(&k, addr__dv(&a->v[i]), a->v[i].len, dn)) == 0 &&
 		    !addr__csv_keyset_get(&have, k.ptr, k.size))
 			rc = addr__csv_keyset_add(&have, k.ptr, k.size, nw);
 	for (i = 0; i < vs->n && rc == 0; i++) {

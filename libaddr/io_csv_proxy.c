@@ -115,7 +115,7 @@ static long proxy_at(const struct addr_dir_entry *e, const char *p, size_t n)
 		at = -2;
 	for (i = 0; at == -1 && a != NULL && i < a->n; i++) {
 		addr_buf_clear(&k2);
-		if (addr__proxy_key(&k2, a->v[i].ptr, a->v[i].len, NULL) ==
+		if (addr__proxy_key(&k2, addr__dv(&a->v[i]), a->v[i].len, NULL) ==
 		    ADDR_ENOMEM)
 			at = -2;
 		else if (k1.size == k2.size &&
@@ -137,7 +137,7 @@ static void proxy_drop(struct addr_dir_entry *e, int which, const char *p)
 	size_t i = 0;
 
 	while (a != NULL && i < a->n) {
-		const char *q = a->v[i].ptr;
+		const char *q = addr__dv(&a->v[i]);
 
 		if ((which < 0 || primary(q) == which) &&
 		    (p == NULL || ptype_eq(p, q))) {
@@ -161,7 +161,6 @@ static int proxy_add(struct addr_dir_entry *e, const char *p, size_t n,
 	struct addr__dattr *a;
 	long at = proxy_at(e, p, n);
 	size_t i;
-	char *dup;
 
 	if (at == -2)
 		return ADDR_ENOMEM;
@@ -170,17 +169,11 @@ static int proxy_add(struct addr_dir_entry *e, const char *p, size_t n,
 		       addr_dir_entry_add_value(e, "proxyAddresses", p, n);
 	a = addr__entry_attr(e, "proxyAddresses");
 	for (i = 0; a != NULL && i < a->n; i++)
-		if ((long)i != at && ptype_eq(p, a->v[i].ptr))
-			recase(a->v[i].ptr, 0);
+		if ((long)i != at && ptype_eq(p, addr__dv(&a->v[i])))
+			recase(addr__dv(&a->v[i]), 0);
 	if (at < 0)
 		return addr_dir_entry_add_value(e, "proxyAddresses", p, n);
-	if ((dup = addr__malloc(n + 1)) == NULL)
-		return ADDR_ENOMEM;
-	memcpy(dup, p, n + 1);
-	addr__entry_free_value(e, a->v[at].ptr);
-	a->v[at].ptr = dup;
-	a->v[at].len = n;
-	return 0;
+	return addr__entry_set_value(e, (size_t)(a - e->a), (size_t)at, p, n);
 }
 
 /* proxy_column - validate one proxy column into st (stored forms) */

@@ -120,7 +120,7 @@ static int cn_is_rdn(const struct addr_dir_entry *e, const struct addr_buf *name
 	const struct addr__dattr *a = addr__entry_attr(e, "cn");
 
 	return a != NULL && a->n == 1 && a->v[0].len == name->size &&
-	       memcmp(a->v[0].ptr, name->ptr, name->size) == 0;
+	       memcmp(addr__dv(&a->v[0]), name->ptr, name->size) == 0;
 }
 
 /* opaque - is attribute a written in an opaque column of its own? */
@@ -206,7 +206,7 @@ static void put_values(struct writer *w, const struct addr__dval *v,
 	for (i = 0; i < n; i++) {
 		if (i > 0)
 			addr_buf_putc(&w->f, '%');
-		addr__csv_put_value(&w->f, v[i].ptr, v[i].len);
+		addr__csv_put_value(&w->f, addr__dv(&v[i]), v[i].len);
 	}
 	field(w, n > 0);
 }
@@ -214,11 +214,10 @@ static void put_values(struct writer *w, const struct addr__dval *v,
 /* put_str - one field of one value (NULL: empty) */
 static void put_str(struct writer *w, const char *s, size_t n)
 {
-	struct addr__dval v;
-
-	v.ptr = (char *)(uintptr_t)s;
-	v.len = n;
-	put_values(w, &v, s != NULL);
+	addr_buf_clear(&w->f);
+	if (s != NULL)
+		addr__csv_put_value(&w->f, s, n);
+	field(w, s != NULL);
 }
 
 /* put_attr - a single-valued attribute (or a multi-valued opaque one) */
@@ -242,7 +241,7 @@ static void put_proxies(struct writer *w, const struct addr_dir_entry *e,
 
 	addr_buf_clear(&w->f);
 	for (i = k = 0; a != NULL && i < a->n; i++) {
-		const char *p = a->v[i].ptr, *colon = memchr(p, ':', a->v[i].len);
+		const char *p = addr__dv(&a->v[i]), *colon = memchr(p, ':', a->v[i].len);
 		size_t j;
 		int up = 1;
 
@@ -318,7 +317,7 @@ static int put_dns(struct writer *w, const struct addr_dir_entry *e,
 
 	addr_buf_clear(&w->f);
 	for (i = 0; a != NULL && i < a->n; i++) {
-		if ((rc = dn_55(w, e, attr, a->v[i].ptr, a->v[i].len,
+		if ((rc = dn_55(w, e, attr, addr__dv(&a->v[i]), a->v[i].len,
 				member)) < 0)
 			return rc;
 		if (rc == 0)

@@ -1568,13 +1568,14 @@ struct names_ok {
 
 /* check_attr - addr__entry_out callback: can DSML carry the name? */
 static int check_attr(void *ctx, const char *name, const struct addr__dval *v,
-		      size_t n)
+		      size_t n, const char *one)
 {
 	struct names_ok *ok = ctx;
 	size_t i;
 
 	(void)v;
 	(void)n;
+	(void)one;
 	for (i = 0; i < ok->n; i++)
 		if (ok->p[i] == name)
 			return 0;
@@ -1589,30 +1590,32 @@ static int check_attr(void *ctx, const char *name, const struct addr__dval *v,
  * that is not UTF-8 XML text, or holds a CR (which XML would turn into
  * LF), is xsd:base64Binary */
 static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
-		    size_t n)
+		    size_t n, const char *one)
 {
 	struct writer *wr = ctx;
-	size_t k;
+	size_t k, len;
 	int e;
 
 	raw(wr, "\n      ");
 	el(wr, "attr");
 	at(wr, "name", name);
 	for (k = 0; k < n; k++) {
+		const char *p = addr__vat(v, one, k, &len);
+
 		el(wr, "value");
-		if (!xml_text_ok(v[k].ptr, v[k].len, 0, &e)) {
+		if (!xml_text_ok(p, len, 0, &e)) {
 			at(wr, "xsi:type", "xsd:base64Binary");
 			addr_buf_clear(&wr->b64);
-			if (addr__b64_encode(&wr->b64, v[k].ptr, v[k].len) < 0)
+			if (addr__b64_encode(&wr->b64, p, len) < 0)
 				return ADDR_ENOMEM;
 			wr->bad |= xmlTextWriterWriteString(wr->w,
 				(const xmlChar *)wr->b64.ptr) < 0;
-		} else if (v[k].len > 0 && !e && v[k].len <= INT_MAX) {
+		} else if (len > 0 && !e && len <= INT_MAX) {
 			/* nothing to escape: skip xmlEncodeSpecialChars' copy */
-			raw_len(wr, v[k].ptr, v[k].len);
-		} else if (v[k].len > 0) {
+			raw_len(wr, p, len);
+		} else if (len > 0) {
 			wr->bad |= xmlTextWriterWriteString(wr->w,
-				(const xmlChar *)v[k].ptr) < 0;
+				(const xmlChar *)p) < 0;
 		}
 		end(wr);
 	}

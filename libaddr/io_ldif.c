@@ -173,13 +173,16 @@ int addr_ldif_put(struct addr_buf *out, const char *name, const char *v,
 }
 
 static int put_attr(void *ctx, const char *name, const struct addr__dval *v,
-		    size_t n)
+		    size_t n, const char *one)
 {
 	struct addr_buf *out = ctx;
-	size_t k;
+	size_t k, len;
 
-	for (k = 0; k < n; k++)
-		addr_ldif_put(out, name, v[k].ptr, v[k].len);
+	for (k = 0; k < n; k++) {
+		const char *p = addr__vat(v, one, k, &len);
+
+		addr_ldif_put(out, name, p, len);
+	}
 	return 0;
 }
 

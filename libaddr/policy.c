@@ -726,7 +726,7 @@ static int taken(const struct addr_dir *d, const struct addr_dir_entry *self,
 
 		for (i = 0; a != NULL && i < a->n; i++) {
 			addr_buf_clear(&k2);
-			if (addr__proxy_key(&k2, a->v[i].ptr, a->v[i].len,
+			if (addr__proxy_key(&k2, addr__dv(&a->v[i]), a->v[i].len,
 					    NULL) == 0 &&
 			    k2.size == k.size &&
 			    memcmp(k2.ptr, k.ptr, k.size) == 0) {
@@ -749,9 +749,9 @@ static int has_prefix(const struct addr_dir_entry *e, const char *pfx,
 	size_t i, n = strlen(pfx);
 
 	for (i = 0; a != NULL && i < a->n; i++)
-		if (a->v[i].len > n && a->v[i].ptr[n] == ':' &&
-		    (any_case ? addr__str_ieq(a->v[i].ptr, n, pfx) :
-		     memcmp(a->v[i].ptr, pfx, n) == 0))
+		if (a->v[i].len > n && addr__dv(&a->v[i])[n] == ':' &&
+		    (any_case ? addr__str_ieq(addr__dv(&a->v[i]), n, pfx) :
+		     memcmp(addr__dv(&a->v[i]), pfx, n) == 0))
 			return 1;
 	return 0;
 }
