@@ -136,17 +136,15 @@ static void blk_move(struct addr_dir_entry *e, uintptr_t old, size_t cap,
 		e->keys = (struct addr__dkey *)(void *)(nw + (q - old));
 	for (i = 0; i < e->na; i++) {
 		struct addr__dattr *a = &e->a[i];
-		size_t j;
 
 		/* by where the array starts: an empty one (cap 0, a name
-		 * before it) may end where the block ends */
+		 * before it) may end where the block ends. The values are
+		 * in the block too, at the same distance from their
+		 * descriptors: nothing to follow. */
 		q = (uintptr_t)abase(a);
 		if (a->v != NULL && q >= old && q < old + cap)
 			a->v = (struct addr__dval *)(void *)
 			       (nw + ((uintptr_t)a->v - old));
-		/* the values are in the block too, at the same distance
-		 * from their descriptors */
-		(void)j;
 	}
 	refs_moved(e, old, cap, nw);
 	e->blk_ = nw;
@@ -366,11 +364,11 @@ static const char *pooled(const char *name, size_t n)
 	return NULL;
 }
 
+/* free_attr - what a holds outside e's block: nothing, as every array
+ * and value is made in the block (attr_new, attr_grow, set_value); kept
+ * for an array that is not */
 static void free_attr(struct addr_dir_entry *e, struct addr__dattr *a)
 {
-	size_t j;
-
-	(void)j;	/* the values are in the block */
 	if (a->v != NULL && !in_blk(e, abase(a)))
 		addr__free(abase(a));
 }

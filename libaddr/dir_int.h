@@ -95,8 +95,9 @@ struct addr__dkey {
 _Static_assert(sizeof(struct addr__dkey) == 8, "a key descriptor is 8 octets");
 
 /* One recipient. 72 octets: a million of them are a directory, so the
- * counts are 32-bit (addr_dir_entry_new, the attribute and key makers
- * and addr__dir_insert refuse more with ADDR_ENOMEM). */
+ * counts are 32-bit, 16-bit for attributes (addr_dir_entry_new, the
+ * attribute and key makers and addr__dir_insert refuse more with
+ * ADDR_ENOMEM). */
 struct addr_dir_entry {
 	char *dn;		/* owned, as given */
 	struct addr__dattr *a;	/* attributes in order */
@@ -106,8 +107,10 @@ struct addr_dir_entry {
 					 * the reference values, made by
 					 * addr__entry_prepare; NULL if none */
 	char *blk_;		/* private to dir.c: one block holding the
-				 * attribute names and value arrays (not the
-				 * values), or NULL */
+				 * value arrays with the names not pooled
+				 * before them, the values, and for an entry
+				 * made from a record the attribute array
+				 * and key descriptors; or NULL */
 	uint32_t line;		/* source line of the dn, 0 if none (a
 				 * later line is kept as UINT32_MAX:
 				 * ADDR__LINE) */
