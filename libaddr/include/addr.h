@@ -806,7 +806,9 @@ struct addr_dir;
  * for round trips). Opaque. An entry made with addr_dir_entry_new is the
  * caller's until addr_dir_add takes it; entries returned by the lookup
  * functions are borrowed from the directory and stay valid until the
- * directory is changed or freed.
+ * directory is changed or freed, and so do the names and values read
+ * from them (a change may move the values of entries it does not
+ * replace: a rename rewrites the members that name the entry).
  */
 struct addr_dir_entry;
 
