@@ -918,7 +918,8 @@ ADDR_EXTERN int addr_dir_entry_copy(struct addr_dir_entry **out,
  * attr (NUL-terminated, borrowed; compared case-insensitively; a new
  * attribute goes at the end). Only for caller-owned entries. 0,
  * ADDR_ETOOLONG (a name over 255 octets, a value of 4 GiB, or 16 Mi
- * values in one attribute) or ADDR_ENOMEM.
+ * values in one attribute) or ADDR_ENOMEM (also past 65,535 attributes,
+ * or past 2 GiB of names and values in one entry).
  */
 ADDR_EXTERN int addr_dir_entry_add_value(struct addr_dir_entry *e,
 					 const char *attr, const char *v,
