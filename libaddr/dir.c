@@ -615,17 +615,6 @@ static int name_eq(const char *s, const char *z, size_t n)
 	return memcmp(s, z, n) == 0 || addr__str_ieq(s, n, z);
 }
 
-/* attr_get - the attribute name, created at the end when absent */
-static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
-				      const char *name, size_t nlen,
-				      const char *pool, int known);
-
-static struct addr__dattr *attr_get(struct addr_dir_entry *e,
-				    const char *name, size_t nlen)
-{
-	return attr_get_p(e, name, nlen, NULL, 0);
-}
-
 /* attr_new - a new attribute at the end of e, name[0..nlen) (pool: its
  * pooled spelling, or NULL), with an array for cap values (in the
  * block, the name before it when not pooled); NULL when memory ran out
@@ -690,10 +679,9 @@ static struct addr__dattr *attr_new(struct addr_dir_entry *e,
 	return a;
 }
 
-/* attr_get_p - attr_get, with pooled(name) already found when known */
-static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
-				      const char *name, size_t nlen,
-				      const char *pool, int known)
+/* attr_get - the attribute name, created at the end when absent */
+static struct addr__dattr *attr_get(struct addr_dir_entry *e,
+				    const char *name, size_t nlen)
 {
 	size_t i;
 
@@ -709,9 +697,7 @@ static struct addr__dattr *attr_get_p(struct addr_dir_entry *e,
 			return &e->a[i];
 	if (nlen > ADDR__ATTR_NAME)
 		return NULL;
-	if (!known)
-		pool = pooled(name, nlen);
-	return attr_new(e, name, nlen, pool, 0);
+	return attr_new(e, name, nlen, pooled(name, nlen), 0);
 }
 
 /* attr_grow - room for one more value in e->a[ai]: its array in e's
@@ -1048,7 +1034,7 @@ int addr__entry_fill_planned(struct addr_dir_entry *e,
 		goto out;
 	/* the attributes and the number of values of each (an item named
 	 * exactly as the one before belongs to its attribute; else the
-	 * names compare as attr_get_p compares them), so that each is made
+	 * names compare as attr_get compares them), so that each is made
 	 * with its array at once */
 	for (i = 0; i < rec->nitem; i++) {
 		const struct addr_str *nm = &rec->item[i].name;
