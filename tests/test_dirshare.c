@@ -235,6 +235,21 @@ static void test_large_record(void **state)
 }
 
 #define ITEM(n, v) { 0, { n, sizeof(n) - 1 }, { v, sizeof(v) - 1 }, 0, 0 }
+#define XDN "CN=X,DC=example,DC=com"
+
+/* made_of - a new entry CN=X made from the record of items[0..n), as
+ * a load makes it (addr__entry_fill) */
+static struct addr_dir_entry *made_of(const struct addr_ldif_item *items,
+				      size_t n)
+{
+	struct addr_ldif_record rec = { { XDN, sizeof(XDN) - 1 },
+					ADDR_LDIF_ENTRY, 1, items, n };
+	struct addr_dir_entry *e;
+
+	assert_int_equal(addr_dir_entry_new(&e, rec.dn.ptr, rec.dn.len), 0);
+	assert_int_equal(addr__entry_fill(e, &rec), 0);
+	return e;
+}
 
 /* the attribute array and the key descriptors live in the entry's block
  * too: an attribute added later (a name copied into the block moves
@@ -251,8 +266,6 @@ static void test_block_moves(void **state)
 		ITEM("targetAddress", "SMTP:x@example.net"),
 		ITEM("proxyAddresses", "SMTP:x@example.net"),
 	};
-	struct addr_ldif_record rec = { { "CN=X,DC=example,DC=com", 22 },
-					ADDR_LDIF_ENTRY, 1, items, 6 };
 	struct addr_dir_entry *e;
 	const struct addr__dattr *a;
 	struct addr__sink sink;
@@ -262,8 +275,7 @@ static void test_block_moves(void **state)
 
 	(void)state;
 	memset(&sink, 0, sizeof(sink));	/* diagnostics dropped */
-	assert_int_equal(addr_dir_entry_new(&e, rec.dn.ptr, rec.dn.len), 0);
-	assert_int_equal(addr__entry_fill(e, &rec), 0);
+	e = made_of(items, 6);
 	assert_int_equal(e->na, 4);
 	assert_int_equal(e->acap, 4);
 	assert_int_equal(addr__entry_prepare(e, 0, &sink), 0);
@@ -299,16 +311,13 @@ static void test_grow_in_block(void **state)
 		ITEM("objectClass", "contact"),
 		ITEM("targetAddress", "SMTP:x@example.net"),
 	};
-	struct addr_ldif_record rec = { { "CN=X,DC=example,DC=com", 22 },
-					ADDR_LDIF_ENTRY, 1, items, 4 };
 	struct addr_dir_entry *e;
 	const struct addr__dattr *a;
 	char v[40];
 	int i;
 
 	(void)state;
-	assert_int_equal(addr_dir_entry_new(&e, rec.dn.ptr, rec.dn.len), 0);
-	assert_int_equal(addr__entry_fill(e, &rec), 0);
+	e = made_of(items, 4);
 	for (i = 0; i < 40; i++) {
 		snprintf(v, sizeof(v), "description %d", i);
 		assert_int_equal(addr_dir_entry_add_value(e, "cn", v,
